@@ -1,0 +1,10 @@
+//! Rules and operations: what may happen to a workflow, and doing it.
+
+mod error;
+mod ops;
+pub mod rules;
+pub mod stuck;
+
+pub use error::{EngineError, RuleError};
+pub use ops::{Request, acknowledge, act, act_on_id, default_actor, heartbeat, start};
+pub use stuck::{Stuck, StuckPolicy};

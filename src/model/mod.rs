@@ -1,0 +1,19 @@
+//! Plain data types shared by every layer. Nothing here touches SQLite or the terminal.
+
+mod change;
+mod checkpoint;
+mod definition;
+mod event;
+mod handoff;
+mod status;
+pub mod text;
+pub mod time;
+mod workflow;
+
+pub use change::{Action, Change, NewCheckpoint, NewEvent, NewHandoff, NewWorkflow, Snapshot};
+pub use checkpoint::Checkpoint;
+pub use definition::{Definition, Phase};
+pub use event::{Event, EventType};
+pub use handoff::{Handoff, HandoffKind};
+pub use status::Status;
+pub use workflow::Workflow;

@@ -1,0 +1,78 @@
+//! Text from the database is written by programs we do not control. Before it reaches a
+//! terminal it is made inert: control characters, escape sequences and bidi overrides
+//! become visible placeholders instead of instructions to the terminal.
+
+use std::borrow::Cow;
+
+/// Replaces every character that could move the cursor, change colours, or reorder text
+/// with a visible stand-in. C0/C1 controls become `␛`-style pictures or `\u{..}`; bidi
+/// controls and other invisible format characters become `\u{..}`.
+pub fn sanitize(s: &str) -> Cow<'_, str> {
+    if !s.chars().any(is_unsafe) {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        if !is_unsafe(c) {
+            out.push(c);
+        } else if (c as u32) < 0x20 {
+            // U+2400.. are the "control pictures": visible, one column wide.
+            out.push(char::from_u32(0x2400 + c as u32).unwrap_or('?'));
+        } else if c == '\u{7f}' {
+            out.push('\u{2421}');
+        } else {
+            out.push_str(&format!("\\u{{{:x}}}", c as u32));
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// Like [`sanitize`] but keeps newlines and tabs, for multi-line JSON views.
+pub fn sanitize_multiline(s: &str) -> Cow<'_, str> {
+    if !s.chars().any(|c| c != '\n' && is_unsafe(c)) {
+        return Cow::Borrowed(s);
+    }
+    let lines: Vec<Cow<'_, str>> = s.split('\n').map(sanitize).collect();
+    Cow::Owned(lines.join("\n"))
+}
+
+fn is_unsafe(c: char) -> bool {
+    c.is_control()
+        || matches!(c,
+            '\u{200b}'..='\u{200f}'   // zero-width and directional marks
+            | '\u{2028}'..='\u{202e}' // line/paragraph separators, bidi embeddings/overrides
+            | '\u{2060}'..='\u{206f}' // word joiner, bidi isolates, invisible operators
+            | '\u{feff}'              // byte-order mark
+            | '\u{fff9}'..='\u{fffb}' // interlinear annotations
+        )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_text_is_borrowed_untouched() {
+        assert!(matches!(sanitize("build-42 café ✓"), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn escape_sequences_become_visible() {
+        let s = sanitize("\x1b[2J\x1b]0;pwned\x07ok");
+        assert!(!s.contains('\x1b'));
+        assert!(!s.contains('\x07'));
+        assert_eq!(s, "␛[2J␛]0;pwned␇ok");
+    }
+
+    #[test]
+    fn c1_bidi_and_del_are_neutralised() {
+        let s = sanitize("a\u{9b}31m\u{202e}evil\u{2066}\u{7f}");
+        assert_eq!(s, "a\\u{9b}31m\\u{202e}evil\\u{2066}␡");
+    }
+
+    #[test]
+    fn newlines_are_pictures_in_single_line_but_kept_in_multiline() {
+        assert_eq!(sanitize("a\nb"), "a␊b");
+        assert_eq!(sanitize_multiline("a\n\x1bb"), "a\n␛b");
+    }
+}

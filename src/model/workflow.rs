@@ -1,0 +1,50 @@
+use super::Status;
+use serde::Serialize;
+use serde_json::Value;
+
+/// One row of `build_workflows`. JSON columns are kept as parsed values when they parse and
+/// as strings when they do not, so a bad value written by another program is still shown.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Workflow {
+    pub id: String,
+    pub build_id: String,
+    pub project_id: String,
+    pub user_id: Option<String>,
+    pub definition: String,
+    pub current_state: String,
+    pub current_role: String,
+    pub status: Status,
+    /// The stored status text, kept so an unknown value can be shown as written.
+    #[serde(skip)]
+    pub status_raw: String,
+    pub phase_outputs: Value,
+    pub retry_count: i64,
+    pub max_retries: i64,
+    pub last_error: Option<String>,
+    pub version: i64,
+    pub metadata: Value,
+    pub created_at: String,
+    pub updated_at: String,
+    pub completed_at: Option<String>,
+    pub heartbeat_at: Option<String>,
+    /// When the current phase was entered; falls back to `updated_at` for rows written by
+    /// orchestrators that do not fill it.
+    pub state_entered_at: Option<String>,
+}
+
+impl Workflow {
+    /// The time the workflow entered its current phase.
+    pub fn phase_since(&self) -> &str {
+        self.state_entered_at.as_deref().unwrap_or(&self.updated_at)
+    }
+
+    /// A short, mostly unique handle for humans: the first 8 characters of the id.
+    pub fn short_id(&self) -> &str {
+        let end = self
+            .id
+            .char_indices()
+            .nth(8)
+            .map_or(self.id.len(), |(i, _)| i);
+        &self.id[..end]
+    }
+}

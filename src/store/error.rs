@@ -1,0 +1,69 @@
+use std::path::PathBuf;
+
+/// Everything the store can refuse or fail with. Messages say what was wrong and what to do.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("no database at {path}; create one with `baton migrate --db {path}`", path = .0.display())]
+    Missing(PathBuf),
+    #[error("{} is not a SQLite database (it may be truncated or another kind of file); check --db", .0.display())]
+    NotADatabase(PathBuf),
+    #[error("cannot open {}: {reason}", path.display())]
+    CannotOpen { path: PathBuf, reason: String },
+    #[error(
+        "the database schema is version {db}, newer than this baton knows ({binary}); upgrade baton. The file was not modified"
+    )]
+    SchemaTooNew { db: i64, binary: i64 },
+    #[error(
+        "migration {version} ({name}) recorded in the database has checksum {recorded}, but this baton's copy has {embedded}; the schema was altered or comes from another build. The file was not modified"
+    )]
+    ChecksumMismatch {
+        version: i64,
+        name: String,
+        recorded: String,
+        embedded: String,
+    },
+    #[error("the database needs migration to schema {binary} (it is at {db}); run `baton migrate`")]
+    NeedsMigration { db: i64, binary: i64 },
+    #[error("{what} '{key}' not found")]
+    NotFound { what: &'static str, key: String },
+    #[error("'{prefix}' matches {count} workflows ({examples}); give more characters of the id")]
+    Ambiguous {
+        prefix: String,
+        count: usize,
+        examples: String,
+    },
+    #[error(
+        "conflict: workflow {id} is at version {actual}, not {expected}; someone changed it meanwhile. Reload and try again"
+    )]
+    Conflict {
+        id: String,
+        expected: i64,
+        actual: i64,
+    },
+    #[error("{0}")]
+    Duplicate(String),
+    #[error("the database is locked by another writer ({during}); try again shortly")]
+    Busy { during: String },
+    #[error("the database is read-only here ({0}); drop --read-only or check file permissions")]
+    ReadOnly(String),
+    #[error("invalid stored data: {0}")]
+    Invalid(String),
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+}
+
+impl StoreError {
+    /// Classifies a SQLite failure that happened while doing `during`.
+    pub(crate) fn from_sqlite(e: rusqlite::Error, during: &str) -> StoreError {
+        use rusqlite::ErrorCode as C;
+        match e.sqlite_error_code() {
+            Some(C::DatabaseBusy | C::DatabaseLocked) => StoreError::Busy {
+                during: during.to_string(),
+            },
+            Some(C::ReadOnly) => StoreError::ReadOnly(during.to_string()),
+            _ => StoreError::Sqlite(e),
+        }
+    }
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;

@@ -1,0 +1,139 @@
+//! Reading the trail a workflow leaves: handoffs, checkpoints and events.
+
+use super::Store;
+use super::error::Result;
+use super::row::{self, CHECKPOINT, EVENT, HANDOFF};
+use crate::model::{Checkpoint, Event, Handoff};
+use rusqlite::{OptionalExtension, ToSql};
+
+/// Events after a cursor, optionally for one workflow, oldest first.
+#[derive(Debug, Clone, Default)]
+pub struct EventQuery {
+    pub workflow: Option<String>,
+    pub after_seq: i64,
+    pub limit: usize,
+}
+
+impl Store {
+    /// A workflow's handoffs, oldest first (at most `limit`, the most recent ones).
+    pub fn handoffs(&self, workflow_id: &str, limit: usize) -> Result<Vec<Handoff>> {
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT * FROM (SELECT {HANDOFF}, rowid AS r FROM workflow_handoffs WHERE workflow_id = ?1
+             ORDER BY created_at DESC, r DESC LIMIT ?2) ORDER BY created_at, r"
+        ))?;
+        let rows = stmt.query_map((workflow_id, limit as i64), row::handoff)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// A handoff by exact id or unique id prefix.
+    pub fn handoff(&self, key: &str) -> Result<Handoff> {
+        let mut stmt = self.conn.prepare(&format!(
+            "SELECT {HANDOFF} FROM workflow_handoffs WHERE id >= ?1 AND id < ?1 || char(1114111)
+             ORDER BY id LIMIT 2"
+        ))?;
+        let found: Vec<Handoff> = stmt
+            .query_map([key], row::handoff)?
+            .collect::<rusqlite::Result<_>>()?;
+        let exact = found.iter().position(|h| h.id == key);
+        match (found.len(), exact) {
+            (_, Some(i)) => Ok(found.into_iter().nth(i).expect("index from position")),
+            (1, None) if !key.is_empty() => Ok(found.into_iter().next().expect("one element")),
+            (0, _) | (1, _) => Err(super::StoreError::NotFound {
+                what: "handoff",
+                key: key.into(),
+            }),
+            _ => Err(super::StoreError::Ambiguous {
+                prefix: key.into(),
+                count: found.len(),
+                examples: found
+                    .iter()
+                    .map(|h| h.id.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            }),
+        }
+    }
+
+    /// Unacknowledged handoffs of live workflows (served by a partial index).
+    pub fn pending_handoffs(&self) -> Result<Vec<Handoff>> {
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {} FROM workflow_handoffs h
+             WHERE h.acknowledged_at IS NULL AND EXISTS (SELECT 1 FROM build_workflows w
+               WHERE w.id = h.workflow_id AND w.status IN ('running', 'paused', 'failed'))
+             ORDER BY h.created_at",
+            prefixed("h", HANDOFF)
+        ))?;
+        let rows = stmt.query_map([], row::handoff)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// A workflow's checkpoints, oldest first.
+    pub fn checkpoints(&self, workflow_id: &str) -> Result<Vec<Checkpoint>> {
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {CHECKPOINT} FROM workflow_checkpoints WHERE workflow_id = ?1 ORDER BY version, rowid"
+        ))?;
+        let rows = stmt.query_map([workflow_id], row::checkpoint)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Events after `q.after_seq`, oldest first, at most `q.limit`.
+    pub fn events(&self, q: &EventQuery) -> Result<Vec<Event>> {
+        let limit = q.limit as i64;
+        let (sql, args): (String, Vec<&dyn ToSql>) = match &q.workflow {
+            Some(w) => (
+                format!(
+                    "SELECT {EVENT} FROM workflow_events WHERE workflow_id = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3"
+                ),
+                vec![w, &q.after_seq, &limit],
+            ),
+            None => (
+                format!("SELECT {EVENT} FROM workflow_events WHERE seq > ?1 ORDER BY seq LIMIT ?2"),
+                vec![&q.after_seq, &limit],
+            ),
+        };
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let rows = stmt.query_map(args.as_slice(), row::event)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// The newest `limit` events (of one workflow, or all), oldest first.
+    pub fn recent_events(&self, workflow: Option<&str>, limit: usize) -> Result<Vec<Event>> {
+        let limit = limit as i64;
+        let mut events: Vec<Event> = match workflow {
+            Some(w) => {
+                let mut stmt = self.conn.prepare_cached(&format!(
+                    "SELECT {EVENT} FROM workflow_events WHERE workflow_id = ?1 ORDER BY seq DESC LIMIT ?2"
+                ))?;
+                stmt.query_map((w, limit), row::event)?
+                    .collect::<rusqlite::Result<_>>()?
+            }
+            None => {
+                let mut stmt = self.conn.prepare_cached(&format!(
+                    "SELECT {EVENT} FROM workflow_events ORDER BY seq DESC LIMIT ?1"
+                ))?;
+                stmt.query_map([limit], row::event)?
+                    .collect::<rusqlite::Result<_>>()?
+            }
+        };
+        events.reverse();
+        Ok(events)
+    }
+
+    /// The highest event sequence number, 0 when there are none.
+    pub fn max_seq(&self) -> Result<i64> {
+        let seq: Option<i64> = self
+            .conn
+            .query_row("SELECT max(seq) FROM workflow_events", [], |r| r.get(0))
+            .optional()?
+            .flatten();
+        Ok(seq.unwrap_or(0))
+    }
+}
+
+/// `a, b` → `h.a, h.b`, for column lists used in joins.
+fn prefixed(alias: &str, cols: &str) -> String {
+    cols.split(',')
+        .map(|c| format!("{alias}.{}", c.trim()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}

@@ -1,0 +1,249 @@
+//! Schema migrations: numbered `.sql` files from `migrations/`, embedded in the binary,
+//! applied in order and recorded with a checksum. A database that is newer than this binary
+//! or whose recorded checksums differ is refused before anything is written.
+
+use super::error::{Result, StoreError};
+use crate::model::{Definition, time};
+use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
+use std::collections::BTreeSet;
+
+pub struct Migration {
+    pub version: i64,
+    pub name: &'static str,
+    pub sql: &'static str,
+}
+
+/// Every migration this binary knows, in order. Add new files here with the next number.
+pub const MIGRATIONS: &[Migration] = &[Migration {
+    version: 1,
+    name: "0001_initial.sql",
+    sql: include_str!("../../migrations/0001_initial.sql"),
+}];
+
+pub fn latest_version() -> i64 {
+    MIGRATIONS.last().map_or(0, |m| m.version)
+}
+
+const LEDGER: &str = "baton_migrations";
+
+impl Migration {
+    /// FNV-1a over the file's bytes: enough to notice an edited migration, without a
+    /// cryptographic dependency (this guards against accidents, not attackers).
+    pub fn checksum(&self) -> String {
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+        for b in self.sql.bytes() {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+        format!("{h:016x}")
+    }
+}
+
+/// What a database holds, read without writing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SchemaState {
+    /// Highest recorded migration, 0 when the database has no baton schema.
+    pub version: i64,
+    /// Whether the database holds any table at all (baton's or someone else's).
+    pub has_tables: bool,
+}
+
+/// Reads the ledger and refuses a newer or altered schema. Never writes.
+pub fn check(conn: &Connection) -> Result<SchemaState> {
+    let has_tables: bool = conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table')",
+        [],
+        |r| r.get(0),
+    )?;
+    let has_ledger: bool = conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1)",
+        [LEDGER],
+        |r| r.get(0),
+    )?;
+    if !has_ledger {
+        return Ok(SchemaState {
+            version: 0,
+            has_tables,
+        });
+    }
+    let mut stmt = conn.prepare(&format!(
+        "SELECT version, name, checksum FROM {LEDGER} ORDER BY version"
+    ))?;
+    let rows = stmt.query_map([], |r| {
+        Ok((
+            r.get::<_, i64>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, String>(2)?,
+        ))
+    })?;
+    let mut version = 0;
+    for row in rows {
+        let (v, name, recorded) = row?;
+        let Some(m) = MIGRATIONS.iter().find(|m| m.version == v) else {
+            return Err(StoreError::SchemaTooNew {
+                db: v,
+                binary: latest_version(),
+            });
+        };
+        let embedded = m.checksum();
+        if recorded != embedded {
+            return Err(StoreError::ChecksumMismatch {
+                version: v,
+                name,
+                recorded,
+                embedded,
+            });
+        }
+        version = version.max(v);
+    }
+    Ok(SchemaState {
+        version,
+        has_tables,
+    })
+}
+
+/// Applies every pending migration, each in its own `BEGIN IMMEDIATE` transaction that
+/// re-checks the ledger (another process may be migrating too). Returns what it applied.
+pub fn apply_pending(conn: &mut Connection) -> Result<Vec<&'static Migration>> {
+    let mut applied = Vec::new();
+    for m in MIGRATIONS {
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(|e| StoreError::from_sqlite(e, "migrating"))?;
+        tx.execute_batch(&format!(
+            "CREATE TABLE IF NOT EXISTS {LEDGER} (
+                version INTEGER PRIMARY KEY, name TEXT NOT NULL,
+                checksum TEXT NOT NULL, applied_at TEXT NOT NULL)"
+        ))?;
+        let done: Option<i64> = tx
+            .query_row(
+                &format!("SELECT version FROM {LEDGER} WHERE version = ?1"),
+                [m.version],
+                |r| r.get(0),
+            )
+            .optional()?;
+        if done.is_some() {
+            continue;
+        }
+        tx.execute_batch(m.sql)?;
+        tx.execute(
+            &format!(
+                "INSERT INTO {LEDGER} (version, name, checksum, applied_at) VALUES (?1, ?2, ?3, ?4)"
+            ),
+            params![m.version, m.name, m.checksum(), time::now_text()],
+        )?;
+        if m.version == 1 {
+            super::definitions::insert(&tx, &Definition::builtin())?;
+        }
+        tx.commit()?;
+        applied.push(m);
+    }
+    Ok(applied)
+}
+
+/// The result of `baton migrate --verify`.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Verification {
+    pub version: i64,
+    pub latest: i64,
+    pub checksums_ok: usize,
+    pub missing: Vec<String>,
+    pub unexpected_columns: Vec<String>,
+}
+
+impl Verification {
+    pub fn ok(&self) -> bool {
+        self.version == self.latest && self.missing.is_empty() && self.unexpected_columns.is_empty()
+    }
+}
+
+/// Checks every recorded checksum (via [`check`]) and that every table, index and column
+/// the migrations create is present, by comparing with a fresh in-memory copy.
+pub fn verify(conn: &Connection) -> Result<Verification> {
+    let state = check(conn)?;
+    let reference = Connection::open_in_memory()?;
+    for m in MIGRATIONS.iter().filter(|m| m.version <= state.version) {
+        reference.execute_batch(m.sql)?;
+    }
+    let objects = |c: &Connection| -> Result<BTreeSet<(String, String)>> {
+        let mut stmt = c.prepare(
+            "SELECT type, name FROM sqlite_master
+             WHERE type IN ('table', 'index') AND name NOT LIKE 'sqlite_%'",
+        )?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    };
+    let expected = objects(&reference)?;
+    let actual = objects(conn)?;
+    let missing: Vec<String> = expected
+        .difference(&actual)
+        .map(|(t, n)| format!("{t} {n}"))
+        .collect();
+    let mut unexpected_columns = Vec::new();
+    for (_, table) in expected.iter().filter(|(t, _)| t == "table") {
+        if !actual.contains(&("table".to_string(), table.clone())) {
+            continue;
+        }
+        let want = columns(&reference, table)?;
+        let have = columns(conn, table)?;
+        for col in want.difference(&have) {
+            unexpected_columns.push(format!("{table}.{col} is missing"));
+        }
+    }
+    Ok(Verification {
+        version: state.version,
+        latest: latest_version(),
+        checksums_ok: state.version as usize,
+        missing,
+        unexpected_columns,
+    })
+}
+
+fn columns(conn: &Connection, table: &str) -> Result<BTreeSet<String>> {
+    let mut stmt = conn.prepare("SELECT name FROM pragma_table_info(?1)")?;
+    let rows = stmt.query_map([table], |r| r.get(0))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn migrations_are_numbered_in_order_from_one() {
+        for (i, m) in MIGRATIONS.iter().enumerate() {
+            assert_eq!(m.version, i as i64 + 1);
+            assert!(m.name.starts_with(&format!("{:04}_", m.version)));
+        }
+    }
+
+    #[test]
+    fn checksum_changes_with_content() {
+        let a = Migration {
+            version: 1,
+            name: "a",
+            sql: "CREATE TABLE t(x);",
+        };
+        let b = Migration {
+            version: 1,
+            name: "a",
+            sql: "CREATE TABLE t(y);",
+        };
+        assert_ne!(a.checksum(), b.checksum());
+        assert_eq!(a.checksum().len(), 16);
+    }
+
+    #[test]
+    fn fresh_database_migrates_and_verifies() {
+        let mut c = Connection::open_in_memory().unwrap();
+        assert_eq!(check(&c).unwrap().version, 0);
+        assert_eq!(apply_pending(&mut c).unwrap().len(), MIGRATIONS.len());
+        assert!(apply_pending(&mut c).unwrap().is_empty());
+        let v = verify(&c).unwrap();
+        assert!(v.ok(), "{v:?}");
+        c.execute_batch("DROP INDEX idx_events_workflow_seq")
+            .unwrap();
+        let v = verify(&c).unwrap();
+        assert_eq!(v.missing, ["index idx_events_workflow_seq"]);
+    }
+}

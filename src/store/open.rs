@@ -1,0 +1,135 @@
+//! Opening a database: file checks, connection flags, pragmas, and migrations, in an order
+//! that never writes to a file that is about to be refused.
+
+use super::error::{Result, StoreError};
+use super::migrate;
+use rusqlite::{Connection, OpenFlags};
+use std::path::Path;
+use std::time::Duration;
+
+/// How a command wants the database.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OpenMode {
+    /// The file must exist and hold a baton schema; pending migrations are applied.
+    ReadWrite,
+    /// The file must exist; the connection cannot write (SQLite refuses every write).
+    ReadOnly,
+    /// Like `ReadWrite`, but a missing file is created and any database is given the schema.
+    Create,
+}
+
+/// What opening did, for commands to report.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Opened {
+    pub created: bool,
+    pub applied: Vec<&'static str>,
+}
+
+pub const DEFAULT_BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+pub fn open(path: &Path, mode: OpenMode, busy: Duration) -> Result<(Connection, Opened)> {
+    let mut opened = Opened::default();
+    match std::fs::metadata(path) {
+        Ok(m) if m.is_dir() => {
+            return Err(StoreError::CannotOpen {
+                path: path.into(),
+                reason: "it is a directory, not a database file".into(),
+            });
+        }
+        Ok(_) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            if mode != OpenMode::Create {
+                return Err(StoreError::Missing(path.into()));
+            }
+            create_private(path)?;
+            opened.created = true;
+        }
+        Err(e) => {
+            return Err(StoreError::CannotOpen {
+                path: path.into(),
+                reason: e.to_string(),
+            });
+        }
+    }
+
+    let flags = match mode {
+        OpenMode::ReadOnly => OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        _ => OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    };
+    let mut conn =
+        Connection::open_with_flags(path, flags).map_err(|e| StoreError::CannotOpen {
+            path: path.into(),
+            reason: e.to_string(),
+        })?;
+    conn.busy_timeout(busy)?;
+
+    let state = migrate::check(&conn).map_err(|e| classify(e, path))?;
+    if mode == OpenMode::ReadOnly {
+        // Belt and braces: the connection is already read-only at the file level.
+        conn.pragma_update(None, "query_only", true)?;
+        if state.version < migrate::latest_version() {
+            return Err(StoreError::NeedsMigration {
+                db: state.version,
+                binary: migrate::latest_version(),
+            });
+        }
+        return Ok((conn, opened));
+    }
+    if state.version == 0 && state.has_tables && mode != OpenMode::Create {
+        return Err(StoreError::CannotOpen {
+            path: path.into(),
+            reason: format!(
+                "it has tables but no baton schema; run `baton migrate --db {}` to add one",
+                path.display()
+            ),
+        });
+    }
+    if state.version == 0 && mode != OpenMode::Create {
+        return Err(StoreError::CannotOpen {
+            path: path.into(),
+            reason: format!(
+                "it is an empty database; run `baton migrate --db {}` to set it up",
+                path.display()
+            ),
+        });
+    }
+    // Only now, with the schema accepted, may the file change.
+    conn.pragma_update(None, "journal_mode", "WAL")
+        .map_err(|e| StoreError::from_sqlite(e, "switching to WAL"))?;
+    conn.pragma_update(None, "synchronous", "NORMAL")?;
+    conn.pragma_update(None, "foreign_keys", true)?;
+    opened.applied = migrate::apply_pending(&mut conn)?
+        .into_iter()
+        .map(|m| m.name)
+        .collect();
+    Ok((conn, opened))
+}
+
+/// New database files are readable by their owner only: they hold build data.
+fn create_private(path: &Path) -> Result<()> {
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
+    opts.open(path)
+        .map(drop)
+        .map_err(|e| StoreError::CannotOpen {
+            path: path.into(),
+            reason: e.to_string(),
+        })
+}
+
+fn classify(e: StoreError, path: &Path) -> StoreError {
+    match &e {
+        StoreError::Sqlite(inner)
+            if inner.sqlite_error_code() == Some(rusqlite::ErrorCode::NotADatabase) =>
+        {
+            StoreError::NotADatabase(path.into())
+        }
+        StoreError::Sqlite(inner) => StoreError::CannotOpen {
+            path: path.into(),
+            reason: inner.to_string(),
+        },
+        _ => e,
+    }
+}

@@ -1,0 +1,169 @@
+//! Reading workflows: by id, by prefix or build id, filtered lists, the live set, and
+//! what changed since a point in time.
+
+use super::Store;
+use super::error::{Result, StoreError};
+use super::row::{self, WORKFLOW_FULL, WORKFLOW_SUMMARY};
+use crate::model::{Status, Workflow};
+use rusqlite::{OptionalExtension, ToSql, params};
+
+/// Filters for `baton list`. Every field narrows; all values are bound as parameters.
+#[derive(Debug, Clone, Default)]
+pub struct ListQuery {
+    pub status: Option<Status>,
+    pub project: Option<String>,
+    pub phase: Option<String>,
+    pub limit: usize,
+}
+
+/// The statuses of the live set: everything that can still change.
+const LIVE: &str = "('running', 'paused', 'failed')";
+
+impl Store {
+    /// The full workflow (with its JSON columns) by exact id.
+    pub fn workflow(&self, id: &str) -> Result<Workflow> {
+        self.conn
+            .query_row(
+                &format!("SELECT {WORKFLOW_FULL} FROM build_workflows WHERE id = ?1"),
+                [id],
+                row::workflow,
+            )
+            .optional()?
+            .ok_or_else(|| StoreError::NotFound {
+                what: "workflow",
+                key: id.to_string(),
+            })
+    }
+
+    /// Finds a workflow's id from its id, its build id, or a unique prefix of its id.
+    pub fn resolve(&self, key: &str) -> Result<String> {
+        let exact: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT id FROM build_workflows WHERE id = ?1
+                 UNION ALL SELECT id FROM build_workflows WHERE build_id = ?1 LIMIT 1",
+                [key],
+                |r| row::text(r, 0),
+            )
+            .optional()?;
+        if let Some(id) = exact {
+            return Ok(id);
+        }
+        if key.is_empty() {
+            return Err(StoreError::NotFound {
+                what: "workflow",
+                key: key.into(),
+            });
+        }
+        // A range on the primary key, so the prefix search uses the index.
+        let mut stmt = self.conn.prepare(
+            "SELECT id FROM build_workflows WHERE id >= ?1 AND id < ?1 || char(1114111)
+             ORDER BY id LIMIT 4",
+        )?;
+        let ids: Vec<String> = stmt
+            .query_map([key], |r| row::text(r, 0))?
+            .collect::<rusqlite::Result<_>>()?;
+        match ids.len() {
+            0 => Err(StoreError::NotFound {
+                what: "workflow",
+                key: key.into(),
+            }),
+            1 => Ok(ids.into_iter().next().unwrap_or_default()),
+            _ => {
+                let count: i64 = self.conn.query_row(
+                    "SELECT count(*) FROM build_workflows WHERE id >= ?1 AND id < ?1 || char(1114111)",
+                    [key],
+                    |r| r.get(0),
+                )?;
+                Err(StoreError::Ambiguous {
+                    prefix: key.into(),
+                    count: count as usize,
+                    examples: ids.join(", "),
+                })
+            }
+        }
+    }
+
+    /// Workflows matching `q`, most recently updated first (summary rows: no JSON columns).
+    pub fn list(&self, q: &ListQuery) -> Result<Vec<Workflow>> {
+        let mut sql = format!("SELECT {WORKFLOW_SUMMARY} FROM build_workflows WHERE 1 = 1");
+        let mut args: Vec<&dyn ToSql> = Vec::new();
+        let status = q.status.map(Status::as_str);
+        if let Some(s) = &status {
+            args.push(s);
+            sql.push_str(&format!(" AND status = ?{}", args.len()));
+        }
+        if let Some(p) = &q.project {
+            args.push(p);
+            sql.push_str(&format!(" AND project_id = ?{}", args.len()));
+        }
+        if let Some(p) = &q.phase {
+            args.push(p);
+            sql.push_str(&format!(" AND current_state = ?{}", args.len()));
+        }
+        let limit = i64::try_from(q.limit).unwrap_or(i64::MAX);
+        args.push(&limit);
+        sql.push_str(&format!(
+            " ORDER BY updated_at DESC, id LIMIT ?{}",
+            args.len()
+        ));
+        let mut stmt = self.conn.prepare(&sql)?;
+        let rows = stmt.query_map(args.as_slice(), row::workflow)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Every workflow that can still change (running, paused, failed), as summary rows.
+    pub fn live(&self) -> Result<Vec<Workflow>> {
+        let mut stmt = self.conn.prepare(&format!(
+            "SELECT {WORKFLOW_SUMMARY} FROM build_workflows WHERE status IN {LIVE}"
+        ))?;
+        let rows = stmt.query_map([], row::workflow)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Workflows whose row or heartbeat changed at or after `since` (summary rows). Both
+    /// columns are indexed, so this costs in proportion to what changed.
+    pub fn changed_since(&self, since: &str) -> Result<Vec<Workflow>> {
+        let mut stmt = self.conn.prepare(&format!(
+            "SELECT {WORKFLOW_SUMMARY} FROM build_workflows WHERE updated_at >= ?1
+             UNION
+             SELECT {WORKFLOW_SUMMARY} FROM build_workflows WHERE heartbeat_at >= ?1"
+        ))?;
+        let rows = stmt.query_map([since], row::workflow)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Workflows by id, summary rows; ids that do not exist are skipped.
+    pub fn workflows_by_id(&self, ids: &[String]) -> Result<Vec<Workflow>> {
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {WORKFLOW_SUMMARY} FROM build_workflows WHERE id = ?1"
+        ))?;
+        let mut out = Vec::with_capacity(ids.len());
+        for id in ids {
+            if let Some(w) = stmt.query_row([id], row::workflow).optional()? {
+                out.push(w);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Number of workflows in each status (unknown statuses under `Unknown`).
+    pub fn status_counts(&self) -> Result<Vec<(Status, i64)>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT status, count(*) FROM build_workflows GROUP BY status")?;
+        let rows = stmt.query_map(params![], |r| {
+            Ok((Status::parse(&row::text(r, 0)?), row::int(r, 1)?))
+        })?;
+        let mut out: Vec<(Status, i64)> = Vec::new();
+        for r in rows {
+            let (s, n) = r?;
+            match out.iter_mut().find(|(t, _)| *t == s) {
+                Some((_, m)) => *m += n,
+                None => out.push((s, n)),
+            }
+        }
+        out.sort();
+        Ok(out)
+    }
+}

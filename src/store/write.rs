@@ -1,0 +1,249 @@
+//! Writing: every change is one `BEGIN IMMEDIATE` transaction. The store loads what the
+//! rules need, hands it to a pure planning function, and writes the resulting [`Change`]
+//! (workflow, handoff, checkpoint, acknowledgement, event) together, or nothing at all.
+
+use super::Store;
+use super::definitions;
+use super::error::{Result, StoreError};
+use super::row::{self, CHECKPOINT, HANDOFF, WORKFLOW_FULL};
+use crate::model::{Change, Definition, Snapshot, Workflow};
+use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
+use std::fmt;
+
+/// A write failed either in the store or because the plan refused it.
+#[derive(Debug)]
+pub enum ApplyError<E> {
+    Store(StoreError),
+    Rejected(E),
+}
+
+impl<E> From<StoreError> for ApplyError<E> {
+    fn from(e: StoreError) -> Self {
+        ApplyError::Store(e)
+    }
+}
+
+impl<E> From<rusqlite::Error> for ApplyError<E> {
+    fn from(e: rusqlite::Error) -> Self {
+        ApplyError::Store(StoreError::Sqlite(e))
+    }
+}
+
+impl<E: fmt::Display> fmt::Display for ApplyError<E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ApplyError::Store(e) => e.fmt(f),
+            ApplyError::Rejected(e) => e.fmt(f),
+        }
+    }
+}
+
+/// The result of a write: the workflow as stored and the event's sequence number.
+#[derive(Debug, Clone)]
+pub struct Written {
+    pub workflow: Workflow,
+    pub seq: i64,
+}
+
+impl Store {
+    fn begin(&mut self, during: &str) -> Result<Transaction<'_>> {
+        if self.read_only {
+            return Err(StoreError::ReadOnly(format!("{during} needs to write")));
+        }
+        self.conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(|e| StoreError::from_sqlite(e, during))
+    }
+
+    /// Loads workflow `id`, lets `plan` decide, and writes the change atomically.
+    pub fn apply<E>(
+        &mut self,
+        id: &str,
+        during: &str,
+        plan: impl FnOnce(&Snapshot) -> std::result::Result<Change, E>,
+    ) -> std::result::Result<Written, ApplyError<E>> {
+        let tx = self.begin(during)?;
+        let snapshot = snapshot(&tx, id)?;
+        let change = plan(&snapshot).map_err(ApplyError::Rejected)?;
+        let seq = write_change(&tx, &change, false).map_err(|e| busy(e, during))?;
+        tx.commit()
+            .map_err(|e| StoreError::from_sqlite(e, during))?;
+        Ok(Written {
+            workflow: change.workflow,
+            seq,
+        })
+    }
+
+    /// Creates a workflow: `plan` receives the named definition (if stored) and returns the
+    /// change whose `workflow` is inserted.
+    pub fn insert<E>(
+        &mut self,
+        definition: &str,
+        plan: impl FnOnce(Option<&Definition>) -> std::result::Result<Change, E>,
+    ) -> std::result::Result<Written, ApplyError<E>> {
+        let tx = self.begin("start")?;
+        let def = definitions::latest(&tx, definition)?;
+        let change = plan(def.as_ref()).map_err(ApplyError::Rejected)?;
+        let seq = write_change(&tx, &change, true).map_err(|e| busy(e, "start"))?;
+        tx.commit()
+            .map_err(|e| StoreError::from_sqlite(e, "start"))?;
+        Ok(Written {
+            workflow: change.workflow,
+            seq,
+        })
+    }
+
+    /// Sets `heartbeat_at` only: no version bump, no event (see docs/DECISIONS.md).
+    pub fn heartbeat(&mut self, id: &str, at: &str) -> Result<()> {
+        if self.read_only {
+            return Err(StoreError::ReadOnly("heartbeat needs to write".into()));
+        }
+        let n = self
+            .conn
+            .execute(
+                "UPDATE build_workflows SET heartbeat_at = ?2 WHERE id = ?1",
+                params![id, at],
+            )
+            .map_err(|e| StoreError::from_sqlite(e, "heartbeat"))?;
+        if n == 0 {
+            return Err(StoreError::NotFound {
+                what: "workflow",
+                key: id.into(),
+            });
+        }
+        Ok(())
+    }
+}
+
+fn busy(e: rusqlite::Error, during: &str) -> StoreError {
+    StoreError::from_sqlite(e, during)
+}
+
+fn snapshot(tx: &Transaction<'_>, id: &str) -> Result<Snapshot> {
+    let workflow = tx
+        .query_row(
+            &format!("SELECT {WORKFLOW_FULL} FROM build_workflows WHERE id = ?1"),
+            [id],
+            row::workflow,
+        )
+        .optional()?
+        .ok_or_else(|| StoreError::NotFound {
+            what: "workflow",
+            key: id.into(),
+        })?;
+    let definition = definitions::latest(tx, &workflow.definition)?;
+    let checkpoints = {
+        // Newest checkpoint per phase: bounded by the number of phases.
+        let mut stmt = tx.prepare_cached(&format!(
+            "SELECT {CHECKPOINT} FROM workflow_checkpoints c WHERE workflow_id = ?1
+             AND version = (SELECT max(version) FROM workflow_checkpoints
+                            WHERE workflow_id = c.workflow_id AND state = c.state)"
+        ))?;
+        stmt.query_map([id], row::checkpoint)?
+            .collect::<rusqlite::Result<Vec<_>>>()?
+    };
+    let pending = {
+        let mut stmt = tx.prepare_cached(&format!(
+            "SELECT {HANDOFF} FROM workflow_handoffs WHERE workflow_id = ?1 AND acknowledged_at IS NULL
+             ORDER BY created_at"
+        ))?;
+        stmt.query_map([id], row::handoff)?
+            .collect::<rusqlite::Result<Vec<_>>>()?
+    };
+    Ok(Snapshot {
+        workflow,
+        definition,
+        checkpoints,
+        pending,
+    })
+}
+
+fn json_text(v: &serde_json::Value) -> String {
+    v.to_string()
+}
+
+/// Writes every row of `change`; returns the event's sequence number.
+fn write_change(tx: &Transaction<'_>, c: &Change, insert: bool) -> rusqlite::Result<i64> {
+    let w = &c.workflow;
+    if insert {
+        tx.prepare_cached(
+            "INSERT INTO build_workflows (id, build_id, project_id, user_id, definition, current_state,
+               current_role, status, phase_outputs, retry_count, max_retries, last_error, version,
+               metadata, created_at, updated_at, completed_at, heartbeat_at, state_entered_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)",
+        )?
+        .execute(params![
+            w.id, w.build_id, w.project_id, w.user_id, w.definition, w.current_state,
+            w.current_role, w.status.as_str(), json_text(&w.phase_outputs), w.retry_count,
+            w.max_retries, w.last_error, w.version, json_text(&w.metadata), w.created_at,
+            w.updated_at, w.completed_at, w.heartbeat_at, w.state_entered_at
+        ])?;
+    } else {
+        let n = tx
+            .prepare_cached(
+                "UPDATE build_workflows SET current_state = ?3, current_role = ?4, status = ?5,
+                   phase_outputs = ?6, retry_count = ?7, last_error = ?8, version = ?9,
+                   updated_at = ?10, completed_at = ?11, state_entered_at = ?12
+                 WHERE id = ?1 AND version = ?2",
+            )?
+            .execute(params![
+                w.id,
+                c.previous_version,
+                w.current_state,
+                w.current_role,
+                w.status.as_str(),
+                json_text(&w.phase_outputs),
+                w.retry_count,
+                w.last_error,
+                w.version,
+                w.updated_at,
+                w.completed_at,
+                w.state_entered_at
+            ])?;
+        if n != 1 {
+            // Unreachable under the write lock unless the row vanished; refuse rather than guess.
+            return Err(rusqlite::Error::QueryReturnedNoRows);
+        }
+    }
+    if let Some(h) = &c.handoff {
+        tx.prepare_cached(
+            "INSERT INTO workflow_handoffs (id, workflow_id, from_role, to_role, from_state, to_state,
+               kind, data_transferred, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        )?
+        .execute(params![
+            h.id, w.id, h.from_role, h.to_role, h.from_state, h.to_state, h.kind.as_str(),
+            json_text(&h.data_transferred), c.at
+        ])?;
+    }
+    if let Some(cp) = &c.checkpoint {
+        tx.prepare_cached(
+            "INSERT INTO workflow_checkpoints (id, workflow_id, state, phase_outputs, retry_count,
+               version, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        )?
+        .execute(params![
+            uuid::Uuid::new_v4().to_string(),
+            w.id,
+            cp.state,
+            json_text(&cp.phase_outputs),
+            cp.retry_count,
+            w.version,
+            c.at
+        ])?;
+    }
+    if let Some(hid) = &c.acknowledge {
+        tx.prepare_cached(
+            "UPDATE workflow_handoffs SET acknowledged_at = ?2, acknowledged_by = ?3
+             WHERE id = ?1 AND acknowledged_at IS NULL",
+        )?
+        .execute(params![hid, c.at, c.event.triggered_by])?;
+    }
+    tx.prepare_cached(
+        "INSERT INTO workflow_events (id, workflow_id, event_type, triggered_by, event_data, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?
+    .execute(params![
+        uuid::Uuid::new_v4().to_string(), w.id, c.event.event_type.as_str(),
+        c.event.triggered_by, json_text(&c.event.data), c.at
+    ])?;
+    Ok(tx.last_insert_rowid())
+}
