@@ -8,3 +8,6 @@ pub mod stuck;
 pub use error::{EngineError, RuleError};
 pub use ops::{Request, acknowledge, act, act_on_id, default_actor, heartbeat, start};
 pub use stuck::{Stuck, StuckPolicy};
+
+#[cfg(test)]
+mod rules_tests;
