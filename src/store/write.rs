@@ -84,7 +84,18 @@ impl Store {
         let tx = self.begin("start")?;
         let def = definitions::latest(&tx, definition)?;
         let change = plan(def.as_ref()).map_err(ApplyError::Rejected)?;
-        let seq = write_change(&tx, &change, true).map_err(|e| busy(e, "start"))?;
+        let seq = write_change(&tx, &change, true).map_err(|e| {
+            if e.sqlite_error_code() == Some(rusqlite::ErrorCode::ConstraintViolation)
+                && e.to_string().contains("build_workflows.build_id")
+            {
+                StoreError::Duplicate(format!(
+                    "a workflow with build id '{}' already exists; choose another build id",
+                    change.workflow.build_id
+                ))
+            } else {
+                busy(e, "start")
+            }
+        })?;
         tx.commit()
             .map_err(|e| StoreError::from_sqlite(e, "start"))?;
         Ok(Written {

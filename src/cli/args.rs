@@ -1,0 +1,93 @@
+//! The command line's shape: global flags and the subcommands. Each subcommand's own flags
+//! live next to the code that runs it, in `commands/`.
+
+use super::commands::{act, definition, doctor, events, heartbeat, list, migrate, start, status};
+use super::help;
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "baton",
+    version,
+    about = "Watch and operate multi-role build workflows kept in a SQLite database",
+    after_help = help::MAIN,
+    propagate_version = true
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: Global,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Args)]
+pub struct Global {
+    /// The workflow database
+    #[arg(
+        long,
+        global = true,
+        env = "BATON_DB",
+        value_name = "PATH",
+        default_value = "baton.db"
+    )]
+    pub db: PathBuf,
+    /// Who is acting, recorded in events [default: operator:$USER@$HOST]
+    #[arg(long, global = true, env = "BATON_ACTOR", value_name = "WHO")]
+    pub actor: Option<String>,
+    /// Open the database read-only: every change is refused
+    #[arg(long, global = true)]
+    pub read_only: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create the database or bring its schema up to date
+    #[command(after_help = help::MIGRATE)]
+    Migrate(migrate::MigrateArgs),
+    /// Start a workflow in the first phase of its definition
+    #[command(after_help = help::START)]
+    Start(start::StartArgs),
+    /// Move a workflow to its next phase (completing it after the last)
+    #[command(after_help = help::ADVANCE)]
+    Advance(act::AdvanceArgs),
+    /// Re-issue the current phase (counts against max retries)
+    #[command(after_help = help::RETRY)]
+    Retry(act::PlainArgs),
+    /// Go back to the previous phase, or an earlier one, restoring its outputs
+    #[command(after_help = help::ROLLBACK)]
+    Rollback(act::RollbackArgs),
+    /// Mark a workflow failed with an error message
+    #[command(after_help = help::FAIL)]
+    Fail(act::FailArgs),
+    /// Pause a running workflow
+    #[command(after_help = help::PAUSE)]
+    Pause(act::PlainArgs),
+    /// Resume a paused workflow
+    #[command(after_help = help::RESUME)]
+    Resume(act::PlainArgs),
+    /// Cancel a workflow for good
+    #[command(after_help = help::CANCEL)]
+    Cancel(act::PlainArgs),
+    /// Acknowledge a handoff on behalf of its receiving role
+    #[command(after_help = help::ACK)]
+    Ack(act::AckArgs),
+    /// Record a sign of life for a workflow
+    #[command(after_help = help::HEARTBEAT)]
+    Heartbeat(heartbeat::HeartbeatArgs),
+    /// Show one workflow: progress, stuck or not, handoffs, outputs, events
+    #[command(after_help = help::STATUS)]
+    Status(status::StatusArgs),
+    /// List workflows, most recently updated first
+    #[command(after_help = help::LIST)]
+    List(list::ListArgs),
+    /// Print the audit trail, or follow it live
+    #[command(after_help = help::EVENTS)]
+    Events(events::EventsArgs),
+    /// Check the database: schema, integrity, invariants, stuck and failed workflows
+    #[command(after_help = help::DOCTOR)]
+    Doctor(doctor::DoctorArgs),
+    /// Add or list workflow definitions
+    #[command(subcommand, after_help = help::DEFINITION)]
+    Definition(definition::DefinitionCommand),
+}

@@ -1,0 +1,197 @@
+//! `baton doctor`: schema, integrity, counts, failed and stuck workflows, and invariants.
+//! Exits 1 naming each failed check; stuck and failed workflows are reported, not failures
+//! of the database.
+
+use super::status::newest_pending;
+use crate::cli::context::Ctx;
+use crate::cli::exit::{CliError, CliResult};
+use crate::cli::output::{self, Table, clean, or_dash};
+use crate::engine::stuck::{self, Stuck, StuckPolicy};
+use crate::model::time;
+use crate::model::{Handoff, Status, Workflow};
+use crate::store::{ListQuery, Store};
+use clap::Args;
+use serde_json::{Map, Value, json};
+use std::collections::HashMap;
+use std::io::Write;
+
+#[derive(Debug, Args)]
+pub struct DoctorArgs {
+    /// Print one JSON document
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Every live workflow that is stuck now, with the reason.
+pub fn stuck_workflows(store: &Store) -> CliResult<Vec<(Workflow, Stuck)>> {
+    let defs = store.definitions()?;
+    let mut pending: HashMap<String, Vec<Handoff>> = HashMap::new();
+    for h in store.pending_handoffs()? {
+        pending.entry(h.workflow_id.clone()).or_default().push(h);
+    }
+    let now = time::now();
+    let mut out = Vec::new();
+    for w in store.live()? {
+        let def = defs.iter().find(|d| d.name == w.definition);
+        let newest = pending.get(&w.id).and_then(|hs| newest_pending(hs));
+        if let Some(s) = stuck::detect(&w, def, newest, StuckPolicy::default(), now) {
+            out.push((w, s));
+        }
+    }
+    out.sort_by(|a, b| a.1.since().cmp(b.1.since()));
+    Ok(out)
+}
+
+pub fn run(ctx: &Ctx, a: &DoctorArgs) -> CliResult {
+    let store = ctx.open()?;
+    let report = store.doctor()?;
+    let verification = store.verify_schema()?;
+    let statuses = store.status_counts()?;
+    let failed = store.list(&ListQuery {
+        status: Some(Status::Failed),
+        limit: 100,
+        ..ListQuery::default()
+    })?;
+    let stuck = stuck_workflows(&store)?;
+
+    let integrity_ok = report.integrity == ["ok"];
+    let mut failed_checks: Vec<String> = Vec::new();
+    if !verification.ok() {
+        failed_checks.push("schema objects present".into());
+    }
+    if !integrity_ok {
+        failed_checks.push("integrity_check".into());
+    }
+    for p in &report.problems {
+        if !failed_checks.iter().any(|c| c == p.check) {
+            failed_checks.push(p.check.to_string());
+        }
+    }
+
+    let mut out = std::io::stdout().lock();
+    if a.json {
+        let counts: Map<String, Value> = report
+            .counts
+            .iter()
+            .map(|(t, n)| (t.clone(), json!(n)))
+            .collect();
+        let by_status: Map<String, Value> = statuses
+            .iter()
+            .map(|(s, n)| (s.as_str().to_string(), json!(n)))
+            .collect();
+        let stuck_json: Vec<Value> = stuck
+            .iter()
+            .map(|(w, s)| {
+                json!({ "id": w.id, "build_id": w.build_id, "phase": w.current_state,
+                                  "role": w.current_role, "stuck": s, "description": s.describe() })
+            })
+            .collect();
+        output::json(
+            &mut out,
+            &json!({
+                "ok": failed_checks.is_empty(), "failed_checks": failed_checks,
+                "schema_version": report.schema_version, "schema": verification,
+                "integrity": report.integrity, "counts": counts, "statuses": by_status,
+                "failed": failed.iter().map(super::list::summary_json).collect::<Vec<_>>(),
+                "stuck": stuck_json, "problems": report.problems,
+            }),
+        )?;
+    } else {
+        let status_line: Vec<String> = statuses.iter().map(|(s, n)| format!("{s} {n}")).collect();
+        let counts: Vec<String> = report
+            .counts
+            .iter()
+            .map(|(t, n)| format!("{t} {n}"))
+            .collect();
+        output::fields(
+            &mut out,
+            &[
+                ("database", ctx.db.display().to_string()),
+                (
+                    "schema",
+                    format!(
+                        "version {} (this baton knows {}); {}",
+                        report.schema_version,
+                        verification.latest,
+                        if verification.ok() {
+                            "all objects present".into()
+                        } else {
+                            format!(
+                                "missing: {}",
+                                [
+                                    verification.missing.clone(),
+                                    verification.unexpected_columns.clone()
+                                ]
+                                .concat()
+                                .join(", ")
+                            )
+                        }
+                    ),
+                ),
+                ("integrity", report.integrity.join("; ")),
+                ("rows", counts.join(", ")),
+                (
+                    "workflows",
+                    if status_line.is_empty() {
+                        "none".into()
+                    } else {
+                        status_line.join(", ")
+                    },
+                ),
+            ],
+        )?;
+        writeln!(out, "\nFailed workflows ({})", failed.len())?;
+        if !failed.is_empty() {
+            let mut t = Table::new(&["  ID", "BUILD", "PHASE", "ERROR"]);
+            for w in &failed {
+                t.row([
+                    format!("  {}", w.short_id()),
+                    w.build_id.clone(),
+                    w.current_state.clone(),
+                    output::truncate(&or_dash(w.last_error.as_deref()), 80),
+                ]);
+            }
+            t.write(&mut out)?;
+        }
+        writeln!(out, "\nStuck workflows ({})", stuck.len())?;
+        if !stuck.is_empty() {
+            let mut t = Table::new(&["  ID", "BUILD", "PHASE", "ROLE", "WHY"]);
+            for (w, s) in &stuck {
+                t.row([
+                    format!("  {}", w.short_id()),
+                    w.build_id.clone(),
+                    w.current_state.clone(),
+                    w.current_role.clone(),
+                    s.describe(),
+                ]);
+            }
+            t.write(&mut out)?;
+        }
+        writeln!(out, "\nInvariants")?;
+        if report.problems.is_empty() {
+            writeln!(out, "  all hold")?;
+        }
+        for p in &report.problems {
+            writeln!(out, "  FAIL {}: {}", p.check, clean(&p.detail))?;
+        }
+        writeln!(
+            out,
+            "\n{}",
+            if failed_checks.is_empty() {
+                "ok".to_string()
+            } else {
+                format!("FAILED: {}", failed_checks.join(", "))
+            }
+        )?;
+    }
+    out.flush()?;
+    if failed_checks.is_empty() {
+        Ok(())
+    } else {
+        Err(CliError::error(format!(
+            "doctor found problems in {} check(s): {}; the details are above",
+            failed_checks.len(),
+            failed_checks.join(", ")
+        )))
+    }
+}

@@ -1,0 +1,132 @@
+//! `baton events`: the audit trail, newest events or after a cursor, optionally followed
+//! live. Following polls `PRAGMA data_version` (nearly free when nothing changed) and reads
+//! only the events after the last one printed.
+
+use crate::cli::context::Ctx;
+use crate::cli::exit::CliResult;
+use crate::cli::output::{self, clean};
+use crate::model::Event;
+use crate::store::{EventQuery, Store};
+use clap::Args;
+use std::io::Write;
+use std::time::Duration;
+
+#[derive(Debug, Args)]
+pub struct EventsArgs {
+    /// Only this workflow (id, unique id prefix, or build id)
+    #[arg(long, value_name = "ID")]
+    pub workflow: Option<String>,
+    /// Only events after this sequence number (the first N of them)
+    #[arg(long, value_name = "SEQ", value_parser = clap::value_parser!(i64).range(0..))]
+    pub since: Option<i64>,
+    /// At most this many events (the newest N without --since)
+    #[arg(long, value_name = "N", default_value_t = 50,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub limit: u64,
+    /// Keep printing new events as they are written (Ctrl-C stops)
+    #[arg(long, short)]
+    pub follow: bool,
+    /// JSON: one array, or one object per line with --follow
+    #[arg(long)]
+    pub json: bool,
+}
+
+const POLL: Duration = Duration::from_millis(200);
+const BATCH: usize = 500;
+
+/// `   SEQ  TIME  WORKFLOW  TYPE  BY  DATA`, one event per line, sanitised.
+pub fn human_line(e: &Event) -> String {
+    let wf: String = e.workflow_id.chars().take(8).collect();
+    format!(
+        "{:>6}  {}  {:<8}  {:<20}  {}  {}",
+        e.seq,
+        clean(&e.created_at),
+        clean(&wf),
+        clean(&e.event_type),
+        clean(&e.triggered_by),
+        clean(&output::json_cell(&e.event_data, 120))
+    )
+}
+
+pub fn run(ctx: &Ctx, a: &EventsArgs) -> CliResult {
+    let store = ctx.open()?;
+    let workflow = a
+        .workflow
+        .as_deref()
+        .map(|k| store.resolve(k))
+        .transpose()?;
+    let limit = usize::try_from(a.limit).unwrap_or(usize::MAX);
+    // Taken before the first read, so nothing committed after it is missed.
+    let mut seen_version = store.data_version()?;
+    let first = match a.since {
+        Some(after_seq) => store.events(&EventQuery {
+            workflow: workflow.clone(),
+            after_seq,
+            limit,
+        })?,
+        None => store.recent_events(workflow.as_deref(), limit)?,
+    };
+    let mut out = std::io::stdout().lock();
+    if !a.follow {
+        if a.json {
+            output::json(&mut out, &first)?;
+        } else {
+            for e in &first {
+                writeln!(out, "{}", human_line(e))?;
+            }
+        }
+        return Ok(());
+    }
+    let mut last = match first.last() {
+        Some(e) => e.seq,
+        None => a.since.unwrap_or(store.max_seq()?),
+    };
+    print_follow(&mut out, &first, a.json)?;
+    // With --since, more than --limit events may be waiting already.
+    last = drain(&store, &mut out, workflow.as_deref(), last, a.json)?;
+    loop {
+        std::thread::sleep(POLL);
+        let v = store.data_version()?;
+        if v == seen_version {
+            continue;
+        }
+        seen_version = v;
+        last = drain(&store, &mut out, workflow.as_deref(), last, a.json)?;
+    }
+}
+
+/// Prints every event after `last`; returns the new cursor.
+fn drain(
+    store: &Store,
+    out: &mut impl Write,
+    workflow: Option<&str>,
+    mut last: i64,
+    json: bool,
+) -> CliResult<i64> {
+    loop {
+        let batch = store.events(&EventQuery {
+            workflow: workflow.map(str::to_string),
+            after_seq: last,
+            limit: BATCH,
+        })?;
+        let Some(tail) = batch.last() else {
+            return Ok(last);
+        };
+        last = tail.seq;
+        print_follow(out, &batch, json)?;
+        if batch.len() < BATCH {
+            return Ok(last);
+        }
+    }
+}
+
+fn print_follow(out: &mut impl Write, events: &[Event], json: bool) -> std::io::Result<()> {
+    for e in events {
+        if json {
+            output::json_line(out, e)?;
+        } else {
+            writeln!(out, "{}", human_line(e))?;
+        }
+    }
+    out.flush()
+}

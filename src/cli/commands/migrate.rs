@@ -1,0 +1,119 @@
+//! `baton migrate [--verify]`: create the database or bring its schema up to date, or
+//! check it without changing anything.
+
+use crate::cli::context::Ctx;
+use crate::cli::exit::{CliError, CliResult};
+use crate::cli::output;
+use crate::store::{OpenMode, Store, latest_version};
+use clap::Args;
+use serde_json::json;
+use std::io::Write;
+
+#[derive(Debug, Args)]
+pub struct MigrateArgs {
+    /// Check the schema version, recorded checksums, tables and indexes; change nothing
+    #[arg(long)]
+    pub verify: bool,
+    /// Print the result as JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub fn run(ctx: &Ctx, a: &MigrateArgs) -> CliResult {
+    if a.verify {
+        return verify(ctx, a);
+    }
+    if ctx.read_only {
+        return Err(CliError::usage(
+            "migrate changes the database; drop --read-only (or use `baton migrate --verify` to check it)",
+        ));
+    }
+    let (store, opened) = Store::open(&ctx.db, OpenMode::Create)?;
+    let version = store.schema_version()?;
+    let path = ctx.db.display().to_string();
+    let mut out = std::io::stdout().lock();
+    if a.json {
+        output::json(
+            &mut out,
+            &json!({ "path": path, "created": opened.created, "applied": opened.applied,
+                     "schema_version": version, "latest": latest_version() }),
+        )?;
+        return Ok(());
+    }
+    if opened.created {
+        writeln!(out, "created new database at {path}")?;
+    }
+    for m in &opened.applied {
+        writeln!(out, "applied migration {m}")?;
+    }
+    if opened.applied.is_empty() {
+        writeln!(out, "{path} is up to date at schema version {version}")?;
+    } else {
+        writeln!(out, "{path} is now at schema version {version}")?;
+    }
+    Ok(())
+}
+
+/// Opens read-only, so verifying never writes to the file.
+fn verify(ctx: &Ctx, a: &MigrateArgs) -> CliResult {
+    let (store, _) = Store::open(&ctx.db, OpenMode::ReadOnly)?;
+    let v = store.verify_schema()?;
+    let mut out = std::io::stdout().lock();
+    if a.json {
+        output::json(
+            &mut out,
+            &json!({ "path": ctx.db.display().to_string(), "ok": v.ok(), "verification": v }),
+        )?;
+    } else {
+        output::fields(
+            &mut out,
+            &[
+                ("database", ctx.db.display().to_string()),
+                (
+                    "schema",
+                    format!("version {} (this baton knows {})", v.version, v.latest),
+                ),
+                (
+                    "checksums",
+                    format!("{} recorded migrations match", v.checksums_ok),
+                ),
+                (
+                    "objects",
+                    if v.missing.is_empty() && v.unexpected_columns.is_empty() {
+                        "every table, index and column is present".to_string()
+                    } else {
+                        format!("{} missing", v.missing.len() + v.unexpected_columns.len())
+                    },
+                ),
+            ],
+        )?;
+        for m in v.missing.iter().chain(&v.unexpected_columns) {
+            writeln!(out, "  missing: {}", output::clean(m))?;
+        }
+        writeln!(out, "{}", if v.ok() { "ok" } else { "FAILED" })?;
+    }
+    out.flush()?;
+    if v.ok() {
+        return Ok(());
+    }
+    let mut what: Vec<String> = v.missing.clone();
+    what.extend(v.unexpected_columns.iter().cloned());
+    if v.version < v.latest {
+        what.insert(
+            0,
+            format!(
+                "schema is at version {} of {}; run `baton migrate`",
+                v.version, v.latest
+            ),
+        );
+    }
+    let fix = if v.missing.is_empty() && v.unexpected_columns.is_empty() {
+        ""
+    } else {
+        ". The schema was changed outside baton: recreate what is missing from migrations/ or restore a backup"
+    };
+    Err(CliError::error(format!(
+        "schema check failed: {}{fix}",
+        what.join("; ")
+    )))
+}

@@ -1,0 +1,12 @@
+//! One file per command (or small group of commands), each with its clap arguments and
+//! the function that runs it.
+
+pub mod act;
+pub mod definition;
+pub mod doctor;
+pub mod events;
+pub mod heartbeat;
+pub mod list;
+pub mod migrate;
+pub mod start;
+pub mod status;

@@ -1,0 +1,72 @@
+//! What every command gets: the database path, who is acting, and whether writes are
+//! allowed. Opening never creates a file; only `baton migrate` does.
+
+use super::exit::{CliError, CliResult};
+use crate::store::{OpenMode, Store};
+use serde_json::Value;
+use std::path::PathBuf;
+
+pub struct Ctx {
+    pub db: PathBuf,
+    pub actor: String,
+    pub read_only: bool,
+}
+
+impl Ctx {
+    /// Opens the existing database: read-only with `--read-only` (so every write is refused
+    /// by SQLite itself), read-write otherwise.
+    pub fn open(&self) -> CliResult<Store> {
+        let mode = if self.read_only {
+            OpenMode::ReadOnly
+        } else {
+            OpenMode::ReadWrite
+        };
+        Ok(Store::open(&self.db, mode)?.0)
+    }
+}
+
+/// Reads a JSON argument given inline or as `@FILE` (`@-` reads standard input). Malformed
+/// JSON is a usage error, reported before the database is opened.
+pub fn json_arg(flag: &str, raw: &str) -> CliResult<Value> {
+    let (text, source) = match raw.strip_prefix('@') {
+        Some("-") => {
+            let mut s = String::new();
+            std::io::Read::read_to_string(&mut std::io::stdin(), &mut s).map_err(|e| {
+                CliError::usage(format!("cannot read {flag} from standard input: {e}"))
+            })?;
+            (s, "standard input".to_string())
+        }
+        Some(path) => (
+            std::fs::read_to_string(path).map_err(|e| {
+                CliError::usage(format!(
+                    "cannot read {flag} file {path}: {e}; check the path after '@'"
+                ))
+            })?,
+            format!("file {path}"),
+        ),
+        None => (raw.to_string(), "the value".to_string()),
+    };
+    serde_json::from_str(&text).map_err(|e| {
+        CliError::usage(format!(
+            "{flag}: {source} is not valid JSON ({e}); pass JSON such as '{{\"key\": \"value\"}}' or @FILE"
+        ))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_arg_parses_inline_and_rejects_garbage_as_usage() {
+        assert_eq!(
+            json_arg("--output", r#"{"a":1}"#).unwrap(),
+            serde_json::json!({"a": 1})
+        );
+        let e = json_arg("--output", "{oops").unwrap_err();
+        assert_eq!(e.code, super::super::exit::Code::Usage);
+        assert!(e.message.contains("--output"));
+        let e = json_arg("--output", "@/no/such/file.json").unwrap_err();
+        assert!(e.message.contains("/no/such/file.json"));
+    }
+}

@@ -1,0 +1,141 @@
+//! Exit codes and one-line error messages. Every failure a command can meet becomes a
+//! [`CliError`]: a class (the process exit code) and a message that says what to do.
+
+use crate::engine::{EngineError, RuleError};
+use crate::model::text::sanitize;
+use crate::store::StoreError;
+use std::io::{self, Write};
+
+/// The process exit codes, documented in `baton --help`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Code {
+    Ok = 0,
+    Error = 1,
+    Usage = 2,
+    NotFound = 3,
+    Conflict = 4,
+}
+
+#[derive(Debug)]
+pub struct CliError {
+    pub code: Code,
+    /// One line; empty means "exit quietly" (the reader went away: broken pipe).
+    pub message: String,
+}
+
+pub type CliResult<T = ()> = Result<T, CliError>;
+
+impl CliError {
+    pub fn new(code: Code, message: impl Into<String>) -> CliError {
+        CliError {
+            code,
+            message: message.into(),
+        }
+    }
+
+    pub fn usage(message: impl Into<String>) -> CliError {
+        CliError::new(Code::Usage, message)
+    }
+
+    pub fn error(message: impl Into<String>) -> CliError {
+        CliError::new(Code::Error, message)
+    }
+
+    /// Prints the message to stderr (made inert and kept on one line) and returns the code.
+    pub fn report(&self) -> i32 {
+        if !self.message.is_empty() {
+            let _ = writeln!(io::stderr(), "error: {}", sanitize(&self.message));
+        }
+        self.code as i32
+    }
+}
+
+fn not_found_hint(what: &str) -> &'static str {
+    match what {
+        "workflow" => {
+            "; `baton list` shows the workflows (name one by id, unique id prefix or build id)"
+        }
+        "handoff" => "; `baton status WORKFLOW` shows a workflow's handoffs and their ids",
+        "definition" => "; `baton definition list` shows the stored definitions",
+        _ => "",
+    }
+}
+
+impl From<StoreError> for CliError {
+    fn from(e: StoreError) -> CliError {
+        let code = match &e {
+            StoreError::NotFound { .. } => Code::NotFound,
+            StoreError::Ambiguous { .. } => Code::Usage,
+            StoreError::Conflict { .. } | StoreError::Duplicate(_) => Code::Conflict,
+            _ => Code::Error,
+        };
+        let mut message = e.to_string();
+        if let StoreError::NotFound { what, .. } = &e {
+            message.push_str(not_found_hint(what));
+        }
+        CliError::new(code, message)
+    }
+}
+
+impl From<RuleError> for CliError {
+    fn from(e: RuleError) -> CliError {
+        let code = match &e {
+            RuleError::Stale { .. }
+            | RuleError::WrongStatus { .. }
+            | RuleError::AtFirstPhase(_)
+            | RuleError::NotEarlier { .. }
+            | RuleError::RetriesExhausted { .. }
+            | RuleError::NotPending(_) => Code::Conflict,
+            RuleError::UnknownDefinition(_) => Code::NotFound,
+            RuleError::UnknownPhase { .. }
+            | RuleError::ReasonRequired(_)
+            | RuleError::ErrorRequired
+            | RuleError::BadOutput(_) => Code::Usage,
+            RuleError::PhaseNotInDefinition { .. } => Code::Error,
+        };
+        CliError::new(code, e.to_string())
+    }
+}
+
+impl From<EngineError> for CliError {
+    fn from(e: EngineError) -> CliError {
+        match e {
+            EngineError::Rule(r) => r.into(),
+            EngineError::Store(s) => s.into(),
+        }
+    }
+}
+
+impl From<io::Error> for CliError {
+    fn from(e: io::Error) -> CliError {
+        if e.kind() == io::ErrorKind::BrokenPipe {
+            CliError::new(Code::Ok, "")
+        } else {
+            CliError::error(format!("cannot write output: {e}"))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn classes_map_to_documented_codes() {
+        let nf: CliError = StoreError::NotFound {
+            what: "workflow",
+            key: "x".into(),
+        }
+        .into();
+        assert_eq!(nf.code, Code::NotFound);
+        assert!(nf.message.contains("baton list"));
+        let stale: CliError = RuleError::Stale {
+            expected: 1,
+            actual: 2,
+        }
+        .into();
+        assert_eq!(stale.code, Code::Conflict);
+        let pipe: CliError = io::Error::from(io::ErrorKind::BrokenPipe).into();
+        assert_eq!((pipe.code, pipe.message.as_str()), (Code::Ok, ""));
+    }
+}

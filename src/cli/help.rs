@@ -1,0 +1,100 @@
+//! Help text: the exit codes and an example for every subcommand.
+
+pub const MAIN: &str = "\
+Examples:
+  baton migrate --db ./baton.db                 create the database, or bring it up to date
+  baton start --project shop --build-id shop-42
+  baton list --status running
+  baton status shop-42
+  baton advance shop-42 --output '{\"tests\": \"green\"}'
+  baton rollback shop-42 --to coding --reason \"flaky tests\"
+  baton events --follow
+  baton doctor
+
+A workflow is named by its id, a unique prefix of its id, or its build id.
+Every read command takes --json. The database is --db PATH, or $BATON_DB, or ./baton.db;
+only `baton migrate` creates one.
+
+Exit codes:
+  0  success
+  1  error: database missing, unreadable or refused; a failed doctor or schema check
+  2  usage: bad flag or value, malformed JSON, ambiguous id prefix
+  3  not found: workflow, handoff or definition
+  4  conflict or illegal transition: stale --expect-version, wrong status, no retries left";
+
+pub const MIGRATE: &str = "\
+Examples:
+  baton migrate --db ./baton.db        create it if missing, apply pending migrations
+  baton migrate --verify               check version, checksums, tables and indexes (changes nothing)";
+
+pub const START: &str = "\
+Examples:
+  baton start --project shop
+  baton start --project shop --build-id shop-42 --user alice --metadata '{\"branch\": \"main\"}'";
+
+pub const ADVANCE: &str = "\
+Examples:
+  baton advance shop-42
+  baton advance shop-42 --output '{\"summary\": \"done\"}' --expect-version 3
+  baton advance 3f2a --output @result.json";
+
+pub const RETRY: &str = "\
+Examples:
+  baton retry shop-42 --reason \"runner was down\"";
+
+pub const ROLLBACK: &str = "\
+Examples:
+  baton rollback shop-42 --reason \"spec changed\"            to the previous phase
+  baton rollback shop-42 --to planning --reason \"redo plan\"  to a named earlier phase";
+
+pub const FAIL: &str = "\
+Examples:
+  baton fail shop-42 --error \"tests time out on arm64\"";
+
+pub const PAUSE: &str = "\
+Examples:
+  baton pause shop-42 --reason \"waiting for review capacity\"";
+
+pub const RESUME: &str = "\
+Examples:
+  baton resume shop-42";
+
+pub const CANCEL: &str = "\
+Examples:
+  baton cancel shop-42 --reason \"superseded by shop-43\"";
+
+pub const ACK: &str = "\
+Examples:
+  baton ack 9c1e                       acknowledge a handoff by id or unique id prefix
+  (`baton status WORKFLOW` lists a workflow's handoffs and their ids)";
+
+pub const HEARTBEAT: &str = "\
+Examples:
+  baton heartbeat shop-42              record a sign of life (no version bump, no event)";
+
+pub const STATUS: &str = "\
+Examples:
+  baton status shop-42
+  baton status 3f2a --json";
+
+pub const LIST: &str = "\
+Examples:
+  baton list
+  baton list --status failed --project shop --limit 20
+  baton list --phase review --json";
+
+pub const EVENTS: &str = "\
+Examples:
+  baton events                          the newest events
+  baton events --workflow shop-42 --since 120
+  baton events --follow --json | jq .event_type";
+
+pub const DOCTOR: &str = "\
+Examples:
+  baton doctor
+  baton doctor --json";
+
+pub const DEFINITION: &str = "\
+Examples:
+  baton definition list
+  baton definition add my-flow.json     (shaped like assets/definitions/build.json)";
