@@ -7,7 +7,7 @@ use crate::model::{Action, NewWorkflow, time};
 use crate::store::{Store, Written};
 
 /// An operator's (or orchestrator's) request to change a workflow.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Request {
     pub action: Action,
     pub actor: String,

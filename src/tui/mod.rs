@@ -1,1 +1,22 @@
+//! The live dashboard: model (`app`), messages (`msg`), pure `update`, `view`, and the
+//! runtime that wires them to the terminal and the database worker.
 
+pub mod app;
+pub mod confirm;
+pub mod filter;
+mod json_text;
+pub mod keymap;
+pub mod layout;
+pub mod msg;
+mod runtime;
+mod terminal;
+pub mod update;
+pub mod view;
+pub mod worker;
+
+pub use runtime::{Options, run};
+
+#[cfg(test)]
+pub(crate) mod testing;
+#[cfg(test)]
+mod update_tests;

@@ -1,0 +1,111 @@
+//! The `/` filter: free text over build, project, phase and role, plus `key:value` tokens
+//! (`status:failed`, `phase:coding`, `role:code_writer`, `project:atlas`) and `stuck`.
+//! Every term must match. Matching is case-insensitive and happens in memory.
+
+use crate::model::{Status, Workflow};
+
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Filter {
+    terms: Vec<Term>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Term {
+    Text(String),
+    Status(String),
+    Phase(String),
+    Role(String),
+    Project(String),
+    Stuck,
+}
+
+impl Filter {
+    /// Parses filter text. Unknown `key:` prefixes are treated as free text, so nothing a
+    /// user types is an error.
+    pub fn parse(input: &str) -> Filter {
+        let terms = input
+            .split_whitespace()
+            .map(|w| {
+                let lower = w.to_lowercase();
+                match lower.split_once(':') {
+                    Some(("status", v)) => Term::Status(v.into()),
+                    Some(("phase", v)) => Term::Phase(v.into()),
+                    Some(("role", v)) => Term::Role(v.into()),
+                    Some(("project", v)) => Term::Project(v.into()),
+                    _ if lower == "stuck" || lower == "is:stuck" => Term::Stuck,
+                    _ => Term::Text(lower),
+                }
+            })
+            .collect();
+        Filter { terms }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.terms.is_empty()
+    }
+
+    pub fn matches(&self, w: &Workflow, stuck: bool) -> bool {
+        self.terms.iter().all(|t| match t {
+            Term::Text(s) => [
+                &w.build_id,
+                &w.project_id,
+                &w.current_state,
+                &w.current_role,
+                &w.id,
+            ]
+            .iter()
+            .any(|f| contains_ci(f, s)),
+            Term::Status(s) => {
+                w.status_raw.eq_ignore_ascii_case(s)
+                    || (w.status == Status::Unknown && s == "unknown")
+            }
+            Term::Phase(s) => contains_ci(&w.current_state, s),
+            Term::Role(s) => contains_ci(&w.current_role, s),
+            Term::Project(s) => contains_ci(&w.project_id, s),
+            Term::Stuck => stuck,
+        })
+    }
+}
+
+/// `needle` is already lower case.
+fn contains_ci(hay: &str, needle: &str) -> bool {
+    if hay.is_ascii() && needle.is_ascii() {
+        hay.as_bytes()
+            .windows(needle.len().max(1))
+            .any(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
+            || needle.is_empty()
+    } else {
+        hay.to_lowercase().contains(needle)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tui::testing::workflow;
+
+    #[test]
+    fn free_text_matches_any_field_case_insensitively() {
+        let w = workflow("w1", "atlas-7", "coding", Status::Running);
+        assert!(Filter::parse("ATLAS").matches(&w, false));
+        assert!(Filter::parse("code_wr").matches(&w, false));
+        assert!(!Filter::parse("borealis").matches(&w, false));
+        assert!(Filter::parse("").matches(&w, false));
+    }
+
+    #[test]
+    fn tokens_narrow_and_combine() {
+        let w = workflow("w1", "atlas-7", "coding", Status::Failed);
+        assert!(Filter::parse("status:failed phase:cod").matches(&w, false));
+        assert!(!Filter::parse("status:running").matches(&w, false));
+        assert!(Filter::parse("role:code_writer project:atlas").matches(&w, false));
+        assert!(!Filter::parse("stuck").matches(&w, false));
+        assert!(Filter::parse("stuck atlas").matches(&w, true));
+    }
+
+    #[test]
+    fn unknown_keys_are_plain_text() {
+        let w = workflow("w1", "colour:red", "coding", Status::Running);
+        assert!(Filter::parse("colour:red").matches(&w, false));
+    }
+}

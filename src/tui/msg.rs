@@ -1,0 +1,63 @@
+//! Everything that can happen to the dashboard, as data: key presses, mouse, resizes,
+//! what the database worker found, and the outcome of actions.
+
+use crate::engine::Request;
+use crate::model::time::Timestamp;
+use crate::model::{Checkpoint, Definition, Event, Handoff, Status, Workflow};
+use crossterm::event::{KeyEvent, MouseEvent};
+
+#[derive(Debug, Clone)]
+pub enum Msg {
+    Key(KeyEvent),
+    Mouse(MouseEvent),
+    Resize(u16, u16),
+    /// Time passed (e.g. a workflow may have become stuck without any write).
+    Tick(Timestamp),
+    /// What changed in the database since the last delta.
+    Data(Delta),
+    Detail(Box<Detail>),
+    /// The worker could not read: the database is busy or failed (message).
+    DbProblem(String),
+    ActionDone(Result<String, String>),
+}
+
+/// A batch of changes read by the worker: only what changed, except on the first load.
+#[derive(Debug, Clone, Default)]
+pub struct Delta {
+    /// Replace everything held (the first load, or a forced refresh).
+    pub full: bool,
+    pub workflows: Vec<Workflow>,
+    pub events: Vec<Event>,
+    /// Every pending handoff of live workflows (bounded by the live set).
+    pub pending: Vec<Handoff>,
+    pub counts: Vec<(Status, i64)>,
+    pub definitions: Vec<Definition>,
+    pub at: Option<Timestamp>,
+}
+
+/// The selected workflow in full, read on demand.
+#[derive(Debug, Clone)]
+pub struct Detail {
+    pub workflow: Workflow,
+    pub handoffs: Vec<Handoff>,
+    pub checkpoints: Vec<Checkpoint>,
+    pub events: Vec<Event>,
+    /// Phase outputs and the newest handoff's payload, pretty-printed and made inert once,
+    /// off the render loop.
+    pub outputs_text: String,
+    pub payload_text: String,
+}
+
+/// Side effects `update` asks the runtime to perform.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cmd {
+    LoadDetail(String),
+    Perform {
+        workflow_id: String,
+        request: Request,
+    },
+    Refresh,
+    SetPaused(bool),
+    SetMouse(bool),
+    Quit,
+}

@@ -1,0 +1,125 @@
+//! The dashboard's main loop: wait for a message (key, mouse, database change, or the next
+//! moment a workflow turns stuck), run `update`, drain whatever else is queued, then draw
+//! once, inside a synchronized update so the terminal never shows half a frame.
+
+use super::app::App;
+use super::msg::{Cmd, Msg};
+use super::terminal::TerminalGuard;
+use super::update::update;
+use super::view;
+use super::worker::{Job, Worker};
+use crate::engine::StuckPolicy;
+use crate::model::time;
+use crate::store::Store;
+use crossterm::event::{self, Event as TermEvent};
+use crossterm::execute;
+use crossterm::terminal::{BeginSynchronizedUpdate, EndSynchronizedUpdate};
+use std::sync::mpsc::{self, RecvTimeoutError};
+use std::time::Duration;
+
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub label: String,
+    pub poll: Duration,
+    pub policy: StuckPolicy,
+    pub mouse: bool,
+    pub actor: String,
+    pub color: bool,
+}
+
+/// Messages drained per frame at most, so a flood of changes cannot starve the screen.
+const DRAIN_MAX: usize = 512;
+
+/// Runs the dashboard on an open store until the user quits.
+pub fn run(store: Store, opts: Options) -> std::io::Result<()> {
+    let read_only = store.is_read_only();
+    let (tx, rx) = mpsc::channel::<Msg>();
+    let (job_tx, job_rx) = mpsc::channel::<Job>();
+    let worker = Worker::new(store, tx.clone(), job_rx, opts.poll);
+    std::thread::Builder::new()
+        .name("baton-db".into())
+        .spawn(move || worker.run())?;
+
+    let mut guard = TerminalGuard::enter(opts.mouse)?;
+    let input_tx = tx.clone();
+    std::thread::Builder::new()
+        .name("baton-input".into())
+        .spawn(move || {
+            while let Ok(ev) = event::read() {
+                let msg = match ev {
+                    TermEvent::Key(k) => Msg::Key(k),
+                    TermEvent::Mouse(m) => Msg::Mouse(m),
+                    TermEvent::Resize(w, h) => Msg::Resize(w, h),
+                    _ => continue,
+                };
+                if input_tx.send(msg).is_err() {
+                    return;
+                }
+            }
+        })?;
+
+    let mut app = App::new(opts.label, read_only, opts.policy, time::now());
+    app.actor = opts.actor;
+    app.color = opts.color;
+    app.mouse = opts.mouse;
+    let size = guard.terminal.size()?;
+    app.size = (size.width, size.height);
+    draw(&mut guard, &app)?;
+
+    loop {
+        let timeout = app
+            .next_stuck_deadline()
+            .map(|d| (d - time::now()).to_std().unwrap_or(Duration::ZERO))
+            .unwrap_or(Duration::from_secs(3600));
+        let first = match rx.recv_timeout(timeout) {
+            Ok(m) => m,
+            Err(RecvTimeoutError::Timeout) => Msg::Tick(time::now()),
+            Err(RecvTimeoutError::Disconnected) => return Ok(()),
+        };
+        let mut quit = false;
+        let mut next = Some(first);
+        let mut drained = 0;
+        while let Some(msg) = next.take() {
+            for cmd in update(&mut app, msg) {
+                match cmd {
+                    Cmd::Quit => quit = true,
+                    Cmd::LoadDetail(id) => send(&job_tx, Job::LoadDetail(id)),
+                    Cmd::Perform {
+                        workflow_id,
+                        request,
+                    } => send(
+                        &job_tx,
+                        Job::Perform {
+                            workflow_id,
+                            request,
+                        },
+                    ),
+                    Cmd::Refresh => send(&job_tx, Job::Refresh),
+                    Cmd::SetPaused(p) => send(&job_tx, Job::SetPaused(p)),
+                    Cmd::SetMouse(_) => {}
+                }
+            }
+            drained += 1;
+            if quit || drained >= DRAIN_MAX {
+                break;
+            }
+            next = rx.try_recv().ok();
+        }
+        if quit {
+            return Ok(());
+        }
+        draw(&mut guard, &app)?;
+    }
+}
+
+fn send(jobs: &mpsc::Sender<Job>, job: Job) {
+    // A dead worker shows up as a disconnected message channel; nothing to do here.
+    let _ = jobs.send(job);
+}
+
+fn draw(guard: &mut TerminalGuard, app: &App) -> std::io::Result<()> {
+    execute!(std::io::stdout(), BeginSynchronizedUpdate)?;
+    guard.terminal.draw(|f| view::draw(f, app))?;
+    execute!(std::io::stdout(), EndSynchronizedUpdate)?;
+    Ok(())
+}

@@ -1,0 +1,210 @@
+//! The selected workflow: phase progress, why it is stuck, the handoff timeline, and its
+//! phase outputs and newest handoff payload as pretty JSON. Scrolls as one text.
+
+use super::{Theme, pane_block, progress_bar};
+use crate::model::text::{sanitize, sanitize_multiline};
+use crate::model::{Handoff, HandoffKind, Status, time};
+use crate::tui::app::{App, Pane, Row};
+use crate::tui::msg::Detail;
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Wrap};
+
+pub fn draw(f: &mut Frame, area: Rect, app: &App, t: Theme) {
+    let row = app.selected_row();
+    let title = match row {
+        Some(r) => format!(" Detail: {} ", sanitize(&r.wf.build_id)),
+        None => " Detail ".into(),
+    };
+    let block = pane_block(
+        Line::from(Span::styled(title, t.title())),
+        app.focus == Pane::Detail,
+        t,
+    );
+    let lines = match row {
+        None => vec![Line::from(Span::styled("select a workflow", t.dim()))],
+        Some(r) => {
+            let detail = app.detail.as_ref().filter(|d| d.workflow.id == r.wf.id);
+            lines(app, r, detail, t)
+        }
+    };
+    let inner_h = area.height.saturating_sub(2);
+    let max_scroll = (lines.len() as u16).saturating_sub(inner_h);
+    let p = Paragraph::new(lines)
+        .block(block)
+        .wrap(Wrap { trim: false })
+        .scroll((app.detail_scroll.min(max_scroll), 0));
+    f.render_widget(p, area);
+}
+
+fn s(text: &str) -> String {
+    sanitize(text).into_owned()
+}
+
+fn lines<'a>(app: &App, r: &Row, detail: Option<&'a Detail>, t: Theme) -> Vec<Line<'a>> {
+    let w = &r.wf;
+    let (done, total) = app.progress(w);
+    let status = if w.status == Status::Unknown {
+        s(&w.status_raw)
+    } else {
+        w.status.to_string()
+    };
+    let mut out = vec![
+        Line::from(vec![
+            Span::styled(status, t.status(w.status)),
+            Span::raw(format!(
+                "  {}  project {}  v{}  id {}",
+                s(&w.definition),
+                s(&w.project_id),
+                w.version,
+                s(w.short_id())
+            )),
+        ]),
+        Line::from(vec![
+            Span::raw(format!("{} ", progress_bar(done, total, 12))),
+            Span::styled(s(&w.current_state), t.title()),
+            Span::raw(format!(
+                " ({}) for {}",
+                s(&w.current_role),
+                time::secs_since(w.phase_since(), app.now).map_or("?".into(), time::human_duration)
+            )),
+        ]),
+    ];
+    if let Some(def) = app.definition_of(w) {
+        let cur = def.phase_index(&w.current_state);
+        let spans: Vec<Span> = def
+            .phases
+            .iter()
+            .enumerate()
+            .flat_map(|(i, p)| {
+                let (mark, style) = match cur {
+                    _ if w.status == Status::Completed => ("✓", t.ok()),
+                    Some(c) if i < c => ("✓", t.ok()),
+                    Some(c) if i == c => ("▶", t.selected()),
+                    _ => ("·", t.dim()),
+                };
+                [
+                    Span::styled(format!("{mark}{}", s(&p.name)), style),
+                    Span::raw(" "),
+                ]
+            })
+            .collect();
+        out.push(Line::from(spans));
+    }
+    if let Some(st) = &r.stuck {
+        out.push(Line::from(Span::styled(
+            format!("! STUCK: {} since {}", st.describe(), s(st.since())),
+            t.stuck(),
+        )));
+    }
+    if let Some(e) = &w.last_error {
+        out.push(Line::from(Span::styled(
+            format!("✗ error: {}", s(e)),
+            t.failed(),
+        )));
+    }
+    out.push(Line::from(format!(
+        "retries {} of {}",
+        w.retry_count, w.max_retries
+    )));
+    let Some(d) = detail else {
+        out.push(Line::from(Span::styled("loading history…", t.dim())));
+        return out;
+    };
+    out.push(Line::default());
+    out.push(Line::from(Span::styled(
+        format!("Handoffs ({})", d.handoffs.len()),
+        t.title(),
+    )));
+    if d.handoffs.is_empty() {
+        out.push(Line::from(Span::styled(
+            "  none yet: the workflow is in its first phase",
+            t.dim(),
+        )));
+    }
+    for (i, h) in d.handoffs.iter().enumerate() {
+        out.push(handoff_line(app, h, d.handoffs.get(i + 1), t));
+    }
+    out.push(Line::default());
+    out.push(Line::from(Span::styled("Phase outputs", t.title())));
+    out.extend(d.outputs_text.lines().map(|l| Line::from(format!("  {l}"))));
+    if !d.payload_text.is_empty() {
+        out.push(Line::default());
+        out.push(Line::from(Span::styled(
+            "Newest handoff payload",
+            t.title(),
+        )));
+        out.extend(d.payload_text.lines().map(|l| Line::from(format!("  {l}"))));
+    }
+    out.push(Line::default());
+    out.push(Line::from(Span::styled(
+        format!("Recent events ({})", d.events.len()),
+        t.title(),
+    )));
+    for e in d.events.iter().rev().take(20) {
+        out.push(Line::from(format!(
+            "  #{} {} {} by {}",
+            e.seq,
+            clock(&e.created_at),
+            s(&e.event_type),
+            s(&e.triggered_by)
+        )));
+    }
+    out
+}
+
+/// One handoff: when, kind, from → to, how long the receiving role held the work, and
+/// whether it was acknowledged (or how long it has been waiting).
+fn handoff_line<'a>(app: &App, h: &Handoff, next: Option<&Handoff>, t: Theme) -> Line<'a> {
+    let (glyph, style) = match h.kind {
+        HandoffKind::Advance => ("→", t.ok()),
+        HandoffKind::Retry => ("↻", t.stuck()),
+        HandoffKind::Rollback => ("↩", t.failed()),
+        HandoffKind::Unknown => ("?", t.stuck()),
+    };
+    let until = next
+        .and_then(|n| time::parse(&n.created_at))
+        .unwrap_or(app.now);
+    let held = time::parse(&h.created_at).map_or("?".into(), |c| {
+        time::human_duration((until - c).num_seconds())
+    });
+    let ack = match (&h.acknowledged_at, &h.acknowledged_by) {
+        (Some(at), by) => {
+            let after = time::parse(at)
+                .zip(time::parse(&h.created_at))
+                .map_or("?".into(), |(a, c)| {
+                    time::human_duration((a - c).num_seconds())
+                });
+            Span::styled(
+                format!("ack {after} by {}", s(by.as_deref().unwrap_or("?"))),
+                t.dim(),
+            )
+        }
+        (None, _) => {
+            let waited =
+                time::secs_since(&h.created_at, app.now).map_or("?".into(), time::human_duration);
+            Span::styled(format!("UNACKNOWLEDGED {waited}"), t.stuck())
+        }
+    };
+    Line::from(vec![
+        Span::raw(format!("  {} ", clock(&h.created_at))),
+        Span::styled(format!("{glyph} {:<8}", h.kind.as_str()), style),
+        Span::raw(format!(
+            " {} → {}  {}→{}  held {held}  ",
+            s(h.from_role.as_deref().unwrap_or("-")),
+            s(&h.to_role),
+            s(h.from_state.as_deref().unwrap_or("-")),
+            s(&h.to_state),
+        )),
+        ack,
+    ])
+}
+
+/// `HH:MM:SS` of a stored timestamp, or the sanitised text when it does not parse.
+pub fn clock(ts: &str) -> String {
+    time::parse(ts).map_or_else(
+        || sanitize_multiline(ts).replace('\n', " "),
+        |t| t.format("%H:%M:%S").to_string(),
+    )
+}

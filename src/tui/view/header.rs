@@ -1,0 +1,60 @@
+use super::Theme;
+use crate::model::Status;
+use crate::model::text::sanitize;
+use crate::tui::app::App;
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+pub fn draw(f: &mut Frame, area: Rect, app: &App, t: Theme) {
+    let mut spans = vec![Span::styled(" baton ", t.badge()), Span::raw(" ")];
+    spans.push(Span::raw(sanitize(&app.db_label).into_owned()));
+    spans.push(Span::raw("  "));
+    for s in [
+        Status::Running,
+        Status::Paused,
+        Status::Failed,
+        Status::Completed,
+        Status::Cancelled,
+        Status::Unknown,
+    ] {
+        let n = app
+            .counts
+            .iter()
+            .find(|(c, _)| *c == s)
+            .map_or(0, |(_, n)| *n);
+        if n == 0 && matches!(s, Status::Unknown | Status::Paused | Status::Cancelled) {
+            continue;
+        }
+        spans.push(Span::styled(format!("{s} {n}"), t.status(s)));
+        spans.push(Span::raw("  "));
+    }
+    spans.push(Span::styled(
+        format!("! stuck {}", app.stuck_count),
+        if app.stuck_count > 0 {
+            t.stuck()
+        } else {
+            t.dim()
+        },
+    ));
+    spans.push(Span::raw("  "));
+    let refreshed = app.last_refresh.map_or_else(
+        || "loading…".to_string(),
+        |r| format!("refreshed {}", r.format("%H:%M:%S")),
+    );
+    spans.push(Span::styled(refreshed, t.dim()));
+    if app.read_only {
+        spans.push(Span::raw(" "));
+        spans.push(Span::styled(" RO ", t.badge()));
+    }
+    if app.live_paused {
+        spans.push(Span::raw(" "));
+        spans.push(Span::styled(" PAUSED ", t.badge()));
+    }
+    if let Some(p) = &app.db_problem {
+        spans.push(Span::raw(" "));
+        spans.push(Span::styled(format!(" {} ", sanitize(p)), t.error()));
+    }
+    f.render_widget(Paragraph::new(Line::from(spans)), area);
+}

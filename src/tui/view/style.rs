@@ -1,0 +1,104 @@
+//! Colours and emphasis. With colour off (`NO_COLOR`), every distinction that matters is
+//! still made by a glyph, bold or reverse video.
+
+use ratatui::style::{Color, Modifier, Style};
+
+#[derive(Debug, Clone, Copy)]
+pub struct Theme {
+    pub color: bool,
+}
+
+impl Theme {
+    fn fg(self, c: Color) -> Style {
+        if self.color {
+            Style::new().fg(c)
+        } else {
+            Style::new()
+        }
+    }
+    pub fn title(self) -> Style {
+        self.fg(Color::Cyan).add_modifier(Modifier::BOLD)
+    }
+    pub fn dim(self) -> Style {
+        if self.color {
+            Style::new().fg(Color::DarkGray)
+        } else {
+            Style::new()
+        }
+    }
+    pub fn key(self) -> Style {
+        self.fg(Color::Yellow).add_modifier(Modifier::BOLD)
+    }
+    pub fn selected(self) -> Style {
+        Style::new().add_modifier(Modifier::REVERSED | Modifier::BOLD)
+    }
+    pub fn failed(self) -> Style {
+        self.fg(Color::Red)
+    }
+    pub fn stuck(self) -> Style {
+        self.fg(Color::Yellow).add_modifier(Modifier::BOLD)
+    }
+    pub fn ok(self) -> Style {
+        self.fg(Color::Green)
+    }
+    pub fn paused(self) -> Style {
+        self.fg(Color::Blue)
+    }
+    pub fn error(self) -> Style {
+        self.fg(Color::Red).add_modifier(Modifier::BOLD)
+    }
+    pub fn border(self, focused: bool) -> Style {
+        if focused {
+            self.fg(Color::Cyan).add_modifier(Modifier::BOLD)
+        } else {
+            self.dim()
+        }
+    }
+    pub fn badge(self) -> Style {
+        if self.color {
+            Style::new()
+                .fg(Color::Black)
+                .bg(Color::Yellow)
+                .add_modifier(Modifier::BOLD)
+        } else {
+            Style::new().add_modifier(Modifier::REVERSED | Modifier::BOLD)
+        }
+    }
+    pub fn status(self, s: crate::model::Status) -> Style {
+        use crate::model::Status::*;
+        match s {
+            Running => self.ok(),
+            Paused => self.paused(),
+            Failed => self.failed(),
+            Completed => self.dim(),
+            Cancelled => self.dim(),
+            Unknown => self.stuck(),
+        }
+    }
+}
+
+/// A text progress bar: `███░░░ 3/6`. Glyphs, not colour, carry the meaning.
+pub fn progress_bar(done: usize, total: usize, width: usize) -> String {
+    if total == 0 {
+        return format!("{:width$}", "?", width = width + 4);
+    }
+    let filled = (done * width + total / 2) / total;
+    format!(
+        "{}{} {done}/{total}",
+        "█".repeat(filled),
+        "░".repeat(width - filled.min(width))
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn progress_bar_fills_in_proportion() {
+        assert_eq!(progress_bar(0, 6, 6), "░░░░░░ 0/6");
+        assert_eq!(progress_bar(3, 6, 6), "███░░░ 3/6");
+        assert_eq!(progress_bar(6, 6, 6), "██████ 6/6");
+        assert_eq!(progress_bar(1, 0, 2).trim(), "?");
+    }
+}

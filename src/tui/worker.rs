@@ -1,0 +1,234 @@
+//! The database worker: a thread that owns the dashboard's connection. It polls
+//! `PRAGMA data_version` (no table read when nothing changed), reads only what changed when
+//! something did, loads details on demand and performs actions, sending results back as
+//! messages. The render loop never waits on SQLite.
+
+use super::json_text;
+use super::msg::{Delta, Detail, Msg};
+use crate::engine::{self, Request};
+use crate::model::{Status, time};
+use crate::store::{EventQuery, ListQuery, Store, StoreError};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
+use std::time::Duration;
+
+pub enum Job {
+    LoadDetail(String),
+    Perform {
+        workflow_id: String,
+        request: Request,
+    },
+    Refresh,
+    SetPaused(bool),
+}
+
+/// How far back to re-read "changed since" on each change: writers stamp rows with their own
+/// clocks, and a commit can land a moment after the time it wrote.
+const OVERLAP_SECS: i64 = 2;
+/// Finished workflows shown at start, and events loaded at start.
+const INITIAL_FINISHED: usize = 200;
+const INITIAL_EVENTS: usize = 500;
+/// Events read per change; the rest arrive on the next poll.
+const EVENTS_PER_POLL: usize = 2000;
+
+pub struct Worker {
+    store: Store,
+    out: Sender<Msg>,
+    jobs: Receiver<Job>,
+    poll: Duration,
+    paused: bool,
+    data_version: Option<i64>,
+    cursor: i64,
+    since: String,
+    /// Counts how many table reads the worker made; tests check an idle poll makes none.
+    pub reads: u64,
+}
+
+impl Worker {
+    pub fn new(store: Store, out: Sender<Msg>, jobs: Receiver<Job>, poll: Duration) -> Worker {
+        Worker {
+            store,
+            out,
+            jobs,
+            poll,
+            paused: false,
+            data_version: None,
+            cursor: 0,
+            since: String::new(),
+            reads: 0,
+        }
+    }
+
+    /// Runs until the dashboard hangs up.
+    pub fn run(mut self) {
+        self.send_load(true);
+        loop {
+            match self.jobs.recv_timeout(self.poll) {
+                Ok(job) => {
+                    if !self.handle(job) {
+                        return;
+                    }
+                }
+                Err(RecvTimeoutError::Timeout) => {}
+                Err(RecvTimeoutError::Disconnected) => return,
+            }
+            if !self.paused && !self.poll_once() {
+                return;
+            }
+        }
+    }
+
+    /// One poll: asks `data_version` and reads only if another connection committed.
+    /// Returns false when the dashboard is gone.
+    pub fn poll_once(&mut self) -> bool {
+        match self.store.data_version() {
+            Ok(v) if Some(v) == self.data_version => true,
+            Ok(v) => {
+                self.data_version = Some(v);
+                self.send_load(false)
+            }
+            Err(e) => self.out.send(Msg::DbProblem(problem(&e))).is_ok(),
+        }
+    }
+
+    fn handle(&mut self, job: Job) -> bool {
+        match job {
+            Job::LoadDetail(id) => match self.detail(&id) {
+                Ok(Some(d)) => self.out.send(Msg::Detail(Box::new(d))).is_ok(),
+                Ok(None) => true,
+                Err(e) => self.out.send(Msg::DbProblem(problem(&e))).is_ok(),
+            },
+            Job::Perform {
+                workflow_id,
+                request,
+            } => {
+                let result = engine::act_on_id(&mut self.store, &workflow_id, &request)
+                    .map(|w| {
+                        format!(
+                            "{} {}: now {} in {} (v{})",
+                            request.action.verb(),
+                            w.workflow.build_id,
+                            w.workflow.status,
+                            w.workflow.current_state,
+                            w.workflow.version
+                        )
+                    })
+                    .map_err(|e| format!("{} failed: {e}", request.action.verb()));
+                if self.out.send(Msg::ActionDone(result)).is_err() {
+                    return false;
+                }
+                // Our own commit does not change data_version: read what we wrote now.
+                self.send_load(false) && self.handle(Job::LoadDetail(workflow_id))
+            }
+            Job::Refresh => self.send_load(true),
+            Job::SetPaused(p) => {
+                self.paused = p;
+                true
+            }
+        }
+    }
+
+    fn send_load(&mut self, full: bool) -> bool {
+        let loaded = if full || self.since.is_empty() {
+            self.full()
+        } else {
+            self.changes()
+        };
+        match loaded {
+            Ok(d) => self.out.send(Msg::Data(d)).is_ok(),
+            Err(e) => self.out.send(Msg::DbProblem(problem(&e))).is_ok(),
+        }
+    }
+
+    fn mark(&mut self) -> chrono::DateTime<chrono::Utc> {
+        let now = time::now();
+        self.since = time::format(now - chrono::Duration::seconds(OVERLAP_SECS));
+        now
+    }
+
+    fn full(&mut self) -> Result<Delta, StoreError> {
+        self.data_version = Some(self.store.data_version()?);
+        let now = self.mark();
+        self.reads += 1;
+        let mut workflows = self.store.live()?;
+        for status in [Status::Completed, Status::Cancelled] {
+            workflows.extend(self.store.list(&ListQuery {
+                status: Some(status),
+                limit: INITIAL_FINISHED,
+                ..ListQuery::default()
+            })?);
+        }
+        let events = self.store.recent_events(None, INITIAL_EVENTS)?;
+        self.cursor = self.store.max_seq()?;
+        Ok(Delta {
+            full: true,
+            workflows,
+            events,
+            pending: self.store.pending_handoffs()?,
+            counts: self.store.status_counts()?,
+            definitions: self.store.definitions()?,
+            at: Some(now),
+        })
+    }
+
+    fn changes(&mut self) -> Result<Delta, StoreError> {
+        let since = self.since.clone();
+        let now = self.mark();
+        self.reads += 1;
+        let events = self.store.events(&EventQuery {
+            workflow: None,
+            after_seq: self.cursor,
+            limit: EVENTS_PER_POLL,
+        })?;
+        if let Some(e) = events.last() {
+            self.cursor = e.seq;
+        }
+        let mut workflows = self.store.changed_since(&since)?;
+        // Writers whose clocks lag still write events: fetch the workflows those name too.
+        let mut missing: Vec<String> = events
+            .iter()
+            .map(|e| e.workflow_id.clone())
+            .filter(|id| !workflows.iter().any(|w| &w.id == id))
+            .collect();
+        missing.sort();
+        missing.dedup();
+        workflows.extend(self.store.workflows_by_id(&missing)?);
+        Ok(Delta {
+            full: false,
+            workflows,
+            events,
+            pending: self.store.pending_handoffs()?,
+            counts: self.store.status_counts()?,
+            definitions: Vec::new(),
+            at: Some(now),
+        })
+    }
+
+    fn detail(&mut self, id: &str) -> Result<Option<Detail>, StoreError> {
+        self.reads += 1;
+        let workflow = match self.store.workflow(id) {
+            Ok(w) => w,
+            Err(StoreError::NotFound { .. }) => return Ok(None),
+            Err(e) => return Err(e),
+        };
+        let handoffs = self.store.handoffs(id, 200)?;
+        let payload_text = handoffs
+            .last()
+            .map(|h| json_text::pretty(&h.data_transferred))
+            .unwrap_or_default();
+        Ok(Some(Detail {
+            outputs_text: json_text::pretty(&workflow.phase_outputs),
+            payload_text,
+            checkpoints: self.store.checkpoints(id)?,
+            events: self.store.recent_events(Some(id), 50)?,
+            handoffs,
+            workflow,
+        }))
+    }
+}
+
+fn problem(e: &StoreError) -> String {
+    match e {
+        StoreError::Busy { .. } => "database busy: another writer holds the lock".into(),
+        other => other.to_string(),
+    }
+}
