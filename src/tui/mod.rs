@@ -20,3 +20,5 @@ pub use runtime::{Options, run};
 pub(crate) mod testing;
 #[cfg(test)]
 mod update_tests;
+#[cfg(test)]
+mod view_tests;

@@ -73,7 +73,9 @@ pub fn handoff(
         kind,
         data_transferred: json!({ "summary": format!("{from} done") }),
         created_at: at.into(),
-        acknowledged_at: acked.then(|| "2026-11-22T10:01:00.000Z".to_string()),
+        acknowledged_at: acked.then(|| {
+            time::format(time::parse(at).expect("fixture time") + chrono::Duration::seconds(60))
+        }),
         acknowledged_by: acked.then(|| "code_writer".to_string()),
     }
 }

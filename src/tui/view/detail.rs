@@ -54,7 +54,7 @@ fn lines<'a>(app: &App, r: &Row, detail: Option<&'a Detail>, t: Theme) -> Vec<Li
         Line::from(vec![
             Span::styled(status, t.status(w.status)),
             Span::raw(format!(
-                "  {}  project {}  v{}  id {}",
+                "  def {}  project {}  v{}  id {}",
                 s(&w.definition),
                 s(&w.project_id),
                 w.version,

@@ -41,7 +41,7 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, t: Theme) {
     spans.push(Span::raw("  "));
     let refreshed = app.last_refresh.map_or_else(
         || "loading…".to_string(),
-        |r| format!("refreshed {}", r.format("%H:%M:%S")),
+        |r| format!("↻ {}", r.format("%H:%M:%S")),
     );
     spans.push(Span::styled(refreshed, t.dim()));
     if app.read_only {

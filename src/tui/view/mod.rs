@@ -25,7 +25,7 @@ pub fn draw(f: &mut Frame, app: &App) {
     let theme = Theme { color: app.color };
     if size.width < MIN_WIDTH || size.height < MIN_HEIGHT {
         let msg = format!(
-            "baton: {}×{} is too small (need {MIN_WIDTH}×{MIN_HEIGHT})",
+            "too small: {}×{}, baton needs {MIN_WIDTH}×{MIN_HEIGHT}",
             size.width, size.height
         );
         f.render_widget(Paragraph::new(msg), size);

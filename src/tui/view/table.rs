@@ -13,7 +13,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Row as TRow, Table};
 
 pub fn draw(f: &mut Frame, area: Rect, app: &App, t: Theme) {
-    let wide = area.width >= 100;
+    let wide = area.width >= 90;
     let mut title = vec![
         Span::styled(" Workflows ", t.title()),
         Span::raw(format!(
@@ -34,7 +34,7 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, t: Theme) {
 
     let mut header = vec!["", "BUILD", "PROJECT", "PHASE"];
     let mut widths = vec![
-        Constraint::Length(1),
+        Constraint::Length(2),
         Constraint::Fill(3),
         Constraint::Fill(2),
         Constraint::Length(10),
@@ -113,7 +113,8 @@ fn row<'a>(app: &App, r: &'a Row, wide: bool, selected: bool, t: Theme) -> TRow<
         w.status.to_string()
     };
     let mut cells = vec![
-        Cell::from(mark),
+        // ▶ marks the selection in text too, for NO_COLOR and screen readers.
+        Cell::from(format!("{}{mark}", if selected { "▶" } else { " " })),
         Cell::from(sanitize(&w.build_id).into_owned()),
         Cell::from(sanitize(&w.project_id).into_owned()),
         Cell::from(sanitize(&w.current_state).into_owned()),
