@@ -1,0 +1,142 @@
+//! `doctor()` passes on a healthy database and names each broken invariant.
+
+mod common;
+
+use baton::model::Action;
+use baton::store::Store;
+use common::store::*;
+use serde_json::json;
+
+/// A database with a few workflows in different states, all written by the engine.
+fn healthy() -> (TestDb, Store, Vec<baton::model::Workflow>) {
+    let db = TestDb::new();
+    let mut store = db.store();
+    let mut out = Vec::new();
+    for (i, project) in ["atlas", "borealis", "cygnus"].into_iter().enumerate() {
+        let mut w = start(&mut store, project);
+        for _ in 0..=i {
+            w = advance(&mut store, &w, Some(json!({ "n": i })));
+        }
+        out.push(w);
+    }
+    let w = act(&mut store, &out[2], Action::Fail { error: "x".into() }).workflow;
+    out[2] = w;
+    (db, store, out)
+}
+
+fn problems(store: &Store) -> Vec<(String, String)> {
+    store
+        .doctor()
+        .unwrap()
+        .problems
+        .into_iter()
+        .map(|p| (p.check.to_string(), p.detail))
+        .collect()
+}
+
+fn assert_found(store: &Store, check: &str, detail_contains: &str) {
+    let found = problems(store);
+    assert!(
+        found
+            .iter()
+            .any(|(c, d)| c == check && d.contains(detail_contains)),
+        "expected '{check}' naming '{detail_contains}', got {found:#?}"
+    );
+}
+
+#[test]
+fn a_healthy_database_passes_with_counts() {
+    let (_db, store, _) = healthy();
+    assert_healthy(&store);
+    let report = store.doctor().unwrap();
+    assert_eq!(report.schema_version, baton::store::latest_version());
+    let count = |t: &str| report.counts.iter().find(|(n, _)| n == t).map(|(_, c)| *c);
+    assert_eq!(count("build_workflows"), Some(3));
+    assert_eq!(count("workflow_handoffs"), Some(6));
+    assert_eq!(count("workflow_events"), Some(10));
+    assert_eq!(count("workflow_definitions"), Some(1));
+}
+
+#[test]
+fn a_deleted_event_breaks_the_version_count() {
+    let (db, store, ws) = healthy();
+    db.raw()
+        .execute(
+            "DELETE FROM workflow_events WHERE seq =
+               (SELECT max(seq) FROM workflow_events WHERE workflow_id = ?1)",
+            [&ws[1].id],
+        )
+        .unwrap();
+    assert_found(&store, "version matches recorded changes", &ws[1].id);
+    // The deleted event was a transition, so its handoff is now unaccounted for too.
+    assert_found(&store, "every transition has its handoff", &ws[1].id);
+}
+
+#[test]
+fn an_event_for_a_missing_workflow_is_named() {
+    let (db, store, _) = healthy();
+    let conn = db.raw();
+    conn.execute_batch("PRAGMA foreign_keys = OFF").unwrap();
+    conn.execute(
+        "INSERT INTO workflow_events (workflow_id, event_type) VALUES ('ghost-42', 'phase_advanced')",
+        [],
+    )
+    .unwrap();
+    assert_found(&store, "events point at a workflow", "ghost-42");
+}
+
+#[test]
+fn orphan_handoffs_and_checkpoints_are_named() {
+    let (db, store, _) = healthy();
+    let conn = db.raw();
+    conn.execute_batch(
+        "PRAGMA foreign_keys = OFF;
+         INSERT INTO workflow_handoffs (id, workflow_id, to_role, to_state) VALUES ('h-orphan', 'gone', 'r', 's');
+         INSERT INTO workflow_checkpoints (id, workflow_id, state, version) VALUES ('c-orphan', 'gone', 's', 1);",
+    )
+    .unwrap();
+    assert_found(&store, "handoffs point at a workflow", "h-orphan");
+    assert_found(&store, "checkpoints point at a workflow", "c-orphan");
+}
+
+#[test]
+fn a_handoff_or_checkpoint_without_its_event_is_named() {
+    let (db, store, ws) = healthy();
+    let conn = db.raw();
+    conn.execute(
+        "INSERT INTO workflow_handoffs (workflow_id, to_role, to_state) VALUES (?1, 'x', 'coding')",
+        [&ws[0].id],
+    )
+    .unwrap();
+    assert_found(&store, "every transition has its handoff", &ws[0].id);
+    conn.execute(
+        "DELETE FROM workflow_checkpoints WHERE workflow_id = ?1",
+        [&ws[2].id],
+    )
+    .unwrap();
+    assert_found(&store, "every transition has its checkpoint", &ws[2].id);
+}
+
+#[test]
+fn a_phase_or_role_outside_the_definition_is_named() {
+    let (db, store, ws) = healthy();
+    let conn = db.raw();
+    conn.execute(
+        "UPDATE build_workflows SET current_state = 'deploy' WHERE id = ?1",
+        [&ws[0].id],
+    )
+    .unwrap();
+    conn.execute(
+        "UPDATE build_workflows SET current_role = 'intern' WHERE id = ?1",
+        [&ws[1].id],
+    )
+    .unwrap();
+    assert_found(&store, "phase belongs to definition", "'deploy'");
+    assert_found(&store, "phase belongs to definition", "'intern'");
+    conn.execute(
+        "UPDATE build_workflows SET status = 'completed', completed_at = NULL WHERE id = ?1",
+        [&ws[2].id],
+    )
+    .unwrap();
+    assert_found(&store, "completed workflows have completed_at", &ws[2].id);
+}
