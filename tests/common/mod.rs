@@ -1,2 +1,2 @@
-pub mod store;
 pub mod cli;
+pub mod store;
