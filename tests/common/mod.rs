@@ -1,3 +1,2 @@
 pub mod cli;
-pub mod pty;
 pub mod store;
