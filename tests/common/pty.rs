@@ -1,0 +1,124 @@
+//! Drives the real `baton` binary in a pseudo-terminal: a reader thread feeds everything
+//! the program writes into a `vt100` screen, and tests wait until the screen shows what
+//! they expect (never a fixed sleep), then press keys.
+#![allow(dead_code)]
+
+use portable_pty::{Child, CommandBuilder, PtySize, native_pty_system};
+use std::io::{Read, Write};
+use std::num::NonZeroU16;
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+pub struct Pty {
+    screen: Arc<Mutex<vt100::Parser>>,
+    writer: Box<dyn Write + Send>,
+    child: Box<dyn Child + Send + Sync>,
+}
+
+impl Pty {
+    /// Starts `baton args…` in a `cols`×`rows` terminal with `envs` set.
+    pub fn spawn(args: &[&str], envs: &[(&str, &str)], cols: u16, rows: u16) -> Pty {
+        let pair = native_pty_system()
+            .openpty(PtySize {
+                rows,
+                cols,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
+            .expect("open a pty");
+        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_baton"));
+        cmd.args(args);
+        cmd.env("TERM", "xterm-256color");
+        cmd.env_remove("BATON_DB");
+        for (k, v) in envs {
+            cmd.env(k, v);
+        }
+        let child = pair.slave.spawn_command(cmd).expect("spawn baton");
+        drop(pair.slave);
+        let mut reader = pair.master.try_clone_reader().expect("pty reader");
+        let writer = pair.master.take_writer().expect("pty writer");
+        let nz = |n: u16| NonZeroU16::new(n).expect("non-zero size");
+        let screen = Arc::new(Mutex::new(vt100::Parser::new(nz(rows), nz(cols), 0)));
+        let feed = Arc::clone(&screen);
+        std::thread::spawn(move || {
+            let _keep_master_open = pair.master;
+            let mut buf = [0u8; 8192];
+            while let Ok(n) = reader.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                feed.lock().expect("screen lock").process(&buf[..n]);
+            }
+        });
+        Pty {
+            screen,
+            writer,
+            child,
+        }
+    }
+
+    pub fn screen(&self) -> String {
+        self.screen.lock().expect("screen lock").screen().contents()
+    }
+
+    /// Waits until `pred` holds for the screen; panics with the last screen after `timeout`.
+    pub fn wait_for(&self, what: &str, timeout: Duration, pred: impl Fn(&str) -> bool) -> String {
+        let start = Instant::now();
+        loop {
+            let s = self.screen();
+            if pred(&s) {
+                return s;
+            }
+            if start.elapsed() > timeout {
+                panic!("timed out after {timeout:?} waiting for {what}; the screen was:\n{s}");
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    pub fn wait_text(&self, text: &str, timeout: Duration) -> String {
+        self.wait_for(&format!("{text:?}"), timeout, |s| s.contains(text))
+    }
+
+    pub fn keys(&mut self, keys: &str) {
+        self.writer.write_all(keys.as_bytes()).expect("write keys");
+        self.writer.flush().expect("flush keys");
+    }
+
+    /// Waits for the program to exit; returns whether it exited successfully.
+    pub fn wait_exit(&mut self, timeout: Duration) -> bool {
+        let start = Instant::now();
+        loop {
+            if let Some(status) = self.child.try_wait().expect("try_wait") {
+                return status.success();
+            }
+            if start.elapsed() > timeout {
+                panic!(
+                    "baton did not exit within {timeout:?}; screen:\n{}",
+                    self.screen()
+                );
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// Whether the program left the alternate screen (the terminal was restored).
+    pub fn alternate_screen(&self) -> bool {
+        self.screen
+            .lock()
+            .expect("screen lock")
+            .screen()
+            .alternate_screen()
+    }
+}
+
+impl Drop for Pty {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+    }
+}
+
+pub fn db_arg(p: &Path) -> String {
+    p.display().to_string()
+}

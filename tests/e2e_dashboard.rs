@@ -1,0 +1,83 @@
+//! End-to-end: the real `baton` binary in a pseudo-terminal on a temp database, driven by
+//! key presses, checked on screen and in the database.
+
+mod common;
+
+use common::cli::{Db, id};
+use common::pty::Pty;
+use std::process::Command;
+use std::time::Duration;
+
+const WAIT: Duration = Duration::from_secs(15);
+
+fn dashboard(db: &Db, extra: &[&str]) -> Pty {
+    let mut args = vec!["--db", db.path_str(), "--actor", "operator:e2e"];
+    args.extend_from_slice(extra);
+    args.push("tui");
+    Pty::spawn(&args, &[], 120, 36)
+}
+
+#[test]
+fn select_advance_confirm_then_the_screen_and_the_database_agree() {
+    let db = Db::new();
+    db.start("e2e-first");
+    let target = db.start("e2e-target");
+    let mut pty = dashboard(&db, &[]);
+    pty.wait_text("e2e-target", WAIT);
+
+    // Filter down to the target, so the selection is certain, then advance it.
+    pty.keys("/e2e-target\r");
+    pty.wait_for("the filter to leave one row", WAIT, |s| s.contains("1/2"));
+    pty.keys("a");
+    let dialog = pty.wait_text("Advance: e2e-target", WAIT);
+    assert!(dialog.contains("from discovery (q_assistant) to planning (q_assistant)"), "{dialog}");
+    pty.keys("y");
+    pty.wait_for("the row to show planning", WAIT, |s| {
+        s.lines().any(|l| l.contains("e2e-target") && l.contains("planning"))
+    });
+
+    let w = db.workflow(&id(&target));
+    assert_eq!(w["current_state"], "planning");
+    assert_eq!(w["version"], 2);
+    let events = db.events(&id(&target));
+    let last = events.last().expect("events");
+    assert_eq!(last["event_type"], "phase_advanced");
+    assert_eq!(last["triggered_by"], "operator:e2e");
+    // The other workflow was not touched.
+    assert_eq!(db.workflow("e2e-first")["version"], 1);
+
+    pty.keys("q");
+    assert!(pty.wait_exit(WAIT), "baton exits 0 on q");
+    assert!(!pty.alternate_screen(), "the terminal left the alternate screen");
+}
+
+#[test]
+fn a_workflow_written_by_another_process_appears_on_screen() {
+    let db = Db::new();
+    db.start("e2e-existing");
+    let pty = dashboard(&db, &[]);
+    pty.wait_text("e2e-existing", WAIT);
+
+    // Another process, not baton's code: the sqlite3 shell, writing plain SQL.
+    let sql = "INSERT INTO build_workflows (build_id, project_id, current_state, current_role) \
+               VALUES ('outside-7', 'elsewhere', 'coding', 'code_writer');";
+    let out = Command::new("sqlite3").arg(db.path_str()).arg(sql).output().expect("run sqlite3");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+
+    let screen = pty.wait_text("outside-7", Duration::from_secs(5));
+    assert!(screen.lines().any(|l| l.contains("outside-7") && l.contains("coding")), "{screen}");
+}
+
+#[test]
+fn read_only_dashboard_refuses_actions_and_writes_nothing() {
+    let db = Db::new();
+    let w = db.start("e2e-ro");
+    let mut pty = dashboard(&db, &["--read-only"]);
+    pty.wait_text("e2e-ro", WAIT);
+    assert!(pty.screen().contains(" RO "));
+    pty.keys("a");
+    pty.wait_text("read-only: actions are disabled", WAIT);
+    pty.keys("q");
+    assert!(pty.wait_exit(WAIT));
+    assert_eq!(db.workflow(&id(&w))["version"], 1);
+}
