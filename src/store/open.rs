@@ -98,10 +98,14 @@ pub fn open(path: &Path, mode: OpenMode, busy: Duration) -> Result<(Connection, 
         .map_err(|e| StoreError::from_sqlite(e, "switching to WAL"))?;
     conn.pragma_update(None, "synchronous", "NORMAL")?;
     conn.pragma_update(None, "foreign_keys", true)?;
-    opened.applied = migrate::apply_pending(&mut conn)?
-        .into_iter()
-        .map(|m| m.name)
-        .collect();
+    // Only a database behind this binary needs the write lock that migrating takes; an
+    // up-to-date one is opened without it, so reads never wait on a busy writer.
+    if state.version < migrate::latest_version() {
+        opened.applied = migrate::apply_pending(&mut conn)?
+            .into_iter()
+            .map(|m| m.name)
+            .collect();
+    }
     Ok((conn, opened))
 }
 
