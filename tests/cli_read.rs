@@ -455,3 +455,25 @@ fn text_from_the_database_cannot_drive_the_terminal() {
         r.stderr
     );
 }
+
+#[test]
+fn reads_do_not_wait_for_a_writer_holding_the_lock() {
+    let db = Db::new();
+    db.start("b1");
+    let writer = rusqlite::Connection::open(&db.path).unwrap();
+    writer
+        .execute_batch("BEGIN IMMEDIATE; UPDATE build_workflows SET project_id = 'moved';")
+        .unwrap();
+    let t = Instant::now();
+    let list = db.json(&["list", "--json"]);
+    assert_eq!(list[0]["project_id"], "shop", "the uncommitted change is not seen");
+    db.run(&["status", "b1"]).code(0);
+    db.run(&["doctor"]).code(0);
+    assert!(
+        t.elapsed() < Duration::from_secs(3),
+        "reads waited {:?} for the writer",
+        t.elapsed()
+    );
+    writer.execute_batch("COMMIT").unwrap();
+    assert_eq!(db.json(&["list", "--json"])[0]["project_id"], "moved");
+}
