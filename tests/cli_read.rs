@@ -466,7 +466,10 @@ fn reads_do_not_wait_for_a_writer_holding_the_lock() {
         .unwrap();
     let t = Instant::now();
     let list = db.json(&["list", "--json"]);
-    assert_eq!(list[0]["project_id"], "shop", "the uncommitted change is not seen");
+    assert_eq!(
+        list[0]["project_id"], "shop",
+        "the uncommitted change is not seen"
+    );
     db.run(&["status", "b1"]).code(0);
     db.run(&["doctor"]).code(0);
     assert!(
