@@ -405,3 +405,24 @@ fn zero_workflows_is_an_immediate_empty_run() {
     let r = run(&db.path, &cfg(0, 1));
     assert_eq!((r.ops, r.started), (0, 0));
 }
+
+#[test]
+fn a_fail_rate_of_one_never_completes_but_still_ends() {
+    let db = TestDb::new();
+    let c = SimConfig {
+        fail_rate: 1.0,
+        stuck_rate: 0.0,
+        ..cfg(5, 4)
+    };
+    let r = run(&db.path, &c);
+    let conn = db.raw();
+    assert_report_matches(&conn, &r);
+    assert_eq!((r.completed, r.advanced), (0, 0), "{r:?}");
+    assert!(r.failed >= 5 && r.retried + r.rolled_back > 0, "{r:?}");
+    assert_eq!(
+        statuses(&conn, "failed"),
+        5,
+        "every workflow is left failed"
+    );
+    assert_healthy(&db.store());
+}
