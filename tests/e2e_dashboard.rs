@@ -30,10 +30,14 @@ fn select_advance_confirm_then_the_screen_and_the_database_agree() {
     pty.wait_for("the filter to leave one row", WAIT, |s| s.contains("1/2"));
     pty.keys("a");
     let dialog = pty.wait_text("Advance: e2e-target", WAIT);
-    assert!(dialog.contains("from discovery (q_assistant) to planning (q_assistant)"), "{dialog}");
+    assert!(
+        dialog.contains("from discovery (q_assistant) to planning (q_assistant)"),
+        "{dialog}"
+    );
     pty.keys("y");
     pty.wait_for("the row to show planning", WAIT, |s| {
-        s.lines().any(|l| l.contains("e2e-target") && l.contains("planning"))
+        s.lines()
+            .any(|l| l.contains("e2e-target") && l.contains("planning"))
     });
 
     let w = db.workflow(&id(&target));
@@ -48,7 +52,10 @@ fn select_advance_confirm_then_the_screen_and_the_database_agree() {
 
     pty.keys("q");
     assert!(pty.wait_exit(WAIT), "baton exits 0 on q");
-    assert!(!pty.alternate_screen(), "the terminal left the alternate screen");
+    assert!(
+        !pty.alternate_screen(),
+        "the terminal left the alternate screen"
+    );
 }
 
 #[test]
@@ -61,11 +68,24 @@ fn a_workflow_written_by_another_process_appears_on_screen() {
     // Another process, not baton's code: the sqlite3 shell, writing plain SQL.
     let sql = "INSERT INTO build_workflows (build_id, project_id, current_state, current_role) \
                VALUES ('outside-7', 'elsewhere', 'coding', 'code_writer');";
-    let out = Command::new("sqlite3").arg(db.path_str()).arg(sql).output().expect("run sqlite3");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = Command::new("sqlite3")
+        .arg(db.path_str())
+        .arg(sql)
+        .output()
+        .expect("run sqlite3");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 
     let screen = pty.wait_text("outside-7", Duration::from_secs(5));
-    assert!(screen.lines().any(|l| l.contains("outside-7") && l.contains("coding")), "{screen}");
+    assert!(
+        screen
+            .lines()
+            .any(|l| l.contains("outside-7") && l.contains("coding")),
+        "{screen}"
+    );
 }
 
 #[test]

@@ -1,7 +1,10 @@
 //! The command line's shape: global flags and the subcommands. Each subcommand's own flags
 //! live next to the code that runs it, in `commands/`.
 
-use super::commands::{act, definition, doctor, events, heartbeat, list, migrate, start, status};
+use super::commands::{
+    act, dashboard, definition, demo, doctor, events, heartbeat, list, migrate, simulate, start,
+    status,
+};
 use super::help;
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
@@ -23,15 +26,9 @@ pub struct Cli {
 
 #[derive(Debug, Args)]
 pub struct Global {
-    /// The workflow database
-    #[arg(
-        long,
-        global = true,
-        env = "BATON_DB",
-        value_name = "PATH",
-        default_value = "baton.db"
-    )]
-    pub db: PathBuf,
+    /// The workflow database [default: baton.db]
+    #[arg(long, global = true, env = "BATON_DB", value_name = "PATH")]
+    pub db: Option<PathBuf>,
     /// Who is acting, recorded in events [default: operator:$USER@$HOST]
     #[arg(long, global = true, env = "BATON_ACTOR", value_name = "WHO")]
     pub actor: Option<String>,
@@ -90,4 +87,13 @@ pub enum Command {
     /// Add or list workflow definitions
     #[command(subcommand, after_help = help::DEFINITION)]
     Definition(definition::DefinitionCommand),
+    /// Open the live dashboard (the same as `baton` alone)
+    #[command(after_help = help::TUI)]
+    Tui(dashboard::DashboardArgs),
+    /// A fresh demo database, a live simulator writing to it, and the dashboard
+    #[command(after_help = help::DEMO)]
+    Demo(demo::DemoArgs),
+    /// Drive workflows through their phases like an orchestrator would
+    #[command(after_help = help::SIMULATE)]
+    Simulate(simulate::SimulateArgs),
 }

@@ -6,9 +6,14 @@ use crate::store::{OpenMode, Store};
 use serde_json::Value;
 use std::path::PathBuf;
 
+#[derive(Debug, Clone)]
 pub struct Ctx {
     pub db: PathBuf,
+    /// Whether --db or BATON_DB named the database (the demo uses a temp one otherwise).
+    pub db_given: bool,
     pub actor: String,
+    /// Whether --actor or BATON_ACTOR named the actor (the simulator acts as itself otherwise).
+    pub actor_given: bool,
     pub read_only: bool,
 }
 

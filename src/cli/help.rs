@@ -98,3 +98,28 @@ pub const DEFINITION: &str = "\
 Examples:
   baton definition list
   baton definition add my-flow.json     (shaped like assets/definitions/build.json)";
+
+pub const TUI: &str = "\
+Examples:
+  baton --db ./baton.db                  the dashboard (same as `baton tui`)
+  baton --read-only                      look, never change anything
+  baton tui --no-mouse --poll-ms 250     let the terminal select text; poll less often
+
+Keys: ? in the dashboard lists them all. a advance, r retry, b roll back, x cancel and
+A acknowledge each ask for confirmation first.";
+
+pub const DEMO: &str = "\
+Examples:
+  baton demo                             a temp database, a simulator, the dashboard
+  baton demo --db ./demo.db --rate 20    keep the database; a busier simulator
+
+The demo's build definition has short stuck limits (20 s for a handoff, 45 s without a
+heartbeat), so stuck workflows show up within a minute.";
+
+pub const SIMULATE: &str = "\
+Examples:
+  baton simulate --workflows 50 --rate 100 --duration 1m
+  baton simulate --workflows 10 --fail-rate 0.2 --stuck-rate 0.2 --seed 7
+  baton simulate --keep-alive --rate 5   until Ctrl-C, replacing finished workflows
+
+Creates the database if it does not exist (and says so).";

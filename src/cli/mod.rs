@@ -25,14 +25,12 @@ pub fn main() -> i32 {
             return e.exit_code();
         }
     };
+    let actor = cli.global.actor.clone().filter(|a| !a.trim().is_empty());
     let ctx = Ctx {
-        db: cli.global.db.clone(),
-        actor: cli
-            .global
-            .actor
-            .clone()
-            .filter(|a| !a.trim().is_empty())
-            .unwrap_or_else(crate::engine::default_actor),
+        db: cli.global.db.clone().unwrap_or_else(|| "baton.db".into()),
+        db_given: cli.global.db.is_some(),
+        actor_given: actor.is_some(),
+        actor: actor.unwrap_or_else(crate::engine::default_actor),
         read_only: cli.global.read_only,
     };
     match run(&ctx, cli.command) {
@@ -44,11 +42,8 @@ pub fn main() -> i32 {
 /// Dispatches one subcommand.
 pub fn run(ctx: &Ctx, command: Option<Command>) -> CliResult {
     use commands::*;
-    let Some(command) = command else {
-        return Err(CliError::usage(
-            "no command given; `baton --help` lists them (try `baton list`)",
-        ));
-    };
+    // `baton` alone opens the dashboard.
+    let command = command.unwrap_or_else(|| Command::Tui(dashboard::DashboardArgs::default()));
     match command {
         Command::Migrate(a) => migrate::run(ctx, &a),
         Command::Start(a) => start::run(ctx, &a),
@@ -66,5 +61,8 @@ pub fn run(ctx: &Ctx, command: Option<Command>) -> CliResult {
         Command::Events(a) => events::run(ctx, &a),
         Command::Doctor(a) => doctor::run(ctx, &a),
         Command::Definition(c) => definition::run(ctx, &c),
+        Command::Tui(a) => dashboard::run(ctx, &a),
+        Command::Demo(a) => demo::run(ctx, &a),
+        Command::Simulate(a) => simulate::run(ctx, &a),
     }
 }

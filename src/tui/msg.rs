@@ -58,6 +58,5 @@ pub enum Cmd {
     },
     Refresh,
     SetPaused(bool),
-    SetMouse(bool),
     Quit,
 }

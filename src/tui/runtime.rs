@@ -96,7 +96,6 @@ pub fn run(store: Store, opts: Options) -> std::io::Result<()> {
                     ),
                     Cmd::Refresh => send(&job_tx, Job::Refresh),
                     Cmd::SetPaused(p) => send(&job_tx, Job::SetPaused(p)),
-                    Cmd::SetMouse(_) => {}
                 }
             }
             drained += 1;

@@ -2,11 +2,14 @@
 //! the function that runs it.
 
 pub mod act;
+pub mod dashboard;
 pub mod definition;
+pub mod demo;
 pub mod doctor;
 pub mod events;
 pub mod heartbeat;
 pub mod list;
 pub mod migrate;
+pub mod simulate;
 pub mod start;
 pub mod status;
