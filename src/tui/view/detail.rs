@@ -94,7 +94,7 @@ fn lines<'a>(app: &App, r: &Row, detail: Option<&'a Detail>, t: Theme) -> Vec<Li
     }
     if let Some(st) = &r.stuck {
         out.push(Line::from(Span::styled(
-            format!("! STUCK: {} since {}", st.describe(), s(st.since())),
+            format!("! STUCK since {}: {}", clock(st.since()), st.describe()),
             t.stuck(),
         )));
     }
@@ -124,7 +124,7 @@ fn lines<'a>(app: &App, r: &Row, detail: Option<&'a Detail>, t: Theme) -> Vec<Li
         )));
     }
     for (i, h) in d.handoffs.iter().enumerate() {
-        out.push(handoff_line(app, h, d.handoffs.get(i + 1), t));
+        out.extend(handoff_lines(app, h, d.handoffs.get(i + 1), t));
     }
     out.push(Line::default());
     out.push(Line::from(Span::styled("Phase outputs", t.title())));
@@ -156,7 +156,7 @@ fn lines<'a>(app: &App, r: &Row, detail: Option<&'a Detail>, t: Theme) -> Vec<Li
 
 /// One handoff: when, kind, from → to, how long the receiving role held the work, and
 /// whether it was acknowledged (or how long it has been waiting).
-fn handoff_line<'a>(app: &App, h: &Handoff, next: Option<&Handoff>, t: Theme) -> Line<'a> {
+fn handoff_lines<'a>(app: &App, h: &Handoff, next: Option<&Handoff>, t: Theme) -> Vec<Line<'a>> {
     let (glyph, style) = match h.kind {
         HandoffKind::Advance => ("→", t.ok()),
         HandoffKind::Retry => ("↻", t.stuck()),
@@ -187,18 +187,29 @@ fn handoff_line<'a>(app: &App, h: &Handoff, next: Option<&Handoff>, t: Theme) ->
             Span::styled(format!("UNACKNOWLEDGED {waited}"), t.stuck())
         }
     };
-    Line::from(vec![
-        Span::raw(format!("  {} ", clock(&h.created_at))),
-        Span::styled(format!("{glyph} {:<8}", h.kind.as_str()), style),
-        Span::raw(format!(
-            " {} → {}  {}→{}  held {held}  ",
-            s(h.from_role.as_deref().unwrap_or("-")),
-            s(&h.to_role),
-            s(h.from_state.as_deref().unwrap_or("-")),
-            s(&h.to_state),
-        )),
-        ack,
-    ])
+    // Two lines per handoff: what moved, then who held it and how it was received.
+    vec![
+        Line::from(vec![
+            Span::raw(format!("  {} ", clock(&h.created_at))),
+            Span::styled(format!("{glyph} {}", h.kind.as_str()), style),
+            Span::raw(format!(
+                "  {} → {}",
+                s(h.from_state.as_deref().unwrap_or("-")),
+                s(&h.to_state)
+            )),
+        ]),
+        Line::from(vec![
+            Span::styled(
+                format!(
+                    "           {} → {} · held {held} · ",
+                    s(h.from_role.as_deref().unwrap_or("-")),
+                    s(&h.to_role)
+                ),
+                t.dim(),
+            ),
+            ack,
+        ]),
+    ]
 }
 
 /// `HH:MM:SS` of a stored timestamp, or the sanitised text when it does not parse.
