@@ -39,6 +39,12 @@ pub struct Global {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// A fresh demo database, a live simulator writing to it, and the dashboard
+    #[command(after_help = help::DEMO)]
+    Demo(demo::DemoArgs),
+    /// Open the live dashboard (the same as `baton` alone)
+    #[command(after_help = help::TUI)]
+    Tui(dashboard::DashboardArgs),
     /// Create the database or bring its schema up to date
     #[command(after_help = help::MIGRATE)]
     Migrate(migrate::MigrateArgs),
@@ -81,19 +87,13 @@ pub enum Command {
     /// Print the audit trail, or follow it live
     #[command(after_help = help::EVENTS)]
     Events(events::EventsArgs),
+    /// Drive workflows through their phases like an orchestrator would
+    #[command(after_help = help::SIMULATE)]
+    Simulate(simulate::SimulateArgs),
     /// Check the database: schema, integrity, invariants, stuck and failed workflows
     #[command(after_help = help::DOCTOR)]
     Doctor(doctor::DoctorArgs),
     /// Add or list workflow definitions
     #[command(subcommand, after_help = help::DEFINITION)]
     Definition(definition::DefinitionCommand),
-    /// Open the live dashboard (the same as `baton` alone)
-    #[command(after_help = help::TUI)]
-    Tui(dashboard::DashboardArgs),
-    /// A fresh demo database, a live simulator writing to it, and the dashboard
-    #[command(after_help = help::DEMO)]
-    Demo(demo::DemoArgs),
-    /// Drive workflows through their phases like an orchestrator would
-    #[command(after_help = help::SIMULATE)]
-    Simulate(simulate::SimulateArgs),
 }

@@ -2,6 +2,8 @@
 
 pub const MAIN: &str = "\
 Examples:
+  baton demo                                    a demo database, a live simulator, the dashboard
+  baton --db ./baton.db                         the dashboard on your database
   baton migrate --db ./baton.db                 create the database, or bring it up to date
   baton start --project shop --build-id shop-42
   baton list --status running
@@ -13,7 +15,7 @@ Examples:
 
 A workflow is named by its id, a unique prefix of its id, or its build id.
 Every read command takes --json. The database is --db PATH, or $BATON_DB, or ./baton.db;
-only `baton migrate` creates one.
+only `baton migrate`, `baton simulate` and `baton demo` create one.
 
 Exit codes:
   0  success
