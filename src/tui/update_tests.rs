@@ -489,3 +489,38 @@ fn p_pauses_live_refresh_and_capital_r_refreshes() {
     assert_eq!(key(&mut a, KeyCode::Char('p')), [Cmd::SetPaused(true)]);
     assert_eq!(key(&mut a, KeyCode::Char('R')), [Cmd::Refresh]);
 }
+
+#[test]
+fn mouse_click_selects_the_row_under_it_and_the_wheel_scrolls() {
+    use crossterm::event::{MouseButton, MouseEvent, MouseEventKind};
+    let mut a = app();
+    let areas = super::layout::areas(ratatui::layout::Rect::new(0, 0, 120, 40), None);
+    let click = |row: u16, col: u16| MouseEvent {
+        kind: MouseEventKind::Down(MouseButton::Left),
+        column: col,
+        row,
+        modifiers: KeyModifiers::NONE,
+    };
+    // Border and header come first: the third data row is at y + 2 + 2.
+    let cmds = update(
+        &mut a,
+        Msg::Mouse(click(areas.workflows.y + 4, areas.workflows.x + 5)),
+    );
+    assert_eq!(a.selected, 2);
+    assert_eq!(cmds, [Cmd::LoadDetail(a.visible[2].clone())]);
+    // A click in the events pane focuses it; the wheel over the table still moves the table.
+    update(
+        &mut a,
+        Msg::Mouse(click(areas.events.y + 1, areas.events.x + 3)),
+    );
+    assert_eq!(a.focus, Pane::Events);
+    let wheel = MouseEvent {
+        kind: MouseEventKind::ScrollDown,
+        column: areas.workflows.x + 5,
+        row: areas.workflows.y + 3,
+        modifiers: KeyModifiers::NONE,
+    };
+    update(&mut a, Msg::Mouse(wheel));
+    assert_eq!(a.selected, 4, "three rows down, stopped at the last");
+    assert_eq!(a.focus, Pane::Events, "the wheel does not steal focus");
+}
