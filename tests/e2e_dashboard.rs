@@ -35,9 +35,13 @@ fn select_advance_confirm_then_the_screen_and_the_database_agree() {
         "{dialog}"
     );
     pty.keys("y");
+    // The footer reports the committed result; then the row itself shows the new phase
+    // (the dialog, which also names both phases, is gone by then).
+    pty.wait_text("advance e2e-target: now running in planning (v2)", WAIT);
     pty.wait_for("the row to show planning", WAIT, |s| {
-        s.lines()
-            .any(|l| l.contains("e2e-target") && l.contains("planning"))
+        !s.contains("Advance: e2e-target")
+            && s.lines()
+                .any(|l| l.contains("e2e-target") && l.contains("planning") && l.contains("1/6"))
     });
 
     let w = db.workflow(&id(&target));
