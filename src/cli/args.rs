@@ -35,6 +35,10 @@ pub struct Global {
     /// Open the database read-only: every change is refused
     #[arg(long, global = true)]
     pub read_only: bool,
+    /// How long to wait for another process's lock before giving up, in milliseconds
+    #[arg(long, global = true, env = "BATON_BUSY_TIMEOUT", value_name = "MS", default_value_t = 5000,
+          value_parser = clap::value_parser!(u64).range(0..=600_000))]
+    pub busy_timeout: u64,
 }
 
 #[derive(Debug, Subcommand)]

@@ -2,9 +2,10 @@
 //! allowed. Opening never creates a file; only `baton migrate` does.
 
 use super::exit::{CliError, CliResult};
-use crate::store::{OpenMode, Store};
+use crate::store::{OpenMode, Opened, Store};
 use serde_json::Value;
 use std::path::PathBuf;
+use std::time::Duration;
 
 #[derive(Debug, Clone)]
 pub struct Ctx {
@@ -15,6 +16,8 @@ pub struct Ctx {
     /// Whether --actor or BATON_ACTOR named the actor (the simulator acts as itself otherwise).
     pub actor_given: bool,
     pub read_only: bool,
+    /// How long to wait for a lock held by another process (`--busy-timeout`).
+    pub busy: Duration,
 }
 
 impl Ctx {
@@ -26,7 +29,12 @@ impl Ctx {
         } else {
             OpenMode::ReadWrite
         };
-        Ok(Store::open(&self.db, mode)?.0)
+        Ok(Store::open_with(&self.db, mode, self.busy)?.0)
+    }
+
+    /// Opens with `mode` (e.g. `Create`), waiting `--busy-timeout` for locks.
+    pub fn open_as(&self, mode: OpenMode) -> CliResult<(Store, Opened)> {
+        Ok(Store::open_with(&self.db, mode, self.busy)?)
     }
 }
 

@@ -91,7 +91,7 @@ impl From<RuleError> for CliError {
             | RuleError::ReasonRequired(_)
             | RuleError::ErrorRequired
             | RuleError::BadOutput(_) => Code::Usage,
-            RuleError::PhaseNotInDefinition { .. } => Code::Error,
+            RuleError::PhaseNotInDefinition { .. } | RuleError::BadStoredValue(_) => Code::Error,
         };
         CliError::new(code, e.to_string())
     }

@@ -32,6 +32,7 @@ pub fn main() -> i32 {
         actor_given: actor.is_some(),
         actor: actor.unwrap_or_else(crate::engine::default_actor),
         read_only: cli.global.read_only,
+        busy: std::time::Duration::from_millis(cli.global.busy_timeout),
     };
     match run(&ctx, cli.command) {
         Ok(()) => 0,

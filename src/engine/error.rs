@@ -42,6 +42,8 @@ pub enum RuleError {
     NotPending(String),
     #[error("an output must be a JSON object or value; got {0}")]
     BadOutput(String),
+    #[error("the stored {0} is out of range; fix the row (`baton doctor` names it)")]
+    BadStoredValue(String),
 }
 
 /// An operation failed in the rules or in the store.

@@ -33,6 +33,13 @@ pub fn plan(s: &Snapshot, action: &Action, cx: &Context<'_>) -> Result<Change, R
             actual: w.version,
         });
     }
+    if w.version < 1 || w.version == i64::MAX {
+        // Another writer stored a version no change can follow (or none at all).
+        return Err(RuleError::BadStoredValue(format!(
+            "version {} of workflow {}",
+            w.version, w.id
+        )));
+    }
     let mut next = w.clone();
     next.version = w.version + 1;
     next.updated_at = time::format(cx.now);

@@ -36,14 +36,26 @@ pub fn sanitize_multiline(s: &str) -> Cow<'_, str> {
     Cow::Owned(lines.join("\n"))
 }
 
-fn is_unsafe(c: char) -> bool {
+/// Controls (Cc), every format character (Cf: bidi marks and overrides, zero-width
+/// characters, invisible tag characters, soft hyphen...) and the line/paragraph separators
+/// (Zl, Zp), as of Unicode 14. None of them has a visible glyph of its own; each can hide or
+/// reorder text, or steer a terminal.
+pub fn is_unsafe(c: char) -> bool {
     c.is_control()
         || matches!(c,
-            '\u{200b}'..='\u{200f}'   // zero-width and directional marks
-            | '\u{2028}'..='\u{202e}' // line/paragraph separators, bidi embeddings/overrides
-            | '\u{2060}'..='\u{206f}' // word joiner, bidi isolates, invisible operators
-            | '\u{feff}'              // byte-order mark
-            | '\u{fff9}'..='\u{fffb}' // interlinear annotations
+            '\u{ad}'                     // soft hyphen
+            | '\u{600}'..='\u{605}'       // Arabic number signs
+            | '\u{61c}'                  // Arabic letter mark (bidi)
+            | '\u{6dd}' | '\u{70f}' | '\u{890}'..='\u{891}' | '\u{8e2}'
+            | '\u{180e}'                 // Mongolian vowel separator
+            | '\u{200b}'..='\u{200f}'     // zero-width and directional marks
+            | '\u{2028}'..='\u{202e}'     // line/paragraph separators, bidi embeddings/overrides
+            | '\u{2060}'..='\u{206f}'     // word joiner, bidi isolates, invisible operators
+            | '\u{feff}'                 // byte-order mark
+            | '\u{fff9}'..='\u{fffb}'     // interlinear annotations
+            | '\u{110bd}' | '\u{110cd}' | '\u{13430}'..='\u{1343f}' | '\u{1bca0}'..='\u{1bca3}'
+            | '\u{1d173}'..='\u{1d17a}'
+            | '\u{e0001}' | '\u{e0020}'..='\u{e007f}' // tag characters: invisible text
         )
 }
 
@@ -74,5 +86,14 @@ mod tests {
     fn newlines_are_pictures_in_single_line_but_kept_in_multiline() {
         assert_eq!(sanitize("a\nb"), "a␊b");
         assert_eq!(sanitize_multiline("a\n\x1bb"), "a\n␛b");
+    }
+
+    #[test]
+    fn every_invisible_format_character_is_shown() {
+        // Missed before (found against the Unicode Cf list the fuzz test uses): the Arabic letter mark reorders text like U+202E, and
+        // tag characters carry invisible text.
+        assert_eq!(sanitize("a\u{61c}b"), "a\\u{61c}b");
+        assert_eq!(sanitize("ok\u{e0041}\u{e0042}"), "ok\\u{e0041}\\u{e0042}");
+        assert_eq!(sanitize("soft\u{ad}hyphen"), "soft\\u{ad}hyphen");
     }
 }

@@ -31,8 +31,13 @@ pub fn parse(s: &str) -> Option<Timestamp> {
 /// Compact human duration: `42s`, `3m12s`, `5h03m`, `12d04h`. Negative means clock skew.
 pub fn human_duration(secs: i64) -> String {
     if secs < 0 {
-        return format!("-{}", human_duration(-secs));
+        // unsigned_abs: i64::MIN (a hostile limit in a definition) has no positive i64.
+        return format!("-{}", human_duration_u(secs.unsigned_abs()));
     }
+    human_duration_u(secs.unsigned_abs())
+}
+
+fn human_duration_u(secs: u64) -> String {
     let (d, h, m, s) = (secs / 86_400, secs / 3600 % 24, secs / 60 % 60, secs % 60);
     if d > 0 {
         format!("{d}d{h:02}h")
@@ -74,5 +79,7 @@ mod tests {
         assert_eq!(human_duration(5 * 3600 + 180), "5h03m");
         assert_eq!(human_duration(12 * 86_400 + 4 * 3600), "12d04h");
         assert_eq!(human_duration(-5), "-5s");
+        assert!(human_duration(i64::MIN).starts_with('-'));
+        assert!(human_duration(i64::MAX).ends_with('h'));
     }
 }

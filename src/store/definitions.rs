@@ -56,7 +56,9 @@ impl Store {
         latest(&self.conn, name)
     }
 
-    /// Every definition name with its newest version.
+    /// Every definition name with its newest version. A definition whose stored phases do
+    /// not parse (written by another program) is left out rather than failing the whole
+    /// list: the dashboard and the doctor still work, and `baton doctor` names it.
     pub fn definitions(&self) -> Result<Vec<Definition>> {
         let names: Vec<String> = {
             let mut stmt = self
@@ -67,8 +69,10 @@ impl Store {
         };
         let mut out = Vec::with_capacity(names.len());
         for n in names {
-            if let Some(d) = latest(&self.conn, &n)? {
-                out.push(d);
+            match latest(&self.conn, &n) {
+                Ok(Some(d)) => out.push(d),
+                Ok(None) | Err(StoreError::Invalid(_)) => {}
+                Err(e) => return Err(e),
             }
         }
         Ok(out)

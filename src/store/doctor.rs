@@ -64,6 +64,7 @@ impl Store {
             }
         }
         self.check_phases(&mut problems)?;
+        self.check_rows(&mut problems, SHOWN)?;
         Ok(DoctorReport {
             schema_version,
             integrity,

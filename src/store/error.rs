@@ -42,8 +42,18 @@ pub enum StoreError {
     },
     #[error("{0}")]
     Duplicate(String),
-    #[error("the database is locked by another writer ({during}); try again shortly")]
+    #[error(
+        "the database is locked by another process: {during} could not get the lock in time, and nothing was changed. Try again shortly, or raise --busy-timeout"
+    )]
     Busy { during: String },
+    #[error(
+        "the disk is full (or the database reached its size limit) during {during}; nothing was written. Free some space and try again"
+    )]
+    Full { during: String },
+    #[error(
+        "an I/O error occurred during {during} ({detail}); nothing was written. Check the disk and the file"
+    )]
+    Io { during: String, detail: String },
     #[error("the database is read-only here ({0}); drop --read-only or check file permissions")]
     ReadOnly(String),
     #[error("invalid stored data: {0}")]
@@ -53,6 +63,18 @@ pub enum StoreError {
 }
 
 impl StoreError {
+    /// Another process held a lock past the busy timeout (a read or a write).
+    pub fn is_busy(&self) -> bool {
+        match self {
+            StoreError::Busy { .. } => true,
+            StoreError::Sqlite(e) => matches!(
+                e.sqlite_error_code(),
+                Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
+            ),
+            _ => false,
+        }
+    }
+
     /// Classifies a SQLite failure that happened while doing `during`.
     pub(crate) fn from_sqlite(e: rusqlite::Error, during: &str) -> StoreError {
         use rusqlite::ErrorCode as C;
@@ -61,6 +83,13 @@ impl StoreError {
                 during: during.to_string(),
             },
             Some(C::ReadOnly) => StoreError::ReadOnly(during.to_string()),
+            Some(C::DiskFull) => StoreError::Full {
+                during: during.to_string(),
+            },
+            Some(C::SystemIoFailure) => StoreError::Io {
+                during: during.to_string(),
+                detail: e.to_string(),
+            },
             _ => StoreError::Sqlite(e),
         }
     }

@@ -4,6 +4,7 @@
 mod changes;
 mod definitions;
 mod doctor;
+mod doctor_rows;
 mod error;
 mod history;
 mod migrate;
@@ -30,6 +31,35 @@ pub struct Store {
     conn: Connection,
     path: PathBuf,
     read_only: bool,
+    busy: Duration,
+    /// The file opened, to notice it being deleted or replaced underneath us.
+    file: Option<FileId>,
+}
+
+/// Device and inode: which file a path named when it was opened.
+type FileId = (u64, u64);
+
+/// Whether the path still names the database file that was opened.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FileState {
+    Same,
+    /// Nothing at the path any more (deleted or moved away).
+    Missing,
+    /// Another file is at the path now (replaced, e.g. restored from a backup).
+    Replaced,
+}
+
+fn file_id(path: &Path) -> Option<FileId> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        std::fs::metadata(path).ok().map(|m| (m.dev(), m.ino()))
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = path;
+        None
+    }
 }
 
 impl Store {
@@ -43,8 +73,61 @@ impl Store {
             conn,
             path: path.to_path_buf(),
             read_only: mode == OpenMode::ReadOnly,
+            busy,
+            file: file_id(path),
         };
         Ok((store, opened))
+    }
+
+    /// Opens the file now at this store's path again, the same way (read-only or not, same
+    /// busy timeout); never creates it.
+    pub fn reopen(&self) -> Result<Store> {
+        let mode = if self.read_only {
+            OpenMode::ReadOnly
+        } else {
+            OpenMode::ReadWrite
+        };
+        Ok(Store::open_with(&self.path, mode, self.busy)?.0)
+    }
+
+    /// Closes the connection, then opens the file now at the path the same way. Closing
+    /// first matters: the `-wal` and `-shm` files go by the path's name, and a connection to
+    /// the old file must not share them with the new one. On failure the store stays
+    /// closed (every query fails) and `file_state` keeps saying the file changed.
+    pub fn reopen_in_place(&mut self) -> Result<()> {
+        self.conn = Connection::open_in_memory()?;
+        let fresh = self.reopen()?;
+        *self = fresh;
+        Ok(())
+    }
+
+    /// Whether the path still names the file this store opened. A `stat`: cheap enough for
+    /// every poll.
+    pub fn file_state(&self) -> FileState {
+        match (self.file, file_id(&self.path)) {
+            (_, None) => FileState::Missing,
+            (Some(a), Some(b)) if a != b => FileState::Replaced,
+            _ => FileState::Same,
+        }
+    }
+
+    /// Whether another connection holds the write lock right now. Asks without waiting: it
+    /// takes and at once releases the lock when it is free, writing nothing. Read-only
+    /// stores cannot ask and answer `false`.
+    pub fn write_locked(&self) -> Result<bool> {
+        if self.read_only {
+            return Ok(false);
+        }
+        self.conn.busy_timeout(Duration::ZERO)?;
+        let result = self.conn.execute_batch("BEGIN IMMEDIATE; ROLLBACK");
+        self.conn.busy_timeout(self.busy)?;
+        match result {
+            Ok(()) => Ok(false),
+            Err(e) => match StoreError::from_sqlite(e, "checking the lock") {
+                StoreError::Busy { .. } => Ok(true),
+                other => Err(other),
+            },
+        }
     }
 
     pub fn path(&self) -> &Path {

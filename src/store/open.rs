@@ -126,6 +126,16 @@ fn create_private(path: &Path) -> Result<()> {
 fn classify(e: StoreError, path: &Path) -> StoreError {
     match &e {
         StoreError::Sqlite(inner)
+            if matches!(
+                inner.sqlite_error_code(),
+                Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
+            ) =>
+        {
+            StoreError::Busy {
+                during: "opening the database".into(),
+            }
+        }
+        StoreError::Sqlite(inner)
             if inner.sqlite_error_code() == Some(rusqlite::ErrorCode::NotADatabase) =>
         {
             StoreError::NotADatabase(path.into())

@@ -17,8 +17,16 @@ pub fn opt_text(row: &Row, idx: usize) -> rusqlite::Result<Option<String>> {
         ValueRef::Text(b) => Some(String::from_utf8_lossy(b).into_owned()),
         ValueRef::Integer(i) => Some(i.to_string()),
         ValueRef::Real(f) => Some(f.to_string()),
-        ValueRef::Blob(b) => Some(format!("<blob {} bytes>", b.len())),
+        ValueRef::Blob(b) => Some(blob(b)),
     })
+}
+
+/// A BLOB where text was expected: its size and first bytes in hex, so that two such
+/// values stay apart on screen and neither can carry control characters.
+pub fn blob(b: &[u8]) -> String {
+    let hex: String = b.iter().take(8).map(|x| format!("{x:02x}")).collect();
+    let more = if b.len() > 8 { "…" } else { "" };
+    format!("<blob {} bytes x'{hex}{more}'>", b.len())
 }
 
 pub fn int(row: &Row, idx: usize) -> rusqlite::Result<i64> {
@@ -41,7 +49,7 @@ pub fn json(row: &Row, idx: usize) -> rusqlite::Result<Value> {
             .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(b).into_owned())),
         ValueRef::Integer(i) => Value::from(i),
         ValueRef::Real(f) => Value::from(f),
-        ValueRef::Blob(b) => Value::String(format!("<blob {} bytes>", b.len())),
+        ValueRef::Blob(b) => Value::String(blob(b)),
     })
 }
 

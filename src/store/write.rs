@@ -65,7 +65,18 @@ impl Store {
         let tx = self.begin(during)?;
         let snapshot = snapshot(&tx, id)?;
         let change = plan(&snapshot).map_err(ApplyError::Rejected)?;
-        let seq = write_change(&tx, &change, false).map_err(|e| busy(e, during))?;
+        let seq = write_change(&tx, &change, Some(&snapshot.workflow)).map_err(|e| {
+            if matches!(e, rusqlite::Error::QueryReturnedNoRows) {
+                StoreError::Invalid(format!(
+                    "workflow {id} did not hold the version {} it was read with (another \
+                     writer stored a non-integer version?); nothing was written. `baton \
+                     doctor` names the row",
+                    change.previous_version
+                ))
+            } else {
+                busy(e, during)
+            }
+        })?;
         tx.commit()
             .map_err(|e| StoreError::from_sqlite(e, during))?;
         Ok(Written {
@@ -84,7 +95,7 @@ impl Store {
         let tx = self.begin("start")?;
         let def = definitions::latest(&tx, definition)?;
         let change = plan(def.as_ref()).map_err(ApplyError::Rejected)?;
-        let seq = write_change(&tx, &change, true).map_err(|e| {
+        let seq = write_change(&tx, &change, None).map_err(|e| {
             if e.sqlite_error_code() == Some(rusqlite::ErrorCode::ConstraintViolation)
                 && e.to_string().contains("build_workflows.build_id")
             {
@@ -173,47 +184,111 @@ fn json_text(v: &serde_json::Value) -> String {
     v.to_string()
 }
 
-/// Writes every row of `change`; returns the event's sequence number.
-fn write_change(tx: &Transaction<'_>, c: &Change, insert: bool) -> rusqlite::Result<i64> {
+/// Writes every row of `change`; returns the event's sequence number. `before` is the
+/// workflow as read for an update (`None` inserts): only the columns the change alters are
+/// written, so a value baton could not read faithfully (a BLOB, bad UTF-8, malformed JSON
+/// written by another program) is never overwritten with its lossy rendering.
+fn write_change(
+    tx: &Transaction<'_>,
+    c: &Change,
+    before: Option<&Workflow>,
+) -> rusqlite::Result<i64> {
     let w = &c.workflow;
-    if insert {
-        tx.prepare_cached(
-            "INSERT INTO build_workflows (id, build_id, project_id, user_id, definition, current_state,
-               current_role, status, phase_outputs, retry_count, max_retries, last_error, version,
-               metadata, created_at, updated_at, completed_at, heartbeat_at, state_entered_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)",
-        )?
-        .execute(params![
-            w.id, w.build_id, w.project_id, w.user_id, w.definition, w.current_state,
-            w.current_role, w.status.as_str(), json_text(&w.phase_outputs), w.retry_count,
-            w.max_retries, w.last_error, w.version, json_text(&w.metadata), w.created_at,
-            w.updated_at, w.completed_at, w.heartbeat_at, w.state_entered_at
-        ])?;
-    } else {
-        let n = tx
-            .prepare_cached(
-                "UPDATE build_workflows SET current_state = ?3, current_role = ?4, status = ?5,
-                   phase_outputs = ?6, retry_count = ?7, last_error = ?8, version = ?9,
-                   updated_at = ?10, completed_at = ?11, state_entered_at = ?12
-                 WHERE id = ?1 AND version = ?2",
+    match before {
+        None => {
+            tx.prepare_cached(
+                "INSERT INTO build_workflows (id, build_id, project_id, user_id, definition, current_state,
+                   current_role, status, phase_outputs, retry_count, max_retries, last_error, version,
+                   metadata, created_at, updated_at, completed_at, heartbeat_at, state_entered_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)",
             )?
             .execute(params![
-                w.id,
-                c.previous_version,
-                w.current_state,
-                w.current_role,
-                w.status.as_str(),
-                json_text(&w.phase_outputs),
-                w.retry_count,
-                w.last_error,
-                w.version,
-                w.updated_at,
-                w.completed_at,
-                w.state_entered_at
+                w.id, w.build_id, w.project_id, w.user_id, w.definition, w.current_state,
+                w.current_role, w.status.as_str(), json_text(&w.phase_outputs), w.retry_count,
+                w.max_retries, w.last_error, w.version, json_text(&w.metadata), w.created_at,
+                w.updated_at, w.completed_at, w.heartbeat_at, w.state_entered_at
             ])?;
-        if n != 1 {
-            // Unreachable under the write lock unless the row vanished; refuse rather than guess.
-            return Err(rusqlite::Error::QueryReturnedNoRows);
+        }
+        Some(old) => {
+            // Column names are fixed here; every value is a bound parameter.
+            let mut sets: Vec<&str> = vec!["version = ?3", "updated_at = ?4"];
+            let mut values: Vec<Box<dyn rusqlite::ToSql + '_>> = vec![
+                Box::new(w.id.as_str()),
+                Box::new(c.previous_version),
+                Box::new(w.version),
+                Box::new(w.updated_at.as_str()),
+            ];
+            type Col<'v> = (&'static str, bool, Box<dyn rusqlite::ToSql + 'v>);
+            let columns: Vec<Col<'_>> = vec![
+                (
+                    "current_state",
+                    w.current_state != old.current_state,
+                    Box::new(w.current_state.as_str()),
+                ),
+                (
+                    "current_role",
+                    w.current_role != old.current_role,
+                    Box::new(w.current_role.as_str()),
+                ),
+                (
+                    "status",
+                    w.status != old.status,
+                    Box::new(w.status.as_str()),
+                ),
+                (
+                    "phase_outputs",
+                    w.phase_outputs != old.phase_outputs,
+                    Box::new(json_text(&w.phase_outputs)),
+                ),
+                (
+                    "retry_count",
+                    w.retry_count != old.retry_count,
+                    Box::new(w.retry_count),
+                ),
+                (
+                    "last_error",
+                    w.last_error != old.last_error,
+                    Box::new(w.last_error.as_deref()),
+                ),
+                (
+                    "completed_at",
+                    w.completed_at != old.completed_at,
+                    Box::new(w.completed_at.as_deref()),
+                ),
+                (
+                    "state_entered_at",
+                    w.state_entered_at != old.state_entered_at,
+                    Box::new(w.state_entered_at.as_deref()),
+                ),
+            ];
+            for (col, changed, v) in columns {
+                if changed {
+                    sets.push(col);
+                    values.push(v);
+                }
+            }
+            let assignments: Vec<String> = sets
+                .iter()
+                .enumerate()
+                .map(|(i, s)| {
+                    if i < 2 {
+                        (*s).to_string()
+                    } else {
+                        format!("{s} = ?{}", i + 3)
+                    }
+                })
+                .collect();
+            let sql = format!(
+                "UPDATE build_workflows SET {} WHERE id = ?1 AND version = ?2",
+                assignments.join(", ")
+            );
+            let params: Vec<&dyn rusqlite::ToSql> = values.iter().map(|b| b.as_ref()).collect();
+            let n = tx.prepare_cached(&sql)?.execute(params.as_slice())?;
+            if n != 1 {
+                // Under the write lock the row can only miss when its stored version is not
+                // the integer it was read as; refuse rather than guess.
+                return Err(rusqlite::Error::QueryReturnedNoRows);
+            }
         }
     }
     if let Some(h) = &c.handoff {

@@ -373,7 +373,7 @@ impl App {
                     let limit = phase
                         .and_then(|p| p.handoff_timeout_secs)
                         .unwrap_or(self.policy.handoff_timeout_secs);
-                    time::parse(&h.created_at).map(|t| t + chrono::Duration::seconds(limit + 1))
+                    time::parse(&h.created_at).and_then(|t| after_secs(t, limit))
                 });
                 let limit = phase
                     .and_then(|p| p.stuck_after_secs)
@@ -383,7 +383,7 @@ impl App {
                     .flatten()
                     .filter_map(time::parse)
                     .max()
-                    .map(|t| t + chrono::Duration::seconds(limit + 1));
+                    .and_then(|t| after_secs(t, limit));
                 [hand, life].into_iter().flatten().min()
             })
             .min()
@@ -396,4 +396,10 @@ impl App {
             _ => self.events.iter().collect(),
         }
     }
+}
+
+/// The moment just past `limit` seconds after `t`; `None` when that is beyond any date
+/// (limits come from definitions other programs write: `i64::MAX` must not panic).
+fn after_secs(t: Timestamp, limit: i64) -> Option<Timestamp> {
+    chrono::Duration::try_seconds(limit.saturating_add(1)).and_then(|d| t.checked_add_signed(d))
 }

@@ -19,6 +19,9 @@ pub enum Msg {
     /// The worker could not read: the database is busy or failed (message).
     DbProblem(String),
     ActionDone(Result<String, String>),
+    /// The process was asked to stop (SIGTERM, SIGHUP, SIGINT, SIGQUIT): leave through the
+    /// normal way out, which restores the terminal and lets a running action finish.
+    Terminate(i32),
 }
 
 /// A batch of changes read by the worker: only what changed, except on the first load.

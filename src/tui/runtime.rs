@@ -14,8 +14,10 @@ use crate::store::Store;
 use crossterm::event::{self, Event as TermEvent};
 use crossterm::execute;
 use crossterm::terminal::{BeginSynchronizedUpdate, EndSynchronizedUpdate};
+use signal_hook::consts::{SIGHUP, SIGINT, SIGQUIT, SIGTERM};
+use signal_hook::iterator::Signals;
 use std::sync::mpsc::{self, RecvTimeoutError};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 #[derive(Debug, Clone)]
 pub struct Options {
@@ -36,10 +38,42 @@ pub fn run(store: Store, opts: Options) -> std::io::Result<()> {
     let (tx, rx) = mpsc::channel::<Msg>();
     let (job_tx, job_rx) = mpsc::channel::<Job>();
     let worker = Worker::new(store, tx.clone(), job_rx, opts.poll);
-    std::thread::Builder::new()
+    let worker = std::thread::Builder::new()
         .name("baton-db".into())
         .spawn(move || worker.run())?;
+    // Signals become a message, so they leave through the same path as `q`.
+    let mut signals = Signals::new([SIGTERM, SIGHUP, SIGINT, SIGQUIT])?;
+    let handle = signals.handle();
+    let signal_tx = tx.clone();
+    std::thread::Builder::new()
+        .name("baton-signals".into())
+        .spawn(move || {
+            if let Some(sig) = signals.forever().next() {
+                let _ = signal_tx.send(Msg::Terminate(sig));
+            }
+        })?;
+    let result = run_loop(&opts, read_only, &tx, &rx, job_tx);
+    handle.close();
+    // The worker sees the job channel close once it has finished what it is doing: an
+    // action in progress commits or rolls back, it is never cut off halfway.
+    let deadline = Instant::now() + WORKER_GRACE;
+    while !worker.is_finished() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    result
+}
 
+/// How long to wait for the worker to finish an action on the way out (it may be waiting
+/// out a busy database).
+const WORKER_GRACE: Duration = Duration::from_secs(10);
+
+fn run_loop(
+    opts: &Options,
+    read_only: bool,
+    tx: &mpsc::Sender<Msg>,
+    rx: &mpsc::Receiver<Msg>,
+    job_tx: mpsc::Sender<Job>,
+) -> std::io::Result<()> {
     let mut guard = TerminalGuard::enter(opts.mouse)?;
     let input_tx = tx.clone();
     std::thread::Builder::new()
@@ -58,8 +92,8 @@ pub fn run(store: Store, opts: Options) -> std::io::Result<()> {
             }
         })?;
 
-    let mut app = App::new(opts.label, read_only, opts.policy, time::now());
-    app.actor = opts.actor;
+    let mut app = App::new(opts.label.clone(), read_only, opts.policy, time::now());
+    app.actor = opts.actor.clone();
     app.color = opts.color;
     app.mouse = opts.mouse;
     let size = guard.terminal.size()?;

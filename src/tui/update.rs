@@ -50,6 +50,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Cmd> {
             app.db_problem = Some(p);
             Vec::new()
         }
+        Msg::Terminate(_) => vec![Cmd::Quit],
         Msg::ActionDone(r) => {
             app.flash = Some(match r {
                 Ok(m) => (Level::Info, m),

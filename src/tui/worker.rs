@@ -5,9 +5,9 @@
 
 use super::json_text;
 use super::msg::{Delta, Detail, Msg};
-use crate::engine::{self, Request};
+use crate::engine::{self, EngineError, Request};
 use crate::model::{Status, time};
-use crate::store::{EventQuery, ListQuery, Store, StoreError};
+use crate::store::{EventQuery, FileState, ListQuery, Store, StoreError};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
 use std::time::Duration;
 
@@ -41,6 +41,12 @@ pub struct Worker {
     since: String,
     /// Counts how many table reads the worker made; tests check an idle poll makes none.
     pub reads: u64,
+    /// A problem is on screen; the next good poll reloads, which clears it.
+    problem: bool,
+    /// An action found the write lock held; polls ask whether it is free again.
+    locked: bool,
+    /// The database file was deleted or replaced; when the last reopen was tried.
+    file_trouble: Option<std::time::Instant>,
 }
 
 impl Worker {
@@ -55,6 +61,9 @@ impl Worker {
             cursor: 0,
             since: String::new(),
             reads: 0,
+            problem: false,
+            locked: false,
+            file_trouble: None,
         }
     }
 
@@ -80,14 +89,69 @@ impl Worker {
     /// One poll: asks `data_version` and reads only if another connection committed.
     /// Returns false when the dashboard is gone.
     pub fn poll_once(&mut self) -> bool {
+        if let Some(ok) = self.check_file() {
+            return ok;
+        }
+        if self.locked {
+            match self.store.write_locked() {
+                Ok(true) => return true,
+                Ok(false) => {
+                    self.locked = false;
+                    self.problem = true;
+                }
+                Err(e) => return self.report(&e),
+            }
+        }
         match self.store.data_version() {
-            Ok(v) if Some(v) == self.data_version => true,
+            Ok(v) if Some(v) == self.data_version && !self.problem => true,
             Ok(v) => {
                 self.data_version = Some(v);
                 self.send_load(false)
             }
-            Err(e) => self.out.send(Msg::DbProblem(problem(&e))).is_ok(),
+            Err(e) => self.report(&e),
         }
+    }
+
+    fn report(&mut self, e: &StoreError) -> bool {
+        self.problem = true;
+        self.out.send(Msg::DbProblem(problem(e))).is_ok()
+    }
+
+    /// Notices the database file being deleted or replaced (a `stat` per poll). A deleted
+    /// file is reported and the last data stays on screen; a replaced one is opened again
+    /// (about once a second until that works) and fully reloaded. `None` when the file is
+    /// the one that was opened.
+    fn check_file(&mut self) -> Option<bool> {
+        let state = self.store.file_state();
+        if state == FileState::Same && self.file_trouble.is_none() {
+            return None;
+        }
+        let due = self
+            .file_trouble
+            .is_none_or(|t| t.elapsed() >= Duration::from_secs(1));
+        if !due {
+            return Some(true);
+        }
+        self.file_trouble = Some(std::time::Instant::now());
+        let path = self.store.path().display().to_string();
+        let msg = match state {
+            FileState::Missing => format!(
+                "the database file {path} is gone (deleted or moved); showing what was last read"
+            ),
+            FileState::Same | FileState::Replaced => match self.store.reopen_in_place() {
+                Ok(()) => {
+                    self.file_trouble = None;
+                    self.problem = false;
+                    self.data_version = None;
+                    return Some(self.send_load(true));
+                }
+                Err(e) => {
+                    format!("the database file {path} was replaced, and cannot be opened: {e}")
+                }
+            },
+        };
+        self.problem = true;
+        Some(self.out.send(Msg::DbProblem(msg)).is_ok())
     }
 
     fn handle(&mut self, job: Job) -> bool {
@@ -101,7 +165,21 @@ impl Worker {
                 workflow_id,
                 request,
             } => {
-                let result = engine::act_on_id(&mut self.store, &workflow_id, &request)
+                if self.file_trouble.is_some() || self.store.file_state() != FileState::Same {
+                    let msg = format!(
+                        "{} refused: the database file was deleted or replaced; nothing was written",
+                        request.action.verb()
+                    );
+                    return self.out.send(Msg::ActionDone(Err(msg))).is_ok();
+                }
+                let result = engine::act_on_id(&mut self.store, &workflow_id, &request);
+                if let Err(EngineError::Store(e @ StoreError::Busy { .. })) = &result {
+                    self.locked = true;
+                    if !self.report(e) {
+                        return false;
+                    }
+                }
+                let result = result
                     .map(|w| {
                         format!(
                             "{} {}: now {} in {} (v{})",
@@ -134,8 +212,11 @@ impl Worker {
             self.changes()
         };
         match loaded {
-            Ok(d) => self.out.send(Msg::Data(d)).is_ok(),
-            Err(e) => self.out.send(Msg::DbProblem(problem(&e))).is_ok(),
+            Ok(d) => {
+                self.problem = false;
+                self.out.send(Msg::Data(d)).is_ok()
+            }
+            Err(e) => self.report(&e),
         }
     }
 
@@ -228,7 +309,9 @@ impl Worker {
 
 fn problem(e: &StoreError) -> String {
     match e {
-        StoreError::Busy { .. } => "database busy: another writer holds the lock".into(),
+        StoreError::Busy { during } => {
+            format!("database busy: locked by another process ({during} had to give up)")
+        }
         other => other.to_string(),
     }
 }

@@ -83,15 +83,20 @@ pub fn run(ctx: &Ctx, a: &EventsArgs) -> CliResult {
     };
     print_follow(&mut out, &first, a.json)?;
     // With --since, more than --limit events may be waiting already.
-    last = drain(&store, &mut out, workflow.as_deref(), last, a.json)?;
+    let mut behind = false;
+    last = drain(&store, &mut out, workflow.as_deref(), last, a.json, &mut behind)?;
     loop {
         std::thread::sleep(POLL);
-        let v = store.data_version()?;
-        if v == seen_version {
+        // A lock held past the busy timeout delays the trail; it does not end the follow.
+        let v = match store.data_version() {
+            Err(e) if e.is_busy() => continue,
+            other => other?,
+        };
+        if v == seen_version && !behind {
             continue;
         }
         seen_version = v;
-        last = drain(&store, &mut out, workflow.as_deref(), last, a.json)?;
+        last = drain(&store, &mut out, workflow.as_deref(), last, a.json, &mut behind)?;
     }
 }
 
@@ -102,13 +107,22 @@ fn drain(
     workflow: Option<&str>,
     mut last: i64,
     json: bool,
+    behind: &mut bool,
 ) -> CliResult<i64> {
+    *behind = false;
     loop {
-        let batch = store.events(&EventQuery {
+        let batch = match store.events(&EventQuery {
             workflow: workflow.map(str::to_string),
             after_seq: last,
             limit: BATCH,
-        })?;
+        }) {
+            // Busy: what is printed stays printed; the rest comes on a later poll.
+            Err(e) if e.is_busy() => {
+                *behind = true;
+                return Ok(last);
+            }
+            other => other?,
+        };
         let Some(tail) = batch.last() else {
             return Ok(last);
         };

@@ -4,7 +4,7 @@
 use crate::cli::context::Ctx;
 use crate::cli::exit::{CliError, CliResult};
 use crate::cli::output;
-use crate::store::{OpenMode, Store, latest_version};
+use crate::store::{OpenMode, latest_version};
 use clap::Args;
 use serde_json::json;
 use std::io::Write;
@@ -28,7 +28,7 @@ pub fn run(ctx: &Ctx, a: &MigrateArgs) -> CliResult {
             "migrate changes the database; drop --read-only (or use `baton migrate --verify` to check it)",
         ));
     }
-    let (store, opened) = Store::open(&ctx.db, OpenMode::Create)?;
+    let (store, opened) = ctx.open_as(OpenMode::Create)?;
     let version = store.schema_version()?;
     let path = ctx.db.display().to_string();
     let mut out = std::io::stdout().lock();
@@ -56,7 +56,7 @@ pub fn run(ctx: &Ctx, a: &MigrateArgs) -> CliResult {
 
 /// Opens read-only, so verifying never writes to the file.
 fn verify(ctx: &Ctx, a: &MigrateArgs) -> CliResult {
-    let (store, _) = Store::open(&ctx.db, OpenMode::ReadOnly)?;
+    let (store, _) = ctx.open_as(OpenMode::ReadOnly)?;
     let v = store.verify_schema()?;
     let mut out = std::io::stdout().lock();
     if a.json {
