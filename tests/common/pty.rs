@@ -3,7 +3,7 @@
 //! they expect (never a fixed sleep), then press keys.
 #![allow(dead_code)]
 
-use portable_pty::{Child, CommandBuilder, PtySize, native_pty_system};
+use portable_pty::{Child, CommandBuilder, MasterPty, PtySize, native_pty_system};
 use std::io::{Read, Write};
 use std::num::NonZeroU16;
 use std::path::Path;
@@ -12,13 +12,27 @@ use std::time::{Duration, Instant};
 
 pub struct Pty {
     screen: Arc<Mutex<vt100::Parser>>,
+    /// Every byte the program wrote, to check what reached the terminal.
+    raw: Arc<Mutex<Vec<u8>>>,
     writer: Box<dyn Write + Send>,
     child: Box<dyn Child + Send + Sync>,
+    master: Box<dyn MasterPty + Send>,
 }
 
 impl Pty {
     /// Starts `baton args…` in a `cols`×`rows` terminal with `envs` set.
     pub fn spawn(args: &[&str], envs: &[(&str, &str)], cols: u16, rows: u16) -> Pty {
+        Pty::spawn_program(env!("CARGO_BIN_EXE_baton"), args, envs, cols, rows)
+    }
+
+    /// Starts any program (e.g. `sh -c '…; exec baton …'`) in the same way.
+    pub fn spawn_program(
+        program: &str,
+        args: &[&str],
+        envs: &[(&str, &str)],
+        cols: u16,
+        rows: u16,
+    ) -> Pty {
         let pair = native_pty_system()
             .openpty(PtySize {
                 rows,
@@ -27,7 +41,7 @@ impl Pty {
                 pixel_height: 0,
             })
             .expect("open a pty");
-        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_baton"));
+        let mut cmd = CommandBuilder::new(program);
         cmd.args(args);
         cmd.env("TERM", "xterm-256color");
         cmd.env_remove("BATON_DB");
@@ -41,21 +55,73 @@ impl Pty {
         let nz = |n: u16| NonZeroU16::new(n).expect("non-zero size");
         let screen = Arc::new(Mutex::new(vt100::Parser::new(nz(rows), nz(cols), 0)));
         let feed = Arc::clone(&screen);
+        let raw = Arc::new(Mutex::new(Vec::new()));
+        let raw_feed = Arc::clone(&raw);
         std::thread::spawn(move || {
-            let _keep_master_open = pair.master;
             let mut buf = [0u8; 8192];
             while let Ok(n) = reader.read(&mut buf) {
                 if n == 0 {
                     break;
                 }
                 feed.lock().expect("screen lock").process(&buf[..n]);
+                raw_feed
+                    .lock()
+                    .expect("raw lock")
+                    .extend_from_slice(&buf[..n]);
             }
         });
         Pty {
             screen,
+            raw,
             writer,
             child,
+            master: pair.master,
         }
+    }
+
+    /// Everything the program has written so far.
+    pub fn raw(&self) -> Vec<u8> {
+        self.raw.lock().expect("raw lock").clone()
+    }
+
+    /// Resizes the terminal (the program gets SIGWINCH) and the screen model with it.
+    pub fn resize(&self, cols: u16, rows: u16) {
+        self.master
+            .resize(PtySize {
+                rows,
+                cols,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
+            .expect("resize the pty");
+        let nz = |n: u16| NonZeroU16::new(n.max(1)).expect("non-zero size");
+        self.screen
+            .lock()
+            .expect("screen lock")
+            .set_size(nz(rows), nz(cols));
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.process_id().expect("the child has a pid")
+    }
+
+    /// Sends a signal by name (`TERM`, `HUP`, …) with the `kill` command.
+    pub fn signal(&self, name: &str) {
+        let ok = std::process::Command::new("kill")
+            .arg(format!("-{name}"))
+            .arg(self.pid().to_string())
+            .status()
+            .expect("run kill")
+            .success();
+        assert!(ok, "kill -{name} failed");
+    }
+
+    /// `Some(success)` once the program has exited, without waiting.
+    pub fn exited(&mut self) -> Option<bool> {
+        self.child
+            .try_wait()
+            .expect("try_wait")
+            .map(|s| s.success())
     }
 
     pub fn screen(&self) -> String {
