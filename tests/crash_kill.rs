@@ -96,7 +96,7 @@ fn sigkill_at_random_moments_never_leaves_a_half_applied_change() {
     while kills < KILLS && began.elapsed() < BUDGET {
         // A simulator writing as fast as it can, and operations beside it.
         sims += 1;
-        let mut batch = vec![spawn(
+        let batch = vec![spawn(
             &db,
             &[
                 "simulate".into(),

@@ -213,7 +213,8 @@ fn check(
             t.acknowledged
         ));
     }
-    if t.checkpoints != transitions + starts {
+    // A start writes a checkpoint when baton makes it; an outside writer may skip it.
+    if t.checkpoints < transitions || t.checkpoints > transitions + starts {
         p(format!(
             "{} checkpoints for {transitions} transitions and {starts} start",
             t.checkpoints
