@@ -43,8 +43,9 @@ pub struct Worker {
     pub reads: u64,
     /// A problem is on screen; the next good poll reloads, which clears it.
     problem: bool,
-    /// An action found the write lock held; polls ask whether it is free again.
-    locked: bool,
+    /// An action found the write lock held (the message shown); polls ask whether it is
+    /// free again.
+    locked: Option<String>,
     /// The database file was deleted or replaced; when the last reopen was tried.
     file_trouble: Option<std::time::Instant>,
 }
@@ -62,7 +63,7 @@ impl Worker {
             since: String::new(),
             reads: 0,
             problem: false,
-            locked: false,
+            locked: None,
             file_trouble: None,
         }
     }
@@ -92,11 +93,11 @@ impl Worker {
         if let Some(ok) = self.check_file() {
             return ok;
         }
-        if self.locked {
+        if self.locked.is_some() {
             match self.store.write_locked() {
                 Ok(true) => return true,
                 Ok(false) => {
-                    self.locked = false;
+                    self.locked = None;
                     self.problem = true;
                 }
                 Err(e) => return self.report(&e),
@@ -174,10 +175,7 @@ impl Worker {
                 }
                 let result = engine::act_on_id(&mut self.store, &workflow_id, &request);
                 if let Err(EngineError::Store(e @ StoreError::Busy { .. })) = &result {
-                    self.locked = true;
-                    if !self.report(e) {
-                        return false;
-                    }
+                    self.locked = Some(problem(e));
                 }
                 let result = result
                     .map(|w| {
@@ -214,7 +212,17 @@ impl Worker {
         match loaded {
             Ok(d) => {
                 self.problem = false;
-                self.out.send(Msg::Data(d)).is_ok()
+                if !self.out.send(Msg::Data(d)).is_ok() {
+                    return false;
+                }
+                // Data clears the problem on screen; a lock still held is still news.
+                match self.locked.clone() {
+                    Some(busy) => {
+                        self.problem = true;
+                        self.out.send(Msg::DbProblem(busy)).is_ok()
+                    }
+                    None => true,
+                }
             }
             Err(e) => self.report(&e),
         }

@@ -18,6 +18,10 @@ pub struct Run {
 }
 
 impl Run {
+    pub fn from_output(o: Output) -> Run {
+        Run::from(o)
+    }
+
     fn from(o: Output) -> Run {
         Run {
             code: o.status.code().unwrap_or(-1),

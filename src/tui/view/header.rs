@@ -11,6 +11,11 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, t: Theme) {
     let mut spans = vec![Span::styled(" baton ", t.badge()), Span::raw(" ")];
     spans.push(Span::raw(sanitize(&app.db_label).into_owned()));
     spans.push(Span::raw("  "));
+    // A problem comes first, so that a narrow terminal still shows it.
+    if let Some(p) = &app.db_problem {
+        spans.push(Span::styled(format!(" {} ", sanitize(p)), t.error()));
+        spans.push(Span::raw("  "));
+    }
     for s in [
         Status::Running,
         Status::Paused,
@@ -51,10 +56,6 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, t: Theme) {
     if app.live_paused {
         spans.push(Span::raw(" "));
         spans.push(Span::styled(" PAUSED ", t.badge()));
-    }
-    if let Some(p) = &app.db_problem {
-        spans.push(Span::raw(" "));
-        spans.push(Span::styled(format!(" {} ", sanitize(p)), t.error()));
     }
     f.render_widget(Paragraph::new(Line::from(spans)), area);
 }
