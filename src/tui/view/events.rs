@@ -59,11 +59,30 @@ fn short(id: &str) -> String {
     id.chars().take(8).collect()
 }
 
-/// The event data on one line, cut short: the detail pane shows it in full.
+/// The event data on one line, cut short: the detail pane shows it in full. Serialises
+/// only what is shown, so a 10 MB payload costs no more per frame than a small one.
 fn summary(v: &serde_json::Value) -> String {
-    let mut s = v.to_string();
-    if s.len() > 160 {
-        let mut cut = 160;
+    const SHOWN: usize = 160;
+    /// Keeps the first bytes, then stops the serialiser with an error.
+    struct Head(Vec<u8>);
+    impl std::io::Write for Head {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            let room = (SHOWN + 4).saturating_sub(self.0.len());
+            self.0.extend_from_slice(&buf[..buf.len().min(room)]);
+            if room < buf.len() {
+                return Err(std::io::Error::other("enough"));
+            }
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut head = Head(Vec::with_capacity(SHOWN + 4));
+    let _ = serde_json::to_writer(&mut head, v);
+    let mut s = String::from_utf8_lossy(&head.0).into_owned();
+    if s.len() > SHOWN {
+        let mut cut = SHOWN;
         while !s.is_char_boundary(cut) {
             cut -= 1;
         }
@@ -71,4 +90,19 @@ fn summary(v: &serde_json::Value) -> String {
         s.push('…');
     }
     sanitize(&s).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::summary;
+    use serde_json::json;
+
+    #[test]
+    fn summaries_are_cut_without_serialising_everything() {
+        assert_eq!(summary(&json!({"a": 1})), r#"{"a":1}"#);
+        let big = json!({ "x": "é".repeat(5_000_000) });
+        let s = summary(&big);
+        assert!(s.ends_with('…') && s.chars().count() <= 161, "{s}");
+        assert!(!summary(&json!({"k": "\u{1b}[2J"})).contains('\u{1b}'));
+    }
 }
