@@ -59,11 +59,11 @@ pub fn open(path: &Path, mode: OpenMode, busy: Duration) -> Result<(Connection, 
     let mut conn =
         Connection::open_with_flags(path, flags).map_err(|e| StoreError::CannotOpen {
             path: path.into(),
-            reason: e.to_string(),
+            reason: explain(&e, path, mode),
         })?;
     conn.busy_timeout(busy)?;
 
-    let state = migrate::check(&conn).map_err(|e| classify(e, path))?;
+    let state = migrate::check(&conn).map_err(|e| classify(e, path, mode))?;
     if mode == OpenMode::ReadOnly {
         // Belt and braces: the connection is already read-only at the file level.
         conn.pragma_update(None, "query_only", true)?;
@@ -123,7 +123,40 @@ fn create_private(path: &Path) -> Result<()> {
         })
 }
 
-fn classify(e: StoreError, path: &Path) -> StoreError {
+/// SQLite says only "unable to open database file"; find out why, without writing.
+fn explain(e: &rusqlite::Error, path: &Path, mode: OpenMode) -> String {
+    use std::io::ErrorKind::PermissionDenied;
+    if !matches!(
+        e.sqlite_error_code(),
+        Some(rusqlite::ErrorCode::CannotOpen | rusqlite::ErrorCode::ReadOnly)
+    ) {
+        return e.to_string();
+    }
+    if let Err(io) = std::fs::File::open(path) {
+        return if io.kind() == PermissionDenied {
+            "permission denied: this user may not read it; check its owner and mode (ls -l)".into()
+        } else {
+            io.to_string()
+        };
+    }
+    if mode != OpenMode::ReadOnly
+        && let Err(io) = std::fs::OpenOptions::new().write(true).open(path)
+        && io.kind() == PermissionDenied
+    {
+        return "it is read-only for this user; look at it with --read-only, or check its owner and mode (ls -l)".into();
+    }
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    format!(
+        "SQLite could not open it or the -wal and -shm files it keeps beside it (even to read); \
+         check that this user may write to the directory {}",
+        dir.display()
+    )
+}
+
+fn classify(e: StoreError, path: &Path, mode: OpenMode) -> StoreError {
     match &e {
         StoreError::Sqlite(inner)
             if matches!(
@@ -142,7 +175,7 @@ fn classify(e: StoreError, path: &Path) -> StoreError {
         }
         StoreError::Sqlite(inner) => StoreError::CannotOpen {
             path: path.into(),
-            reason: inner.to_string(),
+            reason: explain(inner, path, mode),
         },
         _ => e,
     }
