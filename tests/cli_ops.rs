@@ -27,17 +27,17 @@ fn migrate_creates_reports_and_is_idempotent() {
     let r = db.run(&["migrate"]);
     r.code(0);
     assert!(!r.stdout.contains("created"), "{}", r.stdout);
-    assert!(r.stdout.contains("up to date at schema version 1"));
+    assert!(r.stdout.contains("up to date at schema version 2"));
 
     let v = db.json(&["migrate", "--json"]);
     assert_eq!(v["created"], false);
     assert_eq!(v["applied"], json!([]));
-    assert_eq!(v["schema_version"], 1);
-    assert_eq!(v["latest"], 1);
+    assert_eq!(v["schema_version"], 2);
+    assert_eq!(v["latest"], 2);
 
     let r = db.run(&["migrate", "--verify"]);
     r.code(0);
-    assert!(r.stdout.contains("version 1"), "{}", r.stdout);
+    assert!(r.stdout.contains("version 2"), "{}", r.stdout);
     assert!(r.stdout.trim_end().ends_with("ok"));
     let v = db.json(&["migrate", "--verify", "--json"]);
     assert_eq!(v["ok"], true);

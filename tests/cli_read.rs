@@ -375,7 +375,7 @@ fn doctor_reports_a_healthy_database() {
     let r = db.run(&["doctor"]);
     r.code(0);
     for needle in [
-        "schema     version 1 (this baton knows 1); all objects present",
+        "schema     version 2 (this baton knows 2); all objects present",
         "integrity  ok",
         "build_workflows 2",
         "workflow_events 3",
@@ -396,7 +396,7 @@ fn doctor_reports_a_healthy_database() {
     let v = db.json(&["doctor", "--json"]);
     assert_eq!(v["ok"], true);
     assert_eq!(v["failed_checks"], json!([]));
-    assert_eq!(v["schema_version"], 1);
+    assert_eq!(v["schema_version"], 2);
     assert_eq!(v["integrity"], json!(["ok"]));
     assert_eq!(v["counts"]["build_workflows"], 2);
     assert_eq!(v["counts"]["workflow_checkpoints"], 2);

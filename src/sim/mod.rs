@@ -9,6 +9,7 @@
 //! more heartbeats). Every decision comes from a seeded PRNG, so a seed reproduces a run
 //! (as long as no other writer interferes).
 
+pub mod backfill;
 mod driver;
 mod outputs;
 mod rng;

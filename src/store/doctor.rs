@@ -189,6 +189,15 @@ fn invariant_queries() -> Vec<(&'static str, String)> {
                 .into(),
         ),
         (
+            "status counts match the workflows",
+            "SELECT 'status ' || s || ': ' || c || ' workflows, but workflow_status_counts says ' || n
+             FROM (SELECT s, sum(c) AS c, sum(n) AS n FROM (
+                 SELECT status AS s, count(*) AS c, 0 AS n FROM build_workflows GROUP BY status
+                 UNION ALL SELECT status, 0, n FROM workflow_status_counts)
+               GROUP BY s) WHERE c != n"
+                .into(),
+        ),
+        (
             "completed workflows have completed_at",
             "SELECT 'workflow ' || id || ' (' || build_id || ') is completed but has no completed_at'
              FROM build_workflows WHERE status = 'completed' AND completed_at IS NULL"

@@ -54,17 +54,40 @@ impl Store {
         }
     }
 
-    /// Unacknowledged handoffs of live workflows (served by a partial index).
+    /// Unacknowledged handoffs of live workflows, oldest first. The live set drives the
+    /// query (status index), and each live workflow probes the partial index of pending
+    /// handoffs by workflow: the cost follows the live set, never the unacknowledged
+    /// handoffs that finished workflows left behind in history.
     pub fn pending_handoffs(&self) -> Result<Vec<Handoff>> {
         let mut stmt = self.conn.prepare_cached(&format!(
-            "SELECT {} FROM workflow_handoffs h
-             WHERE h.acknowledged_at IS NULL AND EXISTS (SELECT 1 FROM build_workflows w
-               WHERE w.id = h.workflow_id AND w.status IN ('running', 'paused', 'failed'))
-             ORDER BY h.created_at",
+            "SELECT {} FROM build_workflows w
+             CROSS JOIN workflow_handoffs h INDEXED BY idx_handoffs_pending_workflow
+               ON h.workflow_id = w.id AND h.acknowledged_at IS NULL
+             WHERE w.status IN ('running', 'paused', 'failed')",
             prefixed("h", HANDOFF)
         ))?;
         let rows = stmt.query_map([], row::handoff)?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        let mut out: Vec<Handoff> = rows.collect::<rusqlite::Result<_>>()?;
+        out.sort_by(|a, b| a.created_at.cmp(&b.created_at));
+        Ok(out)
+    }
+
+    /// Unacknowledged handoffs of the given workflows (whatever their status), oldest
+    /// first: one probe of the partial index per workflow.
+    pub fn pending_handoffs_of(&self, workflow_ids: &[String]) -> Result<Vec<Handoff>> {
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {HANDOFF} FROM workflow_handoffs INDEXED BY idx_handoffs_pending_workflow
+             WHERE workflow_id = ?1 AND acknowledged_at IS NULL"
+        ))?;
+        let mut out = Vec::new();
+        for id in workflow_ids {
+            let rows = stmt.query_map([id], row::handoff)?;
+            for h in rows {
+                out.push(h?);
+            }
+        }
+        out.sort_by(|a, b| a.created_at.cmp(&b.created_at));
+        Ok(out)
     }
 
     /// A workflow's checkpoints, oldest first.

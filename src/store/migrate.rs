@@ -14,11 +14,18 @@ pub struct Migration {
 }
 
 /// Every migration this binary knows, in order. Add new files here with the next number.
-pub const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "0001_initial.sql",
-    sql: include_str!("../../migrations/0001_initial.sql"),
-}];
+pub const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "0001_initial.sql",
+        sql: include_str!("../../migrations/0001_initial.sql"),
+    },
+    Migration {
+        version: 2,
+        name: "0002_counts_and_pending.sql",
+        sql: include_str!("../../migrations/0002_counts_and_pending.sql"),
+    },
+];
 
 pub fn latest_version() -> i64 {
     MIGRATIONS.last().map_or(0, |m| m.version)
@@ -157,8 +164,8 @@ impl Verification {
     }
 }
 
-/// Checks every recorded checksum (via [`check`]) and that every table, index and column
-/// the migrations create is present, by comparing with a fresh in-memory copy.
+/// Checks every recorded checksum (via [`check`]) and that every table, index, trigger and
+/// column the migrations create is present, by comparing with a fresh in-memory copy.
 pub fn verify(conn: &Connection) -> Result<Verification> {
     let state = check(conn)?;
     let reference = Connection::open_in_memory()?;
@@ -168,7 +175,7 @@ pub fn verify(conn: &Connection) -> Result<Verification> {
     let objects = |c: &Connection| -> Result<BTreeSet<(String, String)>> {
         let mut stmt = c.prepare(
             "SELECT type, name FROM sqlite_master
-             WHERE type IN ('table', 'index') AND name NOT LIKE 'sqlite_%'",
+             WHERE type IN ('table', 'index', 'trigger') AND name NOT LIKE 'sqlite_%'",
         )?;
         let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
@@ -245,5 +252,15 @@ mod tests {
             .unwrap();
         let v = verify(&c).unwrap();
         assert_eq!(v.missing, ["index idx_events_workflow_seq"]);
+        c.execute_batch("DROP TRIGGER trg_status_counts_update")
+            .unwrap();
+        let v = verify(&c).unwrap();
+        assert_eq!(
+            v.missing,
+            [
+                "index idx_events_workflow_seq",
+                "trigger trg_status_counts_update"
+            ]
+        );
     }
 }

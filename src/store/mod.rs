@@ -1,6 +1,7 @@
 //! The SQLite store: opening, migrations, queries, writes and change detection. Nothing
 //! outside this module sees a SQLite type, so another backend can stand behind the same API.
 
+mod backfill;
 mod changes;
 mod definitions;
 mod doctor;
@@ -10,14 +11,17 @@ mod history;
 mod migrate;
 mod open;
 mod row;
+mod statements;
 mod workflows;
 mod write;
 
+pub use backfill::{Encoded, Trail};
 pub use doctor::{DoctorReport, Problem};
 pub use error::{Result, StoreError};
 pub use history::EventQuery;
 pub use migrate::{MIGRATIONS, Verification, latest_version};
 pub use open::{DEFAULT_BUSY_TIMEOUT, OpenMode, Opened};
+pub use statements::StatementLog;
 pub use workflows::ListQuery;
 pub use write::{ApplyError, Written};
 

@@ -147,11 +147,13 @@ impl Store {
         Ok(out)
     }
 
-    /// Number of workflows in each status (unknown statuses under `Unknown`).
+    /// Number of workflows in each status (unknown statuses under `Unknown`), read from the
+    /// counts table that triggers keep exact (migration 0002): a handful of rows, whatever
+    /// the size of history, and rows written by other programs are counted too.
     pub fn status_counts(&self) -> Result<Vec<(Status, i64)>> {
         let mut stmt = self
             .conn
-            .prepare("SELECT status, count(*) FROM build_workflows GROUP BY status")?;
+            .prepare_cached("SELECT status, n FROM workflow_status_counts WHERE n != 0")?;
         let rows = stmt.query_map(params![], |r| {
             Ok((Status::parse(&row::text(r, 0)?), row::int(r, 1)?))
         })?;
@@ -165,5 +167,31 @@ impl Store {
         }
         out.sort();
         Ok(out)
+    }
+
+    /// One page of finished (completed or cancelled) workflows, newest change first (ties by
+    /// id, descending), after the keyset cursor `before`: the previous page's last
+    /// (`updated_at`, `id`).
+    /// Served by the (status, updated_at) index: a page costs the same at any depth.
+    pub fn finished_page(
+        &self,
+        before: Option<(&str, &str)>,
+        limit: usize,
+    ) -> Result<Vec<Workflow>> {
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let (at, id) = before.unwrap_or(("\u{10ffff}", ""));
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT * FROM (
+               SELECT * FROM (SELECT {WORKFLOW_SUMMARY} FROM build_workflows
+                 WHERE status = 'completed' AND (updated_at, id) < (?1, ?2)
+                 ORDER BY updated_at DESC, id DESC LIMIT ?3)
+               UNION ALL
+               SELECT * FROM (SELECT {WORKFLOW_SUMMARY} FROM build_workflows
+                 WHERE status = 'cancelled' AND (updated_at, id) < (?1, ?2)
+                 ORDER BY updated_at DESC, id DESC LIMIT ?3))
+             ORDER BY 16 DESC, 1 DESC LIMIT ?3"
+        ))?;
+        let rows = stmt.query_map(params![at, id, limit], row::workflow)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 }

@@ -6,7 +6,8 @@ use super::msg::{Delta, Detail};
 use crate::engine::stuck::{self, Stuck, StuckPolicy};
 use crate::model::time::{self, Timestamp};
 use crate::model::{Definition, Event, Handoff, Status, Workflow};
-use std::collections::{HashMap, VecDeque};
+use std::cmp::Ordering;
+use std::collections::{HashMap, HashSet, VecDeque};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Pane {
@@ -115,8 +116,14 @@ pub struct App {
     pub definitions: HashMap<String, Definition>,
     pub counts: Vec<(Status, i64)>,
     pub stuck_count: usize,
+    /// Every held workflow's id in the current sort order (before view and filter), kept
+    /// sorted as changes arrive, so a filter keystroke filters without sorting.
+    pub order: Vec<String>,
     /// Ids in display order after view, filter and sort.
     pub visible: Vec<String>,
+    /// The soonest moment a workflow crosses a stuck limit with no write at all (cached:
+    /// computed on a full pass, lowered by incoming changes).
+    pub deadline: Option<Timestamp>,
     pub selected: usize,
     pub table_offset: usize,
     pub view: QuickView,
@@ -163,7 +170,9 @@ impl App {
             definitions: HashMap::new(),
             counts: Vec::new(),
             stuck_count: 0,
+            order: Vec::new(),
             visible: Vec::new(),
+            deadline: None,
             selected: 0,
             table_offset: 0,
             view: QuickView::All,
@@ -217,7 +226,12 @@ impl App {
         (done, total)
     }
 
-    /// Merges a batch from the worker, keeping the selection on the same workflow.
+    /// Merges a batch from the worker, keeping the selection on the same workflow. A full
+    /// batch replaces everything. An incremental one costs work in proportion to the rows
+    /// it brings, plus one pass over the held ids to take their old places out: its pending
+    /// handoffs replace those of exactly the workflows it carries, only those are re-checked
+    /// for being stuck, and they are merged into the sorted order by binary search. Only when
+    /// the clock has passed the next stuck deadline is every row re-derived.
     pub fn apply_delta(&mut self, d: Delta) {
         let keep = self.selected_id().map(str::to_string);
         if d.full {
@@ -231,10 +245,12 @@ impl App {
                 .map(|d| (d.name.clone(), d))
                 .collect();
         }
+        let mut changed: HashSet<String> = HashSet::with_capacity(d.workflows.len());
         for w in d.workflows {
+            changed.insert(w.id.clone());
             match self.rows.get_mut(&w.id) {
                 // Overlapping reads may return a row we already hold in a newer version.
-                Some(r) if r.wf.version > w.version => {}
+                Some(r) if r.wf.version > w.version => continue,
                 Some(r) => r.wf = w,
                 None => {
                     self.rows.insert(
@@ -252,9 +268,6 @@ impl App {
         for h in d.pending {
             pending.insert(h.workflow_id.clone(), h); // ordered oldest first: newest wins
         }
-        for (id, r) in &mut self.rows {
-            r.pending = pending.remove(id);
-        }
         let last_seq = self.events.back().map_or(0, |e| e.seq);
         self.events
             .extend(d.events.into_iter().filter(|e| e.seq > last_seq));
@@ -268,12 +281,57 @@ impl App {
             self.now = at;
             self.last_refresh = Some(at);
         }
-        self.evict_finished();
         self.loaded = true;
-        self.recompute(keep.as_deref());
+        if d.full {
+            for (id, r) in &mut self.rows {
+                r.pending = pending.remove(id);
+            }
+            self.evict_finished();
+            self.recompute(keep.as_deref());
+            return;
+        }
+        // An incremental batch's pending handoffs are those of exactly its workflows.
+        for id in &changed {
+            if let Some(r) = self.rows.get_mut(id) {
+                r.pending = pending.remove(id);
+            }
+        }
+        if self.deadline.is_some_and(|t| self.now >= t) {
+            self.evict_finished();
+            self.recompute(keep.as_deref());
+            return;
+        }
+        for id in &changed {
+            let Some(r) = self.rows.get(id) else {
+                continue;
+            };
+            let def = self.definitions.get(&r.wf.definition);
+            let stuck = stuck::detect(&r.wf, def, r.pending.as_ref(), self.policy, self.now);
+            let due = self.row_deadline(r);
+            if let Some(r) = self.rows.get_mut(id) {
+                r.stuck = stuck;
+            }
+            self.deadline = [self.deadline, due].into_iter().flatten().min();
+        }
+        if changed
+            .iter()
+            .any(|id| self.rows.get(id).is_some_and(|r| r.wf.status.is_terminal()))
+        {
+            changed.extend(self.evict_finished());
+        }
+        self.stuck_count = self.rows.values().filter(|r| r.stuck.is_some()).count();
+        let mut order = std::mem::take(&mut self.order);
+        self.splice(&mut order, &changed, |_, _| true);
+        self.order = order;
+        let mut visible = std::mem::take(&mut self.visible);
+        self.splice(&mut visible, &changed, App::shows);
+        self.visible = visible;
+        self.reselect(keep.as_deref());
     }
 
-    fn evict_finished(&mut self) {
+    /// Keeps at most [`FINISHED_KEPT`] finished workflows, the most recently updated; returns
+    /// the ids it dropped.
+    fn evict_finished(&mut self) -> Vec<String> {
         let mut finished: Vec<(&String, &str)> = self
             .rows
             .iter()
@@ -281,19 +339,22 @@ impl App {
             .map(|(id, r)| (id, r.wf.updated_at.as_str()))
             .collect();
         if finished.len() <= FINISHED_KEPT {
-            return;
+            return Vec::new();
         }
         finished.sort_by(|a, b| b.1.cmp(a.1));
         let drop: Vec<String> = finished[FINISHED_KEPT..]
             .iter()
             .map(|(id, _)| (*id).clone())
             .collect();
-        for id in drop {
-            self.rows.remove(&id);
+        for id in &drop {
+            self.rows.remove(id);
         }
+        drop
     }
 
-    /// Re-derives stuck marks and the visible order; keeps `keep` selected if still shown.
+    /// Re-derives every stuck mark, the next deadline and the sorted order, then the visible
+    /// list; keeps `keep` selected if still shown. The full pass: first load, ticks at stuck
+    /// deadlines, a new sort key, and tests that edit rows directly.
     pub fn recompute(&mut self, keep: Option<&str>) {
         let now = self.now;
         let policy = self.policy;
@@ -304,89 +365,127 @@ impl App {
             stuck_count += usize::from(r.stuck.is_some());
         }
         self.stuck_count = stuck_count;
-        let mut ids: Vec<&Row> = self
+        self.deadline = self
             .rows
             .values()
-            .filter(|r| match self.view {
-                QuickView::All => true,
-                QuickView::Running => r.wf.status == Status::Running,
-                QuickView::Stuck => r.stuck.is_some(),
-                QuickView::Failed => r.wf.status == Status::Failed,
-            })
-            .filter(|r| self.filter.matches(&r.wf, r.stuck.is_some()))
+            .filter_map(|r| self.row_deadline(r))
+            .min();
+        let mut rows: Vec<&Row> = self.rows.values().collect();
+        rows.sort_by(|a, b| self.cmp_rows(a, b));
+        self.order = rows.into_iter().map(|r| r.wf.id.clone()).collect();
+        self.refilter(keep);
+    }
+
+    /// Rebuilds the visible list from the sorted order after a change of view or filter:
+    /// one pass, no sorting.
+    pub fn refilter(&mut self, keep: Option<&str>) {
+        self.visible = self
+            .order
+            .iter()
+            .filter(|id| self.rows.get(*id).is_some_and(|r| self.shows(r)))
+            .cloned()
             .collect();
-        self.sort_rows(&mut ids);
-        self.visible = ids.into_iter().map(|r| r.wf.id.clone()).collect();
+        self.reselect(keep);
+    }
+
+    fn reselect(&mut self, keep: Option<&str>) {
         let pos = keep.and_then(|k| self.visible.iter().position(|id| id == k));
         self.selected = pos.unwrap_or(self.selected.min(self.visible.len().saturating_sub(1)));
     }
 
-    fn sort_rows(&self, rows: &mut [&Row]) {
-        let progress = |r: &Row| self.progress(&r.wf).0;
-        match self.sort {
-            SortKey::Updated => rows.sort_by(|a, b| {
-                b.wf.updated_at
-                    .cmp(&a.wf.updated_at)
-                    .then(a.wf.id.cmp(&b.wf.id))
-            }),
-            SortKey::Age => rows.sort_by(|a, b| {
-                a.wf.created_at
-                    .cmp(&b.wf.created_at)
-                    .then(a.wf.id.cmp(&b.wf.id))
-            }),
-            SortKey::Build => rows.sort_by(|a, b| {
-                a.wf.build_id
-                    .cmp(&b.wf.build_id)
-                    .then(a.wf.id.cmp(&b.wf.id))
-            }),
-            SortKey::Progress => {
-                rows.sort_by(|a, b| progress(b).cmp(&progress(a)).then(a.wf.id.cmp(&b.wf.id)))
-            }
-            // Trouble first: stuck, then failed, then the rest by status.
-            SortKey::Status => rows.sort_by_key(|r| {
-                (
-                    r.stuck.is_none(),
-                    r.wf.status != Status::Failed,
-                    r.wf.status,
-                    r.wf.id.clone(),
-                )
-            }),
-            SortKey::TimeInPhase => rows.sort_by(|a, b| {
-                a.wf.phase_since()
-                    .cmp(b.wf.phase_since())
-                    .then(a.wf.id.cmp(&b.wf.id))
-            }),
+    /// Whether the current view and filter show `r`.
+    fn shows(&self, r: &Row) -> bool {
+        let in_view = match self.view {
+            QuickView::All => true,
+            QuickView::Running => r.wf.status == Status::Running,
+            QuickView::Stuck => r.stuck.is_some(),
+            QuickView::Failed => r.wf.status == Status::Failed,
+        };
+        in_view && self.filter.matches(&r.wf, r.stuck.is_some())
+    }
+
+    /// Takes the `changed` ids out of the sorted `list` and puts back those still held that
+    /// `keep` accepts, each at its place by binary search.
+    fn splice(
+        &self,
+        list: &mut Vec<String>,
+        changed: &HashSet<String>,
+        keep: impl Fn(&App, &Row) -> bool,
+    ) {
+        if changed.is_empty() {
+            return;
         }
+        list.retain(|id| !changed.contains(id));
+        let mut add: Vec<&Row> = changed
+            .iter()
+            .filter_map(|id| self.rows.get(id))
+            .filter(|r| keep(self, r))
+            .collect();
+        add.sort_by(|a, b| self.cmp_rows(a, b));
+        let mut out = Vec::with_capacity(list.len() + add.len());
+        let mut from = 0;
+        for r in add {
+            let at = from
+                + list[from..].partition_point(|id| {
+                    self.rows
+                        .get(id)
+                        .is_some_and(|x| self.cmp_rows(x, r) == Ordering::Less)
+                });
+            out.extend(list[from..at].iter().cloned());
+            out.push(r.wf.id.clone());
+            from = at;
+        }
+        out.extend(list[from..].iter().cloned());
+        *list = out;
+    }
+
+    /// The order of the current sort key (ties by id, so the order is total).
+    fn cmp_rows(&self, a: &Row, b: &Row) -> Ordering {
+        let (x, y) = (&a.wf, &b.wf);
+        let by =
+            match self.sort {
+                SortKey::Updated => y.updated_at.cmp(&x.updated_at),
+                SortKey::Age => x.created_at.cmp(&y.created_at),
+                SortKey::Build => x.build_id.cmp(&y.build_id),
+                SortKey::Progress => self.progress(y).0.cmp(&self.progress(x).0),
+                // Trouble first: stuck, then failed, then the rest by status.
+                SortKey::Status => (a.stuck.is_none(), x.status != Status::Failed, x.status)
+                    .cmp(&(b.stuck.is_none(), y.status != Status::Failed, y.status)),
+                SortKey::TimeInPhase => x.phase_since().cmp(y.phase_since()),
+            };
+        by.then_with(|| x.id.cmp(&y.id))
     }
 
     /// The soonest moment a running workflow will cross a stuck limit with no write at all,
     /// so the runtime can wake exactly then instead of redrawing on a timer.
     pub fn next_stuck_deadline(&self) -> Option<Timestamp> {
-        self.rows
-            .values()
-            .filter(|r| r.wf.status == Status::Running && r.stuck.is_none())
-            .filter_map(|r| {
-                let phase = self
-                    .definition_of(&r.wf)
-                    .and_then(|d| d.phase(&r.wf.current_state));
-                let hand = r.pending.as_ref().and_then(|h| {
-                    let limit = phase
-                        .and_then(|p| p.handoff_timeout_secs)
-                        .unwrap_or(self.policy.handoff_timeout_secs);
-                    time::parse(&h.created_at).and_then(|t| after_secs(t, limit))
-                });
-                let limit = phase
-                    .and_then(|p| p.stuck_after_secs)
-                    .unwrap_or(self.policy.phase_timeout_secs);
-                let life = [r.wf.heartbeat_at.as_deref(), Some(r.wf.phase_since())]
-                    .into_iter()
-                    .flatten()
-                    .filter_map(time::parse)
-                    .max()
-                    .and_then(|t| after_secs(t, limit));
-                [hand, life].into_iter().flatten().min()
-            })
-            .min()
+        self.deadline
+    }
+
+    /// When `r` would turn stuck if nothing happened (running and not stuck yet).
+    fn row_deadline(&self, r: &Row) -> Option<Timestamp> {
+        if r.wf.status != Status::Running || r.stuck.is_some() {
+            return None;
+        }
+        let phase = self
+            .definition_of(&r.wf)
+            .and_then(|d| d.phase(&r.wf.current_state));
+        let hand = r.pending.as_ref().and_then(|h| {
+            let limit = phase
+                .and_then(|p| p.handoff_timeout_secs)
+                .unwrap_or(self.policy.handoff_timeout_secs);
+            time::parse(&h.created_at).and_then(|t| after_secs(t, limit))
+        });
+        let limit = phase
+            .and_then(|p| p.stuck_after_secs)
+            .unwrap_or(self.policy.phase_timeout_secs);
+        let life = [r.wf.heartbeat_at.as_deref(), Some(r.wf.phase_since())]
+            .into_iter()
+            .flatten()
+            .filter_map(time::parse)
+            .max()
+            .and_then(|t| after_secs(t, limit));
+        [hand, life].into_iter().flatten().min()
     }
 
     /// Events shown in the log: all, or the selected workflow's.

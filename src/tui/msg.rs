@@ -31,7 +31,8 @@ pub struct Delta {
     pub full: bool,
     pub workflows: Vec<Workflow>,
     pub events: Vec<Event>,
-    /// Every pending handoff of live workflows (bounded by the live set).
+    /// Pending handoffs: on a full load, every one of the live set; otherwise those of
+    /// exactly the workflows in `workflows` (a workflow listed without any has none left).
     pub pending: Vec<Handoff>,
     pub counts: Vec<(Status, i64)>,
     pub definitions: Vec<Definition>,

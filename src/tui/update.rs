@@ -130,7 +130,7 @@ fn on_key(app: &mut App, k: KeyEvent) -> Vec<Cmd> {
         KeyAction::View(v) => {
             app.view = v;
             app.selected = 0;
-            resort(app);
+            refilter(app);
         }
         KeyAction::Follow => {
             app.events_follow = !app.events_follow;
@@ -248,12 +248,18 @@ fn set_filter(app: &mut App, text: String) {
     app.filter = Filter::parse(&text);
     app.filter_text = text;
     app.selected = 0;
-    resort(app);
+    refilter(app);
 }
 
 fn resort(app: &mut App) {
     let keep = app.selected_id().map(str::to_string);
     app.recompute(keep.as_deref());
+}
+
+/// A new view or filter: filters the sorted order again, without sorting.
+fn refilter(app: &mut App) {
+    let keep = app.selected_id().map(str::to_string);
+    app.refilter(keep.as_deref());
 }
 
 enum Edge {

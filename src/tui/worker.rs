@@ -6,8 +6,9 @@
 use super::json_text;
 use super::msg::{Delta, Detail, Msg};
 use crate::engine::{self, EngineError, Request};
-use crate::model::{Status, time};
+use crate::model::{Status, Workflow, time};
 use crate::store::{EventQuery, FileState, ListQuery, Store, StoreError};
+use std::collections::HashMap;
 use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
 use std::time::Duration;
 
@@ -41,6 +42,8 @@ pub struct Worker {
     since: String,
     /// Counts how many table reads the worker made; tests check an idle poll makes none.
     pub reads: u64,
+    /// Rows sent within the overlap window, to drop unchanged re-reads.
+    sent: Sent,
     /// A problem is on screen; the next good poll reloads, which clears it.
     problem: bool,
     /// An action found the write lock held (the message shown); polls ask whether it is
@@ -62,6 +65,7 @@ impl Worker {
             cursor: 0,
             since: String::new(),
             reads: 0,
+            sent: Sent::default(),
             problem: false,
             locked: None,
             file_trouble: None,
@@ -237,6 +241,7 @@ impl Worker {
     fn full(&mut self) -> Result<Delta, StoreError> {
         self.data_version = Some(self.store.data_version()?);
         let now = self.mark();
+        self.sent = Sent::default();
         self.reads += 1;
         let mut workflows = self.store.live()?;
         for status in [Status::Completed, Status::Cancelled] {
@@ -281,11 +286,15 @@ impl Worker {
         missing.sort();
         missing.dedup();
         workflows.extend(self.store.workflows_by_id(&missing)?);
+        // The overlap re-reads rows already sent; pass on only what is new.
+        workflows.retain(|w| self.sent.fresh(w));
+        self.sent.forget_before(&since);
+        let ids: Vec<String> = workflows.iter().map(|w| w.id.clone()).collect();
         Ok(Delta {
             full: false,
             workflows,
             events,
-            pending: self.store.pending_handoffs()?,
+            pending: self.store.pending_handoffs_of(&ids)?,
             counts: self.store.status_counts()?,
             definitions: Vec::new(),
             at: Some(now),
@@ -312,6 +321,34 @@ impl Worker {
             handoffs,
             workflow,
         }))
+    }
+}
+
+/// What was last sent of each workflow changed within the overlap window: its version,
+/// heartbeat and update time. A re-read row that matches is not sent again, so an
+/// incremental batch carries only rows that really changed.
+#[derive(Debug, Default)]
+struct Sent(HashMap<String, (i64, Option<String>, String)>);
+
+impl Sent {
+    /// Whether `w` differs from what was sent (and remembers it).
+    fn fresh(&mut self, w: &Workflow) -> bool {
+        let seen = (w.version, w.heartbeat_at.clone(), w.updated_at.clone());
+        match self.0.get(&w.id) {
+            Some(old) if *old == seen => false,
+            _ => {
+                self.0.insert(w.id.clone(), seen);
+                true
+            }
+        }
+    }
+
+    /// Drops rows whose update and heartbeat are both older than `since`: no later read
+    /// within the window returns them again.
+    fn forget_before(&mut self, since: &str) {
+        self.0.retain(|_, (_, beat, updated)| {
+            updated.as_str() >= since || beat.as_deref().is_some_and(|b| b >= since)
+        });
     }
 }
 

@@ -3,6 +3,7 @@
 use crate::cli::context::Ctx;
 use crate::cli::exit::{CliError, CliResult};
 use crate::cli::output;
+use crate::sim::backfill::{self, BackfillConfig, BackfillReport};
 use crate::sim::{self, SimConfig, SimReport};
 use crate::store::{OpenMode, Store};
 use clap::Args;
@@ -36,6 +37,18 @@ pub struct SimulateArgs {
     /// Print the final report as JSON
     #[arg(long)]
     pub json: bool,
+    /// Instead of simulating live, write N finished workflows of history (about 10 events
+    /// each, with handoffs and checkpoints) in large transactions, then exit
+    #[arg(long, value_name = "N")]
+    pub backfill: Option<usize>,
+    /// With --backfill: also write M live workflows (running, paused, failed), part-way
+    /// through their phases
+    #[arg(long, value_name = "M", default_value_t = 0, requires = "backfill")]
+    pub live: usize,
+    /// With --backfill: spread the history over this many days before now
+    #[arg(long, value_name = "DAYS", default_value_t = 365, requires = "backfill",
+          value_parser = clap::value_parser!(u32).range(1..=36_500))]
+    pub days: u32,
 }
 
 impl SimulateArgs {
@@ -72,6 +85,10 @@ pub fn run(ctx: &Ctx, a: &SimulateArgs) -> CliResult {
     let mut err = std::io::stderr().lock();
     if opened.created {
         writeln!(err, "created new database at {}", ctx.db.display())?;
+    }
+    if let Some(n) = a.backfill {
+        drop(err);
+        return backfill(&mut store, a, n);
     }
     // The simulated orchestrator acts as itself unless --actor says otherwise.
     let actor = if ctx.actor_given {
@@ -132,6 +149,85 @@ pub fn run(ctx: &Ctx, a: &SimulateArgs) -> CliResult {
     writeln!(out, "{:<13} {:.1}s", "elapsed", report.elapsed_secs)?;
     writeln!(out, "{:<13} {:.1}", "ops/s", report.ops_per_sec)?;
     Ok(())
+}
+
+fn backfill(store: &mut Store, a: &SimulateArgs, n: usize) -> CliResult {
+    let cfg = BackfillConfig {
+        workflows: n,
+        live: a.live,
+        seed: a.seed.unwrap_or_else(|| SimConfig::default().seed),
+        days: a.days,
+        ..BackfillConfig::default()
+    };
+    let tty = std::io::stderr().is_terminal();
+    writeln!(
+        std::io::stderr(),
+        "backfilling {n} finished and {} live workflows over {} days (seed {})",
+        cfg.live,
+        cfg.days,
+        cfg.seed
+    )?;
+    let stop = AtomicBool::new(false);
+    let mut last_line = std::time::Instant::now();
+    let report = backfill::run(store, &cfg, &stop, &mut |r| {
+        let line = backfill_line(r);
+        let done = r.written() == r.total;
+        let _ = if tty {
+            write!(std::io::stderr(), "\r{line}\x1b[K")
+        } else if done || last_line.elapsed() >= Duration::from_secs(5) {
+            last_line = std::time::Instant::now();
+            writeln!(std::io::stderr(), "{line}")
+        } else {
+            Ok(())
+        };
+    })?;
+    if tty {
+        writeln!(std::io::stderr())?;
+    }
+    let mut out = std::io::stdout().lock();
+    if a.json {
+        output::json(&mut out, &report)?;
+        return Ok(());
+    }
+    for (k, v) in [
+        ("finished", report.workflows),
+        ("live", report.live),
+        ("events", report.events),
+        ("handoffs", report.handoffs),
+        ("checkpoints", report.checkpoints),
+    ] {
+        writeln!(out, "{k:<13} {v}")?;
+    }
+    writeln!(out, "{:<13} {:.1}s", "elapsed", report.elapsed_secs)?;
+    writeln!(
+        out,
+        "{:<13} {:.0}",
+        "workflows/s",
+        report.written() as f64 / report.elapsed_secs.max(1e-9)
+    )?;
+    Ok(())
+}
+
+/// `[#########...........]  45%  450000/1000000 workflows  4512345 events  9800/s  eta 56s`
+fn backfill_line(r: &BackfillReport) -> String {
+    const WIDTH: usize = 24;
+    let frac = if r.total == 0 {
+        1.0
+    } else {
+        r.written() as f64 / r.total as f64
+    };
+    let filled = ((frac * WIDTH as f64).round() as usize).min(WIDTH);
+    let eta = backfill::eta(r).map_or(String::new(), |d| format!("  eta {}s", d.as_secs()));
+    format!(
+        "[{}{}] {:>3.0}%  {}/{} workflows  {} events  {:.0}/s{eta}",
+        "#".repeat(filled),
+        ".".repeat(WIDTH - filled),
+        frac * 100.0,
+        r.written(),
+        r.total,
+        r.events,
+        r.written() as f64 / r.elapsed_secs.max(1e-9),
+    )
 }
 
 fn progress_line(r: &SimReport) -> String {

@@ -1,0 +1,156 @@
+//! Bulk loading: whole workflow histories written many per transaction with prepared
+//! statements, for `baton simulate --backfill`. The rows are the ones the engine would have
+//! written one operation at a time; the status-count triggers keep counting as usual.
+
+use super::Store;
+use super::error::{Result, StoreError};
+use crate::model::{Checkpoint, Event, Handoff, Workflow};
+use rusqlite::{TransactionBehavior, params};
+
+/// One workflow with its whole trail, as it would stand after the engine wrote it.
+/// `Event::seq` is ignored: the database assigns it.
+#[derive(Debug, Clone)]
+pub struct Trail {
+    pub workflow: Workflow,
+    pub handoffs: Vec<Handoff>,
+    pub checkpoints: Vec<Checkpoint>,
+    pub events: Vec<Event>,
+}
+
+impl Trail {
+    /// Serialises the JSON columns once, so that a generator thread can do it and the
+    /// writing thread only binds text.
+    pub fn encode(self) -> Encoded {
+        let w = &self.workflow;
+        let mut json = Vec::with_capacity(
+            2 + self.handoffs.len() + self.checkpoints.len() + self.events.len(),
+        );
+        json.push(w.phase_outputs.to_string());
+        json.push(w.metadata.to_string());
+        json.extend(self.handoffs.iter().map(|h| h.data_transferred.to_string()));
+        json.extend(self.checkpoints.iter().map(|c| c.phase_outputs.to_string()));
+        json.extend(self.events.iter().map(|e| e.event_data.to_string()));
+        Encoded { trail: self, json }
+    }
+}
+
+/// A [`Trail`] with its JSON columns as text, in the order workflow (outputs, metadata),
+/// handoffs, checkpoints, events.
+#[derive(Debug, Clone)]
+pub struct Encoded {
+    pub trail: Trail,
+    json: Vec<String>,
+}
+
+/// Page cache for a bulk load, in KiB: big enough to keep the indexes that take random
+/// inserts (by workflow id) in memory for a 1M-workflow history.
+const BULK_CACHE_KIB: i64 = 1_000_000;
+
+impl Store {
+    /// Gives this connection a large page cache for bulk loading. Only the loading
+    /// process's memory grows; the file is unaffected.
+    pub fn tune_for_bulk(&mut self) -> Result<()> {
+        self.conn
+            .pragma_update(None, "cache_size", -BULK_CACHE_KIB)?;
+        Ok(())
+    }
+
+    /// Writes every trail in `batch` in one `BEGIN IMMEDIATE` transaction, all or nothing.
+    pub fn backfill(&mut self, batch: &[Encoded]) -> Result<()> {
+        if self.read_only {
+            return Err(StoreError::ReadOnly("backfill needs to write".into()));
+        }
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(|e| StoreError::from_sqlite(e, "backfill"))?;
+        {
+            let mut wf = tx.prepare_cached(
+                "INSERT INTO build_workflows (id, build_id, project_id, user_id, definition,
+                   current_state, current_role, status, phase_outputs, retry_count, max_retries,
+                   last_error, version, metadata, created_at, updated_at, completed_at,
+                   heartbeat_at, state_entered_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,
+                   ?17, ?18, ?19)",
+            )?;
+            let mut ho = tx.prepare_cached(
+                "INSERT INTO workflow_handoffs (id, workflow_id, from_role, to_role, from_state,
+                   to_state, kind, data_transferred, created_at, acknowledged_at, acknowledged_by)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+            )?;
+            let mut cp = tx.prepare_cached(
+                "INSERT INTO workflow_checkpoints (id, workflow_id, state, phase_outputs,
+                   retry_count, version, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            )?;
+            let mut ev = tx.prepare_cached(
+                "INSERT INTO workflow_events (id, workflow_id, event_type, triggered_by,
+                   event_data, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )?;
+            for e in batch {
+                let (t, mut json) = (&e.trail, e.json.iter().map(String::as_str));
+                let mut text = move || json.next().unwrap_or("{}");
+                let w = &t.workflow;
+                wf.execute(params![
+                    w.id,
+                    w.build_id,
+                    w.project_id,
+                    w.user_id,
+                    w.definition,
+                    w.current_state,
+                    w.current_role,
+                    w.status.as_str(),
+                    text(),
+                    w.retry_count,
+                    w.max_retries,
+                    w.last_error,
+                    w.version,
+                    text(),
+                    w.created_at,
+                    w.updated_at,
+                    w.completed_at,
+                    w.heartbeat_at,
+                    w.state_entered_at
+                ])?;
+                for h in &t.handoffs {
+                    ho.execute(params![
+                        h.id,
+                        w.id,
+                        h.from_role,
+                        h.to_role,
+                        h.from_state,
+                        h.to_state,
+                        h.kind.as_str(),
+                        text(),
+                        h.created_at,
+                        h.acknowledged_at,
+                        h.acknowledged_by
+                    ])?;
+                }
+                for c in &t.checkpoints {
+                    cp.execute(params![
+                        c.id,
+                        w.id,
+                        c.state,
+                        text(),
+                        c.retry_count,
+                        c.version,
+                        c.created_at
+                    ])?;
+                }
+                for ev_row in &t.events {
+                    ev.execute(params![
+                        ev_row.id,
+                        w.id,
+                        ev_row.event_type,
+                        ev_row.triggered_by,
+                        text(),
+                        ev_row.created_at
+                    ])?;
+                }
+            }
+        }
+        tx.commit()
+            .map_err(|e| StoreError::from_sqlite(e, "backfill"))?;
+        Ok(())
+    }
+}
