@@ -7,6 +7,8 @@ mod event;
 mod handoff;
 mod status;
 pub mod text;
+#[cfg(test)]
+mod text_fuzz;
 pub mod time;
 mod workflow;
 

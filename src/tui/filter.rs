@@ -26,7 +26,7 @@ impl Filter {
         let terms = input
             .split_whitespace()
             .map(|w| {
-                let lower = w.to_lowercase();
+                let lower = fold(w);
                 match lower.split_once(':') {
                     Some(("status", v)) => Term::Status(v.into()),
                     Some(("phase", v)) => Term::Phase(v.into()),
@@ -67,7 +67,14 @@ impl Filter {
     }
 }
 
-/// `needle` is already lower case.
+/// Lower case, one character at a time. `str::to_lowercase` looks at context (a final
+/// sigma becomes `ς`), so a piece of a name could lower-case differently from the same
+/// letters inside the name and a filter typed from the screen would not match.
+fn fold(s: &str) -> String {
+    s.chars().flat_map(char::to_lowercase).collect()
+}
+
+/// `needle` is already folded.
 fn contains_ci(hay: &str, needle: &str) -> bool {
     if hay.is_ascii() && needle.is_ascii() {
         hay.as_bytes()
@@ -75,7 +82,7 @@ fn contains_ci(hay: &str, needle: &str) -> bool {
             .any(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
             || needle.is_empty()
     } else {
-        hay.to_lowercase().contains(needle)
+        fold(hay).contains(needle)
     }
 }
 
@@ -101,6 +108,17 @@ mod tests {
         assert!(Filter::parse("role:code_writer project:atlas").matches(&w, false));
         assert!(!Filter::parse("stuck").matches(&w, false));
         assert!(Filter::parse("stuck atlas").matches(&w, true));
+    }
+
+    #[test]
+    fn a_piece_of_a_name_finds_it_whatever_its_letters() {
+        // Found by the filter fuzz test: "ΑΣ" lower-cases to "ας" (final sigma) while
+        // "Σ" alone gives "σ", so typing the last letter of the name found nothing.
+        let w = workflow("w1", "ΑΣ", "coding", Status::Running);
+        assert!(Filter::parse("Σ").matches(&w, false));
+        assert!(Filter::parse("ας").matches(&w, false) || Filter::parse("ασ").matches(&w, false));
+        let w = workflow("w2", "İstanbul", "coding", Status::Running);
+        assert!(Filter::parse("İst").matches(&w, false));
     }
 
     #[test]
