@@ -10,4 +10,6 @@ pub use ops::{Request, acknowledge, act, act_on_id, default_actor, heartbeat, st
 pub use stuck::{Stuck, StuckPolicy};
 
 #[cfg(test)]
+mod rules_props;
+#[cfg(test)]
 mod rules_tests;
