@@ -180,3 +180,37 @@ fn classify(e: StoreError, path: &Path, mode: OpenMode) -> StoreError {
         _ => e,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::{OpenMode, Store};
+
+    /// `--read-only` is enforced by SQLite, not only by hidden keys: a write sent straight
+    /// to the connection is refused, even after switching `query_only` off again, because
+    /// the file itself was opened read-only.
+    #[test]
+    fn a_read_only_connection_refuses_writes_at_the_sqlite_level() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("ro.db");
+        Store::open(&path, OpenMode::Create).unwrap();
+        let (ro, _) = Store::open(&path, OpenMode::ReadOnly).unwrap();
+        let write = "INSERT INTO workflow_definitions (name, phases) VALUES ('x', '[]')";
+        let code = |r: rusqlite::Result<usize>| r.unwrap_err().sqlite_error_code();
+        assert_eq!(
+            code(ro.conn.execute(write, [])),
+            Some(rusqlite::ErrorCode::ReadOnly)
+        );
+        ro.conn.pragma_update(None, "query_only", false).unwrap();
+        assert_eq!(
+            code(ro.conn.execute(write, [])),
+            Some(rusqlite::ErrorCode::ReadOnly)
+        );
+        let n: i64 = ro
+            .conn
+            .query_row("SELECT count(*) FROM workflow_definitions", [], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        assert_eq!(n, 1, "only the built-in definition");
+    }
+}
