@@ -216,7 +216,7 @@ impl Worker {
         match loaded {
             Ok(d) => {
                 self.problem = false;
-                if !self.out.send(Msg::Data(d)).is_ok() {
+                if self.out.send(Msg::Data(d)).is_err() {
                     return false;
                 }
                 // Data clears the problem on screen; a lock still held is still news.
@@ -251,6 +251,11 @@ impl Worker {
                 ..ListQuery::default()
             })?);
         }
+        // Rows changed within the overlap window will be read again by the next poll.
+        for w in &workflows {
+            self.sent.fresh(w);
+        }
+        self.sent.forget_before(&self.since);
         let events = self.store.recent_events(None, INITIAL_EVENTS)?;
         self.cursor = self.store.max_seq()?;
         Ok(Delta {
