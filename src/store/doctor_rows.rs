@@ -24,7 +24,8 @@ enum Kind {
     JsonObject,
     Time,
     Status,
-    HandoffKind,
+    /// A handoff kind: advance, rollback or retry.
+    Handoff,
     /// A definition's phases: a JSON array of phases that passes validation.
     Phases,
     Int {
@@ -103,7 +104,7 @@ const TABLES: &[Table] = &[
             col("to_role", Kind::Name),
             opt("from_state", Kind::Name),
             col("to_state", Kind::Name),
-            col("kind", Kind::HandoffKind),
+            col("kind", Kind::Handoff),
             col("data_transferred", Kind::Json),
             col("created_at", Kind::Time),
             opt("acknowledged_at", Kind::Time),
@@ -297,7 +298,7 @@ fn judge(c: &Col, v: ValueRef<'_>, now: time::Timestamp) -> Option<(&'static str
         Kind::Time => judge_time(text, now),
         Kind::Status => (!Status::ALL.iter().any(|s| s.as_str() == text))
             .then(|| (KNOWN, format!("is the unknown status '{}'", excerpt(text)))),
-        Kind::HandoffKind => (!["advance", "rollback", "retry"].contains(&text)).then(|| {
+        Kind::Handoff => (!["advance", "rollback", "retry"].contains(&text)).then(|| {
             (
                 KNOWN,
                 format!("is the unknown handoff kind '{}'", excerpt(text)),
