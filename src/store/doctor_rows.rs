@@ -16,8 +16,12 @@ use rusqlite::types::ValueRef;
 /// What a column must hold.
 #[derive(Debug, Clone, Copy)]
 enum Kind {
-    /// Text shown on one line (ids, names, phases, roles): no control characters.
+    /// Ids and the names baton matches on (phases, roles, event types, definitions): no
+    /// control or invisible characters.
     Name,
+    /// Labels people choose (build and project ids, users, actors): any text, as baton's
+    /// own `start --project` and `--actor` accept it; shown inert.
+    Label,
     /// Free text (errors, descriptions): any characters, but text in UTF-8.
     Text,
     Json,
@@ -74,9 +78,9 @@ const TABLES: &[Table] = &[
         key: "id",
         cols: &[
             col("id", Kind::Name),
-            col("build_id", Kind::Name),
-            col("project_id", Kind::Name),
-            opt("user_id", Kind::Name),
+            col("build_id", Kind::Label),
+            col("project_id", Kind::Label),
+            opt("user_id", Kind::Label),
             col("definition", Kind::Name),
             col("current_state", Kind::Name),
             col("current_role", Kind::Name),
@@ -108,7 +112,7 @@ const TABLES: &[Table] = &[
             col("data_transferred", Kind::Json),
             col("created_at", Kind::Time),
             opt("acknowledged_at", Kind::Time),
-            opt("acknowledged_by", Kind::Name),
+            opt("acknowledged_by", Kind::Label),
         ],
     },
     Table {
@@ -126,7 +130,7 @@ const TABLES: &[Table] = &[
             col("id", Kind::Name),
             col("workflow_id", Kind::Name),
             col("event_type", Kind::Name),
-            col("triggered_by", Kind::Name),
+            col("triggered_by", Kind::Label),
             col("event_data", Kind::Json),
             col("created_at", Kind::Time),
         ],
@@ -276,7 +280,7 @@ fn judge(c: &Col, v: ValueRef<'_>, now: time::Timestamp) -> Option<(&'static str
                 ),
             )
         }),
-        Kind::Text | Kind::Int { .. } => None,
+        Kind::Text | Kind::Label | Kind::Int { .. } => None,
         Kind::Json | Kind::JsonObject => {
             match serde_json::from_str::<serde::de::IgnoredAny>(text) {
                 Err(e) => Some((
