@@ -121,6 +121,26 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
+    /// The `limit` most recently updated live workflows (summary rows): one bounded,
+    /// backward scan of the (status, updated_at) index per live status.
+    pub fn recent_live(&self, limit: usize) -> Result<Vec<Workflow>> {
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let part = |status: &str| {
+            format!(
+                "SELECT * FROM (SELECT {WORKFLOW_SUMMARY} FROM build_workflows
+                   WHERE status = '{status}' ORDER BY updated_at DESC LIMIT ?1)"
+            )
+        };
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT * FROM ({} UNION ALL {} UNION ALL {}) ORDER BY 16 DESC LIMIT ?1",
+            part("running"),
+            part("paused"),
+            part("failed")
+        ))?;
+        let rows = stmt.query_map([limit], row::workflow)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
     /// Workflows whose row or heartbeat changed at or after `since` (summary rows). Two
     /// range scans, each pinned to its index (a plain `UNION` lets the planner merge two
     /// ordered scans of the whole table instead); the second skips what the first returned.

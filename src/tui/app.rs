@@ -1,13 +1,13 @@
 //! The dashboard's state: a plain struct. `update` changes it, `view` draws it.
 
 use super::confirm::Confirm;
-use super::filter::Filter;
+use super::filter::{self, Filter};
 use super::msg::{Delta, Detail};
 use crate::engine::stuck::{self, Stuck, StuckPolicy};
 use crate::model::time::{self, Timestamp};
 use crate::model::{Definition, Event, Handoff, Status, Workflow};
 use std::cmp::Ordering;
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::{BTreeSet, HashMap, HashSet, VecDeque};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Pane {
@@ -85,8 +85,13 @@ impl SortKey {
 #[derive(Debug, Clone)]
 pub struct Row {
     pub wf: Workflow,
-    pub pending: Option<Handoff>,
-    pub stuck: Option<Stuck>,
+    /// Boxed, like `stuck`: most rows have neither, and rows sit inline in the table.
+    pub pending: Option<Box<Handoff>>,
+    pub stuck: Option<Box<Stuck>>,
+    /// When this row turns stuck if nothing happens (its entry in `App::due`).
+    pub due: Option<Timestamp>,
+    /// What free-text filters search ([`filter::search_text`]), made when the row arrives.
+    pub search: Box<str>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -121,9 +126,11 @@ pub struct App {
     pub order: Vec<String>,
     /// Ids in display order after view, filter and sort.
     pub visible: Vec<String>,
-    /// The soonest moment a workflow crosses a stuck limit with no write at all (cached:
-    /// computed on a full pass, lowered by incoming changes).
-    pub deadline: Option<Timestamp>,
+    /// Every row's stuck deadline, soonest first: passing time re-checks only the rows whose
+    /// deadline came, not the live set.
+    pub due: BTreeSet<(Timestamp, String)>,
+    /// The last time passing time was checked; wake-ups are at least a second apart.
+    pub checked_at: Option<Timestamp>,
     pub selected: usize,
     pub table_offset: usize,
     pub view: QuickView,
@@ -172,7 +179,8 @@ impl App {
             stuck_count: 0,
             order: Vec::new(),
             visible: Vec::new(),
-            deadline: None,
+            due: BTreeSet::new(),
+            checked_at: None,
             selected: 0,
             table_offset: 0,
             view: QuickView::All,
@@ -229,13 +237,13 @@ impl App {
     /// Merges a batch from the worker, keeping the selection on the same workflow. A full
     /// batch replaces everything. An incremental one costs work in proportion to the rows
     /// it brings, plus one pass over the held ids to take their old places out: its pending
-    /// handoffs replace those of exactly the workflows it carries, only those are re-checked
-    /// for being stuck, and they are merged into the sorted order by binary search. Only when
-    /// the clock has passed the next stuck deadline is every row re-derived.
+    /// handoffs replace those of exactly the workflows it carries, only those (and rows whose
+    /// stuck deadline has come) are re-checked, and they are merged into the sorted order by
+    /// binary search.
     pub fn apply_delta(&mut self, d: Delta) {
         let keep = self.selected_id().map(str::to_string);
         if d.full {
-            self.rows.clear();
+            self.rows = HashMap::with_capacity(d.workflows.len());
             self.events.clear();
         }
         if !d.definitions.is_empty() {
@@ -247,18 +255,25 @@ impl App {
         }
         let mut changed: HashSet<String> = HashSet::with_capacity(d.workflows.len());
         for w in d.workflows {
-            changed.insert(w.id.clone());
+            if !d.full {
+                changed.insert(w.id.clone());
+            }
             match self.rows.get_mut(&w.id) {
                 // Overlapping reads may return a row we already hold in a newer version.
                 Some(r) if r.wf.version > w.version => continue,
-                Some(r) => r.wf = w,
+                Some(r) => {
+                    r.search = filter::search_text(&w).into();
+                    r.wf = w;
+                }
                 None => {
                     self.rows.insert(
                         w.id.clone(),
                         Row {
+                            search: filter::search_text(&w).into(),
                             wf: w,
                             pending: None,
                             stuck: None,
+                            due: None,
                         },
                     );
                 }
@@ -284,7 +299,7 @@ impl App {
         self.loaded = true;
         if d.full {
             for (id, r) in &mut self.rows {
-                r.pending = pending.remove(id);
+                r.pending = pending.remove(id).map(Box::new);
             }
             self.evict_finished();
             self.recompute(keep.as_deref());
@@ -293,31 +308,51 @@ impl App {
         // An incremental batch's pending handoffs are those of exactly its workflows.
         for id in &changed {
             if let Some(r) = self.rows.get_mut(id) {
-                r.pending = pending.remove(id);
+                r.pending = pending.remove(id).map(Box::new);
             }
-        }
-        if self.deadline.is_some_and(|t| self.now >= t) {
-            self.evict_finished();
-            self.recompute(keep.as_deref());
-            return;
-        }
-        for id in &changed {
-            let Some(r) = self.rows.get(id) else {
-                continue;
-            };
-            let def = self.definitions.get(&r.wf.definition);
-            let stuck = stuck::detect(&r.wf, def, r.pending.as_ref(), self.policy, self.now);
-            let due = self.row_deadline(r);
-            if let Some(r) = self.rows.get_mut(id) {
-                r.stuck = stuck;
-            }
-            self.deadline = [self.deadline, due].into_iter().flatten().min();
         }
         if changed
             .iter()
             .any(|id| self.rows.get(id).is_some_and(|r| r.wf.status.is_terminal()))
         {
-            changed.extend(self.evict_finished());
+            let dropped = self.evict_finished();
+            changed.extend(dropped);
+        }
+        changed.extend(self.take_due());
+        self.update_rows(changed, keep.as_deref());
+    }
+
+    /// Time passed with no write: re-checks the rows whose stuck deadline has come.
+    pub fn tick(&mut self, now: Timestamp) {
+        let keep = self.selected_id().map(str::to_string);
+        self.now = now;
+        let due: HashSet<String> = self.take_due().into_iter().collect();
+        self.update_rows(due, keep.as_deref());
+    }
+
+    /// Takes out the rows whose deadline is at or before now.
+    fn take_due(&mut self) -> Vec<String> {
+        self.checked_at = Some(self.now);
+        let mut out = Vec::new();
+        while let Some((t, _)) = self.due.first() {
+            if *t > self.now {
+                break;
+            }
+            if let Some((_, id)) = self.due.pop_first() {
+                if let Some(r) = self.rows.get_mut(&id) {
+                    r.due = None;
+                }
+                out.push(id);
+            }
+        }
+        out
+    }
+
+    /// Re-checks `changed` rows (stuck mark, deadline) and moves them to their places in
+    /// the sorted and visible lists; rows no longer held leave both.
+    fn update_rows(&mut self, changed: HashSet<String>, keep: Option<&str>) {
+        for id in &changed {
+            self.restuck(id);
         }
         self.stuck_count = self.rows.values().filter(|r| r.stuck.is_some()).count();
         let mut order = std::mem::take(&mut self.order);
@@ -326,16 +361,30 @@ impl App {
         let mut visible = std::mem::take(&mut self.visible);
         self.splice(&mut visible, &changed, App::shows);
         self.visible = visible;
-        self.reselect(keep.as_deref());
+        self.reselect(keep);
         // The detail pane shows how long the selected row has been stuck: keep it current.
-        if let Some(id) = self.selected_id().map(str::to_string)
-            && let Some(r) = self.rows.get(&id)
-        {
-            let def = self.definitions.get(&r.wf.definition);
-            let stuck = stuck::detect(&r.wf, def, r.pending.as_ref(), self.policy, self.now);
-            if let Some(r) = self.rows.get_mut(&id) {
-                r.stuck = stuck;
-            }
+        if let Some(id) = self.selected_id().map(str::to_string) {
+            self.restuck(&id);
+        }
+    }
+
+    /// Re-derives one row's stuck mark and deadline.
+    fn restuck(&mut self, id: &str) {
+        let Some(r) = self.rows.get(id) else {
+            return; // only finished rows are dropped, and they have no deadline
+        };
+        let def = self.definitions.get(&r.wf.definition);
+        let stuck = stuck::detect(&r.wf, def, r.pending.as_deref(), self.policy, self.now);
+        let due = self.deadline_of(&r.wf, r.pending.as_deref(), stuck.as_ref());
+        if let Some(t) = r.due {
+            self.due.remove(&(t, id.to_string()));
+        }
+        if let Some(t) = due {
+            self.due.insert((t, id.to_string()));
+        }
+        if let Some(r) = self.rows.get_mut(id) {
+            r.stuck = stuck.map(Box::new);
+            r.due = due;
         }
     }
 
@@ -362,24 +411,39 @@ impl App {
         drop
     }
 
-    /// Re-derives every stuck mark, the next deadline and the sorted order, then the visible
-    /// list; keeps `keep` selected if still shown. The full pass: first load, ticks at stuck
-    /// deadlines, a new sort key, and tests that edit rows directly.
+    /// Re-derives every stuck mark, every deadline and the sorted order, then the visible
+    /// list; keeps `keep` selected if still shown. The full pass: first load, a new sort
+    /// key, and tests that edit rows directly.
     pub fn recompute(&mut self, keep: Option<&str>) {
         let now = self.now;
         let policy = self.policy;
         let mut stuck_count = 0;
         for r in self.rows.values_mut() {
+            // Rebuilt here too: tests edit rows in place, then recompute.
+            r.search = filter::search_text(&r.wf).into();
             let def = self.definitions.get(&r.wf.definition);
-            r.stuck = stuck::detect(&r.wf, def, r.pending.as_ref(), policy, now);
+            r.stuck = stuck::detect(&r.wf, def, r.pending.as_deref(), policy, now).map(Box::new);
             stuck_count += usize::from(r.stuck.is_some());
         }
         self.stuck_count = stuck_count;
-        self.deadline = self
+        let dues: Vec<(String, Option<Timestamp>)> = self
             .rows
-            .values()
-            .filter_map(|r| self.row_deadline(r))
-            .min();
+            .iter()
+            .map(|(id, r)| {
+                let due = self.deadline_of(&r.wf, r.pending.as_deref(), r.stuck.as_deref());
+                (id.clone(), due)
+            })
+            .collect();
+        self.due.clear();
+        for (id, t) in dues {
+            if let Some(r) = self.rows.get_mut(&id) {
+                r.due = t;
+            }
+            if let Some(t) = t {
+                self.due.insert((t, id));
+            }
+        }
+        self.checked_at = Some(now);
         let mut rows: Vec<&Row> = self.rows.values().collect();
         rows.sort_by(|a, b| self.cmp_rows(a, b));
         self.order = rows.into_iter().map(|r| r.wf.id.clone()).collect();
@@ -411,7 +475,10 @@ impl App {
             QuickView::Stuck => r.stuck.is_some(),
             QuickView::Failed => r.wf.status == Status::Failed,
         };
-        in_view && self.filter.matches(&r.wf, r.stuck.is_some())
+        in_view
+            && self
+                .filter
+                .matches_with(&r.wf, Some(&r.search), r.stuck.is_some())
     }
 
     /// Takes the `changed` ids out of the sorted `list` and puts back those still held that
@@ -425,27 +492,45 @@ impl App {
         if changed.is_empty() {
             return;
         }
-        list.retain(|id| !changed.contains(id));
+        // Most ids differ from every changed one in their first bytes: compare those first.
+        let head = |id: &str| {
+            let b = id.as_bytes();
+            let mut k = [0u8; 8];
+            let n = b.len().min(8);
+            k[..n].copy_from_slice(&b[..n]);
+            u64::from_le_bytes(k)
+        };
+        let heads: HashSet<u64> = changed.iter().map(|id| head(id)).collect();
+        list.retain(|id| !(heads.contains(&head(id)) && changed.contains(id)));
         let mut add: Vec<&Row> = changed
             .iter()
             .filter_map(|id| self.rows.get(id))
             .filter(|r| keep(self, r))
             .collect();
-        add.sort_by(|a, b| self.cmp_rows(a, b));
-        let mut out = Vec::with_capacity(list.len() + add.len());
-        let mut from = 0;
-        for r in add {
-            let at = from
-                + list[from..].partition_point(|id| {
-                    self.rows
-                        .get(id)
-                        .is_some_and(|x| self.cmp_rows(x, r) == Ordering::Less)
-                });
-            out.extend(list[from..at].iter().cloned());
-            out.push(r.wf.id.clone());
-            from = at;
+        if add.is_empty() {
+            return;
         }
-        out.extend(list[from..].iter().cloned());
+        add.sort_by(|a, b| self.cmp_rows(a, b));
+        // Where each goes, then one pass that moves the old ids (no copies).
+        let mut at = Vec::with_capacity(add.len());
+        let mut from = 0;
+        for r in &add {
+            from += list[from..].partition_point(|id| {
+                self.rows
+                    .get(id)
+                    .is_some_and(|x| self.cmp_rows(x, r) == Ordering::Less)
+            });
+            at.push(from);
+        }
+        let mut out = Vec::with_capacity(list.len() + add.len());
+        let mut next = add.iter().zip(at).peekable();
+        for (i, id) in std::mem::take(list).into_iter().enumerate() {
+            while let Some((r, _)) = next.next_if(|(_, p)| *p == i) {
+                out.push(r.wf.id.clone());
+            }
+            out.push(id);
+        }
+        out.extend(next.map(|(r, _)| r.wf.id.clone()));
         *list = out;
     }
 
@@ -466,21 +551,31 @@ impl App {
         by.then_with(|| x.id.cmp(&y.id))
     }
 
-    /// The soonest moment a running workflow will cross a stuck limit with no write at all,
-    /// so the runtime can wake exactly then instead of redrawing on a timer.
+    /// When the runtime should wake to re-check stuck rows with no write at all: the soonest
+    /// deadline, but at most once a second (with 50,000 live workflows a deadline passes
+    /// every few milliseconds; a mark a second late is worth an idle CPU near zero).
     pub fn next_stuck_deadline(&self) -> Option<Timestamp> {
-        self.deadline
+        let first = self.due.first().map(|(t, _)| *t)?;
+        let floor = self.checked_at.map(|c| c + chrono::Duration::seconds(1));
+        Some(floor.map_or(first, |f| first.max(f)))
     }
 
-    /// When `r` would turn stuck if nothing happened (running and not stuck yet).
-    fn row_deadline(&self, r: &Row) -> Option<Timestamp> {
-        if r.wf.status != Status::Running || r.stuck.is_some() {
+    /// When a workflow's stuck mark would change if nothing happened: turning stuck, or,
+    /// stuck without a heartbeat, its pending handoff passing its limit too.
+    fn deadline_of(
+        &self,
+        w: &Workflow,
+        pending: Option<&Handoff>,
+        stuck: Option<&Stuck>,
+    ) -> Option<Timestamp> {
+        if w.status != Status::Running || matches!(stuck, Some(Stuck::UnacknowledgedHandoff { .. }))
+        {
             return None;
         }
         let phase = self
-            .definition_of(&r.wf)
-            .and_then(|d| d.phase(&r.wf.current_state));
-        let hand = r.pending.as_ref().and_then(|h| {
+            .definition_of(w)
+            .and_then(|d| d.phase(&w.current_state));
+        let hand = pending.and_then(|h| {
             let limit = phase
                 .and_then(|p| p.handoff_timeout_secs)
                 .unwrap_or(self.policy.handoff_timeout_secs);
@@ -489,13 +584,18 @@ impl App {
         let limit = phase
             .and_then(|p| p.stuck_after_secs)
             .unwrap_or(self.policy.phase_timeout_secs);
-        let life = [r.wf.heartbeat_at.as_deref(), Some(r.wf.phase_since())]
+        let life = [w.heartbeat_at.as_deref(), Some(w.phase_since())]
             .into_iter()
             .flatten()
             .filter_map(time::parse)
             .max()
             .and_then(|t| after_secs(t, limit));
-        [hand, life].into_iter().flatten().min()
+        match stuck {
+            // Stuck for want of a heartbeat: the pending handoff's limit, when it comes,
+            // becomes the reason shown (it is checked first).
+            Some(_) => hand.filter(|t| *t > self.now),
+            None => [hand, life].into_iter().flatten().min(),
+        }
     }
 
     /// Events shown in the log: all, or the selected workflow's.
@@ -586,7 +686,7 @@ mod tests {
         // Marks agree on whether and since when; the durations inside are as of the last
         // time each row was looked at, except for the selected row, shown in detail.
         for (id, r) in &app.rows {
-            let key = |s: &Option<Stuck>| s.as_ref().map(|s| s.since().to_string());
+            let key = |s: &Option<Box<Stuck>>| s.as_ref().map(|s| s.since().to_string());
             assert_eq!(
                 key(&r.stuck),
                 key(&fresh.rows[id].stuck),
@@ -596,10 +696,7 @@ mod tests {
         if let Some(id) = app.selected_id() {
             assert_eq!(app.rows[id].stuck, fresh.rows[id].stuck, "selected row");
         }
-        // The cached deadline may be early (a spurious full pass), never late.
-        if let Some(f) = fresh.deadline {
-            assert!(app.deadline.is_some_and(|d| d <= f), "deadline");
-        }
+        assert_eq!(app.due, fresh.due, "deadlines");
     }
 
     #[test]

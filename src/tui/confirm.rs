@@ -251,7 +251,7 @@ fn snapshot(app: &App, row: &Row) -> Snapshot {
         workflow: detail.map_or_else(|| row.wf.clone(), |d| d.workflow.clone()),
         definition: app.definition_of(&row.wf).cloned(),
         checkpoints: detail.map(|d| d.checkpoints.clone()).unwrap_or_default(),
-        pending: row.pending.iter().cloned().collect(),
+        pending: row.pending.iter().map(|h| (**h).clone()).collect(),
     }
 }
 

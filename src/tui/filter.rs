@@ -45,7 +45,15 @@ impl Filter {
     }
 
     pub fn matches(&self, w: &Workflow, stuck: bool) -> bool {
+        self.matches_with(w, None, stuck)
+    }
+
+    /// Like [`Filter::matches`], with free text looked up in `search`, the workflow's
+    /// [`search_text`] made once when the row arrived: a keystroke over 50,000 rows is then
+    /// one substring search per row.
+    pub fn matches_with(&self, w: &Workflow, search: Option<&str>, stuck: bool) -> bool {
         self.terms.iter().all(|t| match t {
+            Term::Text(s) if search.is_some() => search.is_some_and(|h| h.contains(s.as_str())),
             Term::Text(s) => [
                 &w.build_id,
                 &w.project_id,
@@ -67,6 +75,30 @@ impl Filter {
     }
 }
 
+/// The fields free text matches (build, project, phase, role, id), folded as typed text is
+/// and joined by newlines, which a filter term never contains.
+pub fn search_text(w: &Workflow) -> String {
+    [
+        &w.build_id,
+        &w.project_id,
+        &w.current_state,
+        &w.current_role,
+        &w.id,
+    ]
+    .iter()
+    .fold(String::with_capacity(96), |mut out, f| {
+        if !out.is_empty() {
+            out.push('\n');
+        }
+        if f.is_ascii() {
+            out.extend(f.bytes().map(|b| char::from(b.to_ascii_lowercase())));
+        } else {
+            out.push_str(&fold(f));
+        }
+        out
+    })
+}
+
 /// Lower case, one character at a time. `str::to_lowercase` looks at context (a final
 /// sigma becomes `ς`), so a piece of a name could lower-case differently from the same
 /// letters inside the name and a filter typed from the screen would not match.
@@ -76,11 +108,20 @@ fn fold(s: &str) -> String {
 
 /// `needle` is already folded.
 fn contains_ci(hay: &str, needle: &str) -> bool {
+    if needle.is_empty() {
+        return true;
+    }
     if hay.is_ascii() && needle.is_ascii() {
-        hay.as_bytes()
-            .windows(needle.len().max(1))
-            .any(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
-            || needle.is_empty()
+        // Only where the first byte matches is the rest compared: a keystroke filters
+        // 50,000 rows, five fields each.
+        let (h, n) = (hay.as_bytes(), needle.as_bytes());
+        let Some(last) = h.len().checked_sub(n.len()) else {
+            return false;
+        };
+        let first = n[0].to_ascii_lowercase();
+        (0..=last).any(|i| {
+            h[i].to_ascii_lowercase() == first && h[i..i + n.len()].eq_ignore_ascii_case(n)
+        })
     } else {
         fold(hay).contains(needle)
     }
@@ -90,6 +131,23 @@ fn contains_ci(hay: &str, needle: &str) -> bool {
 mod tests {
     use super::*;
     use crate::tui::testing::workflow;
+
+    #[test]
+    fn prepared_search_text_matches_like_the_fields() {
+        let mut w = workflow("W1-ΣΑΣ", "Atlas-7", "coding", Status::Running);
+        w.current_role = "Code_Writer".into();
+        let text = search_text(&w);
+        for q in [
+            "atlas", "ATLAS-7", "code_w", "σας", "w1", "7 cod", "borealis", "s-7\nc", "stuck",
+        ] {
+            let f = Filter::parse(q);
+            assert_eq!(
+                f.matches_with(&w, Some(&text), true),
+                f.matches(&w, true),
+                "{q:?}"
+            );
+        }
+    }
 
     #[test]
     fn free_text_matches_any_field_case_insensitively() {

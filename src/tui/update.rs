@@ -21,8 +21,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Cmd> {
             Vec::new()
         }
         Msg::Tick(now) => {
-            app.now = now;
-            app.recompute(before.as_deref());
+            app.tick(now);
             Vec::new()
         }
         Msg::Data(d) => {

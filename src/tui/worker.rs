@@ -28,6 +28,8 @@ const OVERLAP_SECS: i64 = 2;
 /// Finished workflows shown at start, and events loaded at start.
 const INITIAL_FINISHED: usize = 200;
 const INITIAL_EVENTS: usize = 500;
+/// Live workflows in the first, quick load (more than any terminal shows).
+const QUICK_ROWS: usize = 300;
 /// Events read per change; the rest arrive on the next poll.
 const EVENTS_PER_POLL: usize = 2000;
 
@@ -74,6 +76,11 @@ impl Worker {
 
     /// Runs until the dashboard hangs up.
     pub fn run(mut self) {
+        // A first screenful at once, whatever the size of the live set; then all of it.
+        let quick = self.quick();
+        if !self.send_result(quick) {
+            return;
+        }
         self.send_load(true);
         loop {
             match self.jobs.recv_timeout(self.poll) {
@@ -207,6 +214,32 @@ impl Worker {
         }
     }
 
+    fn send_result(&mut self, loaded: Result<Delta, StoreError>) -> bool {
+        match loaded {
+            Ok(d) => self.out.send(Msg::Data(d)).is_ok(),
+            Err(e) => self.report(&e),
+        }
+    }
+
+    /// The newest live workflows and the newest finished ones: what the first screen of
+    /// the default view shows, read with bounded queries before the whole live set.
+    fn quick(&mut self) -> Result<Delta, StoreError> {
+        let now = time::now();
+        let ids = |v: &[Workflow]| v.iter().map(|w| w.id.clone()).collect::<Vec<_>>();
+        let mut workflows = self.store.recent_live(QUICK_ROWS)?;
+        let pending = self.store.pending_handoffs_of(&ids(&workflows))?;
+        workflows.extend(self.store.finished_page(None, INITIAL_FINISHED)?);
+        Ok(Delta {
+            full: true,
+            workflows,
+            events: self.store.recent_events(None, INITIAL_EVENTS)?,
+            pending,
+            counts: self.store.status_counts()?,
+            definitions: self.store.definitions()?,
+            at: Some(now),
+        })
+    }
+
     fn send_load(&mut self, full: bool) -> bool {
         let loaded = if full || self.since.is_empty() {
             self.full()
@@ -252,10 +285,15 @@ impl Worker {
             })?);
         }
         // Rows changed within the overlap window will be read again by the next poll.
-        for w in &workflows {
+        let since = self.since.clone();
+        for w in workflows.iter().filter(|w| {
+            w.updated_at >= since
+                || w.heartbeat_at
+                    .as_deref()
+                    .is_some_and(|b| b >= since.as_str())
+        }) {
             self.sent.fresh(w);
         }
-        self.sent.forget_before(&self.since);
         let events = self.store.recent_events(None, INITIAL_EVENTS)?;
         self.cursor = self.store.max_seq()?;
         Ok(Delta {
