@@ -114,11 +114,23 @@ impl Store {
 
     /// Every workflow that can still change (running, paused, failed), as summary rows.
     pub fn live(&self) -> Result<Vec<Workflow>> {
+        // Sized from the counts table up front: growing a 50,000-row vector by doubling
+        // would briefly hold one and a half copies of it.
+        let expected: i64 = self.conn.query_row(
+            &format!(
+                "SELECT coalesce(sum(n), 0) FROM workflow_status_counts WHERE status IN {LIVE}"
+            ),
+            [],
+            |r| r.get(0),
+        )?;
+        let mut out = Vec::with_capacity(usize::try_from(expected).unwrap_or(0).min(1 << 20) + 64);
         let mut stmt = self.conn.prepare(&format!(
             "SELECT {WORKFLOW_SUMMARY} FROM build_workflows WHERE status IN {LIVE}"
         ))?;
-        let rows = stmt.query_map([], row::workflow)?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        for w in stmt.query_map([], row::workflow)? {
+            out.push(w?);
+        }
+        Ok(out)
     }
 
     /// The `limit` most recently updated live workflows (summary rows): one bounded,

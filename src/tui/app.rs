@@ -1,7 +1,7 @@
 //! The dashboard's state: a plain struct. `update` changes it, `view` draws it.
 
 use super::confirm::Confirm;
-use super::filter::{self, Filter};
+use super::filter::{Filter, Searchable};
 use super::msg::{Delta, Detail};
 use crate::engine::stuck::{self, Stuck, StuckPolicy};
 use crate::model::time::{self, Timestamp};
@@ -90,8 +90,23 @@ pub struct Row {
     pub stuck: Option<Box<Stuck>>,
     /// When this row turns stuck if nothing happens (its entry in `App::due`).
     pub due: Option<Timestamp>,
-    /// What free-text filters search ([`filter::search_text`]), made when the row arrives.
-    pub search: Box<str>,
+}
+
+/// One id in the sorted order, with what the view and filter look at, so that a filter
+/// keystroke is one pass over this list (no table lookups).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    pub id: String,
+    pub find: Searchable,
+}
+
+impl Entry {
+    fn of(r: &Row) -> Entry {
+        Entry {
+            id: r.wf.id.clone(),
+            find: Searchable::of(&r.wf, r.stuck.is_some()),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -121,9 +136,9 @@ pub struct App {
     pub definitions: HashMap<String, Definition>,
     pub counts: Vec<(Status, i64)>,
     pub stuck_count: usize,
-    /// Every held workflow's id in the current sort order (before view and filter), kept
-    /// sorted as changes arrive, so a filter keystroke filters without sorting.
-    pub order: Vec<String>,
+    /// Every held workflow in the current sort order (before view and filter), kept sorted
+    /// as changes arrive, so a filter keystroke filters without sorting.
+    pub order: Vec<Entry>,
     /// Ids in display order after view, filter and sort.
     pub visible: Vec<String>,
     /// Every row's stuck deadline, soonest first: passing time re-checks only the rows whose
@@ -261,15 +276,11 @@ impl App {
             match self.rows.get_mut(&w.id) {
                 // Overlapping reads may return a row we already hold in a newer version.
                 Some(r) if r.wf.version > w.version => continue,
-                Some(r) => {
-                    r.search = filter::search_text(&w).into();
-                    r.wf = w;
-                }
+                Some(r) => r.wf = w,
                 None => {
                     self.rows.insert(
                         w.id.clone(),
                         Row {
-                            search: filter::search_text(&w).into(),
                             wf: w,
                             pending: None,
                             stuck: None,
@@ -355,11 +366,22 @@ impl App {
             self.restuck(id);
         }
         self.stuck_count = self.rows.values().filter(|r| r.stuck.is_some()).count();
+        let mut add: Vec<(&Row, Entry)> = changed
+            .iter()
+            .filter_map(|id| self.rows.get(id))
+            .map(|r| (r, Entry::of(r)))
+            .collect();
+        add.sort_by(|a, b| self.cmp_rows(a.0, b.0));
+        let shown: Vec<(&Row, String)> = add
+            .iter()
+            .filter(|(_, e)| self.shows(e))
+            .map(|(r, e)| (*r, e.id.clone()))
+            .collect();
         let mut order = std::mem::take(&mut self.order);
-        self.splice(&mut order, &changed, |_, _| true);
-        self.order = order;
+        self.splice(&mut order, &changed, |e| &e.id, add);
         let mut visible = std::mem::take(&mut self.visible);
-        self.splice(&mut visible, &changed, App::shows);
+        self.splice(&mut visible, &changed, |id| id, shown);
+        self.order = order;
         self.visible = visible;
         self.reselect(keep);
         // The detail pane shows how long the selected row has been stuck: keep it current.
@@ -419,8 +441,6 @@ impl App {
         let policy = self.policy;
         let mut stuck_count = 0;
         for r in self.rows.values_mut() {
-            // Rebuilt here too: tests edit rows in place, then recompute.
-            r.search = filter::search_text(&r.wf).into();
             let def = self.definitions.get(&r.wf.definition);
             r.stuck = stuck::detect(&r.wf, def, r.pending.as_deref(), policy, now).map(Box::new);
             stuck_count += usize::from(r.stuck.is_some());
@@ -446,18 +466,18 @@ impl App {
         self.checked_at = Some(now);
         let mut rows: Vec<&Row> = self.rows.values().collect();
         rows.sort_by(|a, b| self.cmp_rows(a, b));
-        self.order = rows.into_iter().map(|r| r.wf.id.clone()).collect();
+        self.order = rows.into_iter().map(Entry::of).collect();
         self.refilter(keep);
     }
 
     /// Rebuilds the visible list from the sorted order after a change of view or filter:
-    /// one pass, no sorting.
+    /// one pass, no sorting, no lookups.
     pub fn refilter(&mut self, keep: Option<&str>) {
         self.visible = self
             .order
             .iter()
-            .filter(|id| self.rows.get(*id).is_some_and(|r| self.shows(r)))
-            .cloned()
+            .filter(|e| self.shows(e))
+            .map(|e| e.id.clone())
             .collect();
         self.reselect(keep);
     }
@@ -467,27 +487,26 @@ impl App {
         self.selected = pos.unwrap_or(self.selected.min(self.visible.len().saturating_sub(1)));
     }
 
-    /// Whether the current view and filter show `r`.
-    fn shows(&self, r: &Row) -> bool {
+    /// Whether the current view and filter show this entry.
+    fn shows(&self, e: &Entry) -> bool {
         let in_view = match self.view {
             QuickView::All => true,
-            QuickView::Running => r.wf.status == Status::Running,
-            QuickView::Stuck => r.stuck.is_some(),
-            QuickView::Failed => r.wf.status == Status::Failed,
+            QuickView::Running => e.find.status() == Status::Running,
+            QuickView::Stuck => e.find.stuck,
+            QuickView::Failed => e.find.status() == Status::Failed,
         };
-        in_view
-            && self
-                .filter
-                .matches_with(&r.wf, Some(&r.search), r.stuck.is_some())
+        in_view && self.filter.matches_searchable(&e.find)
     }
 
-    /// Takes the `changed` ids out of the sorted `list` and puts back those still held that
-    /// `keep` accepts, each at its place by binary search.
-    fn splice(
+    /// Takes the `changed` ids out of the sorted `list` and puts in `add` (sorted, with the
+    /// rows they stand for), each at its place by binary search; the rest are moved, not
+    /// copied.
+    fn splice<T>(
         &self,
-        list: &mut Vec<String>,
+        list: &mut Vec<T>,
         changed: &HashSet<String>,
-        keep: impl Fn(&App, &Row) -> bool,
+        id_of: impl Fn(&T) -> &String,
+        add: Vec<(&Row, T)>,
     ) {
         if changed.is_empty() {
             return;
@@ -501,36 +520,32 @@ impl App {
             u64::from_le_bytes(k)
         };
         let heads: HashSet<u64> = changed.iter().map(|id| head(id)).collect();
-        list.retain(|id| !(heads.contains(&head(id)) && changed.contains(id)));
-        let mut add: Vec<&Row> = changed
-            .iter()
-            .filter_map(|id| self.rows.get(id))
-            .filter(|r| keep(self, r))
-            .collect();
+        list.retain(|x| {
+            let id = id_of(x);
+            !(heads.contains(&head(id)) && changed.contains(id))
+        });
         if add.is_empty() {
             return;
         }
-        add.sort_by(|a, b| self.cmp_rows(a, b));
-        // Where each goes, then one pass that moves the old ids (no copies).
         let mut at = Vec::with_capacity(add.len());
         let mut from = 0;
-        for r in &add {
-            from += list[from..].partition_point(|id| {
+        for (r, _) in &add {
+            from += list[from..].partition_point(|x| {
                 self.rows
-                    .get(id)
-                    .is_some_and(|x| self.cmp_rows(x, r) == Ordering::Less)
+                    .get(id_of(x))
+                    .is_some_and(|y| self.cmp_rows(y, r) == Ordering::Less)
             });
             at.push(from);
         }
         let mut out = Vec::with_capacity(list.len() + add.len());
-        let mut next = add.iter().zip(at).peekable();
-        for (i, id) in std::mem::take(list).into_iter().enumerate() {
-            while let Some((r, _)) = next.next_if(|(_, p)| *p == i) {
-                out.push(r.wf.id.clone());
+        let mut next = add.into_iter().zip(at).peekable();
+        for (i, x) in std::mem::take(list).into_iter().enumerate() {
+            while let Some(((_, item), _)) = next.next_if(|(_, p)| *p == i) {
+                out.push(item);
             }
-            out.push(id);
+            out.push(x);
         }
-        out.extend(next.map(|(r, _)| r.wf.id.clone()));
+        out.extend(next.map(|((_, item), _)| item));
         *list = out;
     }
 

@@ -45,15 +45,7 @@ impl Filter {
     }
 
     pub fn matches(&self, w: &Workflow, stuck: bool) -> bool {
-        self.matches_with(w, None, stuck)
-    }
-
-    /// Like [`Filter::matches`], with free text looked up in `search`, the workflow's
-    /// [`search_text`] made once when the row arrived: a keystroke over 50,000 rows is then
-    /// one substring search per row.
-    pub fn matches_with(&self, w: &Workflow, search: Option<&str>, stuck: bool) -> bool {
         self.terms.iter().all(|t| match t {
-            Term::Text(s) if search.is_some() => search.is_some_and(|h| h.contains(s.as_str())),
             Term::Text(s) => [
                 &w.build_id,
                 &w.project_id,
@@ -75,28 +67,81 @@ impl Filter {
     }
 }
 
-/// The fields free text matches (build, project, phase, role, id), folded as typed text is
-/// and joined by newlines, which a filter term never contains.
-pub fn search_text(w: &Workflow) -> String {
-    [
-        &w.build_id,
-        &w.project_id,
-        &w.current_state,
-        &w.current_role,
-        &w.id,
-    ]
-    .iter()
-    .fold(String::with_capacity(96), |mut out, f| {
-        if !out.is_empty() {
-            out.push('\n');
+/// What the filter looks at in one workflow, folded once when the row arrives, so that a
+/// keystroke over 50,000 rows is one pass over these (no lookups, no folding).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Searchable {
+    /// Build, project, phase, role and id, folded as typed text is, joined by newlines
+    /// (which a filter term never contains, so no term matches across two fields).
+    text: Box<str>,
+    /// Where each of the five fields ends in `text`.
+    ends: [u32; 5],
+    status: Status,
+    /// The stored status text, kept only when it is not one baton knows.
+    unknown_status: Option<Box<str>>,
+    pub stuck: bool,
+}
+
+impl Searchable {
+    pub fn of(w: &Workflow, stuck: bool) -> Searchable {
+        let mut text = String::with_capacity(96);
+        let mut ends = [0u32; 5];
+        let fields = [
+            &w.build_id,
+            &w.project_id,
+            &w.current_state,
+            &w.current_role,
+            &w.id,
+        ];
+        for (i, f) in fields.iter().enumerate() {
+            if i > 0 {
+                text.push('\n');
+            }
+            if f.is_ascii() {
+                text.extend(f.bytes().map(|b| char::from(b.to_ascii_lowercase())));
+            } else {
+                text.push_str(&fold(f));
+            }
+            ends[i] = u32::try_from(text.len()).unwrap_or(u32::MAX);
         }
-        if f.is_ascii() {
-            out.extend(f.bytes().map(|b| char::from(b.to_ascii_lowercase())));
+        Searchable {
+            text: text.into(),
+            ends,
+            status: w.status,
+            unknown_status: (w.status == Status::Unknown).then(|| w.status_raw.clone().into()),
+            stuck,
+        }
+    }
+
+    fn field(&self, i: usize) -> &str {
+        let start = if i == 0 {
+            0
         } else {
-            out.push_str(&fold(f));
-        }
-        out
-    })
+            self.ends[i - 1] as usize + 1
+        };
+        self.text.get(start..self.ends[i] as usize).unwrap_or("")
+    }
+
+    pub fn status(&self) -> Status {
+        self.status
+    }
+}
+
+impl Filter {
+    /// [`Filter::matches`] on what [`Searchable::of`] kept of a workflow.
+    pub fn matches_searchable(&self, s: &Searchable) -> bool {
+        self.terms.iter().all(|t| match t {
+            Term::Text(q) => s.text.contains(q.as_str()),
+            Term::Status(q) => match &s.unknown_status {
+                Some(raw) => raw.eq_ignore_ascii_case(q) || q == "unknown",
+                None => s.status.as_str().eq_ignore_ascii_case(q),
+            },
+            Term::Phase(q) => s.field(2).contains(q.as_str()),
+            Term::Role(q) => s.field(3).contains(q.as_str()),
+            Term::Project(q) => s.field(1).contains(q.as_str()),
+            Term::Stuck => s.stuck,
+        })
+    }
 }
 
 /// Lower case, one character at a time. `str::to_lowercase` looks at context (a final
@@ -133,19 +178,41 @@ mod tests {
     use crate::tui::testing::workflow;
 
     #[test]
-    fn prepared_search_text_matches_like_the_fields() {
+    fn searchable_matches_like_the_workflow() {
         let mut w = workflow("W1-ΣΑΣ", "Atlas-7", "coding", Status::Running);
         w.current_role = "Code_Writer".into();
-        let text = search_text(&w);
-        for q in [
-            "atlas", "ATLAS-7", "code_w", "σας", "w1", "7 cod", "borealis", "s-7\nc", "stuck",
-        ] {
-            let f = Filter::parse(q);
-            assert_eq!(
-                f.matches_with(&w, Some(&text), true),
-                f.matches(&w, true),
-                "{q:?}"
-            );
+        w.project_id = "Pro\nject".into();
+        let mut odd = w.clone();
+        odd.status = Status::Unknown;
+        odd.status_raw = "Weird".into();
+        for w in [&w, &odd] {
+            for stuck in [false, true] {
+                let s = Searchable::of(w, stuck);
+                for q in [
+                    "atlas",
+                    "ATLAS-7",
+                    "code_w",
+                    "σας",
+                    "w1",
+                    "7 cod",
+                    "borealis",
+                    "s-7\nc",
+                    "stuck",
+                    "phase:cod",
+                    "phase:writer",
+                    "role:code",
+                    "project:pro",
+                    "project:ject",
+                    "status:running",
+                    "status:weird",
+                    "status:unknown",
+                    "status:run",
+                    "",
+                ] {
+                    let f = Filter::parse(q);
+                    assert_eq!(f.matches_searchable(&s), f.matches(w, stuck), "{q:?}");
+                }
+            }
         }
     }
 
