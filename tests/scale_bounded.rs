@@ -310,3 +310,39 @@ fn history_pages_by_keyset_without_gaps_or_repeats() {
     sorted.dedup();
     assert_eq!(keys, sorted, "newest first, each once");
 }
+
+#[test]
+fn a_live_set_loaded_in_chunks_ends_as_one_full_load() {
+    use baton::engine::StuckPolicy;
+    use baton::tui::app::App;
+    use baton::tui::update::update;
+    let db = TestDb::new();
+    fill(&db, 100, 4_500, 21); // several chunks of live workflows
+    let mut w = Watch::new(&db);
+    assert!(w.worker.poll_once());
+    let mut app = App::new("t", true, StuckPolicy::default(), baton::model::time::now());
+    let mut messages = 0;
+    while let Ok(m) = w.rx.try_recv() {
+        if let Msg::Data(d) = &m {
+            assert_eq!(d.full, messages == 0, "only the first chunk replaces");
+            messages += 1;
+        }
+        update(&mut app, m);
+    }
+    assert!(messages >= 3, "{messages} messages");
+    let live = db.store().live().unwrap();
+    let held_live = app
+        .rows
+        .values()
+        .filter(|r| !r.wf.status.is_terminal())
+        .count();
+    assert_eq!(held_live, live.len());
+    let pending = db.store().pending_handoffs().unwrap();
+    let with_pending = app.rows.values().filter(|r| r.pending.is_some()).count();
+    let expected: HashSet<&str> = pending.iter().map(|h| h.workflow_id.as_str()).collect();
+    assert_eq!(with_pending, expected.len());
+    let mut fresh = app.clone();
+    fresh.recompute(None);
+    assert_eq!(app.order, fresh.order);
+    assert_eq!(app.visible, fresh.visible);
+}

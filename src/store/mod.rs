@@ -22,7 +22,7 @@ pub use history::EventQuery;
 pub use migrate::{MIGRATIONS, Verification, latest_version};
 pub use open::{DEFAULT_BUSY_TIMEOUT, OpenMode, Opened};
 pub use statements::StatementLog;
-pub use workflows::ListQuery;
+pub use workflows::{ListQuery, RowStamp};
 pub use write::{ApplyError, Written};
 
 use rusqlite::Connection;

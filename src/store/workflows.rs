@@ -16,6 +16,16 @@ pub struct ListQuery {
     pub limit: usize,
 }
 
+/// A workflow's id with what changes whenever the row does (see
+/// [`Store::changed_stamps_since`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RowStamp {
+    pub id: String,
+    pub version: i64,
+    pub heartbeat_at: Option<String>,
+    pub updated_at: String,
+}
+
 /// The statuses of the live set: everything that can still change.
 const LIVE: &str = "('running', 'paused', 'failed')";
 
@@ -153,19 +163,61 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
-    /// Workflows whose row or heartbeat changed at or after `since` (summary rows). Two
-    /// range scans, each pinned to its index (a plain `UNION` lets the planner merge two
-    /// ordered scans of the whole table instead); the second skips what the first returned.
-    pub fn changed_since(&self, since: &str) -> Result<Vec<Workflow>> {
+    /// What identifies a version of each workflow whose row or heartbeat changed at or
+    /// after `since`: two range scans, each pinned to its index (a plain `UNION` lets the
+    /// planner merge two ordered scans of the whole table instead), the second skipping
+    /// what the first returned; four columns, not nineteen. The dashboard re-reads a window of changes on every
+    /// poll and fetches whole rows only for stamps it has not seen.
+    pub fn changed_stamps_since(&self, since: &str) -> Result<Vec<RowStamp>> {
+        let cols = "id, version, heartbeat_at, updated_at";
         let mut stmt = self.conn.prepare_cached(&format!(
-            "SELECT {WORKFLOW_SUMMARY} FROM build_workflows INDEXED BY idx_workflows_updated
+            "SELECT {cols} FROM build_workflows INDEXED BY idx_workflows_updated
                WHERE updated_at >= ?1
              UNION ALL
-             SELECT {WORKFLOW_SUMMARY} FROM build_workflows INDEXED BY idx_workflows_heartbeat
+             SELECT {cols} FROM build_workflows INDEXED BY idx_workflows_heartbeat
                WHERE heartbeat_at >= ?1 AND NOT updated_at >= ?1"
         ))?;
-        let rows = stmt.query_map([since], row::workflow)?;
+        let rows = stmt.query_map([since], |r| {
+            Ok(RowStamp {
+                id: row::text(r, 0)?,
+                version: row::int(r, 1)?,
+                heartbeat_at: row::opt_text(r, 2)?,
+                updated_at: row::text(r, 3)?,
+            })
+        })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// The live set in chunks of `chunk` summary rows, newest change first within each
+    /// status (running, paused, failed: a backward scan of the status index, no sort),
+    /// handed to `each` as they are read (return false to stop), so a caller never holds all
+    /// of it twice.
+    pub fn live_chunks(
+        &self,
+        chunk: usize,
+        mut each: impl FnMut(Vec<Workflow>) -> bool,
+    ) -> Result<()> {
+        let chunk = chunk.max(1);
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {WORKFLOW_SUMMARY} FROM build_workflows WHERE status = ?1
+             ORDER BY updated_at DESC"
+        ))?;
+        let mut batch = Vec::with_capacity(chunk);
+        for status in ["running", "paused", "failed"] {
+            for w in stmt.query_map([status], row::workflow)? {
+                batch.push(w?);
+                if batch.len() == chunk {
+                    let full = std::mem::replace(&mut batch, Vec::with_capacity(chunk));
+                    if !each(full) {
+                        return Ok(());
+                    }
+                }
+            }
+        }
+        if !batch.is_empty() {
+            each(batch);
+        }
+        Ok(())
     }
 
     /// Workflows by id, summary rows; ids that do not exist are skipped.

@@ -258,7 +258,16 @@ impl App {
     pub fn apply_delta(&mut self, d: Delta) {
         let keep = self.selected_id().map(str::to_string);
         if d.full {
-            self.rows = HashMap::with_capacity(d.workflows.len());
+            // A full load may come in chunks: size the table for all of it at once (from
+            // the counts), since growing it by doubling would hold two tables for a moment.
+            let live: i64 = d
+                .counts
+                .iter()
+                .filter(|(s, _)| !s.is_terminal())
+                .map(|(_, n)| *n)
+                .sum();
+            let expected = usize::try_from(live).unwrap_or(0).min(1 << 22) + FINISHED_KEPT;
+            self.rows = HashMap::with_capacity(expected.max(d.workflows.len()));
             self.events.clear();
         }
         if !d.definitions.is_empty() {

@@ -8,7 +8,7 @@ use super::msg::{Delta, Detail, Msg};
 use crate::engine::{self, EngineError, Request};
 use crate::model::{Status, Workflow, time};
 use crate::store::{EventQuery, FileState, ListQuery, Store, StoreError};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
 use std::time::Duration;
 
@@ -28,6 +28,8 @@ const OVERLAP_SECS: i64 = 2;
 /// Finished workflows shown at start, and events loaded at start.
 const INITIAL_FINISHED: usize = 200;
 const INITIAL_EVENTS: usize = 500;
+/// Live workflows per message of a full load.
+const LOAD_CHUNK: usize = 2_000;
 /// Live workflows in the first, quick load (more than any terminal shows).
 const QUICK_ROWS: usize = 300;
 /// Events read per change; the rest arrive on the next poll.
@@ -271,40 +273,79 @@ impl Worker {
         now
     }
 
+    /// Everything, replacing what the dashboard holds: the newest finished workflows and the
+    /// live set, sent in chunks as they are read (the first replaces, the rest add), so
+    /// neither thread ever holds the whole live set twice. Returns the last chunk.
     fn full(&mut self) -> Result<Delta, StoreError> {
         self.data_version = Some(self.store.data_version()?);
         let now = self.mark();
         self.sent = Sent::default();
         self.reads += 1;
-        let mut workflows = self.store.live()?;
+        let mut first = Vec::new();
         for status in [Status::Completed, Status::Cancelled] {
-            workflows.extend(self.store.list(&ListQuery {
+            first.extend(self.store.list(&ListQuery {
                 status: Some(status),
                 limit: INITIAL_FINISHED,
                 ..ListQuery::default()
             })?);
         }
-        // Rows changed within the overlap window will be read again by the next poll.
-        let since = self.since.clone();
-        for w in workflows.iter().filter(|w| {
-            w.updated_at >= since
-                || w.heartbeat_at
-                    .as_deref()
-                    .is_some_and(|b| b >= since.as_str())
-        }) {
-            self.sent.fresh(w);
-        }
         let events = self.store.recent_events(None, INITIAL_EVENTS)?;
         self.cursor = self.store.max_seq()?;
-        Ok(Delta {
+        let next = Delta {
             full: true,
-            workflows,
+            workflows: first,
             events,
-            pending: self.store.pending_handoffs()?,
             counts: self.store.status_counts()?,
             definitions: self.store.definitions()?,
             at: Some(now),
-        })
+            ..Delta::default()
+        };
+        // The first chunk joins the first delta; each later one is held until the next
+        // arrives, so the last is returned to be sent like any other load.
+        let mut held = next;
+        let mut first = true;
+        let mut failed: Option<StoreError> = None;
+        let since = self.since.clone();
+        let (store, out, sent) = (&self.store, &self.out, &mut self.sent);
+        store.live_chunks(LOAD_CHUNK, |rows| {
+            // Rows changed within the overlap window will be read again by the next poll.
+            for w in rows.iter().filter(|w| {
+                w.updated_at >= since
+                    || w.heartbeat_at
+                        .as_deref()
+                        .is_some_and(|b| b >= since.as_str())
+            }) {
+                sent.fresh(&w.id, stamp(w));
+            }
+            let ids: Vec<String> = rows.iter().map(|w| w.id.clone()).collect();
+            let pending = match store.pending_handoffs_of(&ids) {
+                Ok(p) => p,
+                Err(e) => {
+                    failed = Some(e);
+                    return false;
+                }
+            };
+            if !first {
+                let prev = std::mem::replace(
+                    &mut held,
+                    Delta {
+                        at: Some(now),
+                        ..Delta::default()
+                    },
+                );
+                if out.send(Msg::Data(prev)).is_err() {
+                    return false;
+                }
+            }
+            first = false;
+            held.workflows.extend(rows);
+            held.pending.extend(pending);
+            true
+        })?;
+        match failed {
+            Some(e) => Err(e),
+            None => Ok(held),
+        }
     }
 
     fn changes(&mut self) -> Result<Delta, StoreError> {
@@ -319,18 +360,33 @@ impl Worker {
         if let Some(e) = events.last() {
             self.cursor = e.seq;
         }
-        let mut workflows = self.store.changed_since(&since)?;
+        // The window re-reads rows already sent: compare stamps, fetch only what is new.
+        let stamps = self.store.changed_stamps_since(&since)?;
+        let seen: HashSet<String> = stamps.iter().map(|s| s.id.clone()).collect();
+        let fresh: Vec<String> = stamps
+            .into_iter()
+            .filter(|s| {
+                self.sent.fresh(
+                    &s.id,
+                    (s.version, s.heartbeat_at.clone(), s.updated_at.clone()),
+                )
+            })
+            .map(|s| s.id)
+            .collect();
+        let mut workflows = self.store.workflows_by_id(&fresh)?;
         // Writers whose clocks lag still write events: fetch the workflows those name too.
         let mut missing: Vec<String> = events
             .iter()
+            .filter(|e| !seen.contains(&e.workflow_id))
             .map(|e| e.workflow_id.clone())
-            .filter(|id| !workflows.iter().any(|w| &w.id == id))
             .collect();
         missing.sort();
         missing.dedup();
-        workflows.extend(self.store.workflows_by_id(&missing)?);
-        // The overlap re-reads rows already sent; pass on only what is new.
-        workflows.retain(|w| self.sent.fresh(w));
+        for w in self.store.workflows_by_id(&missing)? {
+            if self.sent.fresh(&w.id, stamp(&w)) {
+                workflows.push(w);
+            }
+        }
         self.sent.forget_before(&since);
         let ids: Vec<String> = workflows.iter().map(|w| w.id.clone()).collect();
         Ok(Delta {
@@ -374,13 +430,12 @@ impl Worker {
 struct Sent(HashMap<String, (i64, Option<String>, String)>);
 
 impl Sent {
-    /// Whether `w` differs from what was sent (and remembers it).
-    fn fresh(&mut self, w: &Workflow) -> bool {
-        let seen = (w.version, w.heartbeat_at.clone(), w.updated_at.clone());
-        match self.0.get(&w.id) {
-            Some(old) if *old == seen => false,
+    /// Whether this stamp of workflow `id` differs from what was sent (and remembers it).
+    fn fresh(&mut self, id: &str, stamp: (i64, Option<String>, String)) -> bool {
+        match self.0.get(id) {
+            Some(old) if *old == stamp => false,
             _ => {
-                self.0.insert(w.id.clone(), seen);
+                self.0.insert(id.to_string(), stamp);
                 true
             }
         }
@@ -393,6 +448,10 @@ impl Sent {
             updated.as_str() >= since || beat.as_deref().is_some_and(|b| b >= since)
         });
     }
+}
+
+fn stamp(w: &Workflow) -> (i64, Option<String>, String) {
+    (w.version, w.heartbeat_at.clone(), w.updated_at.clone())
 }
 
 fn problem(e: &StoreError) -> String {
