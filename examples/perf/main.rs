@@ -74,6 +74,9 @@ fn main() {
     let small = a.dir.join(format!("baton-perf-0-{}.db", a.live));
     let built_big = ensure_db(&a, &big, a.workflows);
     let _ = ensure_db(&a, &small, 0);
+    // Earlier runs' simulators leave live workflows behind: back to the planned live set.
+    tidy(&big);
+    tidy(&small);
     eprintln!("measuring on {} and {}", big.display(), small.display());
 
     let mut t = Table::default();
@@ -87,7 +90,9 @@ fn main() {
         );
     }
     let big_m = dashboard(&a, &big);
+    tidy(&big);
     let small_m = dashboard(&a, &small);
+    tidy(&small);
     let ms = |d: f64| format!("{d:.1} ms");
     t.row(
         "first frame with data (launch → rows)",
@@ -165,6 +170,7 @@ fn main() {
     );
 
     let (alone, attached) = writer_cost(&a, &big);
+    tidy(&big);
     t.row(
         "writer ops/s with the dashboard attached",
         format!("{attached:.0}"),
@@ -200,6 +206,45 @@ fn main() {
         std::thread::available_parallelism().map_or(0, |n| n.get())
     );
     t.print();
+}
+
+/// Cancels, through the engine, every live workflow the backfill did not write (build ids
+/// `project-TTTTNNNNNNN`): the probe and the simulators' workflows of this or earlier runs.
+fn tidy(db: &Path) {
+    let backfilled = |b: &str| {
+        b.rsplit_once('-').is_some_and(|(_, t)| {
+            t.len() == 11
+                && t[..4].bytes().all(|c| c.is_ascii_hexdigit())
+                && t[4..].bytes().all(|c| c.is_ascii_digit())
+        })
+    };
+    let ids: Vec<String> = {
+        let c = rusqlite::Connection::open(db).expect("open for tidying");
+        let mut stmt = c
+            .prepare(
+                "SELECT id, build_id FROM build_workflows
+                 WHERE status IN ('running', 'paused', 'failed')",
+            )
+            .expect("prepare");
+        stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))
+            .expect("query")
+            .filter_map(Result::ok)
+            .filter(|(_, b)| !backfilled(b))
+            .map(|(id, _)| id)
+            .collect()
+    };
+    if ids.is_empty() {
+        return;
+    }
+    let (mut store, _) = Store::open(db, OpenMode::ReadWrite).expect("open");
+    for id in &ids {
+        let _ = engine::act_on_id(&mut store, id, &Request::new(Action::Cancel, "perf:tidy"));
+    }
+    eprintln!(
+        "{}: cancelled {} workflows left by earlier runs",
+        db.display(),
+        ids.len()
+    );
 }
 
 /// Builds the database with `baton simulate --backfill` unless it exists; the seconds it took.

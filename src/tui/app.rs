@@ -96,6 +96,8 @@ pub struct Row {
 /// keystroke is one pass over this list (no table lookups).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Entry {
+    /// The id's first 8 bytes: taking changed ids out compares this before the id itself.
+    head: u64,
     pub id: String,
     pub find: Searchable,
 }
@@ -103,6 +105,7 @@ pub struct Entry {
 impl Entry {
     fn of(r: &Row) -> Entry {
         Entry {
+            head: head(&r.wf.id),
             id: r.wf.id.clone(),
             find: Searchable::of(&r.wf, r.stuck.is_some()),
         }
@@ -132,13 +135,16 @@ pub struct App {
     pub read_only: bool,
     pub now: Timestamp,
     pub size: (u16, u16),
-    pub rows: HashMap<String, Row>,
+    /// Boxed: the table then holds a pointer per slot, so its power-of-two slack costs
+    /// little (rows inline would double 30 MB at 57,344 rows).
+    pub rows: HashMap<String, Box<Row>>,
     pub definitions: HashMap<String, Definition>,
     pub counts: Vec<(Status, i64)>,
     pub stuck_count: usize,
     /// Every held workflow in the current sort order (before view and filter), kept sorted
     /// as changes arrive, so a filter keystroke filters without sorting.
-    pub order: Vec<Entry>,
+    /// Boxed, so that keeping it sorted moves pointers, not entries.
+    pub order: Vec<Box<Entry>>,
     /// Ids in display order after view, filter and sort.
     pub visible: Vec<String>,
     /// Every row's stuck deadline, soonest first: passing time re-checks only the rows whose
@@ -229,7 +235,9 @@ impl App {
     }
 
     pub fn selected_row(&self) -> Option<&Row> {
-        self.selected_id().and_then(|id| self.rows.get(id))
+        self.selected_id()
+            .and_then(|id| self.rows.get(id))
+            .map(|r| &**r)
     }
 
     pub fn definition_of(&self, w: &Workflow) -> Option<&Definition> {
@@ -289,12 +297,12 @@ impl App {
                 None => {
                     self.rows.insert(
                         w.id.clone(),
-                        Row {
+                        Box::new(Row {
                             wf: w,
                             pending: None,
                             stuck: None,
                             due: None,
-                        },
+                        }),
                     );
                 }
             }
@@ -374,11 +382,10 @@ impl App {
         for id in &changed {
             self.restuck(id);
         }
-        self.stuck_count = self.rows.values().filter(|r| r.stuck.is_some()).count();
-        let mut add: Vec<(&Row, Entry)> = changed
+        let mut add: Vec<(&Row, Box<Entry>)> = changed
             .iter()
             .filter_map(|id| self.rows.get(id))
-            .map(|r| (r, Entry::of(r)))
+            .map(|r| (&**r, Box::new(Entry::of(r))))
             .collect();
         add.sort_by(|a, b| self.cmp_rows(a.0, b.0));
         let shown: Vec<(&Row, String)> = add
@@ -387,9 +394,9 @@ impl App {
             .map(|(r, e)| (*r, e.id.clone()))
             .collect();
         let mut order = std::mem::take(&mut self.order);
-        self.splice(&mut order, &changed, |e| &e.id, add);
+        self.splice(&mut order, &changed, (|e| &e.id, |e| e.head), add);
         let mut visible = std::mem::take(&mut self.visible);
-        self.splice(&mut visible, &changed, |id| id, shown);
+        self.splice(&mut visible, &changed, (|id| id, |id| head(id)), shown);
         self.order = order;
         self.visible = visible;
         self.reselect(keep);
@@ -414,6 +421,13 @@ impl App {
             self.due.insert((t, id.to_string()));
         }
         if let Some(r) = self.rows.get_mut(id) {
+            if r.stuck.is_some() != stuck.is_some() {
+                if stuck.is_some() {
+                    self.stuck_count += 1;
+                } else {
+                    self.stuck_count = self.stuck_count.saturating_sub(1);
+                }
+            }
             r.stuck = stuck.map(Box::new);
             r.due = due;
         }
@@ -473,9 +487,9 @@ impl App {
             }
         }
         self.checked_at = Some(now);
-        let mut rows: Vec<&Row> = self.rows.values().collect();
+        let mut rows: Vec<&Row> = self.rows.values().map(|r| &**r).collect();
         rows.sort_by(|a, b| self.cmp_rows(a, b));
-        self.order = rows.into_iter().map(Entry::of).collect();
+        self.order = rows.into_iter().map(|r| Box::new(Entry::of(r))).collect();
         self.refilter(keep);
     }
 
@@ -514,25 +528,16 @@ impl App {
         &self,
         list: &mut Vec<T>,
         changed: &HashSet<String>,
-        id_of: impl Fn(&T) -> &String,
+        (id_of, head_of): (impl Fn(&T) -> &String, impl Fn(&T) -> u64),
         add: Vec<(&Row, T)>,
     ) {
         if changed.is_empty() {
             return;
         }
         // Most ids differ from every changed one in their first bytes: compare those first.
-        let head = |id: &str| {
-            let b = id.as_bytes();
-            let mut k = [0u8; 8];
-            let n = b.len().min(8);
-            k[..n].copy_from_slice(&b[..n]);
-            u64::from_le_bytes(k)
-        };
-        let heads: HashSet<u64> = changed.iter().map(|id| head(id)).collect();
-        list.retain(|x| {
-            let id = id_of(x);
-            !(heads.contains(&head(id)) && changed.contains(id))
-        });
+        let mut heads: Vec<u64> = changed.iter().map(|id| head(id)).collect();
+        heads.sort_unstable();
+        list.retain(|x| !(heads.binary_search(&head_of(x)).is_ok() && changed.contains(id_of(x))));
         if add.is_empty() {
             return;
         }
@@ -629,6 +634,15 @@ impl App {
             _ => self.events.iter().collect(),
         }
     }
+}
+
+/// The first 8 bytes of an id as a number, for quick inequality.
+fn head(id: &str) -> u64 {
+    let b = id.as_bytes();
+    let mut k = [0u8; 8];
+    let n = b.len().min(8);
+    k[..n].copy_from_slice(&b[..n]);
+    u64::from_le_bytes(k)
 }
 
 /// The moment just past `limit` seconds after `t`; `None` when that is beyond any date

@@ -6,7 +6,7 @@
 use super::json_text;
 use super::msg::{Delta, Detail, Msg};
 use crate::engine::{self, EngineError, Request};
-use crate::model::{Status, Workflow, time};
+use crate::model::{Handoff, Status, Workflow, time};
 use crate::store::{EventQuery, FileState, ListQuery, Store, StoreError};
 use std::collections::{HashMap, HashSet};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
@@ -229,7 +229,7 @@ impl Worker {
         let now = time::now();
         let ids = |v: &[Workflow]| v.iter().map(|w| w.id.clone()).collect::<Vec<_>>();
         let mut workflows = self.store.recent_live(QUICK_ROWS)?;
-        let pending = self.store.pending_handoffs_of(&ids(&workflows))?;
+        let pending = light(self.store.pending_handoffs_of(&ids(&workflows))?);
         workflows.extend(self.store.finished_page(None, INITIAL_FINISHED)?);
         Ok(Delta {
             full: true,
@@ -319,7 +319,7 @@ impl Worker {
             }
             let ids: Vec<String> = rows.iter().map(|w| w.id.clone()).collect();
             let pending = match store.pending_handoffs_of(&ids) {
-                Ok(p) => p,
+                Ok(p) => light(p),
                 Err(e) => {
                     failed = Some(e);
                     return false;
@@ -393,7 +393,7 @@ impl Worker {
             full: false,
             workflows,
             events,
-            pending: self.store.pending_handoffs_of(&ids)?,
+            pending: light(self.store.pending_handoffs_of(&ids)?),
             counts: self.store.status_counts()?,
             definitions: Vec::new(),
             at: Some(now),
@@ -448,6 +448,16 @@ impl Sent {
             updated.as_str() >= since || beat.as_deref().is_some_and(|b| b >= since)
         });
     }
+}
+
+/// Pending handoffs as the table needs them: without their payload, which the detail pane
+/// reads with the rest of the selected workflow's history (one parsed JSON document per
+/// stuck-prone row would be most of the memory of a large live set).
+fn light(mut pending: Vec<Handoff>) -> Vec<Handoff> {
+    for h in &mut pending {
+        h.data_transferred = serde_json::Value::Null;
+    }
+    pending
 }
 
 fn stamp(w: &Workflow) -> (i64, Option<String>, String) {
