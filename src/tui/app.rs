@@ -355,7 +355,30 @@ impl App {
         let keep = self.selected_id().map(str::to_string);
         self.now = now;
         let due: HashSet<String> = self.take_due().into_iter().collect();
-        self.update_rows(due, keep.as_deref());
+        if self.sort == SortKey::Status || self.view == QuickView::Stuck || self.filter.uses_stuck()
+        {
+            return self.update_rows(due, keep.as_deref());
+        }
+        // Nothing shown depends on the marks' order: re-check the due rows and correct their
+        // entries in place (found by binary search: their sort keys did not change).
+        for id in &due {
+            self.restuck(id);
+            let Some(r) = self.rows.get(id) else { continue };
+            let at = self.order.partition_point(|e| {
+                self.rows
+                    .get(&e.id)
+                    .is_some_and(|x| self.cmp_rows(x, r) == Ordering::Less)
+            });
+            let stuck = r.stuck.is_some();
+            match self.order.get_mut(at) {
+                Some(e) if &e.id == id => e.find.stuck = stuck,
+                // Not where it should be (never expected): place it properly.
+                _ => return self.update_rows(due, keep.as_deref()),
+            }
+        }
+        if let Some(id) = self.selected_id().map(str::to_string) {
+            self.restuck(&id);
+        }
     }
 
     /// Takes out the rows whose deadline is at or before now.
@@ -780,6 +803,12 @@ mod tests {
                     a.refilter(None);
                 }
                 a.selected = rng.below(a.visible.len().max(1));
+                if rng.chance(0.2) {
+                    // Time passes with no write.
+                    now += chrono::Duration::seconds(rng.range(1, 900) as i64);
+                    a.tick(now);
+                    assert_same(&a);
+                }
                 let k = [1, 2, 5, 40][rng.below(4)];
                 let mut changed = Vec::new();
                 for _ in 0..k {

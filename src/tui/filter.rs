@@ -44,6 +44,11 @@ impl Filter {
         self.terms.is_empty()
     }
 
+    /// Whether a row's being stuck can change whether it matches.
+    pub fn uses_stuck(&self) -> bool {
+        self.terms.contains(&Term::Stuck)
+    }
+
     pub fn matches(&self, w: &Workflow, stuck: bool) -> bool {
         self.terms.iter().all(|t| match t {
             Term::Text(s) => [
