@@ -39,7 +39,7 @@ fn workflow(i: usize, now: &str) -> Workflow {
         definition: "build".into(),
         current_state: phase.name.clone(),
         current_role: phase.role.clone(),
-        status: if i % 20 == 0 {
+        status: if i.is_multiple_of(20) {
             Status::Failed
         } else {
             Status::Running

@@ -479,7 +479,7 @@ impl<'a> Plan<'a> {
         let stop_at = self.rng.below(self.phases().max(1));
         let roll = self.rng.f64();
         // About a fifth stop just after a handoff that nobody has acknowledged yet.
-        let pending = roll >= 0.13 && roll < 0.33 && stop_at > 0;
+        let pending = (0.13..0.33).contains(&roll) && stop_at > 0;
         for _ in 0..64 {
             let i = self.index();
             if i >= stop_at || self.snap.workflow.status != Status::Running {

@@ -147,19 +147,23 @@ impl Store {
     /// backward scan of the (status, updated_at) index per live status.
     pub fn recent_live(&self, limit: usize) -> Result<Vec<Workflow>> {
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-        let part = |status: &str| {
-            format!(
-                "SELECT * FROM (SELECT {WORKFLOW_SUMMARY} FROM build_workflows
-                   WHERE status = '{status}' ORDER BY updated_at DESC LIMIT ?1)"
-            )
-        };
+        // One branch per live status, each bound as a parameter.
         let mut stmt = self.conn.prepare_cached(&format!(
-            "SELECT * FROM ({} UNION ALL {} UNION ALL {}) ORDER BY 16 DESC LIMIT ?1",
-            part("running"),
-            part("paused"),
-            part("failed")
+            "SELECT * FROM (
+               SELECT * FROM (SELECT {WORKFLOW_SUMMARY} FROM build_workflows
+                 WHERE status = ?2 ORDER BY updated_at DESC LIMIT ?1)
+               UNION ALL
+               SELECT * FROM (SELECT {WORKFLOW_SUMMARY} FROM build_workflows
+                 WHERE status = ?3 ORDER BY updated_at DESC LIMIT ?1)
+               UNION ALL
+               SELECT * FROM (SELECT {WORKFLOW_SUMMARY} FROM build_workflows
+                 WHERE status = ?4 ORDER BY updated_at DESC LIMIT ?1)
+             ) ORDER BY 16 DESC LIMIT ?1"
         ))?;
-        let rows = stmt.query_map([limit], row::workflow)?;
+        let rows = stmt.query_map(
+            rusqlite::params![limit, "running", "paused", "failed"],
+            row::workflow,
+        )?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
@@ -169,14 +173,15 @@ impl Store {
     /// what the first returned; four columns, not nineteen. The dashboard re-reads a window of changes on every
     /// poll and fetches whole rows only for stamps it has not seen.
     pub fn changed_stamps_since(&self, since: &str) -> Result<Vec<RowStamp>> {
-        let cols = "id, version, heartbeat_at, updated_at";
-        let mut stmt = self.conn.prepare_cached(&format!(
-            "SELECT {cols} FROM build_workflows INDEXED BY idx_workflows_updated
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id, version, heartbeat_at, updated_at
+               FROM build_workflows INDEXED BY idx_workflows_updated
                WHERE updated_at >= ?1
              UNION ALL
-             SELECT {cols} FROM build_workflows INDEXED BY idx_workflows_heartbeat
-               WHERE heartbeat_at >= ?1 AND NOT updated_at >= ?1"
-        ))?;
+             SELECT id, version, heartbeat_at, updated_at
+               FROM build_workflows INDEXED BY idx_workflows_heartbeat
+               WHERE heartbeat_at >= ?1 AND NOT updated_at >= ?1",
+        )?;
         let rows = stmt.query_map([since], |r| {
             Ok(RowStamp {
                 id: row::text(r, 0)?,
