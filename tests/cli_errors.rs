@@ -221,7 +221,8 @@ fn clap_usage_errors_exit_2() {
         r.stderr
     );
     // Bare `baton` is the dashboard, which needs a terminal: a script gets told what to use.
-    db.run(&[]).one_line_error(2, &["needs a terminal", "baton list"]);
+    db.run(&[])
+        .one_line_error(2, &["needs a terminal", "baton list"]);
 }
 
 #[test]

@@ -84,7 +84,14 @@ pub fn run(ctx: &Ctx, a: &EventsArgs) -> CliResult {
     print_follow(&mut out, &first, a.json)?;
     // With --since, more than --limit events may be waiting already.
     let mut behind = false;
-    last = drain(&store, &mut out, workflow.as_deref(), last, a.json, &mut behind)?;
+    last = drain(
+        &store,
+        &mut out,
+        workflow.as_deref(),
+        last,
+        a.json,
+        &mut behind,
+    )?;
     loop {
         std::thread::sleep(POLL);
         // A lock held past the busy timeout delays the trail; it does not end the follow.
@@ -96,7 +103,14 @@ pub fn run(ctx: &Ctx, a: &EventsArgs) -> CliResult {
             continue;
         }
         seen_version = v;
-        last = drain(&store, &mut out, workflow.as_deref(), last, a.json, &mut behind)?;
+        last = drain(
+            &store,
+            &mut out,
+            workflow.as_deref(),
+            last,
+            a.json,
+            &mut behind,
+        )?;
     }
 }
 
