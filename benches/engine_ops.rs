@@ -11,7 +11,7 @@ mod raw_ops;
 
 use baton::store::{OpenMode, Store};
 use criterion::{Criterion, criterion_group, criterion_main};
-use raw_ops::{SHAPES, Step, raw, raw_connection, start, step};
+use raw_ops::{SHAPES, Step, raw, raw_connection, raw_start, start, step};
 use rusqlite::params;
 use std::time::{Duration, Instant};
 
@@ -30,6 +30,12 @@ fn ops(c: &mut Criterion) {
         b.iter(|| {
             n += 1;
             start(&mut store, n)
+        })
+    });
+    g.bench_function("start/raw", |b| {
+        b.iter(|| {
+            n += 1;
+            raw_start(&mut conn, n)
         })
     });
     // The heartbeat is one UPDATE; its baseline is the same UPDATE.

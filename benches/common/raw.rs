@@ -298,6 +298,85 @@ pub fn raw(conn: &mut Connection, id: &str, shape: &Shape) {
     tx.commit().expect("commit");
 }
 
+/// The baseline for `start`: read the definition, insert the workflow, its first
+/// checkpoint and its event, in one `BEGIN IMMEDIATE` transaction.
+pub fn raw_start(conn: &mut Connection, n: u64) {
+    let tx = conn
+        .transaction_with_behavior(TransactionBehavior::Immediate)
+        .expect("begin");
+    let _phases: String = tx
+        .prepare_cached(
+            "SELECT name, version, description, phases FROM workflow_definitions
+             WHERE name = ?1 ORDER BY version DESC LIMIT 1",
+        )
+        .expect("prepare")
+        .query_row(["build"], |r| r.get(3))
+        .expect("definition");
+    let id = uuid::Uuid::new_v4().to_string();
+    let now = baton::model::time::now_text();
+    tx.prepare_cached(
+        "INSERT INTO build_workflows (id, build_id, project_id, user_id, definition,
+           current_state, current_role, status, phase_outputs, retry_count, max_retries,
+           last_error, version, metadata, created_at, updated_at, completed_at, heartbeat_at,
+           state_entered_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
+           ?18, ?19)",
+    )
+    .expect("prepare")
+    .execute(params![
+        id,
+        format!("raw-{n}-{id}"),
+        "atlas",
+        "alice",
+        "build",
+        "discovery",
+        "q_assistant",
+        "running",
+        "{}",
+        0,
+        3,
+        None::<String>,
+        1,
+        r#"{"trigger":"push","branch":"main","commit":"abc1234"}"#,
+        now,
+        now,
+        None::<String>,
+        None::<String>,
+        now
+    ])
+    .expect("workflow");
+    tx.prepare_cached(
+        "INSERT INTO workflow_checkpoints (id, workflow_id, state, phase_outputs, retry_count,
+           version, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )
+    .expect("prepare")
+    .execute(params![
+        uuid::Uuid::new_v4().to_string(),
+        id,
+        "discovery",
+        "{}",
+        0,
+        1,
+        now
+    ])
+    .expect("checkpoint");
+    tx.prepare_cached(
+        "INSERT INTO workflow_events (id, workflow_id, event_type, triggered_by, event_data,
+           created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )
+    .expect("prepare")
+    .execute(params![
+        uuid::Uuid::new_v4().to_string(),
+        id,
+        "workflow_started",
+        ACTOR,
+        r#"{"definition":"build","definition_version":1,"phase":"discovery","role":"q_assistant","version":1}"#,
+        now
+    ])
+    .expect("event");
+    tx.commit().expect("commit");
+}
+
 pub fn raw_connection(path: &std::path::Path) -> Connection {
     let c = Connection::open(path).expect("open raw");
     c.pragma_update(None, "journal_mode", "WAL").expect("wal");
