@@ -10,10 +10,11 @@ use baton::model::{Action, Definition, Status, Workflow, time};
 use baton::sim::backfill::{self, BackfillConfig};
 use baton::store::{OpenMode, Store};
 use baton::tui::app::App;
+use baton::tui::msg::Cmd;
 use baton::tui::msg::{Delta, Msg};
 use baton::tui::update::update;
 use baton::tui::view;
-use baton::tui::worker::{Job, Worker};
+use baton::tui::worker::Worker;
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
@@ -187,7 +188,7 @@ fn poll(c: &mut Criterion) {
     let (mut writer, _) = Store::open(&path, OpenMode::ReadWrite).expect("writer");
     let (reader, _) = Store::open(&path, OpenMode::ReadOnly).expect("reader");
     let (tx, rx) = mpsc::channel::<Msg>();
-    let (_jobs_tx, jobs_rx) = mpsc::channel::<Job>();
+    let (_jobs_tx, jobs_rx) = mpsc::channel::<Cmd>();
     let mut worker = Worker::new(reader, tx, jobs_rx, Duration::from_millis(100));
     worker.poll_once();
     while rx.try_recv().is_ok() {}

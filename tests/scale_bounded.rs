@@ -9,8 +9,9 @@ use baton::engine::{self, Request};
 use baton::model::{Action, Status};
 use baton::sim::backfill::{self, BackfillConfig, BackfillReport};
 use baton::store::{OpenMode, Store};
+use baton::tui::msg::Cmd;
 use baton::tui::msg::{Delta, Msg};
-use baton::tui::worker::{Job, Worker};
+use baton::tui::worker::Worker;
 use common::store::TestDb;
 use rusqlite::Connection;
 use std::collections::HashSet;
@@ -134,7 +135,7 @@ fn status_counts_stay_exact_after_outside_sql_writes() {
 struct Watch {
     worker: Worker,
     rx: mpsc::Receiver<Msg>,
-    _jobs: mpsc::Sender<Job>,
+    _jobs: mpsc::Sender<Cmd>,
     log: baton::store::StatementLog,
 }
 

@@ -29,20 +29,24 @@ pub struct RowStamp {
 /// The statuses of the live set: everything that can still change.
 const LIVE: &str = "('running', 'paused', 'failed')";
 
+/// The full workflow by exact id, on any connection (also inside a write transaction).
+pub(super) fn load(conn: &rusqlite::Connection, id: &str) -> Result<Workflow> {
+    conn.query_row(
+        &format!("SELECT {WORKFLOW_FULL} FROM build_workflows WHERE id = ?1"),
+        [id],
+        row::workflow,
+    )
+    .optional()?
+    .ok_or_else(|| StoreError::NotFound {
+        what: "workflow",
+        key: id.to_string(),
+    })
+}
+
 impl Store {
     /// The full workflow (with its JSON columns) by exact id.
     pub fn workflow(&self, id: &str) -> Result<Workflow> {
-        self.conn
-            .query_row(
-                &format!("SELECT {WORKFLOW_FULL} FROM build_workflows WHERE id = ?1"),
-                [id],
-                row::workflow,
-            )
-            .optional()?
-            .ok_or_else(|| StoreError::NotFound {
-                what: "workflow",
-                key: id.to_string(),
-            })
+        load(&self.conn, id)
     }
 
     /// Finds a workflow's id from its id, its build id, or a unique prefix of its id.

@@ -5,9 +5,9 @@
 use super::Store;
 use super::definitions;
 use super::error::{Result, StoreError};
-use super::row::{self, CHECKPOINT, HANDOFF, WORKFLOW_FULL};
+use super::row::{self, CHECKPOINT, HANDOFF};
 use crate::model::{Change, Definition, Snapshot, Workflow};
-use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
+use rusqlite::{Transaction, TransactionBehavior, params};
 use std::fmt;
 
 /// A write failed either in the store or because the plan refused it.
@@ -142,17 +142,7 @@ fn busy(e: rusqlite::Error, during: &str) -> StoreError {
 }
 
 fn snapshot(tx: &Transaction<'_>, id: &str) -> Result<Snapshot> {
-    let workflow = tx
-        .query_row(
-            &format!("SELECT {WORKFLOW_FULL} FROM build_workflows WHERE id = ?1"),
-            [id],
-            row::workflow,
-        )
-        .optional()?
-        .ok_or_else(|| StoreError::NotFound {
-            what: "workflow",
-            key: id.into(),
-        })?;
+    let workflow = super::workflows::load(tx, id)?;
     let definition = definitions::latest(tx, &workflow.definition)?;
     let checkpoints = {
         // Newest checkpoint per phase: bounded by the number of phases.

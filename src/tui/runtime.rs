@@ -7,7 +7,7 @@ use super::msg::{Cmd, Msg};
 use super::terminal::TerminalGuard;
 use super::update::update;
 use super::view;
-use super::worker::{Job, Worker};
+use super::worker::Worker;
 use crate::engine::StuckPolicy;
 use crate::model::time;
 use crate::store::Store;
@@ -36,7 +36,7 @@ const DRAIN_MAX: usize = 512;
 pub fn run(store: Store, opts: Options) -> std::io::Result<()> {
     let read_only = store.is_read_only();
     let (tx, rx) = mpsc::channel::<Msg>();
-    let (job_tx, job_rx) = mpsc::channel::<Job>();
+    let (job_tx, job_rx) = mpsc::channel::<Cmd>();
     let worker = Worker::new(store, tx.clone(), job_rx, opts.poll);
     let worker = std::thread::Builder::new()
         .name("baton-db".into())
@@ -72,7 +72,7 @@ fn run_loop(
     read_only: bool,
     tx: &mpsc::Sender<Msg>,
     rx: &mpsc::Receiver<Msg>,
-    job_tx: mpsc::Sender<Job>,
+    job_tx: mpsc::Sender<Cmd>,
 ) -> std::io::Result<()> {
     let mut guard = TerminalGuard::enter(opts.mouse)?;
     let input_tx = tx.clone();
@@ -117,19 +117,7 @@ fn run_loop(
             for cmd in update(&mut app, msg) {
                 match cmd {
                     Cmd::Quit => quit = true,
-                    Cmd::LoadDetail(id) => send(&job_tx, Job::LoadDetail(id)),
-                    Cmd::Perform {
-                        workflow_id,
-                        request,
-                    } => send(
-                        &job_tx,
-                        Job::Perform {
-                            workflow_id,
-                            request,
-                        },
-                    ),
-                    Cmd::Refresh => send(&job_tx, Job::Refresh),
-                    Cmd::SetPaused(p) => send(&job_tx, Job::SetPaused(p)),
+                    job => send(&job_tx, job),
                 }
             }
             drained += 1;
@@ -145,7 +133,7 @@ fn run_loop(
     }
 }
 
-fn send(jobs: &mpsc::Sender<Job>, job: Job) {
+fn send(jobs: &mpsc::Sender<Cmd>, job: Cmd) {
     // A dead worker shows up as a disconnected message channel; nothing to do here.
     let _ = jobs.send(job);
 }

@@ -4,23 +4,13 @@
 //! messages. The render loop never waits on SQLite.
 
 use super::json_text;
-use super::msg::{Delta, Detail, Msg};
-use crate::engine::{self, EngineError, Request};
+use super::msg::{Cmd, Delta, Detail, Msg};
+use crate::engine::{self, EngineError};
 use crate::model::{Handoff, Status, Workflow, time};
 use crate::store::{EventQuery, FileState, ListQuery, Store, StoreError};
 use std::collections::{HashMap, HashSet};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
 use std::time::Duration;
-
-pub enum Job {
-    LoadDetail(String),
-    Perform {
-        workflow_id: String,
-        request: Request,
-    },
-    Refresh,
-    SetPaused(bool),
-}
 
 /// How far back to re-read "changed since" on each change: writers stamp rows with their own
 /// clocks, and a commit can land a moment after the time it wrote.
@@ -38,7 +28,7 @@ const EVENTS_PER_POLL: usize = 2000;
 pub struct Worker {
     store: Store,
     out: Sender<Msg>,
-    jobs: Receiver<Job>,
+    jobs: Receiver<Cmd>,
     poll: Duration,
     paused: bool,
     data_version: Option<i64>,
@@ -58,7 +48,7 @@ pub struct Worker {
 }
 
 impl Worker {
-    pub fn new(store: Store, out: Sender<Msg>, jobs: Receiver<Job>, poll: Duration) -> Worker {
+    pub fn new(store: Store, out: Sender<Msg>, jobs: Receiver<Cmd>, poll: Duration) -> Worker {
         Worker {
             store,
             out,
@@ -168,14 +158,16 @@ impl Worker {
         Some(self.out.send(Msg::DbProblem(msg)).is_ok())
     }
 
-    fn handle(&mut self, job: Job) -> bool {
-        match job {
-            Job::LoadDetail(id) => match self.detail(&id) {
+    /// Carries out one of `update`'s commands; `Cmd::Quit` stops the worker.
+    fn handle(&mut self, cmd: Cmd) -> bool {
+        match cmd {
+            Cmd::Quit => false,
+            Cmd::LoadDetail(id) => match self.detail(&id) {
                 Ok(Some(d)) => self.out.send(Msg::Detail(Box::new(d))).is_ok(),
                 Ok(None) => true,
                 Err(e) => self.out.send(Msg::DbProblem(problem(&e))).is_ok(),
             },
-            Job::Perform {
+            Cmd::Perform {
                 workflow_id,
                 request,
             } => {
@@ -206,10 +198,10 @@ impl Worker {
                     return false;
                 }
                 // Our own commit does not change data_version: read what we wrote now.
-                self.send_load(false) && self.handle(Job::LoadDetail(workflow_id))
+                self.send_load(false) && self.handle(Cmd::LoadDetail(workflow_id))
             }
-            Job::Refresh => self.send_load(true),
-            Job::SetPaused(p) => {
+            Cmd::Refresh => self.send_load(true),
+            Cmd::SetPaused(p) => {
                 self.paused = p;
                 true
             }
