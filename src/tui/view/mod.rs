@@ -85,12 +85,13 @@ fn footer(f: &mut Frame, area: Rect, app: &App, theme: Theme) {
         ))
     } else {
         let mut spans = Vec::new();
-        for b in keymap::footer(app.focus, app.read_only) {
-            let label = if b.label.is_empty() {
-                continue;
-            } else {
-                b.label
-            };
+        let mut shown: Vec<_> = keymap::footer(app.focus, app.read_only)
+            .filter(|b| !b.label.is_empty())
+            .collect();
+        // `?` first: a narrow terminal cuts the footer at the right, and help must survive.
+        shown.sort_by_key(|b| b.action != keymap::KeyAction::Help);
+        for b in shown {
+            let label = b.label;
             spans.push(Span::styled(label, theme.key()));
             spans.push(Span::raw(format!(" {}  ", short_help(b.action))));
         }
