@@ -1,0 +1,140 @@
+//! Stuck marks that change with time alone: each row's deadline is indexed, so passing time
+//! re-checks only the rows whose deadline came, and the runtime wakes at most once a second.
+
+use super::{App, QuickView, SortKey};
+use crate::engine::stuck::{self, Stuck};
+use crate::model::time::{self, Timestamp};
+use crate::model::{Handoff, Status, Workflow};
+use std::cmp::Ordering;
+use std::collections::HashSet;
+
+impl App {
+    /// Time passed with no write: re-checks the rows whose stuck deadline has come.
+    pub fn tick(&mut self, now: Timestamp) {
+        let keep = self.selected_id().map(str::to_string);
+        self.now = now;
+        let due: HashSet<String> = self.take_due().into_iter().collect();
+        if self.sort == SortKey::Status || self.view == QuickView::Stuck || self.filter.uses_stuck()
+        {
+            return self.update_rows(due, keep.as_deref());
+        }
+        // Nothing shown depends on the marks' order: re-check the due rows and correct their
+        // entries in place (found by binary search: their sort keys did not change).
+        for id in &due {
+            self.restuck(id);
+            let Some(r) = self.rows.get(id) else { continue };
+            let at = self.order.partition_point(|e| {
+                self.rows
+                    .get(&e.id)
+                    .is_some_and(|x| self.cmp_rows(x, r) == Ordering::Less)
+            });
+            let stuck = r.stuck.is_some();
+            match self.order.get_mut(at) {
+                Some(e) if &e.id == id => e.find.stuck = stuck,
+                // Not where it should be (never expected): place it properly.
+                _ => return self.update_rows(due, keep.as_deref()),
+            }
+        }
+        if let Some(id) = self.selected_id().map(str::to_string) {
+            self.restuck(&id);
+        }
+    }
+
+    /// Takes out the rows whose deadline is at or before now.
+    pub(super) fn take_due(&mut self) -> Vec<String> {
+        self.checked_at = Some(self.now);
+        let mut out = Vec::new();
+        while let Some((t, _)) = self.due.first() {
+            if *t > self.now {
+                break;
+            }
+            if let Some((_, id)) = self.due.pop_first() {
+                if let Some(r) = self.rows.get_mut(&id) {
+                    r.due = None;
+                }
+                out.push(id);
+            }
+        }
+        out
+    }
+
+    /// Re-derives one row's stuck mark and deadline.
+    pub(super) fn restuck(&mut self, id: &str) {
+        let Some(r) = self.rows.get(id) else {
+            return; // only finished rows are dropped, and they have no deadline
+        };
+        let def = self.definitions.get(&r.wf.definition);
+        let stuck = stuck::detect(&r.wf, def, r.pending.as_deref(), self.policy, self.now);
+        let due = self.deadline_of(&r.wf, r.pending.as_deref(), stuck.as_ref());
+        if let Some(t) = r.due {
+            self.due.remove(&(t, id.to_string()));
+        }
+        if let Some(t) = due {
+            self.due.insert((t, id.to_string()));
+        }
+        if let Some(r) = self.rows.get_mut(id) {
+            if r.stuck.is_some() != stuck.is_some() {
+                if stuck.is_some() {
+                    self.stuck_count += 1;
+                } else {
+                    self.stuck_count = self.stuck_count.saturating_sub(1);
+                }
+            }
+            r.stuck = stuck.map(Box::new);
+            r.due = due;
+        }
+    }
+
+    /// When the runtime should wake to re-check stuck rows with no write at all: the soonest
+    /// deadline, but at most once a second (with 50,000 live workflows a deadline passes
+    /// every few milliseconds; a mark a second late is worth an idle CPU near zero).
+    pub fn next_stuck_deadline(&self) -> Option<Timestamp> {
+        let first = self.due.first().map(|(t, _)| *t)?;
+        let floor = self.checked_at.map(|c| c + chrono::Duration::seconds(1));
+        Some(floor.map_or(first, |f| first.max(f)))
+    }
+
+    /// When a workflow's stuck mark would change if nothing happened: turning stuck, or,
+    /// stuck without a heartbeat, its pending handoff passing its limit too.
+    pub(super) fn deadline_of(
+        &self,
+        w: &Workflow,
+        pending: Option<&Handoff>,
+        stuck: Option<&Stuck>,
+    ) -> Option<Timestamp> {
+        if w.status != Status::Running || matches!(stuck, Some(Stuck::UnacknowledgedHandoff { .. }))
+        {
+            return None;
+        }
+        let phase = self
+            .definition_of(w)
+            .and_then(|d| d.phase(&w.current_state));
+        let hand = pending.and_then(|h| {
+            let limit = phase
+                .and_then(|p| p.handoff_timeout_secs)
+                .unwrap_or(self.policy.handoff_timeout_secs);
+            time::parse(&h.created_at).and_then(|t| after_secs(t, limit))
+        });
+        let limit = phase
+            .and_then(|p| p.stuck_after_secs)
+            .unwrap_or(self.policy.phase_timeout_secs);
+        let life = [w.heartbeat_at.as_deref(), Some(w.phase_since())]
+            .into_iter()
+            .flatten()
+            .filter_map(time::parse)
+            .max()
+            .and_then(|t| after_secs(t, limit));
+        match stuck {
+            // Stuck for want of a heartbeat: the pending handoff's limit, when it comes,
+            // becomes the reason shown (it is checked first).
+            Some(_) => hand.filter(|t| *t > self.now),
+            None => [hand, life].into_iter().flatten().min(),
+        }
+    }
+}
+
+/// The moment just past `limit` seconds after `t`; `None` when that is beyond any date
+/// (limits come from definitions other programs write: `i64::MAX` must not panic).
+fn after_secs(t: Timestamp, limit: i64) -> Option<Timestamp> {
+    chrono::Duration::try_seconds(limit.saturating_add(1)).and_then(|d| t.checked_add_signed(d))
+}

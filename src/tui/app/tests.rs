@@ -1,0 +1,164 @@
+//! The incremental path of `apply_delta` must leave the same state as re-deriving
+//! everything: same order, same visible rows, same stuck marks, same deadline.
+use super::*;
+use crate::model::time;
+use crate::sim::Rng;
+use crate::tui::testing::{self, workflow};
+
+const STATUSES: [Status; 4] = [
+    Status::Running,
+    Status::Paused,
+    Status::Failed,
+    Status::Completed,
+];
+const PHASES: [&str; 6] = [
+    "discovery",
+    "planning",
+    "coding",
+    "testing",
+    "review",
+    "release",
+];
+
+fn stamp(base: Timestamp, secs: u64) -> String {
+    time::format(base + chrono::Duration::seconds(secs as i64))
+}
+
+fn random_row(rng: &mut Rng, i: usize, base: Timestamp) -> Workflow {
+    let mut w = workflow(
+        &format!("w{i:04}"),
+        &format!(
+            "{}-{}",
+            ["atlas", "borealis", "cygnus"][rng.below(3)],
+            rng.below(50)
+        ),
+        PHASES[rng.below(6)],
+        STATUSES[rng.below(4)],
+    );
+    w.updated_at = stamp(base, rng.range(0, 3000));
+    w.created_at = stamp(base, rng.range(0, 600));
+    w.state_entered_at = Some(stamp(base, rng.range(0, 3000)));
+    w.heartbeat_at = rng.chance(0.5).then(|| stamp(base, rng.range(0, 3000)));
+    w
+}
+
+fn pending_for(rng: &mut Rng, w: &Workflow, base: Timestamp) -> Option<Handoff> {
+    rng.chance(0.3).then(|| {
+        let at = stamp(base, rng.range(0, 3000));
+        let mut h = testing::handoff(
+            &format!("h-{}-{}", w.id, w.version),
+            &w.id,
+            crate::model::HandoffKind::Advance,
+            "discovery",
+            &w.current_state,
+            &at,
+            false,
+        );
+        h.to_state = w.current_state.clone();
+        h
+    })
+}
+
+fn assert_same(app: &App) {
+    let mut fresh = app.clone();
+    let keep = app.selected_id().map(str::to_string);
+    fresh.recompute(keep.as_deref());
+    assert_eq!(app.order, fresh.order, "order");
+    assert_eq!(app.visible, fresh.visible, "visible");
+    assert_eq!(app.selected_id(), fresh.selected_id(), "selection");
+    assert_eq!(app.stuck_count, fresh.stuck_count, "stuck count");
+    // Marks agree on whether and since when; the durations inside are as of the last
+    // time each row was looked at, except for the selected row, shown in detail.
+    for (id, r) in &app.rows {
+        let key = |s: &Option<Box<Stuck>>| s.as_ref().map(|s| s.since().to_string());
+        assert_eq!(
+            key(&r.stuck),
+            key(&fresh.rows[id].stuck),
+            "stuck mark of {id}"
+        );
+    }
+    if let Some(id) = app.selected_id() {
+        assert_eq!(app.rows[id].stuck, fresh.rows[id].stuck, "selected row");
+    }
+    assert_eq!(app.due, fresh.due, "deadlines");
+}
+
+#[test]
+fn incremental_changes_match_a_full_recompute() {
+    let base = testing::now() - chrono::Duration::seconds(3000);
+    for seed in 1..=12 {
+        let mut rng = Rng::new(seed);
+        let mut a = testing::app();
+        a.rows.clear();
+        let mut versions: HashMap<String, i64> = HashMap::new();
+        let workflows: Vec<Workflow> = (0..300).map(|i| random_row(&mut rng, i, base)).collect();
+        let pending: Vec<Handoff> = workflows
+            .iter()
+            .filter_map(|w| pending_for(&mut rng, w, base))
+            .collect();
+        for w in &workflows {
+            versions.insert(w.id.clone(), w.version);
+        }
+        a.apply_delta(Delta {
+            full: true,
+            workflows,
+            pending,
+            at: Some(testing::now()),
+            ..Delta::default()
+        });
+        assert_same(&a);
+        let mut now = testing::now();
+        for round in 0..40 {
+            if rng.chance(0.15) {
+                a.sort = a.sort.next();
+                a.recompute(None);
+            }
+            if rng.chance(0.15) {
+                a.view = [
+                    QuickView::All,
+                    QuickView::Running,
+                    QuickView::Stuck,
+                    QuickView::Failed,
+                ][rng.below(4)];
+                a.filter =
+                    Filter::parse(["", "atlas", "status:failed", "stuck", "cod"][rng.below(5)]);
+                a.refilter(None);
+            }
+            a.selected = rng.below(a.visible.len().max(1));
+            if rng.chance(0.2) {
+                // Time passes with no write.
+                now += chrono::Duration::seconds(rng.range(1, 900) as i64);
+                a.tick(now);
+                assert_same(&a);
+            }
+            let k = [1, 2, 5, 40][rng.below(4)];
+            let mut changed = Vec::new();
+            for _ in 0..k {
+                let i = rng.below(330); // some are new rows
+                let mut w = random_row(&mut rng, i, base);
+                let v = versions.entry(w.id.clone()).or_insert(1);
+                // Now and then an older copy arrives (an overlapping read).
+                *v += if rng.chance(0.1) { 0 } else { 1 };
+                w.version = *v - i64::from(rng.chance(0.05));
+                changed.push(w);
+            }
+            let pending = changed
+                .iter()
+                .filter_map(|w| pending_for(&mut rng, w, base))
+                .collect();
+            // Usually seconds pass; now and then past a stuck deadline.
+            now += chrono::Duration::seconds(rng.range(0, 5) as i64);
+            if rng.chance(0.1) {
+                now += chrono::Duration::seconds(1000);
+            }
+            a.apply_delta(Delta {
+                workflows: changed,
+                pending,
+                at: Some(now),
+                ..Delta::default()
+            });
+            assert!(a.rows.len() <= 330, "round {round}");
+            assert_same(&a);
+        }
+    }
+}
