@@ -84,25 +84,7 @@ pub fn run(ctx: &Ctx, a: &EventsArgs) -> CliResult {
     print_follow(&mut out, &first, a.json)?;
     // With --since, more than --limit events may be waiting already.
     let mut behind = false;
-    last = drain(
-        &store,
-        &mut out,
-        workflow.as_deref(),
-        last,
-        a.json,
-        &mut behind,
-    )?;
     loop {
-        std::thread::sleep(POLL);
-        // A lock held past the busy timeout delays the trail; it does not end the follow.
-        let v = match store.data_version() {
-            Err(e) if e.is_busy() => continue,
-            other => other?,
-        };
-        if v == seen_version && !behind {
-            continue;
-        }
-        seen_version = v;
         last = drain(
             &store,
             &mut out,
@@ -111,6 +93,19 @@ pub fn run(ctx: &Ctx, a: &EventsArgs) -> CliResult {
             a.json,
             &mut behind,
         )?;
+        // Wait for another connection's commit (or, when behind, read on at once).
+        while !behind {
+            std::thread::sleep(POLL);
+            // A lock held past the busy timeout delays the trail; it does not end the follow.
+            let v = match store.data_version() {
+                Err(e) if e.is_busy() => continue,
+                other => other?,
+            };
+            if v != seen_version {
+                seen_version = v;
+                break;
+            }
+        }
     }
 }
 
