@@ -197,7 +197,7 @@ fn poll(c: &mut Criterion) {
     g.sample_size(30).measurement_time(Duration::from_secs(3));
     let (bare, _) = Store::open(&path, OpenMode::ReadOnly).expect("bare");
     g.bench_function("PRAGMA data_version (baseline)", |b| {
-        b.iter(|| bare.data_version().expect("data_version"))
+        b.iter(|| bare.change_token().expect("data_version"))
     });
     g.bench_function("nothing changed", |b| b.iter(|| worker.poll_once()));
     let mut next = 0_usize;

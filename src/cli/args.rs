@@ -7,13 +7,12 @@ use super::commands::{
 };
 use super::help;
 use clap::{Args, Parser, Subcommand};
-use std::path::PathBuf;
 
 #[derive(Debug, Parser)]
 #[command(
     name = "baton",
     version,
-    about = "Watch and operate multi-role build workflows kept in a SQLite database",
+    about = "Watch and operate multi-role build workflows kept in SQLite or PostgreSQL",
     after_help = help::MAIN,
     propagate_version = true
 )]
@@ -26,9 +25,9 @@ pub struct Cli {
 
 #[derive(Debug, Args)]
 pub struct Global {
-    /// The workflow database [default: baton.db]
-    #[arg(long, global = true, env = "BATON_DB", value_name = "PATH")]
-    pub db: Option<PathBuf>,
+    /// The workflow database: a SQLite file, or a postgres:// URL [default: baton.db]
+    #[arg(long, global = true, env = "BATON_DB", value_name = "PATH|URL")]
+    pub db: Option<String>,
     /// Who is acting, recorded in events [default: operator:$USER@$HOST]
     #[arg(long, global = true, env = "BATON_ACTOR", value_name = "WHO")]
     pub actor: Option<String>,

@@ -1,15 +1,14 @@
-//! What every command gets: the database path, who is acting, and whether writes are
-//! allowed. Opening never creates a file; only `baton migrate` does.
+//! What every command gets: the database (a file or a server), who is acting, and whether
+//! writes are allowed. Opening never creates a database; only `baton migrate` does.
 
 use super::exit::{CliError, CliResult};
-use crate::store::{OpenMode, Opened, Store};
+use crate::store::{OpenMode, Opened, Store, Target};
 use serde_json::Value;
-use std::path::PathBuf;
 use std::time::Duration;
 
 #[derive(Debug, Clone)]
 pub struct Ctx {
-    pub db: PathBuf,
+    pub db: Target,
     /// Whether --db or BATON_DB named the database (the demo uses a temp one otherwise).
     pub db_given: bool,
     pub actor: String,
@@ -22,7 +21,7 @@ pub struct Ctx {
 
 impl Ctx {
     /// Opens the existing database: read-only with `--read-only` (so every write is refused
-    /// by SQLite itself), read-write otherwise.
+    /// by the database itself), read-write otherwise.
     pub fn open(&self) -> CliResult<Store> {
         let mode = if self.read_only {
             OpenMode::ReadOnly

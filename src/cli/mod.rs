@@ -9,6 +9,7 @@ mod exit;
 mod help;
 mod output;
 
+use crate::store::Target;
 pub use args::{Cli, Command, Global};
 pub use context::Ctx;
 pub use exit::{CliError, CliResult, Code};
@@ -27,7 +28,7 @@ pub fn main() -> i32 {
     };
     let actor = cli.global.actor.clone().filter(|a| !a.trim().is_empty());
     let ctx = Ctx {
-        db: cli.global.db.clone().unwrap_or_else(|| "baton.db".into()),
+        db: Target::parse(cli.global.db.as_deref().unwrap_or("baton.db")),
         db_given: cli.global.db.is_some(),
         actor_given: actor.is_some(),
         actor: actor.unwrap_or_else(crate::engine::default_actor),

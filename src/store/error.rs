@@ -1,20 +1,40 @@
+//! Everything the store can refuse or fail with, classified at the backend's boundary so
+//! that callers never look at a driver's error codes. Messages say what was wrong and what
+//! to do; none of them carries a password.
+
 use std::path::PathBuf;
 
-/// Everything the store can refuse or fail with. Messages say what was wrong and what to do.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("no database at {path}; create one with `baton migrate --db {path}`", path = .0.display())]
     Missing(PathBuf),
+    #[error(
+        "database '{database}' does not exist on {server}; create it with `createdb {database}` (or CREATE DATABASE), then run `baton migrate --db {url}`"
+    )]
+    MissingDatabase {
+        database: String,
+        server: String,
+        /// The URL with any password redacted.
+        url: String,
+    },
     #[error("{} is not a SQLite database (it may be truncated or another kind of file); check --db", .0.display())]
     NotADatabase(PathBuf),
     #[error("cannot open {}: {reason}", path.display())]
     CannotOpen { path: PathBuf, reason: String },
+    #[error("cannot connect to {target}: {reason}")]
+    Connect { target: String, reason: String },
     #[error(
-        "the database schema is version {db}, newer than this baton knows ({binary}); upgrade baton. The file was not modified"
+        "the connection to the database was lost during {during} ({detail}); nothing more was written. Check the server and try again"
+    )]
+    ConnectionLost { during: String, detail: String },
+    #[error("permission denied during {during}: {detail}")]
+    PermissionDenied { during: String, detail: String },
+    #[error(
+        "the database schema is version {db}, newer than this baton knows ({binary}); upgrade baton. The database was not modified"
     )]
     SchemaTooNew { db: i64, binary: i64 },
     #[error(
-        "migration {version} ({name}) recorded in the database has checksum {recorded}, but this baton's copy has {embedded}; the schema was altered or comes from another build. The file was not modified"
+        "migration {version} ({name}) recorded in the database has checksum {recorded}, but this baton's copy has {embedded}; the schema was altered or comes from another build. The database was not modified"
     )]
     ChecksumMismatch {
         version: i64,
@@ -54,44 +74,23 @@ pub enum StoreError {
         "an I/O error occurred during {during} ({detail}); nothing was written. Check the disk and the file"
     )]
     Io { during: String, detail: String },
-    #[error("the database is read-only here ({0}); drop --read-only or check file permissions")]
+    #[error("the database is read-only here ({0}); drop --read-only or check permissions")]
     ReadOnly(String),
     #[error("invalid stored data: {0}")]
     Invalid(String),
     #[error("database error: {0}")]
-    Sqlite(#[from] rusqlite::Error),
+    Database(String),
 }
 
 impl StoreError {
     /// Another process held a lock past the busy timeout (a read or a write).
     pub fn is_busy(&self) -> bool {
-        match self {
-            StoreError::Busy { .. } => true,
-            StoreError::Sqlite(e) => matches!(
-                e.sqlite_error_code(),
-                Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
-            ),
-            _ => false,
-        }
+        matches!(self, StoreError::Busy { .. })
     }
 
-    /// Classifies a SQLite failure that happened while doing `during`.
-    pub(crate) fn from_sqlite(e: rusqlite::Error, during: &str) -> StoreError {
-        use rusqlite::ErrorCode as C;
-        match e.sqlite_error_code() {
-            Some(C::DatabaseBusy | C::DatabaseLocked) => StoreError::Busy {
-                during: during.to_string(),
-            },
-            Some(C::ReadOnly) => StoreError::ReadOnly(during.to_string()),
-            Some(C::DiskFull) => StoreError::Full {
-                during: during.to_string(),
-            },
-            Some(C::SystemIoFailure) => StoreError::Io {
-                during: during.to_string(),
-                detail: e.to_string(),
-            },
-            _ => StoreError::Sqlite(e),
-        }
+    /// The connection went away (server restart, network): reconnecting may help.
+    pub fn is_disconnected(&self) -> bool {
+        matches!(self, StoreError::ConnectionLost { .. })
     }
 }
 

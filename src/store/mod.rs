@@ -1,154 +1,298 @@
-//! The SQLite store: opening, migrations, queries, writes and change detection. Nothing
-//! outside this module sees a SQLite type, so another backend can stand behind the same API.
+//! The store: one interface over two backends. `sqlite/` keeps a workflow database in a
+//! file, `postgres/` on a server; each owns its driver, its SQL and the classification of
+//! its errors into [`StoreError`]. Nothing outside those folders names a driver: callers
+//! hold a [`Store`] and use the same methods whichever database `--db` named.
 
-mod backfill;
-mod changes;
-mod definitions;
-mod doctor;
-mod doctor_rows;
+mod backend;
 mod error;
-mod history;
-mod migrate;
+mod migration;
 mod open;
-mod row;
+mod postgres;
+mod query;
+mod report;
+mod sqlite;
 mod statements;
-mod workflows;
-mod write;
+mod target;
+mod trail;
+mod written;
 
-pub use backfill::{Encoded, Trail};
-pub use doctor::{DoctorReport, Problem};
 pub use error::{Result, StoreError};
-pub use history::EventQuery;
-pub use migrate::{MIGRATIONS, Verification, latest_version};
+pub use migration::{MIGRATIONS, Migration, POSTGRES_MIGRATIONS, latest_version};
 pub use open::{DEFAULT_BUSY_TIMEOUT, OpenMode, Opened};
+pub use query::{EventQuery, ListQuery, RowStamp};
+pub use report::{ChangeToken, DoctorReport, Health, Problem, Severity, Verification};
 pub use statements::StatementLog;
-pub use workflows::{ListQuery, RowStamp};
-pub use write::{ApplyError, Written};
+pub use target::{PgUrl, Target, redact};
+pub use trail::{Encoded, Trail};
+pub use written::{ApplyError, Written};
 
-use rusqlite::Connection;
-use std::path::{Path, PathBuf};
+use crate::model::{Change, Checkpoint, Definition, Event, Handoff, Snapshot, Status, Workflow};
+use backend::Backend;
 use std::time::Duration;
 
 /// One connection to a workflow database. Not shared between threads: each thread that
-/// needs the database opens its own `Store` (SQLite connections are cheap).
+/// needs the database opens its own `Store`.
 pub struct Store {
-    conn: Connection,
-    path: PathBuf,
-    read_only: bool,
-    busy: Duration,
-    /// The file opened, to notice it being deleted or replaced underneath us.
-    file: Option<FileId>,
-}
-
-/// Device and inode: which file a path named when it was opened.
-type FileId = (u64, u64);
-
-/// Whether the path still names the database file that was opened.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum FileState {
-    Same,
-    /// Nothing at the path any more (deleted or moved away).
-    Missing,
-    /// Another file is at the path now (replaced, e.g. restored from a backup).
-    Replaced,
-}
-
-fn file_id(path: &Path) -> Option<FileId> {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::MetadataExt;
-        std::fs::metadata(path).ok().map(|m| (m.dev(), m.ino()))
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = path;
-        None
-    }
+    backend: Box<dyn Backend>,
 }
 
 impl Store {
-    pub fn open(path: &Path, mode: OpenMode) -> Result<(Store, Opened)> {
-        Store::open_with(path, mode, DEFAULT_BUSY_TIMEOUT)
+    /// Opens `db` (a SQLite path or a PostgreSQL URL) with the default busy timeout.
+    pub fn open(db: impl Into<Target>, mode: OpenMode) -> Result<(Store, Opened)> {
+        Store::open_with(db, mode, DEFAULT_BUSY_TIMEOUT)
     }
 
-    pub fn open_with(path: &Path, mode: OpenMode, busy: Duration) -> Result<(Store, Opened)> {
-        let (conn, opened) = open::open(path, mode, busy)?;
-        let store = Store {
-            conn,
-            path: path.to_path_buf(),
-            read_only: mode == OpenMode::ReadOnly,
-            busy,
-            file: file_id(path),
+    /// Opens `db`, waiting up to `busy` for another process's lock.
+    pub fn open_with(
+        db: impl Into<Target>,
+        mode: OpenMode,
+        busy: Duration,
+    ) -> Result<(Store, Opened)> {
+        let target = db.into();
+        let (backend, opened): (Box<dyn Backend>, Opened) = match &target {
+            Target::Sqlite(_) => {
+                let (b, o) = sqlite::SqliteStore::open(target, mode, busy)?;
+                (Box::new(b), o)
+            }
+            Target::Postgres(_) => {
+                let (b, o) = postgres::PgStore::open(target.clone(), mode, busy)?;
+                (Box::new(b), o)
+            }
         };
-        Ok((store, opened))
+        Ok((Store { backend }, opened))
     }
 
-    /// Opens the file now at this store's path again, the same way (read-only or not, same
-    /// busy timeout); never creates it.
-    pub fn reopen(&self) -> Result<Store> {
-        let mode = if self.read_only {
-            OpenMode::ReadOnly
-        } else {
-            OpenMode::ReadWrite
-        };
-        Ok(Store::open_with(&self.path, mode, self.busy)?.0)
-    }
-
-    /// Closes the connection, then opens the file now at the path the same way. Closing
-    /// first matters: the `-wal` and `-shm` files go by the path's name, and a connection to
-    /// the old file must not share them with the new one. On failure the store stays
-    /// closed (every query fails) and `file_state` keeps saying the file changed.
-    pub fn reopen_in_place(&mut self) -> Result<()> {
-        self.conn = Connection::open_in_memory()?;
-        let fresh = self.reopen()?;
-        *self = fresh;
-        Ok(())
-    }
-
-    /// Whether the path still names the file this store opened. A `stat`: cheap enough for
-    /// every poll.
-    pub fn file_state(&self) -> FileState {
-        match (self.file, file_id(&self.path)) {
-            (_, None) => FileState::Missing,
-            (Some(a), Some(b)) if a != b => FileState::Replaced,
-            _ => FileState::Same,
-        }
-    }
-
-    /// Whether another connection holds the write lock right now. Asks without waiting: it
-    /// takes and at once releases the lock when it is free, writing nothing. Read-only
-    /// stores cannot ask and answer `false`.
-    pub fn write_locked(&self) -> Result<bool> {
-        if self.read_only {
-            return Ok(false);
-        }
-        self.conn.busy_timeout(Duration::ZERO)?;
-        let result = self.conn.execute_batch("BEGIN IMMEDIATE; ROLLBACK");
-        self.conn.busy_timeout(self.busy)?;
-        match result {
-            Ok(()) => Ok(false),
-            Err(e) => match StoreError::from_sqlite(e, "checking the lock") {
-                StoreError::Busy { .. } => Ok(true),
-                other => Err(other),
-            },
-        }
-    }
-
-    pub fn path(&self) -> &Path {
-        &self.path
+    /// What this store opened; shows without any password.
+    pub fn target(&self) -> &Target {
+        self.backend.target()
     }
 
     pub fn is_read_only(&self) -> bool {
-        self.read_only
+        self.backend.is_read_only()
+    }
+
+    /// Closes the connection and opens the database at the same target again, the same way
+    /// (read-only or not, same busy timeout); never creates it. On failure the store stays
+    /// closed (every query fails) and `health` keeps saying so.
+    pub fn reopen_in_place(&mut self) -> Result<()> {
+        self.backend.reconnect()
+    }
+
+    /// Whether the connection still reaches the database that was opened: a `stat` on
+    /// SQLite, a look at the socket on PostgreSQL; cheap enough for every poll.
+    pub fn health(&self) -> Health {
+        self.backend.health()
+    }
+
+    /// Differs from the previous call's value when any connection committed since.
+    pub fn change_token(&self) -> Result<ChangeToken> {
+        self.backend.change_token()
+    }
+
+    /// Whether another connection holds the database-wide write lock right now (SQLite);
+    /// asks without waiting and writes nothing. PostgreSQL locks rows, not the database:
+    /// always `false` there.
+    pub fn write_locked(&self) -> Result<bool> {
+        self.backend.write_locked()
     }
 
     /// The schema version recorded in the database.
     pub fn schema_version(&self) -> Result<i64> {
-        Ok(migrate::check(&self.conn)?.version)
+        self.backend.schema_version()
     }
 
-    /// Checks checksums and that every table, index and column exists.
+    /// Checks checksums and that every table, index, trigger and column exists.
     pub fn verify_schema(&self) -> Result<Verification> {
-        migrate::verify(&self.conn)
+        self.backend.verify_schema()
+    }
+
+    /// Starts recording every statement this connection runs.
+    pub fn record_statements(&mut self) -> Result<StatementLog> {
+        self.backend.record_statements()
+    }
+
+    /// The full workflow (with its JSON columns) by exact id.
+    pub fn workflow(&self, id: &str) -> Result<Workflow> {
+        self.backend.workflow(id)
+    }
+
+    /// Finds a workflow's id from its id, its build id, or a unique prefix of its id.
+    pub fn resolve(&self, key: &str) -> Result<String> {
+        self.backend.resolve(key)
+    }
+
+    /// Workflows matching `q`, most recently updated first (summary rows: no JSON columns).
+    pub fn list(&self, q: &ListQuery) -> Result<Vec<Workflow>> {
+        self.backend.list(q)
+    }
+
+    /// Every workflow that can still change (running, paused, failed), as summary rows.
+    pub fn live(&self) -> Result<Vec<Workflow>> {
+        self.backend.live()
+    }
+
+    /// The `limit` most recently updated live workflows (summary rows).
+    pub fn recent_live(&self, limit: usize) -> Result<Vec<Workflow>> {
+        self.backend.recent_live(limit)
+    }
+
+    /// What identifies a version of each workflow whose row or heartbeat changed at or
+    /// after `since` (RFC 3339): the dashboard fetches whole rows only for new stamps.
+    pub fn changed_stamps_since(&self, since: &str) -> Result<Vec<RowStamp>> {
+        self.backend.changed_stamps_since(since)
+    }
+
+    /// The live set in chunks of `chunk` summary rows, handed to `each` as they are read
+    /// (return false to stop), so a caller never holds all of it twice.
+    pub fn live_chunks(
+        &self,
+        chunk: usize,
+        mut each: impl FnMut(Vec<Workflow>) -> bool,
+    ) -> Result<()> {
+        self.backend.live_chunks(chunk, &mut each)
+    }
+
+    /// Workflows by id, summary rows; ids that do not exist are skipped.
+    pub fn workflows_by_id(&self, ids: &[String]) -> Result<Vec<Workflow>> {
+        self.backend.workflows_by_id(ids)
+    }
+
+    /// Number of workflows in each status (unknown statuses under `Unknown`), whatever the
+    /// size of history, counting rows written by other programs too.
+    pub fn status_counts(&self) -> Result<Vec<(Status, i64)>> {
+        self.backend.status_counts()
+    }
+
+    /// One page of finished (completed or cancelled) workflows, newest change first, after
+    /// the keyset cursor `before` (the previous page's last `updated_at`, `id`).
+    pub fn finished_page(
+        &self,
+        before: Option<(&str, &str)>,
+        limit: usize,
+    ) -> Result<Vec<Workflow>> {
+        self.backend.finished_page(before, limit)
+    }
+
+    /// A workflow's handoffs, oldest first (at most `limit`, the most recent ones).
+    pub fn handoffs(&self, workflow_id: &str, limit: usize) -> Result<Vec<Handoff>> {
+        self.backend.handoffs(workflow_id, limit)
+    }
+
+    /// A handoff by exact id or unique id prefix.
+    pub fn handoff(&self, key: &str) -> Result<Handoff> {
+        self.backend.handoff(key)
+    }
+
+    /// Unacknowledged handoffs of live workflows, oldest first.
+    pub fn pending_handoffs(&self) -> Result<Vec<Handoff>> {
+        self.backend.pending_handoffs()
+    }
+
+    /// Unacknowledged handoffs of the given workflows (whatever their status), oldest first.
+    pub fn pending_handoffs_of(&self, workflow_ids: &[String]) -> Result<Vec<Handoff>> {
+        self.backend.pending_handoffs_of(workflow_ids)
+    }
+
+    /// A workflow's checkpoints, oldest first.
+    pub fn checkpoints(&self, workflow_id: &str) -> Result<Vec<Checkpoint>> {
+        self.backend.checkpoints(workflow_id)
+    }
+
+    /// Events after `q.after_seq`, oldest first, at most `q.limit`.
+    pub fn events(&self, q: &EventQuery) -> Result<Vec<Event>> {
+        self.backend.events(q)
+    }
+
+    /// The newest `limit` events (of one workflow, or all), oldest first.
+    pub fn recent_events(&self, workflow: Option<&str>, limit: usize) -> Result<Vec<Event>> {
+        self.backend.recent_events(workflow, limit)
+    }
+
+    /// The highest event sequence number, 0 when there are none.
+    pub fn max_seq(&self) -> Result<i64> {
+        self.backend.max_seq()
+    }
+
+    /// The newest version of the definition `name`.
+    pub fn definition(&self, name: &str) -> Result<Option<Definition>> {
+        self.backend.definition(name)
+    }
+
+    /// Every definition name with its newest version; one whose stored phases do not parse
+    /// is left out (`baton doctor` names it).
+    pub fn definitions(&self) -> Result<Vec<Definition>> {
+        self.backend.definitions()
+    }
+
+    /// Stores `d` as the next version of its name; returns the version it got.
+    pub fn add_definition(&mut self, d: &Definition) -> Result<i64> {
+        self.backend.add_definition(d)
+    }
+
+    /// Loads workflow `id` in one write transaction (locking it), lets `plan` decide, and
+    /// writes the change atomically: the workflow with a compare-and-swap on its version,
+    /// its handoff, checkpoint, acknowledgement and event, or nothing at all.
+    pub fn apply<E>(
+        &mut self,
+        id: &str,
+        during: &str,
+        plan: impl FnOnce(&Snapshot) -> std::result::Result<Change, E>,
+    ) -> std::result::Result<Written, ApplyError<E>> {
+        let mut plan = Some(plan);
+        let mut rejected = None;
+        let written = self.backend.apply(id, during, &mut |snapshot| {
+            let plan = plan.take()?;
+            plan(snapshot).map_err(|e| rejected = Some(e)).ok()
+        })?;
+        match (written, rejected) {
+            (Some(w), _) => Ok(w),
+            (None, Some(e)) => Err(ApplyError::Rejected(e)),
+            (None, None) => Err(ApplyError::Store(StoreError::Invalid(
+                "the write was planned twice".into(),
+            ))),
+        }
+    }
+
+    /// Creates a workflow: `plan` receives the named definition (if stored) and returns the
+    /// change whose `workflow` is inserted.
+    pub fn insert<E>(
+        &mut self,
+        definition: &str,
+        plan: impl FnOnce(Option<&Definition>) -> std::result::Result<Change, E>,
+    ) -> std::result::Result<Written, ApplyError<E>> {
+        let mut plan = Some(plan);
+        let mut rejected = None;
+        let written = self.backend.insert(definition, &mut |def| {
+            let plan = plan.take()?;
+            plan(def).map_err(|e| rejected = Some(e)).ok()
+        })?;
+        match (written, rejected) {
+            (Some(w), _) => Ok(w),
+            (None, Some(e)) => Err(ApplyError::Rejected(e)),
+            (None, None) => Err(ApplyError::Store(StoreError::Invalid(
+                "the write was planned twice".into(),
+            ))),
+        }
+    }
+
+    /// Sets `heartbeat_at` only: no version bump, no event (see docs/DECISIONS.md).
+    pub fn heartbeat(&mut self, id: &str, at: &str) -> Result<()> {
+        self.backend.heartbeat(id, at)
+    }
+
+    /// Prepares this connection for bulk loading (a large cache; the database is unchanged).
+    pub fn tune_for_bulk(&mut self) -> Result<()> {
+        self.backend.tune_for_bulk()
+    }
+
+    /// Writes every trail in `batch` in one transaction, all or nothing.
+    pub fn backfill(&mut self, batch: &[Encoded]) -> Result<()> {
+        self.backend.backfill(batch)
+    }
+
+    /// `baton doctor`'s database checks: integrity, row counts and invariants. The one
+    /// place that may read whole tables.
+    pub fn doctor(&self) -> Result<DoctorReport> {
+        self.backend.doctor()
     }
 }

@@ -1,13 +1,13 @@
-//! The database worker: a thread that owns the dashboard's connection. It polls
-//! `PRAGMA data_version` (no table read when nothing changed), reads only what changed when
+//! The database worker: a thread that owns the dashboard's connection. It polls the
+//! store's change token (no table read when nothing changed), reads only what changed when
 //! something did, loads details on demand and performs actions, sending results back as
-//! messages. The render loop never waits on SQLite.
+//! messages. The render loop never waits on the database.
 
 use super::json_text;
 use super::msg::{Cmd, Delta, Detail, Msg};
 use crate::engine::{self, EngineError};
 use crate::model::{Handoff, Status, Workflow, time};
-use crate::store::{EventQuery, FileState, ListQuery, Store, StoreError};
+use crate::store::{ChangeToken, EventQuery, Health, ListQuery, Store, StoreError};
 use std::collections::{HashMap, HashSet};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
 use std::time::Duration;
@@ -31,7 +31,7 @@ pub struct Worker {
     jobs: Receiver<Cmd>,
     poll: Duration,
     paused: bool,
-    data_version: Option<i64>,
+    token: Option<ChangeToken>,
     cursor: i64,
     since: String,
     /// Counts how many table reads the worker made; tests check an idle poll makes none.
@@ -43,7 +43,7 @@ pub struct Worker {
     /// An action found the write lock held (the message shown); polls ask whether it is
     /// free again.
     locked: Option<String>,
-    /// The database file was deleted or replaced; when the last reopen was tried.
+    /// The database was deleted, replaced or disconnected; when the last reopen was tried.
     file_trouble: Option<std::time::Instant>,
 }
 
@@ -55,7 +55,7 @@ impl Worker {
             jobs,
             poll,
             paused: false,
-            data_version: None,
+            token: None,
             cursor: 0,
             since: String::new(),
             reads: 0,
@@ -90,10 +90,10 @@ impl Worker {
         }
     }
 
-    /// One poll: asks `data_version` and reads only if another connection committed.
+    /// One poll: asks the change token and reads only if a connection committed.
     /// Returns false when the dashboard is gone.
     pub fn poll_once(&mut self) -> bool {
-        if let Some(ok) = self.check_file() {
+        if let Some(ok) = self.check_health() {
             return ok;
         }
         if self.locked.is_some() {
@@ -106,10 +106,10 @@ impl Worker {
                 Err(e) => return self.report(&e),
             }
         }
-        match self.store.data_version() {
-            Ok(v) if Some(v) == self.data_version && !self.problem => true,
+        match self.store.change_token() {
+            Ok(v) if Some(&v) == self.token.as_ref() && !self.problem => true,
             Ok(v) => {
-                self.data_version = Some(v);
+                self.token = Some(v);
                 self.send_load(false)
             }
             Err(e) => self.report(&e),
@@ -121,13 +121,13 @@ impl Worker {
         self.out.send(Msg::DbProblem(problem(e))).is_ok()
     }
 
-    /// Notices the database file being deleted or replaced (a `stat` per poll). A deleted
-    /// file is reported and the last data stays on screen; a replaced one is opened again
-    /// (about once a second until that works) and fully reloaded. `None` when the file is
-    /// the one that was opened.
-    fn check_file(&mut self) -> Option<bool> {
-        let state = self.store.file_state();
-        if state == FileState::Same && self.file_trouble.is_none() {
+    /// Notices the database file being deleted or replaced, or the server connection
+    /// dropping (a `stat` or a socket check per poll). A deleted file is reported and the
+    /// last data stays on screen; a replaced file or a lost connection is opened again
+    /// (about once a second until that works) and fully reloaded. `None` when all is well.
+    fn check_health(&mut self) -> Option<bool> {
+        let health = self.store.health();
+        if health == Health::Ok && self.file_trouble.is_none() {
             return None;
         }
         let due = self
@@ -137,22 +137,27 @@ impl Worker {
             return Some(true);
         }
         self.file_trouble = Some(std::time::Instant::now());
-        let path = self.store.path().display().to_string();
-        let msg = match state {
-            FileState::Missing => format!(
-                "the database file {path} is gone (deleted or moved); showing what was last read"
+        let target = self.store.target().to_string();
+        let msg = match health {
+            Health::Missing => format!(
+                "the database file {target} is gone (deleted or moved); showing what was last read"
             ),
-            FileState::Same | FileState::Replaced => match self.store.reopen_in_place() {
-                Ok(()) => {
-                    self.file_trouble = None;
-                    self.problem = false;
-                    self.data_version = None;
-                    return Some(self.send_load(true));
+            Health::Ok | Health::Replaced | Health::Disconnected => {
+                match self.store.reopen_in_place() {
+                    Ok(()) => {
+                        self.file_trouble = None;
+                        self.problem = false;
+                        self.token = None;
+                        return Some(self.send_load(true));
+                    }
+                    Err(e) if health == Health::Disconnected => {
+                        format!("reconnecting to {target}: {e}")
+                    }
+                    Err(e) => format!(
+                        "the database file {target} was replaced, and cannot be opened: {e}"
+                    ),
                 }
-                Err(e) => {
-                    format!("the database file {path} was replaced, and cannot be opened: {e}")
-                }
-            },
+            }
         };
         self.problem = true;
         Some(self.out.send(Msg::DbProblem(msg)).is_ok())
@@ -171,9 +176,9 @@ impl Worker {
                 workflow_id,
                 request,
             } => {
-                if self.file_trouble.is_some() || self.store.file_state() != FileState::Same {
+                if self.file_trouble.is_some() || self.store.health() != Health::Ok {
                     let msg = format!(
-                        "{} refused: the database file was deleted or replaced; nothing was written",
+                        "{} refused: the database was deleted, replaced or disconnected; nothing was written",
                         request.action.verb()
                     );
                     return self.out.send(Msg::ActionDone(Err(msg))).is_ok();
@@ -197,7 +202,7 @@ impl Worker {
                 if self.out.send(Msg::ActionDone(result)).is_err() {
                     return false;
                 }
-                // Our own commit does not change data_version: read what we wrote now.
+                // Show what we wrote now rather than at the next poll.
                 self.send_load(false) && self.handle(Cmd::LoadDetail(workflow_id))
             }
             Cmd::Refresh => self.send_load(true),
@@ -269,7 +274,7 @@ impl Worker {
     /// live set, sent in chunks as they are read (the first replaces, the rest add), so
     /// neither thread ever holds the whole live set twice. Returns the last chunk.
     fn full(&mut self) -> Result<Delta, StoreError> {
-        self.data_version = Some(self.store.data_version()?);
+        self.token = Some(self.store.change_token()?);
         let now = self.mark();
         self.sent = Sent::default();
         self.reads += 1;

@@ -1,4 +1,5 @@
 pub mod cli;
+pub mod pg;
 pub mod pty;
 pub mod replay;
 pub mod store;

@@ -51,7 +51,7 @@ pub fn open(ctx: &Ctx, store: Store, a: &DashboardArgs) -> CliResult {
         ));
     }
     let opts = tui::Options {
-        label: ctx.db.display().to_string(),
+        label: ctx.db.to_string(),
         poll: Duration::from_millis(a.poll_ms),
         policy: StuckPolicy {
             handoff_timeout_secs: a.handoff_timeout,

@@ -6,7 +6,7 @@ use crate::cli::context::Ctx;
 use crate::cli::exit::{CliError, CliResult};
 use crate::model::Definition;
 use crate::sim::{self, SimConfig};
-use crate::store::{OpenMode, Store};
+use crate::store::{OpenMode, Store, Target};
 use clap::Args;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -41,7 +41,7 @@ pub fn run(ctx: &Ctx, a: &DemoArgs) -> CliResult {
     let path = if ctx.db_given {
         ctx.db.clone()
     } else {
-        fresh_path()?
+        Target::Sqlite(fresh_path()?)
     };
     let (mut store, opened) = Store::open(&path, OpenMode::Create)?;
     if opened.created {
@@ -92,7 +92,7 @@ pub fn run(ctx: &Ctx, a: &DemoArgs) -> CliResult {
     }
     eprintln!(
         "the demo database is kept at {p}; try `baton --db {p} list` or `baton --db {p} doctor`",
-        p = path.display()
+        p = shell_word(&path.to_string())
     );
     Ok(())
 }
@@ -105,4 +105,14 @@ fn fresh_path() -> CliResult<PathBuf> {
     std::fs::create_dir_all(&dir)
         .map_err(|e| CliError::error(format!("cannot create {}: {e}", dir.display())))?;
     Ok(dir.join("demo.db"))
+}
+
+/// Quotes a path or URL for a shell when it holds anything but plain characters.
+fn shell_word(s: &str) -> String {
+    let plain = |c: char| c.is_ascii_alphanumeric() || "/._-:@=+,%".contains(c);
+    if s.chars().all(plain) {
+        s.to_string()
+    } else {
+        format!("'{}'", s.replace('\'', "'\\''"))
+    }
 }

@@ -106,7 +106,7 @@ pub fn run(ctx: &Ctx, a: &DoctorArgs) -> CliResult {
         output::fields(
             &mut out,
             &[
-                ("database", ctx.db.display().to_string()),
+                ("database", ctx.db.to_string()),
                 (
                     "schema",
                     format!(

@@ -57,7 +57,7 @@ pub fn run(ctx: &Ctx, a: &EventsArgs) -> CliResult {
         .transpose()?;
     let limit = usize::try_from(a.limit).unwrap_or(usize::MAX);
     // Taken before the first read, so nothing committed after it is missed.
-    let mut seen_version = store.data_version()?;
+    let mut seen_version = store.change_token()?;
     let first = match a.since {
         Some(after_seq) => store.events(&EventQuery {
             workflow: workflow.clone(),
@@ -97,7 +97,7 @@ pub fn run(ctx: &Ctx, a: &EventsArgs) -> CliResult {
         while !behind {
             std::thread::sleep(POLL);
             // A lock held past the busy timeout delays the trail; it does not end the follow.
-            let v = match store.data_version() {
+            let v = match store.change_token() {
                 Err(e) if e.is_busy() => continue,
                 other => other?,
             };

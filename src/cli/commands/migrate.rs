@@ -30,7 +30,7 @@ pub fn run(ctx: &Ctx, a: &MigrateArgs) -> CliResult {
     }
     let (store, opened) = ctx.open_as(OpenMode::Create)?;
     let version = store.schema_version()?;
-    let path = ctx.db.display().to_string();
+    let path = ctx.db.to_string();
     let mut out = std::io::stdout().lock();
     if a.json {
         output::json(
@@ -62,13 +62,13 @@ fn verify(ctx: &Ctx, a: &MigrateArgs) -> CliResult {
     if a.json {
         output::json(
             &mut out,
-            &json!({ "path": ctx.db.display().to_string(), "ok": v.ok(), "verification": v }),
+            &json!({ "path": ctx.db.to_string(), "ok": v.ok(), "verification": v }),
         )?;
     } else {
         output::fields(
             &mut out,
             &[
-                ("database", ctx.db.display().to_string()),
+                ("database", ctx.db.to_string()),
                 (
                     "schema",
                     format!("version {} (this baton knows {})", v.version, v.latest),

@@ -84,7 +84,7 @@ pub fn run(ctx: &Ctx, a: &SimulateArgs) -> CliResult {
     let (mut store, opened) = Store::open(&ctx.db, OpenMode::Create)?;
     let mut err = std::io::stderr().lock();
     if opened.created {
-        writeln!(err, "created new database at {}", ctx.db.display())?;
+        writeln!(err, "created new database at {}", ctx.db)?;
     }
     if let Some(n) = a.backfill {
         drop(err);

@@ -1,33 +1,18 @@
 //! `baton doctor`'s database checks: integrity, row counts and invariants. These scan
 //! whole tables on purpose; the doctor is the one place that may.
 
-use super::Store;
-use super::error::Result;
+use super::SqliteStore;
 use super::row;
 use crate::model::EventType;
-use serde::Serialize;
-
-/// One failed check, naming the rows involved.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Problem {
-    pub check: &'static str,
-    pub detail: String,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct DoctorReport {
-    pub schema_version: i64,
-    pub integrity: Vec<String>,
-    pub counts: Vec<(String, i64)>,
-    pub problems: Vec<Problem>,
-}
+use crate::store::error::Result;
+use crate::store::report::{DoctorReport, Problem};
 
 /// Rows shown per failed check; the count says how many more there are.
 const SHOWN: usize = 20;
 
-impl Store {
+impl SqliteStore {
     pub fn doctor(&self) -> Result<DoctorReport> {
-        let schema_version = self.schema_version()?;
+        let schema_version = super::migrate::check(&self.conn)?.version;
         let integrity: Vec<String> = {
             let mut stmt = self.conn.prepare("PRAGMA integrity_check")?;
             stmt.query_map([], |r| row::text(r, 0))?
@@ -54,13 +39,10 @@ impl Store {
                 .collect::<rusqlite::Result<_>>()?;
             let extra = rows.len().saturating_sub(SHOWN);
             for detail in rows.into_iter().take(SHOWN) {
-                problems.push(Problem { check, detail });
+                problems.push(Problem::new(check, detail));
             }
             if extra > 0 {
-                problems.push(Problem {
-                    check,
-                    detail: format!("… and {extra} more"),
-                });
+                problems.push(Problem::new(check, format!("… and {extra} more")));
             }
         }
         self.check_phases(&mut problems)?;
@@ -107,18 +89,15 @@ impl Store {
             if let Some(detail) = detail {
                 found += 1;
                 if found <= SHOWN {
-                    problems.push(Problem {
-                        check: "phase belongs to definition",
-                        detail,
-                    });
+                    problems.push(Problem::new("phase belongs to definition", detail));
                 }
             }
         }
         if found > SHOWN {
-            problems.push(Problem {
-                check: "phase belongs to definition",
-                detail: format!("… and {} more", found - SHOWN),
-            });
+            problems.push(Problem::new(
+                "phase belongs to definition",
+                format!("… and {} more", found - SHOWN),
+            ));
         }
         Ok(())
     }

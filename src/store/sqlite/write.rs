@@ -2,50 +2,16 @@
 //! rules need, hands it to a pure planning function, and writes the resulting [`Change`]
 //! (workflow, handoff, checkpoint, acknowledgement, event) together, or nothing at all.
 
-use super::Store;
+use super::SqliteStore;
 use super::definitions;
-use super::error::{Result, StoreError};
 use super::row::{self, CHECKPOINT, HANDOFF};
-use crate::model::{Change, Definition, Snapshot, Workflow};
+use crate::model::{Change, Snapshot, Workflow};
+use crate::store::backend::{Plan, StartPlan};
+use crate::store::error::{Result, StoreError};
+use crate::store::written::Written;
 use rusqlite::{Transaction, TransactionBehavior, params};
-use std::fmt;
 
-/// A write failed either in the store or because the plan refused it.
-#[derive(Debug)]
-pub enum ApplyError<E> {
-    Store(StoreError),
-    Rejected(E),
-}
-
-impl<E> From<StoreError> for ApplyError<E> {
-    fn from(e: StoreError) -> Self {
-        ApplyError::Store(e)
-    }
-}
-
-impl<E> From<rusqlite::Error> for ApplyError<E> {
-    fn from(e: rusqlite::Error) -> Self {
-        ApplyError::Store(StoreError::Sqlite(e))
-    }
-}
-
-impl<E: fmt::Display> fmt::Display for ApplyError<E> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            ApplyError::Store(e) => e.fmt(f),
-            ApplyError::Rejected(e) => e.fmt(f),
-        }
-    }
-}
-
-/// The result of a write: the workflow as stored and the event's sequence number.
-#[derive(Debug, Clone)]
-pub struct Written {
-    pub workflow: Workflow,
-    pub seq: i64,
-}
-
-impl Store {
+impl SqliteStore {
     fn begin(&mut self, during: &str) -> Result<Transaction<'_>> {
         if self.read_only {
             return Err(StoreError::ReadOnly(format!("{during} needs to write")));
@@ -55,16 +21,14 @@ impl Store {
             .map_err(|e| StoreError::from_sqlite(e, during))
     }
 
-    /// Loads workflow `id`, lets `plan` decide, and writes the change atomically.
-    pub fn apply<E>(
-        &mut self,
-        id: &str,
-        during: &str,
-        plan: impl FnOnce(&Snapshot) -> std::result::Result<Change, E>,
-    ) -> std::result::Result<Written, ApplyError<E>> {
+    /// Loads workflow `id`, lets `plan` decide, and writes the change atomically; `None`
+    /// when the plan refused (the transaction is rolled back).
+    pub fn apply(&mut self, id: &str, during: &str, plan: Plan<'_>) -> Result<Option<Written>> {
         let tx = self.begin(during)?;
         let snapshot = snapshot(&tx, id)?;
-        let change = plan(&snapshot).map_err(ApplyError::Rejected)?;
+        let Some(change) = plan(&snapshot) else {
+            return Ok(None);
+        };
         let seq = write_change(&tx, &change, Some(&snapshot.workflow)).map_err(|e| {
             if matches!(e, rusqlite::Error::QueryReturnedNoRows) {
                 StoreError::Invalid(format!(
@@ -74,27 +38,25 @@ impl Store {
                     change.previous_version
                 ))
             } else {
-                busy(e, during)
+                StoreError::from_sqlite(e, during)
             }
         })?;
         tx.commit()
             .map_err(|e| StoreError::from_sqlite(e, during))?;
-        Ok(Written {
+        Ok(Some(Written {
             workflow: change.workflow,
             seq,
-        })
+        }))
     }
 
     /// Creates a workflow: `plan` receives the named definition (if stored) and returns the
     /// change whose `workflow` is inserted.
-    pub fn insert<E>(
-        &mut self,
-        definition: &str,
-        plan: impl FnOnce(Option<&Definition>) -> std::result::Result<Change, E>,
-    ) -> std::result::Result<Written, ApplyError<E>> {
+    pub fn insert(&mut self, definition: &str, plan: StartPlan<'_>) -> Result<Option<Written>> {
         let tx = self.begin("start")?;
         let def = definitions::latest(&tx, definition)?;
-        let change = plan(def.as_ref()).map_err(ApplyError::Rejected)?;
+        let Some(change) = plan(def.as_ref()) else {
+            return Ok(None);
+        };
         let seq = write_change(&tx, &change, None).map_err(|e| {
             if e.sqlite_error_code() == Some(rusqlite::ErrorCode::ConstraintViolation)
                 && e.to_string().contains("build_workflows.build_id")
@@ -104,15 +66,15 @@ impl Store {
                     change.workflow.build_id
                 ))
             } else {
-                busy(e, "start")
+                StoreError::from_sqlite(e, "start")
             }
         })?;
         tx.commit()
             .map_err(|e| StoreError::from_sqlite(e, "start"))?;
-        Ok(Written {
+        Ok(Some(Written {
             workflow: change.workflow,
             seq,
-        })
+        }))
     }
 
     /// Sets `heartbeat_at` only: no version bump, no event (see docs/DECISIONS.md).
@@ -135,10 +97,6 @@ impl Store {
         }
         Ok(())
     }
-}
-
-fn busy(e: rusqlite::Error, during: &str) -> StoreError {
-    StoreError::from_sqlite(e, during)
 }
 
 fn snapshot(tx: &Transaction<'_>, id: &str) -> Result<Snapshot> {

@@ -1,20 +1,13 @@
 //! Reading the trail a workflow leaves: handoffs, checkpoints and events.
 
-use super::Store;
-use super::error::Result;
+use super::SqliteStore;
 use super::row::{self, CHECKPOINT, EVENT, HANDOFF};
 use crate::model::{Checkpoint, Event, Handoff};
+use crate::store::error::Result;
+use crate::store::query::EventQuery;
 use rusqlite::{OptionalExtension, ToSql};
 
-/// Events after a cursor, optionally for one workflow, oldest first.
-#[derive(Debug, Clone, Default)]
-pub struct EventQuery {
-    pub workflow: Option<String>,
-    pub after_seq: i64,
-    pub limit: usize,
-}
-
-impl Store {
+impl SqliteStore {
     /// A workflow's handoffs, oldest first (at most `limit`, the most recent ones).
     pub fn handoffs(&self, workflow_id: &str, limit: usize) -> Result<Vec<Handoff>> {
         let mut stmt = self.conn.prepare_cached(&format!(
@@ -38,11 +31,11 @@ impl Store {
         match (found.len(), exact) {
             (_, Some(i)) => Ok(found.into_iter().nth(i).expect("index from position")),
             (1, None) if !key.is_empty() => Ok(found.into_iter().next().expect("one element")),
-            (0, _) | (1, _) => Err(super::StoreError::NotFound {
+            (0, _) | (1, _) => Err(crate::store::StoreError::NotFound {
                 what: "handoff",
                 key: key.into(),
             }),
-            _ => Err(super::StoreError::Ambiguous {
+            _ => Err(crate::store::StoreError::Ambiguous {
                 prefix: key.into(),
                 count: found.len(),
                 examples: found

@@ -1,33 +1,15 @@
 //! Reading workflows: by id, by prefix or build id, filtered lists, the live set, and
 //! what changed since a point in time.
 
-use super::Store;
-use super::error::{Result, StoreError};
+use super::SqliteStore;
 use super::row::{self, WORKFLOW_FULL, WORKFLOW_SUMMARY};
 use crate::model::{Status, Workflow};
-use rusqlite::{OptionalExtension, ToSql, params};
-
-/// Filters for `baton list`. Every field narrows; all values are bound as parameters.
-#[derive(Debug, Clone, Default)]
-pub struct ListQuery {
-    pub status: Option<Status>,
-    pub project: Option<String>,
-    pub phase: Option<String>,
-    pub limit: usize,
-}
-
-/// A workflow's id with what changes whenever the row does (see
-/// [`Store::changed_stamps_since`]).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RowStamp {
-    pub id: String,
-    pub version: i64,
-    pub heartbeat_at: Option<String>,
-    pub updated_at: String,
-}
+use crate::store::error::{Result, StoreError};
+use crate::store::query::{ListQuery, RowStamp};
 
 /// The statuses of the live set: everything that can still change.
 const LIVE: &str = "('running', 'paused', 'failed')";
+use rusqlite::{OptionalExtension, ToSql, params};
 
 /// The full workflow by exact id, on any connection (also inside a write transaction).
 pub(super) fn load(conn: &rusqlite::Connection, id: &str) -> Result<Workflow> {
@@ -43,12 +25,7 @@ pub(super) fn load(conn: &rusqlite::Connection, id: &str) -> Result<Workflow> {
     })
 }
 
-impl Store {
-    /// The full workflow (with its JSON columns) by exact id.
-    pub fn workflow(&self, id: &str) -> Result<Workflow> {
-        load(&self.conn, id)
-    }
-
+impl SqliteStore {
     /// Finds a workflow's id from its id, its build id, or a unique prefix of its id.
     pub fn resolve(&self, key: &str) -> Result<String> {
         let exact: Option<String> = self

@@ -1,9 +1,9 @@
 //! `workflow_definitions`: named, versioned phase lists.
 
-use super::Store;
-use super::error::{Result, StoreError};
+use super::SqliteStore;
 use super::row;
 use crate::model::{Definition, time};
+use crate::store::error::{Result, StoreError};
 use rusqlite::{Connection, OptionalExtension, params};
 
 /// Inserts a definition as given (used by the first migration for the built-in one).
@@ -51,11 +51,7 @@ pub(super) fn latest(conn: &Connection, name: &str) -> Result<Option<Definition>
     }))
 }
 
-impl Store {
-    pub fn definition(&self, name: &str) -> Result<Option<Definition>> {
-        latest(&self.conn, name)
-    }
-
+impl SqliteStore {
     /// Every definition name with its newest version. A definition whose stored phases do
     /// not parse (written by another program) is left out rather than failing the whole
     /// list: the dashboard and the doctor still work, and `baton doctor` names it.

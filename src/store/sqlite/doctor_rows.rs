@@ -5,12 +5,12 @@
 //! format or in the future, a negative count. baton reads all of it leniently; the doctor
 //! names each such row so that it can be fixed.
 
-use super::Store;
-use super::doctor::Problem;
-use super::error::Result;
+use super::SqliteStore;
 use super::row;
 use crate::model::text::is_unsafe;
 use crate::model::{Definition, Phase, Status, time};
+use crate::store::error::Result;
+use crate::store::report::Problem;
 use rusqlite::types::ValueRef;
 
 /// What a column must hold.
@@ -174,7 +174,7 @@ const CHECKS: [&str; 7] = [TYPES, NAMES, JSON, TIMES, KNOWN, RANGES, DEFINITIONS
 /// A timestamp more than this far ahead of the clock is a problem, not skew.
 const FUTURE_SLACK_SECS: i64 = 3600;
 
-impl Store {
+impl SqliteStore {
     /// Appends a problem for every value that breaks its column's contract, at most `shown`
     /// per check (then a count of the rest).
     pub(super) fn check_rows(&self, problems: &mut Vec<Problem>, shown: usize) -> Result<()> {
@@ -211,17 +211,11 @@ impl Store {
             for (_, detail) in found.iter().filter(|(c, _)| *c == check) {
                 n += 1;
                 if n <= shown {
-                    problems.push(Problem {
-                        check,
-                        detail: detail.clone(),
-                    });
+                    problems.push(Problem::new(check, detail.clone()));
                 }
             }
             if n > shown {
-                problems.push(Problem {
-                    check,
-                    detail: format!("… and {} more", n - shown),
-                });
+                problems.push(Problem::new(check, format!("… and {} more", n - shown)));
             }
         }
         Ok(())

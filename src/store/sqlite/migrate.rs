@@ -1,50 +1,15 @@
-//! Schema migrations: numbered `.sql` files from `migrations/`, embedded in the binary,
-//! applied in order and recorded with a checksum. A database that is newer than this binary
+//! Schema migrations on SQLite: the files of `migrations/sqlite/`, applied in order and
+//! recorded with a checksum. A database that is newer than this binary
 //! or whose recorded checksums differ is refused before anything is written.
 
-use super::error::{Result, StoreError};
 use crate::model::{Definition, time};
+use crate::store::error::{Result, StoreError};
+use crate::store::migration::{MIGRATIONS, Migration, latest_version};
+use crate::store::report::Verification;
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use std::collections::BTreeSet;
 
-pub struct Migration {
-    pub version: i64,
-    pub name: &'static str,
-    pub sql: &'static str,
-}
-
-/// Every migration this binary knows, in order. Add new files here with the next number.
-pub const MIGRATIONS: &[Migration] = &[
-    Migration {
-        version: 1,
-        name: "0001_initial.sql",
-        sql: include_str!("../../migrations/0001_initial.sql"),
-    },
-    Migration {
-        version: 2,
-        name: "0002_counts_and_pending.sql",
-        sql: include_str!("../../migrations/0002_counts_and_pending.sql"),
-    },
-];
-
-pub fn latest_version() -> i64 {
-    MIGRATIONS.last().map_or(0, |m| m.version)
-}
-
 const LEDGER: &str = "baton_migrations";
-
-impl Migration {
-    /// FNV-1a over the file's bytes: enough to notice an edited migration, without a
-    /// cryptographic dependency (this guards against accidents, not attackers).
-    pub fn checksum(&self) -> String {
-        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-        for b in self.sql.bytes() {
-            h ^= u64::from(b);
-            h = h.wrapping_mul(0x0100_0000_01b3);
-        }
-        format!("{h:016x}")
-    }
-}
 
 /// What a database holds, read without writing.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -148,22 +113,6 @@ pub fn apply_pending(conn: &mut Connection) -> Result<Vec<&'static Migration>> {
     Ok(applied)
 }
 
-/// The result of `baton migrate --verify`.
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct Verification {
-    pub version: i64,
-    pub latest: i64,
-    pub checksums_ok: usize,
-    pub missing: Vec<String>,
-    pub unexpected_columns: Vec<String>,
-}
-
-impl Verification {
-    pub fn ok(&self) -> bool {
-        self.version == self.latest && self.missing.is_empty() && self.unexpected_columns.is_empty()
-    }
-}
-
 /// Checks every recorded checksum (via [`check`]) and that every table, index, trigger and
 /// column the migrations create is present, by comparing with a fresh in-memory copy.
 pub fn verify(conn: &Connection) -> Result<Verification> {
@@ -215,30 +164,6 @@ fn columns(conn: &Connection, table: &str) -> Result<BTreeSet<String>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn migrations_are_numbered_in_order_from_one() {
-        for (i, m) in MIGRATIONS.iter().enumerate() {
-            assert_eq!(m.version, i as i64 + 1);
-            assert!(m.name.starts_with(&format!("{:04}_", m.version)));
-        }
-    }
-
-    #[test]
-    fn checksum_changes_with_content() {
-        let a = Migration {
-            version: 1,
-            name: "a",
-            sql: "CREATE TABLE t(x);",
-        };
-        let b = Migration {
-            version: 1,
-            name: "a",
-            sql: "CREATE TABLE t(y);",
-        };
-        assert_ne!(a.checksum(), b.checksum());
-        assert_eq!(a.checksum().len(), 16);
-    }
 
     #[test]
     fn fresh_database_migrates_and_verifies() {

@@ -1,0 +1,34 @@
+//! What callers ask the store for: list filters, event cursors, and the stamps that say
+//! whether a row changed.
+
+use crate::model::Status;
+
+/// Filters for `baton list`. Every field narrows; all values are bound as parameters.
+#[derive(Debug, Clone, Default)]
+pub struct ListQuery {
+    pub status: Option<Status>,
+    pub project: Option<String>,
+    pub phase: Option<String>,
+    pub limit: usize,
+}
+
+/// Events after a cursor, optionally for one workflow, oldest first.
+#[derive(Debug, Clone, Default)]
+pub struct EventQuery {
+    pub workflow: Option<String>,
+    pub after_seq: i64,
+    pub limit: usize,
+}
+
+/// A workflow's id with what changes whenever the row does (see
+/// [`Store::changed_stamps_since`](super::Store::changed_stamps_since)).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RowStamp {
+    pub id: String,
+    pub version: i64,
+    pub heartbeat_at: Option<String>,
+    pub updated_at: String,
+}
+
+/// The statuses of the live set: everything that can still change.
+pub const LIVE_STATUSES: [&str; 3] = ["running", "paused", "failed"];

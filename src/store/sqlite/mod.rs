@@ -1,0 +1,246 @@
+//! The SQLite backend: a workflow database in one file, opened with rusqlite (SQLite
+//! bundled). Writes are `BEGIN IMMEDIATE` transactions; change detection is
+//! `PRAGMA data_version`.
+
+mod backfill;
+mod changes;
+mod definitions;
+mod doctor;
+mod doctor_rows;
+mod error;
+mod history;
+mod migrate;
+mod open;
+mod row;
+mod statements;
+mod workflows;
+mod write;
+
+use super::backend::{Backend, Plan, StartPlan};
+use super::error::{Result, StoreError};
+use super::open::{OpenMode, Opened};
+use super::query::{EventQuery, ListQuery, RowStamp};
+use super::report::{ChangeToken, DoctorReport, Health, Verification};
+use super::statements::StatementLog;
+use super::target::Target;
+use super::trail::Encoded;
+use super::written::Written;
+use crate::model::{Checkpoint, Definition, Event, Handoff, Status, Workflow};
+use rusqlite::Connection;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+pub struct SqliteStore {
+    conn: Connection,
+    target: Target,
+    path: PathBuf,
+    read_only: bool,
+    busy: Duration,
+    /// The file opened, to notice it being deleted or replaced underneath us.
+    file: Option<FileId>,
+}
+
+/// Device and inode: which file a path named when it was opened.
+type FileId = (u64, u64);
+
+fn file_id(path: &Path) -> Option<FileId> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        std::fs::metadata(path).ok().map(|m| (m.dev(), m.ino()))
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = path;
+        None
+    }
+}
+
+impl SqliteStore {
+    pub fn open(target: Target, mode: OpenMode, busy: Duration) -> Result<(SqliteStore, Opened)> {
+        let path = target.path().map(Path::to_path_buf).unwrap_or_default();
+        let (conn, opened) = open::open(&path, mode, busy)?;
+        let store = SqliteStore {
+            conn,
+            file: file_id(&path),
+            target,
+            path,
+            read_only: mode == OpenMode::ReadOnly,
+            busy,
+        };
+        Ok((store, opened))
+    }
+}
+
+impl Backend for SqliteStore {
+    fn target(&self) -> &Target {
+        &self.target
+    }
+
+    fn is_read_only(&self) -> bool {
+        self.read_only
+    }
+
+    /// Closes the connection first: the `-wal` and `-shm` files go by the path's name, and a
+    /// connection to the old file must not share them with the new one.
+    fn reconnect(&mut self) -> Result<()> {
+        self.conn = Connection::open_in_memory()?;
+        let mode = if self.read_only {
+            OpenMode::ReadOnly
+        } else {
+            OpenMode::ReadWrite
+        };
+        *self = SqliteStore::open(self.target.clone(), mode, self.busy)?.0;
+        Ok(())
+    }
+
+    fn health(&self) -> Health {
+        match (self.file, file_id(&self.path)) {
+            (_, None) => Health::Missing,
+            (Some(a), Some(b)) if a != b => Health::Replaced,
+            _ => Health::Ok,
+        }
+    }
+
+    fn change_token(&self) -> Result<ChangeToken> {
+        SqliteStore::change_token(self)
+    }
+
+    /// Takes and at once releases the write lock when it is free, writing nothing.
+    /// Read-only stores cannot ask and answer `false`.
+    fn write_locked(&self) -> Result<bool> {
+        if self.read_only {
+            return Ok(false);
+        }
+        self.conn.busy_timeout(Duration::ZERO)?;
+        let result = self.conn.execute_batch("BEGIN IMMEDIATE; ROLLBACK");
+        self.conn.busy_timeout(self.busy)?;
+        match result {
+            Ok(()) => Ok(false),
+            Err(e) => match StoreError::from_sqlite(e, "checking the lock") {
+                StoreError::Busy { .. } => Ok(true),
+                other => Err(other),
+            },
+        }
+    }
+
+    fn schema_version(&self) -> Result<i64> {
+        Ok(migrate::check(&self.conn)?.version)
+    }
+
+    fn verify_schema(&self) -> Result<Verification> {
+        migrate::verify(&self.conn)
+    }
+
+    fn record_statements(&mut self) -> Result<StatementLog> {
+        SqliteStore::record_statements(self)
+    }
+
+    fn workflow(&self, id: &str) -> Result<Workflow> {
+        workflows::load(&self.conn, id)
+    }
+
+    fn resolve(&self, key: &str) -> Result<String> {
+        SqliteStore::resolve(self, key)
+    }
+
+    fn list(&self, q: &ListQuery) -> Result<Vec<Workflow>> {
+        SqliteStore::list(self, q)
+    }
+
+    fn live(&self) -> Result<Vec<Workflow>> {
+        SqliteStore::live(self)
+    }
+
+    fn recent_live(&self, limit: usize) -> Result<Vec<Workflow>> {
+        SqliteStore::recent_live(self, limit)
+    }
+
+    fn changed_stamps_since(&self, since: &str) -> Result<Vec<RowStamp>> {
+        SqliteStore::changed_stamps_since(self, since)
+    }
+
+    fn live_chunks(&self, chunk: usize, each: &mut dyn FnMut(Vec<Workflow>) -> bool) -> Result<()> {
+        SqliteStore::live_chunks(self, chunk, each)
+    }
+
+    fn workflows_by_id(&self, ids: &[String]) -> Result<Vec<Workflow>> {
+        SqliteStore::workflows_by_id(self, ids)
+    }
+
+    fn status_counts(&self) -> Result<Vec<(Status, i64)>> {
+        SqliteStore::status_counts(self)
+    }
+
+    fn finished_page(&self, before: Option<(&str, &str)>, limit: usize) -> Result<Vec<Workflow>> {
+        SqliteStore::finished_page(self, before, limit)
+    }
+
+    fn handoffs(&self, workflow_id: &str, limit: usize) -> Result<Vec<Handoff>> {
+        SqliteStore::handoffs(self, workflow_id, limit)
+    }
+
+    fn handoff(&self, key: &str) -> Result<Handoff> {
+        SqliteStore::handoff(self, key)
+    }
+
+    fn pending_handoffs(&self) -> Result<Vec<Handoff>> {
+        SqliteStore::pending_handoffs(self)
+    }
+
+    fn pending_handoffs_of(&self, workflow_ids: &[String]) -> Result<Vec<Handoff>> {
+        SqliteStore::pending_handoffs_of(self, workflow_ids)
+    }
+
+    fn checkpoints(&self, workflow_id: &str) -> Result<Vec<Checkpoint>> {
+        SqliteStore::checkpoints(self, workflow_id)
+    }
+
+    fn events(&self, q: &EventQuery) -> Result<Vec<Event>> {
+        SqliteStore::events(self, q)
+    }
+
+    fn recent_events(&self, workflow: Option<&str>, limit: usize) -> Result<Vec<Event>> {
+        SqliteStore::recent_events(self, workflow, limit)
+    }
+
+    fn max_seq(&self) -> Result<i64> {
+        SqliteStore::max_seq(self)
+    }
+
+    fn definition(&self, name: &str) -> Result<Option<Definition>> {
+        definitions::latest(&self.conn, name)
+    }
+
+    fn definitions(&self) -> Result<Vec<Definition>> {
+        SqliteStore::definitions(self)
+    }
+
+    fn add_definition(&mut self, d: &Definition) -> Result<i64> {
+        SqliteStore::add_definition(self, d)
+    }
+
+    fn apply(&mut self, id: &str, during: &str, plan: Plan<'_>) -> Result<Option<Written>> {
+        SqliteStore::apply(self, id, during, plan)
+    }
+
+    fn insert(&mut self, definition: &str, plan: StartPlan<'_>) -> Result<Option<Written>> {
+        SqliteStore::insert(self, definition, plan)
+    }
+
+    fn heartbeat(&mut self, id: &str, at: &str) -> Result<()> {
+        SqliteStore::heartbeat(self, id, at)
+    }
+
+    fn tune_for_bulk(&mut self) -> Result<()> {
+        SqliteStore::tune_for_bulk(self)
+    }
+
+    fn backfill(&mut self, batch: &[Encoded]) -> Result<()> {
+        SqliteStore::backfill(self, batch)
+    }
+
+    fn doctor(&self) -> Result<DoctorReport> {
+        SqliteStore::doctor(self)
+    }
+}
