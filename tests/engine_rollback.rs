@@ -5,37 +5,33 @@ mod common;
 
 use baton::engine::{self, Request};
 use baton::model::Action;
-use common::store::*;
+use common::backend::*;
+use common::store::{ACTOR, act_with_reason, advance, assert_healthy, start};
 use serde_json::{Value, json};
 
-fn outputs(conn: &rusqlite::Connection, id: &str) -> Value {
-    let s: String = conn
-        .query_row(
-            "SELECT phase_outputs FROM build_workflows WHERE id = ?1",
-            [id],
-            |r| r.get(0),
-        )
-        .unwrap();
-    serde_json::from_str(&s).unwrap()
+fn outputs(conn: &mut Raw, id: &str) -> Value {
+    conn.value(
+        "SELECT phase_outputs FROM build_workflows WHERE id = $1",
+        &[&id],
+    )
 }
 
-#[test]
-fn rollback_restores_the_outputs_checkpointed_when_the_target_was_entered() {
-    let db = TestDb::new();
+fn rollback_restores_the_outputs_checkpointed_when_the_target_was_entered(b: Backend) {
+    let db = TestDb::new(b);
     let mut store = db.store();
-    let conn = db.raw();
+    let mut conn = db.raw();
     let mut w = start(&mut store, "atlas");
     w = advance(&mut store, &w, Some(json!({ "requirements": 3 })));
     w = advance(&mut store, &w, Some(json!({ "steps": ["a", "b"] })));
     w = advance(&mut store, &w, Some(json!({ "files_changed": 7 })));
     assert_eq!(w.current_state, "testing");
     // Someone rewrites an earlier output behind the engine's back: the checkpoint wins.
+    let mut tampered = outputs(&mut conn, &w.id);
+    tampered["discovery"] = json!("tampered");
     conn.execute(
-        "UPDATE build_workflows SET phase_outputs = json_set(phase_outputs, '$.discovery', 'tampered')
-         WHERE id = ?1",
-        [&w.id],
-    )
-    .unwrap();
+        "UPDATE build_workflows SET phase_outputs = $2 WHERE id = $1",
+        &[&w.id, &tampered],
+    );
 
     let req = Request::new(
         Action::Rollback {
@@ -49,9 +45,9 @@ fn rollback_restores_the_outputs_checkpointed_when_the_target_was_entered() {
     assert_eq!(written.workflow.current_state, "planning");
     assert_eq!(written.workflow.current_role, "q_assistant");
     let restored = json!({ "discovery": { "requirements": 3 } });
-    assert_eq!(outputs(&conn, &w.id), restored);
+    assert_eq!(outputs(&mut conn, &w.id), restored);
     assert_eq!(written.workflow.phase_outputs, restored);
-    let (t, _, data) = last_event(&conn, &w.id);
+    let (t, _, data) = conn.last_event(&w.id);
     assert_eq!(t, "phase_rolled_back");
     assert_eq!(data["reason"], "requirements changed");
     let mut discarded: Vec<String> =
@@ -72,31 +68,24 @@ fn rollback_restores_the_outputs_checkpointed_when_the_target_was_entered() {
     .workflow;
     assert_eq!(w.current_state, "coding");
     assert_eq!(
-        outputs(&conn, &w.id),
+        outputs(&mut conn, &w.id),
         json!({ "discovery": { "requirements": 3 }, "planning": { "steps": ["c"] } })
     );
     assert_healthy(&store);
 }
 
-#[test]
-fn rollback_without_checkpoints_trims_later_phases() {
-    let db = TestDb::new();
+fn rollback_without_checkpoints_trims_later_phases(b: Backend) {
+    let db = TestDb::new(b);
     let mut store = db.store();
-    let conn = db.raw();
+    let mut conn = db.raw();
     // An orchestrator that writes plain SQL and no checkpoints.
-    conn.execute(
-        "INSERT INTO build_workflows (id, build_id, project_id, current_state, current_role,
+    conn.batch(
+        "INSERT INTO build_workflows (id, build_id, project_id, current_state, \"current_role\",
            phase_outputs, version)
          VALUES ('ext-1', 'hydra-1', 'hydra', 'review', 'verification_specialist',
-           '{\"discovery\":1,\"planning\":2,\"coding\":3,\"testing\":4}', 1)",
-        [],
-    )
-    .unwrap();
-    conn.execute(
-        "INSERT INTO workflow_events (workflow_id, event_type) VALUES ('ext-1', 'workflow_started')",
-        [],
-    )
-    .unwrap();
+           '{\"discovery\":1,\"planning\":2,\"coding\":3,\"testing\":4}', 1);
+         INSERT INTO workflow_events (workflow_id, event_type) VALUES ('ext-1', 'workflow_started');",
+    );
     let req = Request::new(
         Action::Rollback {
             to: Some("coding".into()),
@@ -107,7 +96,7 @@ fn rollback_without_checkpoints_trims_later_phases() {
     let w = engine::act(&mut store, "hydra-1", &req).unwrap().workflow;
     assert_eq!((w.current_state.as_str(), w.version), ("coding", 2));
     assert_eq!(
-        outputs(&conn, "ext-1"),
+        outputs(&mut conn, "ext-1"),
         json!({ "discovery": 1, "planning": 2 })
     );
     // The rollback itself leaves a checkpoint for the phase it entered.
@@ -120,3 +109,8 @@ fn rollback_without_checkpoints_trims_later_phases() {
     );
     assert_healthy(&store);
 }
+
+both!(
+    rollback_restores_the_outputs_checkpointed_when_the_target_was_entered,
+    rollback_without_checkpoints_trims_later_phases,
+);
