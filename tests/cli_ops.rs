@@ -3,7 +3,8 @@
 
 mod common;
 
-use common::cli::*;
+use common::backend::*;
+use common::cli::{ACTOR, id};
 use serde_json::json;
 
 const PHASES: [(&str, &str); 6] = [
@@ -15,14 +16,13 @@ const PHASES: [(&str, &str); 6] = [
     ("release", "release_manager"),
 ];
 
-#[test]
-fn migrate_creates_reports_and_is_idempotent() {
-    let db = Db::unmigrated();
+fn migrate_creates_reports_and_is_idempotent(b: Backend) {
+    let db = TestDb::empty(b);
     let r = db.run(&["migrate"]);
     r.code(0);
     assert!(r.stdout.contains("created new database at"), "{}", r.stdout);
     assert!(r.stdout.contains("applied migration 0001_initial.sql"));
-    assert!(db.path.exists());
+    assert!(db.has_schema());
 
     let r = db.run(&["migrate"]);
     r.code(0);
@@ -45,19 +45,17 @@ fn migrate_creates_reports_and_is_idempotent() {
     assert_eq!(v["verification"]["missing"], json!([]));
 }
 
-#[test]
-fn migrate_json_on_a_new_file_lists_what_it_applied() {
-    let db = Db::unmigrated();
+fn migrate_json_on_a_new_file_lists_what_it_applied(b: Backend) {
+    let db = TestDb::empty(b);
     let v = db.json(&["migrate", "--json"]);
     assert_eq!(v["created"], true);
     let every: Vec<&str> = baton::store::MIGRATIONS.iter().map(|m| m.name).collect();
     assert_eq!(v["applied"], json!(every));
-    assert_eq!(v["path"], db.path_str());
+    assert_eq!(v["path"], db.shown());
 }
 
-#[test]
-fn start_prints_the_new_workflow_field_by_field() {
-    let db = Db::new();
+fn start_prints_the_new_workflow_field_by_field(b: Backend) {
+    let db = TestDb::cli(b);
     let w = db.json(&[
         "start",
         "--project",
@@ -103,9 +101,8 @@ fn start_prints_the_new_workflow_field_by_field() {
     );
 }
 
-#[test]
-fn advance_walks_every_phase_to_completion_recording_outputs() {
-    let db = Db::new();
+fn advance_walks_every_phase_to_completion_recording_outputs(b: Backend) {
+    let db = TestDb::cli(b);
     db.start("b1");
     for (i, (phase, _)) in PHASES.iter().enumerate() {
         let out = format!(r#"{{"step": {i}}}"#);
@@ -134,9 +131,8 @@ fn advance_walks_every_phase_to_completion_recording_outputs() {
     assert_eq!(types.last().map(String::as_str), Some("workflow_completed"));
 }
 
-#[test]
-fn advance_reads_output_from_a_file_and_prints_one_human_line() {
-    let db = Db::new();
+fn advance_reads_output_from_a_file_and_prints_one_human_line(b: Backend) {
+    let db = TestDb::cli(b);
     db.start("b1");
     let file = db.dir.path().join("out.json");
     std::fs::write(&file, r#"{"report": ["a", "b"]}"#).unwrap();
@@ -157,9 +153,8 @@ fn advance_reads_output_from_a_file_and_prints_one_human_line() {
     );
 }
 
-#[test]
-fn fail_then_retry_until_retries_run_out() {
-    let db = Db::new();
+fn fail_then_retry_until_retries_run_out(b: Backend) {
+    let db = TestDb::cli(b);
     db.start("b1");
     let w = db.json(&["fail", "b1", "--error", "tests time out", "--json"]);
     assert_eq!(w["status"], "failed");
@@ -184,9 +179,8 @@ fn fail_then_retry_until_retries_run_out() {
     assert_eq!(retried.unwrap()["event_data"]["reason"], "flaky");
 }
 
-#[test]
-fn rollback_restores_checkpointed_outputs_and_needs_a_reason() {
-    let db = Db::new();
+fn rollback_restores_checkpointed_outputs_and_needs_a_reason(b: Backend) {
+    let db = TestDb::cli(b);
     db.start("b1");
     db.json(&["advance", "b1", "--output", r#"{"d": 1}"#, "--json"]);
     db.json(&["advance", "b1", "--output", r#"{"p": 2}"#, "--json"]);
@@ -221,9 +215,8 @@ fn rollback_restores_checkpointed_outputs_and_needs_a_reason() {
         .one_line_error(4, &["first phase"]);
 }
 
-#[test]
-fn pause_resume_cancel_and_what_they_forbid() {
-    let db = Db::new();
+fn pause_resume_cancel_and_what_they_forbid(b: Backend) {
+    let db = TestDb::cli(b);
     db.start("b1");
     let w = db.json(&["pause", "b1", "--reason", "lunch", "--json"]);
     assert_eq!(
@@ -248,9 +241,8 @@ fn pause_resume_cancel_and_what_they_forbid() {
         .one_line_error(4, &["it has ended"]);
 }
 
-#[test]
-fn ack_acknowledges_the_pending_handoff_by_prefix() {
-    let db = Db::new();
+fn ack_acknowledges_the_pending_handoff_by_prefix(b: Backend) {
+    let db = TestDb::cli(b);
     db.start("b1");
     db.json(&["advance", "b1", "--json"]);
     let st = db.json(&["status", "b1", "--json"]);
@@ -277,9 +269,8 @@ fn ack_acknowledges_the_pending_handoff_by_prefix() {
         .one_line_error(3, &["handoff", "not found", "baton status"]);
 }
 
-#[test]
-fn heartbeat_sets_heartbeat_at_without_a_version_or_event() {
-    let db = Db::new();
+fn heartbeat_sets_heartbeat_at_without_a_version_or_event(b: Backend) {
+    let db = TestDb::cli(b);
     db.start("b1");
     let before = db.fingerprint("b1");
     let r = db.run(&["heartbeat", "b1"]);
@@ -290,9 +281,8 @@ fn heartbeat_sets_heartbeat_at_without_a_version_or_event() {
     assert_eq!(db.fingerprint("b1"), before);
 }
 
-#[test]
-fn expect_version_refuses_a_stale_view_and_changes_nothing() {
-    let db = Db::new();
+fn expect_version_refuses_a_stale_view_and_changes_nothing(b: Backend) {
+    let db = TestDb::cli(b);
     db.start("b1");
     let w = db.json(&["advance", "b1", "--expect-version", "1", "--json"]);
     assert_eq!(w["version"], 2);
@@ -304,9 +294,8 @@ fn expect_version_refuses_a_stale_view_and_changes_nothing() {
     db.run(&["advance", "b1", "--expect-version", "0"]).code(2);
 }
 
-#[test]
-fn actor_flag_and_env_are_recorded() {
-    let db = Db::new();
+fn actor_flag_and_env_are_recorded(b: Backend) {
+    let db = TestDb::cli(b);
     db.start("b1");
     db.run(&["--actor", "operator:bob@ops", "pause", "b1"])
         .code(0);
@@ -320,9 +309,8 @@ fn actor_flag_and_env_are_recorded() {
     assert_eq!(by, [ACTOR, "operator:bob@ops", "orchestrator:py"]);
 }
 
-#[test]
-fn definitions_are_added_versioned_listed_and_used() {
-    let db = Db::new();
+fn definitions_are_added_versioned_listed_and_used(b: Backend) {
+    let db = TestDb::cli(b);
     let file = db.dir.path().join("mini.json");
     std::fs::write(
         &file,
@@ -367,11 +355,13 @@ fn definitions_are_added_versioned_listed_and_used() {
     assert_eq!(st["progress"], json!({"phase": 2, "of": 2, "done": 1}));
 }
 
-#[test]
-fn read_only_reads_but_refuses_every_change() {
-    let db = Db::new();
+fn read_only_reads_but_refuses_every_change(b: Backend) {
+    let db = TestDb::cli(b);
     db.start("b1");
-    let before = db.bytes();
+    let before = db.dump();
+    // SQLite: not even the file's size changes.
+    let file_len = || (!b.is_pg()).then(|| std::fs::metadata(&db.path).unwrap().len());
+    let len_before = file_len();
     db.run(&["--read-only", "advance", "b1"])
         .one_line_error(1, &["read-only", "drop --read-only"]);
     db.run(&["--read-only", "heartbeat", "b1"])
@@ -387,5 +377,23 @@ fn read_only_reads_but_refuses_every_change() {
     db.run(&["--read-only", "doctor"]).code(0);
     db.run(&["--read-only", "migrate", "--verify"]).code(0);
     assert_eq!(db.workflow("b1")["version"], 1);
-    assert_eq!(before.len(), db.bytes().len());
+    assert_eq!(db.dump(), before);
+    assert_eq!(file_len(), len_before);
 }
+
+both!(
+    migrate_creates_reports_and_is_idempotent,
+    migrate_json_on_a_new_file_lists_what_it_applied,
+    start_prints_the_new_workflow_field_by_field,
+    advance_walks_every_phase_to_completion_recording_outputs,
+    advance_reads_output_from_a_file_and_prints_one_human_line,
+    fail_then_retry_until_retries_run_out,
+    rollback_restores_checkpointed_outputs_and_needs_a_reason,
+    pause_resume_cancel_and_what_they_forbid,
+    ack_acknowledges_the_pending_handoff_by_prefix,
+    heartbeat_sets_heartbeat_at_without_a_version_or_event,
+    expect_version_refuses_a_stale_view_and_changes_nothing,
+    actor_flag_and_env_are_recorded,
+    definitions_are_added_versioned_listed_and_used,
+    read_only_reads_but_refuses_every_change,
+);
