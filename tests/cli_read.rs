@@ -3,7 +3,8 @@
 
 mod common;
 
-use common::cli::*;
+use common::backend::*;
+use common::cli::{ACTOR, baton};
 use serde_json::{Value, json};
 use std::io::{BufRead, BufReader};
 use std::process::Stdio;
@@ -18,9 +19,8 @@ fn offsets(header: &str, names: &[&str]) -> Vec<usize> {
         .collect()
 }
 
-#[test]
-fn list_prints_an_aligned_table_and_filters() {
-    let db = Db::new();
+fn list_prints_an_aligned_table_and_filters(b: Backend) {
+    let db = TestDb::cli(b);
     db.start("alpha-1");
     db.json(&["start", "--project", "web", "--build-id", "web-2", "--json"]);
     db.start("alpha-long-build-name-3");
@@ -77,9 +77,8 @@ fn list_prints_an_aligned_table_and_filters() {
     assert_eq!(none.stdout.trim(), "no workflows match");
 }
 
-#[test]
-fn status_shows_progress_handoffs_outputs_and_events() {
-    let db = Db::new();
+fn status_shows_progress_handoffs_outputs_and_events(b: Backend) {
+    let db = TestDb::cli(b);
     db.start("b1");
     db.run(&["advance", "b1", "--output", r#"{"notes": "found it"}"#])
         .code(0);
@@ -138,9 +137,8 @@ fn status_shows_progress_handoffs_outputs_and_events() {
     assert!(out.find("  discovery:").unwrap() < out.find("  planning:").unwrap());
 }
 
-#[test]
-fn stuck_handoffs_show_in_status_and_doctor() {
-    let db = Db::new();
+fn stuck_handoffs_show_in_status_and_doctor(b: Backend) {
+    let db = TestDb::cli(b);
     let def = db.dir.path().join("quick.json");
     std::fs::write(
         &def,
@@ -194,9 +192,8 @@ fn stuck_handoffs_show_in_status_and_doctor() {
     assert_eq!(db.json(&["status", "q1", "--json"])["stuck"], Value::Null);
 }
 
-#[test]
-fn events_read_the_newest_or_after_a_cursor() {
-    let db = Db::new();
+fn events_read_the_newest_or_after_a_cursor(b: Backend) {
+    let db = TestDb::cli(b);
     db.start("b1");
     db.start("b2");
     db.run(&["advance", "b1"]).code(0);
@@ -248,8 +245,9 @@ fn events_read_the_newest_or_after_a_cursor() {
 }
 
 /// Reads `baton events --follow` lines on a thread; stops (closing the pipe) after `n`.
-fn follow(db: &Db, args: &[&str], n: usize) -> (std::process::Child, mpsc::Receiver<String>) {
-    let mut all = vec!["--db", db.path_str(), "events", "--follow"];
+fn follow(db: &TestDb, args: &[&str], n: usize) -> (std::process::Child, mpsc::Receiver<String>) {
+    let arg = db.arg();
+    let mut all = vec!["--db", arg.as_str(), "events", "--follow"];
     all.extend_from_slice(args);
     let mut child = baton(db.dir.path())
         .args(&all)
@@ -281,9 +279,8 @@ fn wait_exit(child: &mut std::process::Child, within: Duration) -> Option<i32> {
     None
 }
 
-#[test]
-fn events_follow_prints_new_events_as_json_lines_and_exits_when_the_pipe_closes() {
-    let db = Db::new();
+fn events_follow_prints_new_events_as_json_lines_and_exits_when_the_pipe_closes(b: Backend) {
+    let db = TestDb::cli(b);
     db.start("b1");
     let (mut child, rx) = follow(&db, &["--json"], 3);
     let first: Value =
@@ -316,9 +313,8 @@ fn events_follow_prints_new_events_as_json_lines_and_exits_when_the_pipe_closes(
     assert!(err.is_empty(), "no error or panic on a closed pipe: {err}");
 }
 
-#[test]
-fn events_follow_for_one_workflow_skips_the_others() {
-    let db = Db::new();
+fn events_follow_for_one_workflow_skips_the_others(b: Backend) {
+    let db = TestDb::cli(b);
     db.start("b1");
     db.start("b2");
     let (mut child, rx) = follow(&db, &["--workflow", "b2", "--since", "0"], 2);
@@ -339,14 +335,13 @@ fn events_follow_for_one_workflow_skips_the_others() {
     assert_eq!(code, Some(0));
 }
 
-#[test]
-fn output_closed_early_is_not_an_error() {
-    let db = Db::new();
+fn output_closed_early_is_not_an_error(b: Backend) {
+    let db = TestDb::cli(b);
     for i in 0..30 {
         db.start(&format!("b{i}"));
     }
     let mut child = baton(db.dir.path())
-        .args(["--db", db.path_str(), "events", "--limit", "1000"])
+        .args(["--db", &db.arg(), "events", "--limit", "1000"])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -366,9 +361,8 @@ fn output_closed_early_is_not_an_error() {
     );
 }
 
-#[test]
-fn doctor_reports_a_healthy_database() {
-    let db = Db::new();
+fn doctor_reports_a_healthy_database(b: Backend) {
+    let db = TestDb::cli(b);
     db.start("b1");
     db.start("b2");
     db.run(&["fail", "b2", "--error", "disk full"]).code(0);
@@ -406,9 +400,8 @@ fn doctor_reports_a_healthy_database() {
     assert_eq!(v["problems"], json!([]));
 }
 
-#[test]
-fn text_from_the_database_cannot_drive_the_terminal() {
-    let db = Db::new();
+fn text_from_the_database_cannot_drive_the_terminal(b: Backend) {
+    let db = TestDb::cli(b);
     let evil = "x\u{1b}[2J\u{1b}]0;owned\u{7}\u{9b}31m\u{202e}gnp";
     db.json(&[
         "start",
@@ -456,14 +449,13 @@ fn text_from_the_database_cannot_drive_the_terminal() {
     );
 }
 
-#[test]
-fn reads_do_not_wait_for_a_writer_holding_the_lock() {
-    let db = Db::new();
+fn reads_do_not_wait_for_a_writer_holding_the_lock(b: Backend) {
+    let db = TestDb::cli(b);
     db.start("b1");
-    let writer = rusqlite::Connection::open(&db.path).unwrap();
-    writer
-        .execute_batch("BEGIN IMMEDIATE; UPDATE build_workflows SET project_id = 'moved';")
-        .unwrap();
+    let mut writer = db.raw();
+    // SQLite: the database-wide write lock; PostgreSQL: the row's lock.
+    writer.batch(b.pick("BEGIN IMMEDIATE;", "BEGIN;"));
+    writer.batch("UPDATE build_workflows SET project_id = 'moved';");
     let t = Instant::now();
     let list = db.json(&["list", "--json"]);
     assert_eq!(
@@ -477,6 +469,19 @@ fn reads_do_not_wait_for_a_writer_holding_the_lock() {
         "reads waited {:?} for the writer",
         t.elapsed()
     );
-    writer.execute_batch("COMMIT").unwrap();
+    writer.batch("COMMIT");
     assert_eq!(db.json(&["list", "--json"])[0]["project_id"], "moved");
 }
+
+both!(
+    list_prints_an_aligned_table_and_filters,
+    status_shows_progress_handoffs_outputs_and_events,
+    stuck_handoffs_show_in_status_and_doctor,
+    events_read_the_newest_or_after_a_cursor,
+    events_follow_prints_new_events_as_json_lines_and_exits_when_the_pipe_closes,
+    events_follow_for_one_workflow_skips_the_others,
+    output_closed_early_is_not_an_error,
+    doctor_reports_a_healthy_database,
+    text_from_the_database_cannot_drive_the_terminal,
+    reads_do_not_wait_for_a_writer_holding_the_lock,
+);
