@@ -4,7 +4,8 @@
 
 mod common;
 
-use common::cli::*;
+use common::backend::*;
+use common::cli::baton;
 use serde_json::Value;
 use std::collections::BTreeSet;
 use std::process::{Child, Stdio};
@@ -19,10 +20,10 @@ const PHASES: [&str; 6] = [
     "release",
 ];
 
-fn spawn(db: &Db, args: &[String]) -> Child {
+fn spawn(db: &TestDb, args: &[String]) -> Child {
     baton(db.dir.path())
         .arg("--db")
-        .arg(&db.path)
+        .arg(db.arg())
         .args(args)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -40,9 +41,8 @@ fn reported_version(stdout: &str) -> i64 {
         .unwrap_or_else(|| panic!("no version in {stdout:?}"))
 }
 
-#[test]
-fn concurrent_advances_lose_no_update_and_doctor_passes() {
-    let db = Db::new();
+fn concurrent_advances_lose_no_update_and_doctor_passes(backend: Backend) {
+    let db = TestDb::cli(backend);
     for b in BUILDS {
         db.start(b);
     }
@@ -134,3 +134,5 @@ fn concurrent_advances_lose_no_update_and_doctor_passes() {
     assert_eq!(v["ok"], true);
     assert_eq!(v["problems"], serde_json::json!([]));
 }
+
+both!(concurrent_advances_lose_no_update_and_doctor_passes);
