@@ -3,8 +3,10 @@
 
 mod common;
 
-use common::cli::*;
-use rusqlite::Connection;
+use common::backend::*;
+use common::cli::{baton, id, run_in};
+use common::store::checkpoint_wal;
+use std::time::{Duration, Instant};
 
 /// Every command that must refuse to run without an existing database.
 const NEEDS_A_DATABASE: &[&[&str]] = &[
@@ -21,9 +23,10 @@ const NEEDS_A_DATABASE: &[&[&str]] = &[
     &["migrate", "--verify"],
 ];
 
+// SQLite only: a missing file; PostgreSQL's missing and empty databases are tested below.
 #[test]
 fn a_missing_database_is_reported_and_never_created() {
-    let db = Db::unmigrated();
+    let db = TestDb::empty(Backend::Sqlite);
     for args in NEEDS_A_DATABASE {
         db.run(args)
             .one_line_error(1, &["no database at", "baton migrate --db"]);
@@ -35,9 +38,10 @@ fn a_missing_database_is_reported_and_never_created() {
     assert!(!db.dir.path().join("baton.db").exists());
 }
 
+// SQLite only: a mistyped file path; a mistyped database name is tested below.
 #[test]
 fn a_mistyped_path_is_not_created_and_the_real_database_is_untouched() {
-    let db = Db::new();
+    let db = TestDb::cli(Backend::Sqlite);
     db.start("b1");
     let before = db.fingerprint("b1");
     let typo = db.dir.path().join("baton.bd");
@@ -55,12 +59,11 @@ fn a_mistyped_path_is_not_created_and_the_real_database_is_untouched() {
     assert_eq!(db.fingerprint("b1"), before);
 }
 
-#[test]
-fn baton_db_env_chooses_the_database() {
-    let db = Db::new();
+fn baton_db_env_chooses_the_database(b: Backend) {
+    let db = TestDb::cli(b);
     db.start("b1");
     let r = baton(db.dir.path())
-        .env("BATON_DB", &db.path)
+        .env("BATON_DB", db.arg())
         .args(["list", "--json"])
         .output()
         .unwrap();
@@ -69,9 +72,10 @@ fn baton_db_env_chooses_the_database() {
     assert_eq!(v[0]["build_id"], "b1");
 }
 
+// SQLite only: a file of another kind at the path.
 #[test]
 fn a_file_that_is_not_sqlite_is_refused_and_left_byte_identical() {
-    let db = Db::unmigrated();
+    let db = TestDb::empty(Backend::Sqlite);
     let junk: Vec<u8> = b"this is a build log, not a database\n"
         .iter()
         .cycle()
@@ -99,17 +103,17 @@ fn a_file_that_is_not_sqlite_is_refused_and_left_byte_identical() {
     assert_eq!(names.len(), 1, "no -wal or -shm left behind: {names:?}");
 }
 
+// SQLite only: a directory at the path.
 #[test]
 fn a_directory_is_not_a_database() {
-    let db = Db::unmigrated();
+    let db = TestDb::empty(Backend::Sqlite);
     std::fs::create_dir(&db.path).unwrap();
     db.run(&["list"]).one_line_error(1, &["directory"]);
     db.run(&["migrate"]).one_line_error(1, &["directory"]);
 }
 
-#[test]
-fn malformed_output_json_is_a_usage_error_that_changes_nothing() {
-    let db = Db::new();
+fn malformed_output_json_is_a_usage_error_that_changes_nothing(b: Backend) {
+    let db = TestDb::cli(b);
     db.start("b1");
     let before = db.fingerprint("b1");
     db.run(&["advance", "b1", "--output", "{not json"])
@@ -133,9 +137,8 @@ fn malformed_output_json_is_a_usage_error_that_changes_nothing() {
     assert_eq!(db.workflow("b1")["current_state"], "discovery");
 }
 
-#[test]
-fn bad_metadata_and_empty_names_are_usage_errors() {
-    let db = Db::new();
+fn bad_metadata_and_empty_names_are_usage_errors(b: Backend) {
+    let db = TestDb::cli(b);
     db.run(&["start", "--project", "p", "--metadata", "[1, 2]"])
         .one_line_error(2, &["--metadata must be a JSON object"]);
     db.run(&["start", "--project", "p", "--metadata", "{"])
@@ -145,9 +148,8 @@ fn bad_metadata_and_empty_names_are_usage_errors() {
     assert_eq!(db.json(&["list", "--json"]), serde_json::json!([]));
 }
 
-#[test]
-fn an_unknown_workflow_is_not_found_for_every_command() {
-    let db = Db::new();
+fn an_unknown_workflow_is_not_found_for_every_command(b: Backend) {
+    let db = TestDb::cli(b);
     db.start("b1");
     for args in [
         &["status", "nope"][..],
@@ -168,9 +170,8 @@ fn an_unknown_workflow_is_not_found_for_every_command() {
         .one_line_error(3, &["definition 'nope'", "baton definition add"]);
 }
 
-#[test]
-fn an_ambiguous_prefix_is_a_usage_error_naming_the_matches() {
-    let db = Db::new();
+fn an_ambiguous_prefix_is_a_usage_error_naming_the_matches(b: Backend) {
+    let db = TestDb::cli(b);
     // UUIDs start with one of 16 hex digits: 17 workflows must share a first character.
     let mut ids: Vec<String> = Vec::new();
     let shared = loop {
@@ -197,9 +198,8 @@ fn an_ambiguous_prefix_is_a_usage_error_naming_the_matches() {
     db.run(&["status", &ids[0][..13]]).code(0);
 }
 
-#[test]
-fn clap_usage_errors_exit_2() {
-    let db = Db::new();
+fn clap_usage_errors_exit_2(b: Backend) {
+    let db = TestDb::cli(b);
     for args in [
         &["list", "--status", "fialed"][..],
         &["list", "--limit", "0"],
@@ -225,9 +225,8 @@ fn clap_usage_errors_exit_2() {
         .one_line_error(2, &["needs a terminal", "baton list"]);
 }
 
-#[test]
-fn help_documents_exit_codes_and_examples_for_every_subcommand() {
-    let db = Db::new();
+fn help_documents_exit_codes_and_examples_for_every_subcommand(b: Backend) {
+    let db = TestDb::cli(b);
     let r = db.run(&["--help"]);
     r.code(0);
     for needle in [
@@ -268,53 +267,70 @@ fn help_documents_exit_codes_and_examples_for_every_subcommand() {
     }
 }
 
-#[test]
-fn a_newer_or_altered_schema_is_refused_and_the_file_not_modified() {
-    let db = Db::new();
+fn a_newer_or_altered_schema_is_refused_and_the_file_not_modified(b: Backend) {
+    let db = TestDb::cli(b);
     db.start("b1");
-    let wal = db.path.with_extension("db-wal");
-    {
-        let c = Connection::open(&db.path).unwrap();
-        c.execute_batch(
-            "PRAGMA wal_checkpoint(TRUNCATE);
-             INSERT INTO baton_migrations VALUES (99, '0099_future.sql', 'x', 'now');
-             PRAGMA wal_checkpoint(TRUNCATE);",
-        )
-        .unwrap();
-    }
-    let _ = std::fs::remove_file(&wal);
-    let before = db.bytes();
+    tamper(
+        &db,
+        "INSERT INTO baton_migrations VALUES (99, '0099_future.sql', 'x', 'now')",
+    );
+    let before = Unchanged::new(&db);
     for args in [&["list"][..], &["migrate"], &["advance", "b1"], &["doctor"]] {
         db.run(args)
             .one_line_error(1, &["newer than this baton knows", "not modified"]);
-        assert_eq!(db.bytes(), before, "after {args:?}");
+        before.check(&db, &format!("after {args:?}"));
     }
 
-    let db = Db::new();
-    {
-        let c = Connection::open(&db.path).unwrap();
-        c.execute_batch(
-            "UPDATE baton_migrations SET checksum = 'deadbeef' WHERE version = 1;
-             PRAGMA wal_checkpoint(TRUNCATE);",
-        )
-        .unwrap();
-    }
-    let before = db.bytes();
+    let db = TestDb::cli(b);
+    tamper(
+        &db,
+        "UPDATE baton_migrations SET checksum = 'deadbeef' WHERE version = 1",
+    );
+    let before = Unchanged::new(&db);
     db.run(&["migrate"])
         .one_line_error(1, &["checksum", "deadbeef", "not modified"]);
     db.run(&["list"]).one_line_error(1, &["checksum"]);
-    assert_eq!(db.bytes(), before);
+    before.check(&db, "after migrate and list");
 }
 
-#[test]
-fn verify_and_doctor_name_what_is_broken() {
-    let db = Db::new();
-    db.start("b1");
-    {
-        let c = Connection::open(&db.path).unwrap();
-        c.execute_batch("DROP INDEX idx_events_workflow_seq;")
-            .unwrap();
+/// Changes the database behind baton's back; on SQLite also folds the WAL into the file,
+/// so that its bytes can be compared afterwards.
+fn tamper(db: &TestDb, sql: &str) {
+    db.raw().batch(sql);
+    if !db.backend.is_pg() {
+        checkpoint_wal(&db.path);
     }
+}
+
+/// What a refused command must leave as it was: every row, and on SQLite the file's bytes.
+struct Unchanged {
+    rows: Vec<String>,
+    bytes: Option<Vec<u8>>,
+}
+
+impl Unchanged {
+    fn new(db: &TestDb) -> Unchanged {
+        Unchanged {
+            rows: db.dump(),
+            bytes: (!db.backend.is_pg()).then(|| std::fs::read(&db.path).unwrap()),
+        }
+    }
+
+    fn check(&self, db: &TestDb, when: &str) {
+        assert_eq!(db.dump(), self.rows, "{when}");
+        if let Some(bytes) = &self.bytes {
+            assert!(
+                &std::fs::read(&db.path).unwrap() == bytes,
+                "file bytes {when}"
+            );
+        }
+    }
+}
+
+fn verify_and_doctor_name_what_is_broken(b: Backend) {
+    let db = TestDb::cli(b);
+    db.start("b1");
+    db.raw().batch("DROP INDEX idx_events_workflow_seq");
     let r = db.run(&["migrate", "--verify"]);
     r.code(1);
     assert!(
@@ -330,13 +346,10 @@ fn verify_and_doctor_name_what_is_broken() {
     v.code(1);
     assert_eq!(v.json()["ok"], false);
 
-    let db = Db::new();
+    let db = TestDb::cli(b);
     db.start("b1");
-    {
-        let c = Connection::open(&db.path).unwrap();
-        c.execute_batch("UPDATE build_workflows SET version = 5, current_state = 'limbo';")
-            .unwrap();
-    }
+    db.raw()
+        .batch("UPDATE build_workflows SET version = 5, current_state = 'limbo'");
     let r = db.run(&["doctor"]);
     let line = r.one_line_error(
         1,
@@ -364,17 +377,15 @@ fn verify_and_doctor_name_what_is_broken() {
     );
 }
 
-#[test]
-fn a_duplicate_build_id_is_a_conflict() {
-    let db = Db::new();
+fn a_duplicate_build_id_is_a_conflict(b: Backend) {
+    let db = TestDb::cli(b);
     db.start("b1");
     db.run(&["start", "--project", "p", "--build-id", "b1"])
         .one_line_error(4, &["build id 'b1' already exists"]);
 }
 
-#[test]
-fn illegal_transitions_exit_4_and_leave_the_workflow_alone() {
-    let db = Db::new();
+fn illegal_transitions_exit_4_and_leave_the_workflow_alone(b: Backend) {
+    let db = TestDb::cli(b);
     db.start("b1");
     let before = db.fingerprint("b1");
     db.run(&["resume", "b1"])
@@ -385,3 +396,173 @@ fn illegal_transitions_exit_4_and_leave_the_workflow_alone() {
         .one_line_error(4, &["conflict"]);
     assert_eq!(db.fingerprint("b1"), before);
 }
+
+/// A database name that does not exist on the test server.
+fn missing_pg_url() -> String {
+    let name = format!("baton_missing_{}", std::process::id());
+    common::pg::with_database(&common::pg::admin_url(), &name)
+}
+
+fn pg_database_exists(name: &str) -> bool {
+    let mut c =
+        postgres::Client::connect(&common::pg::admin_url(), postgres::NoTls).expect("admin");
+    c.query_one(
+        "SELECT count(*) FROM pg_database WHERE datname = $1",
+        &[&name],
+    )
+    .unwrap()
+    .get::<_, i64>(0)
+        == 1
+}
+
+// PostgreSQL only: a URL naming a database that is not on the server.
+#[test]
+fn a_missing_postgres_database_names_createdb_and_is_never_created() {
+    let url = missing_pg_url();
+    let name = url.rsplit('/').next().unwrap().to_string();
+    let dir = tempfile::tempdir().unwrap();
+    let mut every: Vec<&[&str]> = NEEDS_A_DATABASE.to_vec();
+    every.push(&["migrate"]);
+    for args in every {
+        let mut all = vec!["--db", url.as_str()];
+        all.extend_from_slice(args);
+        run_in(dir.path(), &all).one_line_error(
+            1,
+            &[
+                &format!("database '{name}' does not exist"),
+                &format!("createdb {name}"),
+                "baton migrate --db",
+            ],
+        );
+        assert!(
+            !pg_database_exists(&name),
+            "`baton {args:?}` created {name}"
+        );
+    }
+}
+
+// PostgreSQL only: a database that exists but has no schema (SQLite's counterpart is the
+// missing file above).
+#[test]
+fn an_empty_postgres_database_is_reported_and_left_empty() {
+    let db = TestDb::empty(Backend::Postgres);
+    for args in NEEDS_A_DATABASE {
+        db.run(args)
+            .one_line_error(1, &["empty database", "baton migrate --db"]);
+        assert!(!db.has_schema(), "`baton {args:?}` created the schema");
+        assert_eq!(db.dump(), Vec::<String>::new(), "after {args:?}");
+    }
+}
+
+// PostgreSQL only: nothing listens at the URL's port.
+#[test]
+fn an_unreachable_server_is_one_clear_line_within_seconds() {
+    let url = format!("postgres://postgres:{SECRET}@127.0.0.1:1/baton");
+    let dir = tempfile::tempdir().unwrap();
+    for args in [
+        &["list"][..],
+        &["list", "--json"],
+        &["status", "b1", "--json"],
+        &["advance", "b1"],
+        &["migrate"],
+        &["doctor", "--json"],
+        &["events", "--follow"],
+    ] {
+        let mut all = vec!["--db", url.as_str()];
+        all.extend_from_slice(args);
+        let t = Instant::now();
+        let r = run_in(dir.path(), &all);
+        assert!(
+            t.elapsed() < Duration::from_secs(5),
+            "`baton {args:?}` took {:?}",
+            t.elapsed()
+        );
+        r.one_line_error(1, &["cannot connect", "127.0.0.1:1", "connection refused"]);
+        assert_no_secret(&r, &format!("{args:?}"));
+    }
+}
+
+// PostgreSQL only: a server that wants a password and refuses the one given (the test
+// server trusts everyone, so a stand-in speaks the protocol's refusal).
+#[test]
+fn a_wrong_password_is_one_line_without_the_password() {
+    let port = server_refusing_passwords();
+    let url = format!("postgres://postgres:{SECRET}@127.0.0.1:{port}/baton");
+    let dir = tempfile::tempdir().unwrap();
+    for args in [&["list"][..], &["status", "b1", "--json"], &["migrate"]] {
+        let mut all = vec!["--db", url.as_str()];
+        all.extend_from_slice(args);
+        let t = Instant::now();
+        let r = run_in(dir.path(), &all);
+        assert!(t.elapsed() < Duration::from_secs(5), "{:?}", t.elapsed());
+        r.one_line_error(
+            1,
+            &["refused the password", "user 'postgres'", "postgres:***@"],
+        );
+        assert_no_secret(&r, &format!("{args:?}"));
+    }
+    // A user the server does not know is refused the same way, by the real server.
+    let unknown = common::pg::admin_url().replacen("postgres@", "nobody_here:x@", 1);
+    run_in(dir.path(), &["--db", &unknown, "list"])
+        .one_line_error(1, &["refused user 'nobody_here'", "does not exist"]);
+}
+
+// PostgreSQL only: a password in the URL is used to connect and shown nowhere.
+#[test]
+fn a_url_password_never_appears_in_any_output() {
+    let db = TestDb::empty(Backend::Postgres);
+    let url = with_secret(&db.arg());
+    let dir = db.dir.path();
+    let run = |args: &[&str]| {
+        let mut all = vec!["--db", url.as_str()];
+        all.extend_from_slice(args);
+        let r = run_in(dir, &all);
+        assert_no_secret(&r, &format!("{args:?}"));
+        r
+    };
+    run(&["migrate"]).code(0);
+    let v = run(&["migrate", "--json"]);
+    v.code(0);
+    assert!(v.json()["path"].as_str().unwrap().contains("postgres:***@"));
+    run(&["migrate", "--verify", "--json"]).code(0);
+    run(&["start", "--project", "p", "--build-id", "b1", "--json"]).code(0);
+    for args in [
+        &["list"][..],
+        &["list", "--json"],
+        &["status", "b1"],
+        &["status", "b1", "--json"],
+        &["events", "--json"],
+        &["doctor"],
+        &["doctor", "--json"],
+        &["advance", "b1", "--json"],
+        &["definition", "list", "--json"],
+    ] {
+        run(args).code(0);
+    }
+    // Errors too: not found, a conflict, a read-only refusal, a usage error.
+    run(&["status", "nope"]).code(3);
+    run(&["advance", "b1", "--expect-version", "1"]).code(4);
+    run(&["--read-only", "advance", "b1"]).code(1);
+    run(&["--read-only", "migrate"]).code(2);
+    // Through BATON_DB as well.
+    let r = baton(dir)
+        .env("BATON_DB", &url)
+        .args(["status", "nope", "--json"])
+        .output()
+        .unwrap();
+    assert_no_secret(&common::cli::Run::from_output(r), "BATON_DB status");
+}
+
+both!(
+    baton_db_env_chooses_the_database,
+    malformed_output_json_is_a_usage_error_that_changes_nothing,
+    bad_metadata_and_empty_names_are_usage_errors,
+    an_unknown_workflow_is_not_found_for_every_command,
+    an_ambiguous_prefix_is_a_usage_error_naming_the_matches,
+    clap_usage_errors_exit_2,
+    help_documents_exit_codes_and_examples_for_every_subcommand,
+    a_newer_or_altered_schema_is_refused_and_the_file_not_modified,
+    verify_and_doctor_name_what_is_broken,
+    a_duplicate_build_id_is_a_conflict,
+    illegal_transitions_exit_4_and_leave_the_workflow_alone,
+);

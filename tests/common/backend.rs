@@ -735,3 +735,87 @@ pub fn file_of(db: &TestDb) -> &Path {
     );
     &db.path
 }
+
+/// The password the PostgreSQL-only tests put in URLs; it must never be printed.
+pub const SECRET: &str = "s3cretpw";
+
+/// `url` with the user info `postgres:SECRET` (trust authentication accepts any password).
+pub fn with_secret(url: &str) -> String {
+    let (scheme, rest) = url.split_once("://").expect("a URL");
+    let host = rest.split_once('@').map_or(rest, |(_, h)| h);
+    format!("{scheme}://postgres:{SECRET}@{host}")
+}
+
+/// A local listener that speaks just enough of PostgreSQL's wire protocol to ask for a
+/// password and refuse it (SQLSTATE 28P01), as a server with password authentication
+/// does; the test server trusts everyone, so this is how a wrong password is tested.
+/// Returns its port; it serves until the test process ends.
+pub fn server_refusing_passwords() -> u16 {
+    use std::net::TcpListener;
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind a local port");
+    let port = listener.local_addr().expect("local address").port();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            std::thread::spawn(move || {
+                let _ = refuse_password(stream);
+            });
+        }
+    });
+    port
+}
+
+fn refuse_password(mut s: std::net::TcpStream) -> std::io::Result<()> {
+    use std::io::{Read, Write};
+    s.set_read_timeout(Some(std::time::Duration::from_secs(10)))?;
+    let mut read_body = |s: &mut std::net::TcpStream| -> std::io::Result<Vec<u8>> {
+        let mut len = [0u8; 4];
+        s.read_exact(&mut len)?;
+        let mut body = vec![0; (u32::from_be_bytes(len) as usize).saturating_sub(4)];
+        s.read_exact(&mut body)?;
+        Ok(body)
+    };
+    // SSLRequest / GSSENCRequest are declined with 'N'; then comes the startup message.
+    loop {
+        let body = read_body(&mut s)?;
+        let code = body
+            .get(..4)
+            .map_or(0, |c| u32::from_be_bytes(c.try_into().unwrap()));
+        if code == 80_877_103 || code == 80_877_104 {
+            s.write_all(b"N")?;
+            continue;
+        }
+        break;
+    }
+    // AuthenticationCleartextPassword, then the client's PasswordMessage.
+    s.write_all(&[b'R', 0, 0, 0, 8, 0, 0, 0, 3])?;
+    let mut tag = [0u8; 1];
+    s.read_exact(&mut tag)?;
+    read_body(&mut s)?;
+    let mut fields = Vec::new();
+    for (k, v) in [
+        (b'S', "FATAL"),
+        (b'V', "FATAL"),
+        (b'C', "28P01"),
+        (b'M', "password authentication failed for user \"postgres\""),
+    ] {
+        fields.push(k);
+        fields.extend_from_slice(v.as_bytes());
+        fields.push(0);
+    }
+    fields.push(0);
+    let mut msg = vec![b'E'];
+    msg.extend_from_slice(&(fields.len() as u32 + 4).to_be_bytes());
+    msg.extend(fields);
+    s.write_all(&msg)?;
+    s.flush()
+}
+
+/// Asserts that nothing `r` printed holds [`SECRET`].
+pub fn assert_no_secret(r: &Run, what: &str) {
+    assert!(
+        !r.stdout.contains(SECRET) && !r.stderr.contains(SECRET),
+        "`{what}` printed the password:\nstdout:\n{}\nstderr:\n{}",
+        r.stdout,
+        r.stderr
+    );
+}
