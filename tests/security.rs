@@ -6,7 +6,8 @@
 
 mod common;
 
-use common::cli::*;
+use common::backend::*;
+use common::cli::run_in;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
@@ -177,9 +178,8 @@ fn sql_lives_only_in_the_store_and_nothing_starts_a_program() {
     }
 }
 
-#[test]
-fn injection_attempts_are_plain_values() {
-    let db = Db::new();
+fn injection_attempts_are_plain_values(b: Backend) {
+    let db = TestDb::cli(b);
     db.start("b1");
     let sneaky_project = "x' OR '1'='1";
     assert_eq!(
@@ -217,6 +217,7 @@ fn mode(p: &Path) -> u32 {
     std::fs::metadata(p).unwrap().permissions().mode() & 0o777
 }
 
+// SQLite only: file modes of the database and its -wal/-shm files.
 #[test]
 fn new_database_files_are_owner_only() {
     let dir = tempfile::tempdir().unwrap();
@@ -247,3 +248,5 @@ fn new_database_files_are_owner_only() {
         assert_eq!(mode(&p), 0o600, "{suffix}");
     }
 }
+
+both!(injection_attempts_are_plain_values);

@@ -767,7 +767,7 @@ pub fn server_refusing_passwords() -> u16 {
 fn refuse_password(mut s: std::net::TcpStream) -> std::io::Result<()> {
     use std::io::{Read, Write};
     s.set_read_timeout(Some(std::time::Duration::from_secs(10)))?;
-    let mut read_body = |s: &mut std::net::TcpStream| -> std::io::Result<Vec<u8>> {
+    let read_body = |s: &mut std::net::TcpStream| -> std::io::Result<Vec<u8>> {
         let mut len = [0u8; 4];
         s.read_exact(&mut len)?;
         let mut body = vec![0; (u32::from_be_bytes(len) as usize).saturating_sub(4)];
