@@ -1,12 +1,13 @@
 //! Crash safety: writers — `baton simulate` and single CLI operations — are killed with
 //! SIGKILL at random moments, hundreds of times, while they write. Afterwards the file is
-//! sound (`PRAGMA integrity_check`), `baton doctor` passes, and replaying each workflow's
+//! sound (`PRAGMA integrity_check` on SQLite), `baton doctor` passes, and replaying each workflow's
 //! events gives exactly its row, with one handoff and one checkpoint per transition: no
 //! change was half-applied. `BATON_CRASH_SEED` replays a run's choices.
 
 mod common;
 
-use common::cli::*;
+use common::backend::*;
+use common::cli::baton;
 use common::replay;
 use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
@@ -31,10 +32,10 @@ impl Rng {
     }
 }
 
-fn spawn(db: &Db, args: &[String]) -> Child {
+fn spawn(db: &TestDb, args: &[String]) -> Child {
     baton(db.dir.path())
         .arg("--db")
-        .arg(&db.path)
+        .arg(db.arg())
         .args(args)
         .stdin(Stdio::null())
         .stdout(Stdio::null())
@@ -64,8 +65,7 @@ fn operation(rng: &mut Rng) -> Vec<String> {
     }
 }
 
-#[test]
-fn sigkill_at_random_moments_never_leaves_a_half_applied_change() {
+fn sigkill_at_random_moments_never_leaves_a_half_applied_change(b: Backend) {
     let seed = std::env::var("BATON_CRASH_SEED")
         .ok()
         .and_then(|s| s.parse().ok())
@@ -78,7 +78,7 @@ fn sigkill_at_random_moments_never_leaves_a_half_applied_change() {
         });
     eprintln!("crash test seed {seed} (BATON_CRASH_SEED={seed} replays the choices)");
     let mut rng = Rng(seed);
-    let db = Db::new();
+    let db = TestDb::cli(b);
     for i in 0..BUILDS {
         db.run(&[
             "start",
@@ -90,10 +90,24 @@ fn sigkill_at_random_moments_never_leaves_a_half_applied_change() {
         .code(0);
     }
 
+    // Kills land within a few times one operation's own duration, so that most come while
+    // it writes: a PostgreSQL connection takes longer to set up than opening a file.
+    // Kills land within a window that follows how long operations take here: it shrinks
+    // when an operation finished before its kill and grows when the kill caught it, so
+    // most kills come while a writer is at work whether it opens a file (SQLite, 10-30 ms)
+    // or connects to a server (PostgreSQL, several times that, and more under load).
+    let mut op_window: u64 = 30_000;
+    // Each PostgreSQL operation costs several times a SQLite one (a connection per process),
+    // so it gets fewer kills to make and more time to make them in; the bars below are the
+    // same for both.
+    let (wanted, budget) = match b {
+        Backend::Sqlite => (KILLS, BUDGET),
+        Backend::Postgres => (300, Duration::from_secs(90)),
+    };
     let began = Instant::now();
     let (mut kills, mut killed_running) = (0usize, 0usize);
     let mut sims = 0u64;
-    while kills < KILLS && began.elapsed() < BUDGET {
+    while kills < wanted && began.elapsed() < budget {
         // A simulator writing as fast as it can, and operations beside it.
         sims += 1;
         let batch = vec![spawn(
@@ -115,18 +129,21 @@ fn sigkill_at_random_moments_never_leaves_a_half_applied_change() {
                 format!("orchestrator:crash-{sims}"),
             ],
         )];
-        // Operations, each killed at its own random moment (most take 10-30 ms).
+        // Operations, each killed at its own random moment (most take 10-30 ms on SQLite).
         for _ in 0..3 {
             let mut op = spawn(&db, &operation(&mut rng));
-            std::thread::sleep(Duration::from_micros(rng.below(30_000)));
+            std::thread::sleep(Duration::from_micros(rng.below(op_window)));
             if op.try_wait().expect("try_wait").is_none() {
                 killed_running += 1;
+                op_window = (op_window * 21 / 20).min(2_000_000);
+            } else {
+                op_window = (op_window * 4 / 5).max(5_000);
             }
             let _ = op.kill(); // SIGKILL
             let _ = op.wait();
             kills += 1;
         }
-        std::thread::sleep(Duration::from_millis(rng.below(60)));
+        std::thread::sleep(Duration::from_micros(rng.below(2 * op_window)));
         for mut child in batch {
             if child.try_wait().expect("try_wait").is_none() {
                 killed_running += 1;
@@ -137,8 +154,9 @@ fn sigkill_at_random_moments_never_leaves_a_half_applied_change() {
         }
     }
     eprintln!(
-        "{kills} kills ({killed_running} while running) in {:.1}s",
-        began.elapsed().as_secs_f64()
+        "{kills} kills ({killed_running} while running) in {:.1}s; kill window now {} ms",
+        began.elapsed().as_secs_f64(),
+        op_window / 1000
     );
     assert!(kills >= 200, "only {kills} kills within the budget");
     assert!(
@@ -147,14 +165,17 @@ fn sigkill_at_random_moments_never_leaves_a_half_applied_change() {
     );
 
     // Everything a killed writer left behind is recovered by the next opener.
-    assert_eq!(replay::integrity(&db.path), ["ok"]);
+    if !b.is_pg() {
+        // SQLite only: the file's own check (PostgreSQL's server checks run in doctor).
+        assert_eq!(replay::integrity(&db.path), ["ok"]);
+    }
     let doctor = db.run(&["doctor"]);
     assert_eq!(
         doctor.code, 0,
         "doctor after the kills:\n{}\n{}",
         doctor.stdout, doctor.stderr
     );
-    let r = replay::replay(&db.path);
+    let r = replay::replay_raw(&mut db.raw());
     assert!(
         r.problems.is_empty(),
         "half-applied changes:\n{}",
@@ -175,15 +196,13 @@ fn sigkill_at_random_moments_never_leaves_a_half_applied_change() {
     db.run(&["advance", "after-crash"]).code(0);
 }
 
-#[test]
-fn sigkill_during_migrate_leaves_a_file_that_migrate_finishes() {
-    let dir = tempfile::tempdir().unwrap();
+fn sigkill_during_migrate_leaves_a_database_that_migrate_finishes(b: Backend) {
     let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
-    for i in 0..30 {
-        let path = dir.path().join(format!("m{i}.db"));
-        let mut child = baton(dir.path())
+    for _ in 0..30 {
+        let db = TestDb::empty(b);
+        let mut child = baton(db.dir.path())
             .arg("--db")
-            .arg(&path)
+            .arg(db.arg())
             .arg("migrate")
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -194,9 +213,13 @@ fn sigkill_during_migrate_leaves_a_file_that_migrate_finishes() {
         let _ = child.wait();
         // Whatever the kill left (nothing, an empty file, a half-made schema in an
         // uncommitted transaction), `baton migrate` completes it.
-        let p = path.to_str().unwrap();
-        run_in(dir.path(), &["--db", p, "migrate"]).code(0);
-        run_in(dir.path(), &["--db", p, "migrate", "--verify"]).code(0);
-        run_in(dir.path(), &["--db", p, "doctor"]).code(0);
+        db.run(&["migrate"]).code(0);
+        db.run(&["migrate", "--verify"]).code(0);
+        db.run(&["doctor"]).code(0);
     }
 }
+
+both!(
+    sigkill_at_random_moments_never_leaves_a_half_applied_change,
+    sigkill_during_migrate_leaves_a_database_that_migrate_finishes,
+);

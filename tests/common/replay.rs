@@ -33,58 +33,107 @@ pub fn replay(path: &std::path::Path) -> Replay {
 }
 
 pub fn replay_conn(c: &Connection) -> Replay {
+    let all = |sql: &str| -> Vec<Vec<rusqlite::types::Value>> {
+        let mut stmt = c.prepare(sql).unwrap();
+        let n = stmt.column_count();
+        stmt.query_map([], |r| (0..n).map(|i| r.get(i)).collect())
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap()
+    };
+    use rusqlite::types::Value as V;
+    let text = |v: &V| match v {
+        V::Text(s) => s.clone(),
+        other => panic!("expected text, got {other:?}"),
+    };
+    let int = |v: &V| match v {
+        V::Integer(i) => *i,
+        other => panic!("expected an integer, got {other:?}"),
+    };
+    let events = all(EVENTS)
+        .iter()
+        .map(|r| (text(&r[0]), text(&r[1]), text(&r[2])))
+        .collect();
+    let handoffs = all(HANDOFFS)
+        .iter()
+        .map(|r| (text(&r[0]), text(&r[1]), int(&r[2]) != 0))
+        .collect();
+    let checkpoints = all(CHECKPOINTS)
+        .iter()
+        .map(|r| (text(&r[0]), int(&r[1])))
+        .collect();
+    let workflows = all(WORKFLOWS)
+        .iter()
+        .map(|r| {
+            (
+                text(&r[0]),
+                text(&r[1]),
+                int(&r[2]),
+                text(&r[3]),
+                text(&r[4]),
+                int(&r[5]) != 0,
+            )
+        })
+        .collect();
+    replay_rows(events, handoffs, checkpoints, workflows)
+}
+
+/// The same replay through the backend-neutral raw connection (SQLite or PostgreSQL).
+pub fn replay_raw(c: &mut super::backend::Raw) -> Replay {
+    let events: Vec<(String, String, Value)> = c.query(EVENTS, &[]);
+    let events = events
+        .into_iter()
+        .map(|(w, t, d)| (w, t, d.to_string()))
+        .collect();
+    let handoffs: Vec<(String, String, i64)> = c.query(HANDOFFS, &[]);
+    let handoffs = handoffs
+        .into_iter()
+        .map(|(w, id, a)| (w, id, a != 0))
+        .collect();
+    let checkpoints = c.query(CHECKPOINTS, &[]);
+    let workflows: Vec<(String, String, i64, String, String, i64)> = c.query(WORKFLOWS, &[]);
+    let workflows = workflows
+        .into_iter()
+        .map(|(a, b, v, s, st, d)| (a, b, v, s, st, d != 0))
+        .collect();
+    replay_rows(events, handoffs, checkpoints, workflows)
+}
+
+const EVENTS: &str = "SELECT workflow_id, event_type, event_data FROM workflow_events ORDER BY seq";
+const HANDOFFS: &str = "SELECT workflow_id, id, acknowledged_at IS NOT NULL FROM workflow_handoffs";
+const CHECKPOINTS: &str =
+    "SELECT workflow_id, count(*) FROM workflow_checkpoints GROUP BY workflow_id";
+const WORKFLOWS: &str =
+    "SELECT id, build_id, version, status, current_state, completed_at IS NOT NULL
+     FROM build_workflows";
+
+type WorkflowRow = (String, String, i64, String, String, bool);
+
+fn replay_rows(
+    events: Vec<(String, String, String)>,
+    handoffs: Vec<(String, String, bool)>,
+    checkpoints: Vec<(String, i64)>,
+    workflows: Vec<WorkflowRow>,
+) -> Replay {
     let mut trails: HashMap<String, Trail> = HashMap::new();
-    let mut stmt = c
-        .prepare("SELECT workflow_id, event_type, event_data FROM workflow_events ORDER BY seq")
-        .unwrap();
-    let mut rows = stmt.query([]).unwrap();
     let mut out = Replay::default();
-    while let Some(r) = rows.next().unwrap() {
-        let (wid, t, data): (String, String, String) =
-            (r.get(0).unwrap(), r.get(1).unwrap(), r.get(2).unwrap());
+    for (wid, t, data) in events {
         let data: Value = serde_json::from_str(&data).unwrap_or(Value::Null);
         trails.entry(wid).or_default().events.push((t, data));
         out.events += 1;
     }
-    let mut stmt = c
-        .prepare("SELECT workflow_id, id, acknowledged_at IS NOT NULL FROM workflow_handoffs")
-        .unwrap();
-    let mut rows = stmt.query([]).unwrap();
-    while let Some(r) = rows.next().unwrap() {
-        let (wid, id, acked): (String, String, bool) =
-            (r.get(0).unwrap(), r.get(1).unwrap(), r.get(2).unwrap());
+    for (wid, id, acked) in handoffs {
         let t = trails.entry(wid).or_default();
         if acked {
             t.acknowledged.insert(id.clone());
         }
         t.handoffs.insert(id);
     }
-    let mut stmt = c
-        .prepare("SELECT workflow_id, count(*) FROM workflow_checkpoints GROUP BY workflow_id")
-        .unwrap();
-    let mut rows = stmt.query([]).unwrap();
-    while let Some(r) = rows.next().unwrap() {
-        let (wid, n): (String, i64) = (r.get(0).unwrap(), r.get(1).unwrap());
+    for (wid, n) in checkpoints {
         trails.entry(wid).or_default().checkpoints = n as usize;
     }
-
-    let mut stmt = c
-        .prepare(
-            "SELECT id, build_id, version, status, current_state, completed_at IS NOT NULL
-             FROM build_workflows",
-        )
-        .unwrap();
-    let mut rows = stmt.query([]).unwrap();
     let mut seen = BTreeSet::new();
-    while let Some(r) = rows.next().unwrap() {
-        let (id, build, version, status, state, done): (String, String, i64, String, String, bool) = (
-            r.get(0).unwrap(),
-            r.get(1).unwrap(),
-            r.get(2).unwrap(),
-            r.get(3).unwrap(),
-            r.get(4).unwrap(),
-            r.get(5).unwrap(),
-        );
+    for (id, build, version, status, state, done) in workflows {
         seen.insert(id.clone());
         out.workflows += 1;
         let trail = trails.remove(&id).unwrap_or_default();
