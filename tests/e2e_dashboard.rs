@@ -3,23 +3,24 @@
 
 mod common;
 
-use common::cli::{Db, id};
+use common::backend::*;
+use common::cli::id;
 use common::pty::Pty;
 use std::process::Command;
 use std::time::Duration;
 
 const WAIT: Duration = Duration::from_secs(15);
 
-fn dashboard(db: &Db, extra: &[&str]) -> Pty {
-    let mut args = vec!["--db", db.path_str(), "--actor", "operator:e2e"];
+fn dashboard(db: &TestDb, extra: &[&str]) -> Pty {
+    let arg = db.arg();
+    let mut args = vec!["--db", arg.as_str(), "--actor", "operator:e2e"];
     args.extend_from_slice(extra);
     args.push("tui");
     Pty::spawn(&args, &[], 120, 36)
 }
 
-#[test]
-fn select_advance_confirm_then_the_screen_and_the_database_agree() {
-    let db = Db::new();
+fn select_advance_confirm_then_the_screen_and_the_database_agree(b: Backend) {
+    let db = TestDb::cli(b);
     db.start("e2e-first");
     let target = db.start("e2e-target");
     let mut pty = dashboard(&db, &[]);
@@ -62,21 +63,32 @@ fn select_advance_confirm_then_the_screen_and_the_database_agree() {
     );
 }
 
-#[test]
-fn a_workflow_written_by_another_process_appears_on_screen() {
-    let db = Db::new();
+fn a_workflow_written_by_another_process_appears_on_screen(b: Backend) {
+    let db = TestDb::cli(b);
     db.start("e2e-existing");
     let pty = dashboard(&db, &[]);
     pty.wait_text("e2e-existing", WAIT);
 
-    // Another process, not baton's code: the sqlite3 shell, writing plain SQL.
-    let sql = "INSERT INTO build_workflows (build_id, project_id, current_state, current_role) \
+    // Another process, not baton's code: the database's own shell, writing plain SQL.
+    let sql = "INSERT INTO build_workflows (build_id, project_id, current_state, \"current_role\") \
                VALUES ('outside-7', 'elsewhere', 'coding', 'code_writer');";
-    let out = Command::new("sqlite3")
-        .arg(db.path_str())
-        .arg(sql)
+    let (shell, args) = match b {
+        Backend::Sqlite => ("sqlite3", vec![db.arg(), sql.to_string()]),
+        Backend::Postgres => (
+            "psql",
+            vec![
+                db.arg(),
+                "-v".into(),
+                "ON_ERROR_STOP=1".into(),
+                "-c".into(),
+                sql.into(),
+            ],
+        ),
+    };
+    let out = Command::new(shell)
+        .args(&args)
         .output()
-        .expect("run sqlite3");
+        .unwrap_or_else(|e| panic!("run {shell}: {e}"));
     assert!(
         out.status.success(),
         "{}",
@@ -92,16 +104,25 @@ fn a_workflow_written_by_another_process_appears_on_screen() {
     );
 }
 
-#[test]
-fn read_only_dashboard_refuses_actions_and_writes_nothing() {
-    let db = Db::new();
+fn read_only_dashboard_refuses_actions_and_writes_nothing(b: Backend) {
+    let db = TestDb::cli(b);
     let w = db.start("e2e-ro");
     let mut pty = dashboard(&db, &["--read-only"]);
     pty.wait_text("e2e-ro", WAIT);
-    assert!(pty.screen().contains(" RO "));
+    let screen = pty.screen();
+    assert!(
+        screen.contains(" RO "),
+        "no RO mark in the header:\n{screen}"
+    );
     pty.keys("a");
     pty.wait_text("read-only: actions are disabled", WAIT);
     pty.keys("q");
     assert!(pty.wait_exit(WAIT));
     assert_eq!(db.workflow(&id(&w))["version"], 1);
 }
+
+both!(
+    select_advance_confirm_then_the_screen_and_the_database_agree,
+    a_workflow_written_by_another_process_appears_on_screen,
+    read_only_dashboard_refuses_actions_and_writes_nothing,
+);
