@@ -4,12 +4,13 @@ mod common;
 
 use baton::model::Action;
 use baton::store::Store;
-use common::store::*;
+use common::backend::*;
+use common::store::{act, advance, assert_healthy, start};
 use serde_json::json;
 
 /// A database with a few workflows in different states, all written by the engine.
-fn healthy() -> (TestDb, Store, Vec<baton::model::Workflow>) {
-    let db = TestDb::new();
+fn healthy(b: Backend) -> (TestDb, Store, Vec<baton::model::Workflow>) {
+    let db = TestDb::new(b);
     let mut store = db.store();
     let mut out = Vec::new();
     for (i, project) in ["atlas", "borealis", "cygnus"].into_iter().enumerate() {
@@ -22,6 +23,17 @@ fn healthy() -> (TestDb, Store, Vec<baton::model::Workflow>) {
     let w = act(&mut store, &out[2], Action::Fail { error: "x".into() }).workflow;
     out[2] = w;
     (db, store, out)
+}
+
+/// A raw connection that may write rows pointing at missing workflows: SQLite's foreign
+/// keys off, or PostgreSQL's foreign-key triggers skipped for this session.
+fn raw_without_foreign_keys(db: &TestDb) -> Raw {
+    let mut conn = db.raw();
+    conn.batch(db.backend.pick(
+        "PRAGMA foreign_keys = OFF",
+        "SET session_replication_role = replica",
+    ));
+    conn
 }
 
 fn problems(store: &Store) -> Vec<(String, String)> {
@@ -44,9 +56,8 @@ fn assert_found(store: &Store, check: &str, detail_contains: &str) {
     );
 }
 
-#[test]
-fn a_healthy_database_passes_with_counts() {
-    let (_db, store, _) = healthy();
+fn a_healthy_database_passes_with_counts(b: Backend) {
+    let (_db, store, _) = healthy(b);
     assert_healthy(&store);
     let report = store.doctor().unwrap();
     assert_eq!(report.schema_version, baton::store::latest_version());
@@ -57,86 +68,76 @@ fn a_healthy_database_passes_with_counts() {
     assert_eq!(count("workflow_definitions"), Some(1));
 }
 
-#[test]
-fn a_deleted_event_breaks_the_version_count() {
-    let (db, store, ws) = healthy();
-    db.raw()
-        .execute(
-            "DELETE FROM workflow_events WHERE seq =
-               (SELECT max(seq) FROM workflow_events WHERE workflow_id = ?1)",
-            [&ws[1].id],
-        )
-        .unwrap();
+fn a_deleted_event_breaks_the_version_count(b: Backend) {
+    let (db, store, ws) = healthy(b);
+    db.raw().execute(
+        "DELETE FROM workflow_events WHERE seq =
+           (SELECT max(seq) FROM workflow_events WHERE workflow_id = $1)",
+        &[&ws[1].id],
+    );
     assert_found(&store, "version matches recorded changes", &ws[1].id);
     // The deleted event was a transition, so its handoff is now unaccounted for too.
     assert_found(&store, "every transition has its handoff", &ws[1].id);
 }
 
-#[test]
-fn an_event_for_a_missing_workflow_is_named() {
-    let (db, store, _) = healthy();
-    let conn = db.raw();
-    conn.execute_batch("PRAGMA foreign_keys = OFF").unwrap();
-    conn.execute(
+fn an_event_for_a_missing_workflow_is_named(b: Backend) {
+    let (db, store, _) = healthy(b);
+    raw_without_foreign_keys(&db).batch(
         "INSERT INTO workflow_events (workflow_id, event_type) VALUES ('ghost-42', 'phase_advanced')",
-        [],
-    )
-    .unwrap();
+    );
     assert_found(&store, "events point at a workflow", "ghost-42");
 }
 
-#[test]
-fn orphan_handoffs_and_checkpoints_are_named() {
-    let (db, store, _) = healthy();
-    let conn = db.raw();
-    conn.execute_batch(
-        "PRAGMA foreign_keys = OFF;
-         INSERT INTO workflow_handoffs (id, workflow_id, to_role, to_state) VALUES ('h-orphan', 'gone', 'r', 's');
+fn orphan_handoffs_and_checkpoints_are_named(b: Backend) {
+    let (db, store, _) = healthy(b);
+    raw_without_foreign_keys(&db).batch(
+        "INSERT INTO workflow_handoffs (id, workflow_id, to_role, to_state) VALUES ('h-orphan', 'gone', 'r', 's');
          INSERT INTO workflow_checkpoints (id, workflow_id, state, version) VALUES ('c-orphan', 'gone', 's', 1);",
-    )
-    .unwrap();
+    );
     assert_found(&store, "handoffs point at a workflow", "h-orphan");
     assert_found(&store, "checkpoints point at a workflow", "c-orphan");
 }
 
-#[test]
-fn a_handoff_or_checkpoint_without_its_event_is_named() {
-    let (db, store, ws) = healthy();
-    let conn = db.raw();
+fn a_handoff_or_checkpoint_without_its_event_is_named(b: Backend) {
+    let (db, store, ws) = healthy(b);
+    let mut conn = db.raw();
     conn.execute(
-        "INSERT INTO workflow_handoffs (workflow_id, to_role, to_state) VALUES (?1, 'x', 'coding')",
-        [&ws[0].id],
-    )
-    .unwrap();
+        "INSERT INTO workflow_handoffs (workflow_id, to_role, to_state) VALUES ($1, 'x', 'coding')",
+        &[&ws[0].id],
+    );
     assert_found(&store, "every transition has its handoff", &ws[0].id);
     conn.execute(
-        "DELETE FROM workflow_checkpoints WHERE workflow_id = ?1",
-        [&ws[2].id],
-    )
-    .unwrap();
+        "DELETE FROM workflow_checkpoints WHERE workflow_id = $1",
+        &[&ws[2].id],
+    );
     assert_found(&store, "every transition has its checkpoint", &ws[2].id);
 }
 
-#[test]
-fn a_phase_or_role_outside_the_definition_is_named() {
-    let (db, store, ws) = healthy();
-    let conn = db.raw();
+fn a_phase_or_role_outside_the_definition_is_named(b: Backend) {
+    let (db, store, ws) = healthy(b);
+    let mut conn = db.raw();
     conn.execute(
-        "UPDATE build_workflows SET current_state = 'deploy' WHERE id = ?1",
-        [&ws[0].id],
-    )
-    .unwrap();
+        "UPDATE build_workflows SET current_state = 'deploy' WHERE id = $1",
+        &[&ws[0].id],
+    );
     conn.execute(
-        "UPDATE build_workflows SET current_role = 'intern' WHERE id = ?1",
-        [&ws[1].id],
-    )
-    .unwrap();
+        "UPDATE build_workflows SET \"current_role\" = 'intern' WHERE id = $1",
+        &[&ws[1].id],
+    );
     assert_found(&store, "phase belongs to definition", "'deploy'");
     assert_found(&store, "phase belongs to definition", "'intern'");
     conn.execute(
-        "UPDATE build_workflows SET status = 'completed', completed_at = NULL WHERE id = ?1",
-        [&ws[2].id],
-    )
-    .unwrap();
+        "UPDATE build_workflows SET status = 'completed', completed_at = NULL WHERE id = $1",
+        &[&ws[2].id],
+    );
     assert_found(&store, "completed workflows have completed_at", &ws[2].id);
 }
+
+both!(
+    a_healthy_database_passes_with_counts,
+    a_deleted_event_breaks_the_version_count,
+    an_event_for_a_missing_workflow_is_named,
+    orphan_handoffs_and_checkpoints_are_named,
+    a_handoff_or_checkpoint_without_its_event_is_named,
+    a_phase_or_role_outside_the_definition_is_named,
+);
