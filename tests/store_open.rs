@@ -5,24 +5,28 @@ mod common;
 
 use baton::engine::{self, Request};
 use baton::model::{Action, Definition};
-use baton::store::{MIGRATIONS, OpenMode, Store, StoreError, latest_version};
-use common::store::*;
-use rusqlite::Connection;
+use baton::store::{
+    MIGRATIONS, Migration, OpenMode, POSTGRES_MIGRATIONS, Store, StoreError, latest_version,
+};
+use common::backend::*;
+use common::store::{ACTOR, advance, checkpoint_wal, file_bytes, new_workflow, start, wal_len};
 
-#[test]
-fn migrations_are_applied_once_and_verify() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("fresh.db");
-    let (store, opened) = Store::open(&path, OpenMode::Create).unwrap();
+fn migrations(b: Backend) -> &'static [Migration] {
+    b.pick(&MIGRATIONS[..], &POSTGRES_MIGRATIONS[..])
+}
+
+fn migrations_are_applied_once_and_verify(b: Backend) {
+    let db = TestDb::empty(b);
+    let (store, opened) = Store::open(db.target(), OpenMode::Create).unwrap();
     assert!(opened.created);
     assert_eq!(
         opened.applied,
-        MIGRATIONS.iter().map(|m| m.name).collect::<Vec<_>>()
+        migrations(b).iter().map(|m| m.name).collect::<Vec<_>>()
     );
     assert_eq!(store.schema_version().unwrap(), latest_version());
     drop(store);
     for mode in [OpenMode::ReadWrite, OpenMode::Create, OpenMode::ReadWrite] {
-        let (store, opened) = Store::open(&path, mode).unwrap();
+        let (store, opened) = Store::open(db.target(), mode).unwrap();
         assert!(!opened.created, "{mode:?}");
         assert!(
             opened.applied.is_empty(),
@@ -33,76 +37,78 @@ fn migrations_are_applied_once_and_verify() {
         assert!(v.ok(), "{v:?}");
         assert_eq!((v.version, v.latest), (latest_version(), latest_version()));
     }
-    let conn = Connection::open(&path).unwrap();
-    let ledger: i64 = conn
-        .query_row("SELECT count(*) FROM baton_migrations", [], |r| r.get(0))
-        .unwrap();
-    assert_eq!(ledger, MIGRATIONS.len() as i64);
-    let defs: i64 = conn
-        .query_row("SELECT count(*) FROM workflow_definitions", [], |r| {
-            r.get(0)
-        })
-        .unwrap();
+    let mut conn = db.raw();
+    let ledger: i64 = conn.value("SELECT count(*) FROM baton_migrations", &[]);
+    assert_eq!(ledger, migrations(b).len() as i64);
+    let defs: i64 = conn.value("SELECT count(*) FROM workflow_definitions", &[]);
     assert_eq!(defs, 1, "the built-in definition is installed once");
-    let mode: String = conn
-        .query_row("PRAGMA journal_mode", [], |r| r.get(0))
-        .unwrap();
-    assert_eq!(mode, "wal");
+    if !b.is_pg() {
+        // SQLite only: the journal mode.
+        let mode: String = conn.value("PRAGMA journal_mode", &[]);
+        assert_eq!(mode, "wal");
+    }
 }
 
 /// Prepares a database that must be refused, then proves every open mode refuses it with
-/// `expect` and leaves the file's bytes exactly as they were.
-fn assert_refused_untouched(tamper: &str, expect: fn(&StoreError) -> bool) {
-    let db = TestDb::new();
+/// `expect` and leaves every row (and on SQLite the file's bytes) exactly as they were.
+fn assert_refused_untouched(b: Backend, tamper: &str, expect: fn(&StoreError) -> bool) {
+    let db = TestDb::new(b);
     {
         let mut store = db.store();
         let w = start(&mut store, "atlas");
         advance(&mut store, &w, None);
     }
-    db.raw().execute_batch(tamper).unwrap();
-    checkpoint_wal(&db.path);
-    let before = file_bytes(&db.path);
+    db.raw().batch(tamper);
+    let sqlite = !b.is_pg();
+    if sqlite {
+        checkpoint_wal(&db.path);
+    }
+    let before = sqlite.then(|| file_bytes(&db.path));
+    let rows = db.dump();
     for mode in [OpenMode::ReadWrite, OpenMode::Create, OpenMode::ReadOnly] {
-        let err = Store::open(&db.path, mode).err().expect("refused");
+        let err = db.open(mode).err().expect("refused");
         assert!(expect(&err), "{mode:?}: unexpected error {err}");
         assert!(err.to_string().contains("not modified"), "{err}");
-        assert_eq!(file_bytes(&db.path), before, "{mode:?} changed the file");
-        assert_eq!(wal_len(&db.path), 0, "{mode:?} left WAL content");
+        assert_eq!(db.dump(), rows, "{mode:?} changed the database");
+        if let Some(before) = &before {
+            assert!(file_bytes(&db.path) == *before, "{mode:?} changed the file");
+            assert_eq!(wal_len(&db.path), 0, "{mode:?} left WAL content");
+        }
     }
 }
 
-#[test]
-fn a_newer_schema_is_refused_and_the_file_is_unchanged() {
+fn a_newer_schema_is_refused_and_the_database_is_unchanged(b: Backend) {
     assert_refused_untouched(
+        b,
         "INSERT INTO baton_migrations (version, name, checksum, applied_at)
          VALUES (99, '0099_future.sql', 'ffff', '2030-01-01T00:00:00.000Z')",
         |e| matches!(e, StoreError::SchemaTooNew { db: 99, .. }),
     );
 }
 
-#[test]
-fn an_altered_checksum_is_refused_and_the_file_is_unchanged() {
+fn an_altered_checksum_is_refused_and_the_database_is_unchanged(b: Backend) {
     assert_refused_untouched(
+        b,
         "UPDATE baton_migrations SET checksum = '0123456789abcdef' WHERE version = 1",
         |e| matches!(e, StoreError::ChecksumMismatch { version: 1, .. }),
     );
 }
 
-#[test]
-fn read_only_connections_cannot_write() {
-    let db = TestDb::new();
+fn read_only_connections_cannot_write(b: Backend) {
+    let db = TestDb::new(b);
     let w = {
         let mut store = db.store();
         start(&mut store, "atlas")
     };
-    let before = dump(&db.raw());
-    let (mut ro, opened) = Store::open(&db.path, OpenMode::ReadOnly).unwrap();
+    let before = db.dump();
+    let (mut ro, opened) = Store::open(db.target(), OpenMode::ReadOnly).unwrap();
     assert!(ro.is_read_only());
     assert!(opened.applied.is_empty() && !opened.created);
     // Reads work.
     assert_eq!(ro.workflow(&w.id).unwrap().build_id, w.build_id);
     assert!(ro.doctor().unwrap().problems.is_empty());
-    // `add_definition` goes straight to SQLite: the connection itself refuses the write.
+    // `add_definition` goes straight to the database: the connection itself (SQLite's
+    // read-only open, PostgreSQL's read-only session) refuses the write.
     let mut def = Definition::builtin();
     def.name = "other".into();
     let err = ro.add_definition(&def).unwrap_err();
@@ -113,9 +119,10 @@ fn read_only_connections_cannot_write() {
     assert!(engine::heartbeat(&mut ro, &w.id).is_err());
     assert!(engine::start(&mut ro, &new_workflow("x"), ACTOR, None).is_err());
     drop(ro);
-    assert_eq!(dump(&db.raw()), before);
+    assert_eq!(db.dump(), before);
 }
 
+// SQLite only: a missing file; the missing PostgreSQL database is tested below.
 #[test]
 fn a_missing_file_is_not_created_unless_asked() {
     let dir = tempfile::tempdir().unwrap();
@@ -137,6 +144,7 @@ fn a_missing_file_is_not_created_unless_asked() {
     assert!(opened.created && path.exists());
 }
 
+// SQLite only: files of other kinds; the empty PostgreSQL database is tested below.
 #[test]
 fn files_that_are_not_baton_databases_are_refused_unchanged() {
     let dir = tempfile::tempdir().unwrap();
@@ -158,3 +166,56 @@ fn files_that_are_not_baton_databases_are_refused_unchanged() {
     assert!(err.to_string().contains("baton migrate"), "{err}");
     assert_eq!(std::fs::metadata(&empty).unwrap().len(), 0);
 }
+
+// PostgreSQL only: a database that is not on the server is never created, in any mode:
+// baton says to run createdb.
+#[test]
+fn a_missing_postgres_database_is_not_created_in_any_mode() {
+    let name = format!("baton_missing_open_{}", std::process::id());
+    let url = common::pg::with_database(&common::pg::admin_url(), &name);
+    for mode in [OpenMode::ReadWrite, OpenMode::ReadOnly, OpenMode::Create] {
+        let err = Store::open(baton::store::Target::parse(&url), mode)
+            .err()
+            .expect("missing database refused");
+        assert!(
+            matches!(err, StoreError::MissingDatabase { .. }),
+            "{mode:?}: {err}"
+        );
+        assert!(
+            err.to_string().contains(&format!("createdb {name}")),
+            "{err}"
+        );
+    }
+    let mut admin =
+        postgres::Client::connect(&common::pg::admin_url(), postgres::NoTls).expect("admin");
+    let n: i64 = admin
+        .query_one(
+            "SELECT count(*) FROM pg_database WHERE datname = $1",
+            &[&name],
+        )
+        .unwrap()
+        .get(0);
+    assert_eq!(n, 0, "the database was created");
+}
+
+// PostgreSQL only: an existing database without baton's schema is set up only by Create.
+#[test]
+fn an_empty_postgres_database_is_migrated_only_when_asked() {
+    let db = TestDb::empty(Backend::Postgres);
+    for mode in [OpenMode::ReadWrite, OpenMode::ReadOnly] {
+        let err = db.open(mode).err().expect("an empty database refused");
+        assert!(err.to_string().contains("baton migrate"), "{mode:?}: {err}");
+        assert!(!db.has_schema(), "{mode:?} created the schema");
+        assert_eq!(db.dump(), Vec::<String>::new(), "{mode:?} wrote rows");
+    }
+    let (store, opened) = Store::open(db.target(), OpenMode::Create).unwrap();
+    assert!(opened.created);
+    assert_eq!(store.schema_version().unwrap(), latest_version());
+}
+
+both!(
+    migrations_are_applied_once_and_verify,
+    a_newer_schema_is_refused_and_the_database_is_unchanged,
+    an_altered_checksum_is_refused_and_the_database_is_unchanged,
+    read_only_connections_cannot_write,
+);
