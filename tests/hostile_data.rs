@@ -7,7 +7,8 @@
 mod common;
 
 use baton::model::text::is_unsafe;
-use common::cli::*;
+use common::backend::*;
+use common::cli::Run;
 use common::pty::Pty;
 use rusqlite::{Connection, params};
 use std::time::Duration;
@@ -18,7 +19,151 @@ const EVIL: &str =
     "ev\x1b[2J\x1b[H\x1b]0;pwned\x07il\u{9b}31m\u{202e}gnp\u{61c}\u{e0041}\u{200b}\x08\r\0end";
 const HUGE: usize = 10 * 1024 * 1024;
 
-fn hostile(db: &Db) {
+/// Hostile rows of the kind each backend can hold.
+fn hostile(db: &TestDb) {
+    match db.backend {
+        Backend::Sqlite => hostile_sqlite(db),
+        Backend::Postgres => hostile_pg(db),
+    }
+}
+
+/// What PostgreSQL lets another writer store: its types, jsonb and CHECK constraints
+/// refuse bad JSON, BLOBs, text in numbers, NUL, unknown statuses and kinds, so those stay
+/// SQLite's; foreign keys are skipped for the orphans (session_replication_role).
+fn hostile_pg(db: &TestDb) {
+    let evil = EVIL.replace('\0', "");
+    let evil = evil.as_str();
+    let mut c = db.raw();
+    let huge_json = format!(r#"{{"blob": "{}"}}"#, "x".repeat(HUGE));
+    let mut wf = |c: &mut Raw, id: &str, set: &str| {
+        c.execute(
+            "INSERT INTO build_workflows (id, build_id, project_id, current_state, \"current_role\")
+             VALUES ($1, $1, 'hostile', 'discovery', 'q_assistant')",
+            &[&id],
+        );
+        c.execute(
+            "INSERT INTO workflow_events (workflow_id, event_type) VALUES ($1, 'workflow_started')",
+            &[&id],
+        );
+        if !set.is_empty() {
+            c.execute(
+                &format!("UPDATE build_workflows SET {set} WHERE id = $1"),
+                &[&id],
+            );
+        }
+    };
+    wf(
+        &mut c,
+        "h-phase",
+        "current_state = 'nowhere', \"current_role\" = 'nobody'",
+    );
+    wf(&mut c, "h-def", "definition = 'ghost-definition'");
+    wf(
+        &mut c,
+        "h-json",
+        "phase_outputs = '\"just a string\"', metadata = '[1, 2]'",
+    );
+    wf(&mut c, "h-huge", "");
+    c.execute(
+        "UPDATE build_workflows SET phase_outputs = $1, last_error = $2 WHERE id = 'h-huge'",
+        &[&huge_json, &"e".repeat(1024 * 1024)],
+    );
+    wf(
+        &mut c,
+        "h-max",
+        "max_retries = 2147483647, version = 9223372036854775807",
+    );
+    wf(
+        &mut c,
+        "h-time",
+        "created_at = '-infinity', updated_at = '2999-01-01T00:00:00.000Z',
+         state_entered_at = 'epoch', heartbeat_at = 'infinity'",
+    );
+    wf(&mut c, "h-evil", "");
+    c.execute(
+        "UPDATE build_workflows SET project_id = $1, \"current_role\" = $1, user_id = $1,
+         last_error = $1, current_state = $1 WHERE id = 'h-evil'",
+        &[&evil],
+    );
+    wf(&mut c, "h-limits", "definition = 'limits'");
+    c.execute(
+        "INSERT INTO workflow_definitions (name, version, phases) VALUES
+         ('broken', 1, '{\"oops\": 1}'), ('empty', 1, '[]'),
+         ('limits', 1, '[{\"name\": \"discovery\", \"role\": \"q_assistant\",
+            \"stuck_after_secs\": 9223372036854775807,
+            \"handoff_timeout_secs\": -9223372036854775808}, {\"name\": \"next\", \"role\": \"r\"}]'),
+         ($1, 1, '[{\"name\": \"p\", \"role\": \"r\"}]')",
+        &[&evil],
+    );
+    let handoff = |c: &mut Raw, id: &str, wid: &str, extra: &str| {
+        c.execute(
+            "INSERT INTO workflow_handoffs (id, workflow_id, to_role, to_state) VALUES ($1, $2, 'r', 'discovery')",
+            &[&id, &wid],
+        );
+        if !extra.is_empty() {
+            c.execute(
+                &format!("UPDATE workflow_handoffs SET {extra} WHERE id = $1"),
+                &[&id],
+            );
+        }
+    };
+    handoff(
+        &mut c,
+        "ho-json",
+        "h-json",
+        "data_transferred = '[\"not\", \"an object\"]'",
+    );
+    handoff(
+        &mut c,
+        "ho-time",
+        "h-time",
+        "created_at = 'infinity', acknowledged_at = '-infinity'",
+    );
+    handoff(
+        &mut c,
+        "ho-limits",
+        "h-limits",
+        "created_at = '2000-01-01T00:00:00.000Z'",
+    );
+    c.execute(
+        "UPDATE workflow_handoffs SET data_transferred = $1 WHERE id = 'ho-json'",
+        &[&huge_json],
+    );
+    c.execute(
+        "INSERT INTO workflow_handoffs (id, workflow_id, from_role, to_role, from_state, to_state)
+         VALUES ('ho-evil', 'h-evil', $1, $1, $1, $1)",
+        &[&evil],
+    );
+    for (wid, kind, by, data) in [
+        ("h-evil", evil, evil, "{}"),
+        ("h-huge", "note", "x", huge_json.as_str()),
+    ] {
+        c.execute(
+            "INSERT INTO workflow_events (workflow_id, event_type, triggered_by, event_data)
+             VALUES ($1, $2, $3, $4)",
+            &[&wid, &kind, &by, &data],
+        );
+    }
+    c.batch(
+        "INSERT INTO workflow_events (seq, workflow_id, event_type, event_data)
+         VALUES (-5, 'h-json', 'note', '{}')",
+    );
+    // Orphans: rows pointing at a workflow that does not exist.
+    c.batch("SET session_replication_role = replica");
+    handoff(&mut c, "ho-ghost", "ghost-workflow", "");
+    c.execute(
+        "INSERT INTO workflow_events (workflow_id, event_type, created_at)
+         VALUES ('ghost-workflow', 'phase_advanced', '2999-01-01T00:00:00.000Z')",
+        &[],
+    );
+    c.execute(
+        "INSERT INTO workflow_checkpoints (id, workflow_id, state, phase_outputs, version)
+         VALUES ('cp-ghost', 'ghost-workflow', $1, '{}', 1)",
+        &[&evil],
+    );
+}
+
+fn hostile_sqlite(db: &TestDb) {
     let c = Connection::open(&db.path).unwrap();
     c.execute_batch("PRAGMA ignore_check_constraints = ON; PRAGMA foreign_keys = OFF;")
         .unwrap();
@@ -204,7 +349,7 @@ fn assert_inert(args: &[&str], r: &Run) {
     assert!(!r.stderr.contains("panicked"), "{}", r.stderr);
 }
 
-fn run(db: &Db, args: &[&str], codes: &[i32]) -> Run {
+fn run(db: &TestDb, args: &[&str], codes: &[i32]) -> Run {
     let r = db.run(args);
     assert!(
         codes.contains(&r.code),
@@ -217,9 +362,8 @@ fn run(db: &Db, args: &[&str], codes: &[i32]) -> Run {
     r
 }
 
-#[test]
-fn every_cli_command_survives_hostile_rows_and_doctor_names_them() {
-    let db = Db::new();
+fn every_cli_command_survives_hostile_rows_and_doctor_names_them(b: Backend) {
+    let db = TestDb::cli(b);
     db.start("good-1");
     hostile(&db);
 
@@ -236,22 +380,28 @@ fn every_cli_command_survives_hostile_rows_and_doctor_names_them() {
     ] {
         run(&db, args, &[0]);
     }
-    let keys = [
-        "h-status",
-        "h-phase",
-        "h-def",
-        "h-json",
-        "h-huge",
-        "h-utf8",
-        "h-max",
-        "h-text-num",
-        "h-time",
-        "h-evil",
-        "h-evil-status",
-        "h-limits",
-        "good-1",
-    ];
-    for k in keys {
+    let keys: &[&str] = match b {
+        Backend::Sqlite => &[
+            "h-status",
+            "h-phase",
+            "h-def",
+            "h-json",
+            "h-huge",
+            "h-utf8",
+            "h-max",
+            "h-text-num",
+            "h-time",
+            "h-evil",
+            "h-evil-status",
+            "h-limits",
+            "good-1",
+        ],
+        Backend::Postgres => &[
+            "h-phase", "h-def", "h-json", "h-huge", "h-max", "h-time", "h-evil", "h-limits",
+            "good-1",
+        ],
+    };
+    for &k in keys {
         for args in [
             &["status", k][..],
             &["status", k, "--json"],
@@ -261,12 +411,14 @@ fn every_cli_command_survives_hostile_rows_and_doctor_names_them() {
             run(&db, args, &[0]);
         }
     }
-    // The BLOB id cannot be named, and says so without harm.
-    run(&db, &["status", "<blob 4 bytes x'deadbeef'>"], &[3]);
+    if !b.is_pg() {
+        // SQLite only: the BLOB id cannot be named, and says so without harm.
+        run(&db, &["status", "<blob 4 bytes x'deadbeef'>"], &[3]);
+    }
 
     // The doctor fails, naming each problem row (before any action changes them).
     let r = run(&db, &["doctor"], &[1]);
-    for needle in [
+    let sqlite_needles = [
         "unknown status 'exploded'",
         "h-phase",
         "ghost-definition",
@@ -292,7 +444,21 @@ fn every_cli_command_survives_hostile_rows_and_doctor_names_them() {
         "broken': phases cannot be read",
         "empty': phases is not a valid definition",
         "contains control or invisible characters",
-    ] {
+    ];
+    let pg_needles = [
+        "h-phase",
+        "ghost-definition",
+        "metadata is JSON but not an object",
+        "h-max': version is 9223372036854775807",
+        "'2999-01-01T00:00:00.000Z' is in the future",
+        "handoff ho-ghost points at missing workflow",
+        "seq '-5'",
+        "checkpoint cp-ghost points at missing workflow",
+        "broken': phases cannot be read",
+        "empty': phases is not a valid definition",
+        "contains control or invisible characters",
+    ];
+    for needle in b.pick(&sqlite_needles[..], &pg_needles[..]) {
         assert!(
             r.stdout.contains(needle),
             "doctor does not name {needle:?}:\n{}",
@@ -301,11 +467,11 @@ fn every_cli_command_survives_hostile_rows_and_doctor_names_them() {
     }
     let v = run(&db, &["doctor", "--json"], &[1]).json();
     assert_eq!(v["ok"], false);
-    assert!(v["problems"].as_array().unwrap().len() >= 25);
+    assert!(v["problems"].as_array().unwrap().len() >= b.pick(25, pg_needles.len()));
 
     // Actions: applied (0), refused (4), a missing definition (3), or an error naming the
     // bad row (1); never a panic.
-    for k in keys {
+    for &k in keys {
         for args in [
             &["advance", k, "--output", r#"{"ok": true}"#][..],
             &["retry", k],
@@ -319,12 +485,22 @@ fn every_cli_command_survives_hostile_rows_and_doctor_names_them() {
             run(&db, args, &[0, 1, 3, 4]);
         }
     }
-    for h in ["ho-ghost", "ho-kind", "ho-json", "ho-time", "ho-evil"] {
+    let handoffs = b.pick(
+        &["ho-ghost", "ho-kind", "ho-json", "ho-time", "ho-evil"][..],
+        &["ho-ghost", "ho-json", "ho-time", "ho-evil"][..],
+    );
+    for &h in handoffs {
         run(&db, &["ack", h], &[0, 1, 3, 4]);
     }
 
-    // An action changes only the columns it means to: bytes baton could only render
-    // lossily are still there, byte for byte.
+    // A version that cannot be bumped is refused, not wrapped around.
+    let r = run(&db, &["pause", "h-max"], &[1]);
+    assert!(r.stderr.contains("out of range"), "{}", r.stderr);
+    if b.is_pg() {
+        return;
+    }
+    // SQLite only: an action changes only the columns it means to: bytes baton could only
+    // render lossily are still there, byte for byte.
     let c = Connection::open(&db.path).unwrap();
     let (b, p, u): (String, String, String) = c
         .query_row(
@@ -345,19 +521,15 @@ fn every_cli_command_survives_hostile_rows_and_doctor_names_them() {
         )
         .unwrap();
     assert!(version > 1, "actions on h-utf8 went through");
-    // A version that cannot be bumped is refused, not wrapped around.
-    let r = run(&db, &["pause", "h-max"], &[1]);
-    assert!(r.stderr.contains("out of range"), "{}", r.stderr);
 }
 
-#[test]
-fn the_dashboard_shows_hostile_rows_as_inert_text_and_never_dies() {
-    let db = Db::new();
+fn the_dashboard_shows_hostile_rows_as_inert_text_and_never_dies(b: Backend) {
+    let db = TestDb::cli(b);
     db.start("good-1");
     hostile(&db);
     let wait = Duration::from_secs(30);
     let mut pty = Pty::spawn(
-        &["--db", db.path_str(), "--actor", "operator:hostile", "tui"],
+        &["--db", &db.arg(), "--actor", "operator:hostile", "tui"],
         &[],
         160,
         48,
@@ -416,3 +588,8 @@ fn the_dashboard_shows_hostile_rows_as_inert_text_and_never_dies() {
     assert!(pty.wait_exit(wait), "baton exits 0 on q");
     assert!(!pty.alternate_screen());
 }
+
+both!(
+    every_cli_command_survives_hostile_rows_and_doctor_names_them,
+    the_dashboard_shows_hostile_rows_as_inert_text_and_never_dies,
+);
