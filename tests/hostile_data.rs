@@ -35,7 +35,7 @@ fn hostile_pg(db: &TestDb) {
     let evil = evil.as_str();
     let mut c = db.raw();
     let huge_json = format!(r#"{{"blob": "{}"}}"#, "x".repeat(HUGE));
-    let mut wf = |c: &mut Raw, id: &str, set: &str| {
+    let wf = |c: &mut Raw, id: &str, set: &str| {
         c.execute(
             "INSERT INTO build_workflows (id, build_id, project_id, current_state, \"current_role\")
              VALUES ($1, $1, 'hostile', 'discovery', 'q_assistant')",

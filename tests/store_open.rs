@@ -12,7 +12,7 @@ use common::backend::*;
 use common::store::{ACTOR, advance, checkpoint_wal, file_bytes, new_workflow, start, wal_len};
 
 fn migrations(b: Backend) -> &'static [Migration] {
-    b.pick(&MIGRATIONS[..], &POSTGRES_MIGRATIONS[..])
+    b.pick(MIGRATIONS, POSTGRES_MIGRATIONS)
 }
 
 fn migrations_are_applied_once_and_verify(b: Backend) {
