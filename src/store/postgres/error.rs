@@ -15,10 +15,16 @@ pub fn classify(e: postgres::Error, during: &str) -> StoreError {
         };
     }
     let Some(db) = e.as_db_error() else {
-        // No server answer at all: the socket failed under us.
-        return StoreError::ConnectionLost {
-            during,
-            detail: e.to_string(),
+        // No answer from the server: the socket failed under us, or a value could not be
+        // decoded (which is the data's problem, not the connection's).
+        let io = std::error::Error::source(&e).is_some_and(|s| s.is::<std::io::Error>());
+        return if io {
+            StoreError::ConnectionLost {
+                during,
+                detail: e.to_string(),
+            }
+        } else {
+            StoreError::Database(format!("{during}: {e}"))
         };
     };
     let code = db.code();

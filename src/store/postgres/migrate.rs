@@ -78,15 +78,6 @@ pub fn check(client: &mut impl GenericClient) -> Result<SchemaState> {
 pub fn prepare(client: &mut Client, target: &Target, mode: OpenMode) -> Result<Opened> {
     let state = check(client)?;
     let latest = latest_version();
-    if mode == OpenMode::ReadOnly {
-        if state.version < latest {
-            return Err(StoreError::NeedsMigration {
-                db: state.version,
-                binary: latest,
-            });
-        }
-        return Ok(Opened::default());
-    }
     if state.version == 0 && mode != OpenMode::Create {
         let reason = if state.has_tables {
             "it has tables but no baton schema"
@@ -97,6 +88,15 @@ pub fn prepare(client: &mut Client, target: &Target, mode: OpenMode) -> Result<O
             path: shown(target),
             reason: format!("{reason}; run `baton migrate --db '{target}'` to set it up"),
         });
+    }
+    if mode == OpenMode::ReadOnly {
+        if state.version < latest {
+            return Err(StoreError::NeedsMigration {
+                db: state.version,
+                binary: latest,
+            });
+        }
+        return Ok(Opened::default());
     }
     if state.version == latest {
         return Ok(Opened::default());

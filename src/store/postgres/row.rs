@@ -6,6 +6,7 @@
 use crate::model::{Checkpoint, Event, Handoff, HandoffKind, Status, Workflow, time};
 use chrono::{DateTime, Utc};
 use postgres::Row;
+use postgres::types::{FromSql, Type};
 use serde_json::Value;
 
 pub type Result<T> = std::result::Result<T, postgres::Error>;
@@ -29,8 +30,30 @@ pub fn int(r: &Row, i: usize) -> Result<i64> {
     Ok(r.try_get::<_, Option<i16>>(i)?.map_or(0, i64::from))
 }
 
+/// A `timestamptz` as baton's text. PostgreSQL also stores `infinity` and `-infinity`,
+/// which no date type holds; they are shown as those words rather than failing the read.
+struct TimeText(String);
+
+impl<'a> FromSql<'a> for TimeText {
+    fn from_sql(
+        ty: &Type,
+        raw: &'a [u8],
+    ) -> std::result::Result<Self, Box<dyn std::error::Error + Sync + Send>> {
+        // Microseconds since 2000-01-01 UTC, with the extremes meaning ±infinity.
+        match raw.try_into().map(i64::from_be_bytes) {
+            Ok(i64::MAX) => Ok(TimeText("infinity".into())),
+            Ok(i64::MIN) => Ok(TimeText("-infinity".into())),
+            _ => Ok(TimeText(time::format(DateTime::<Utc>::from_sql(ty, raw)?))),
+        }
+    }
+
+    fn accepts(ty: &Type) -> bool {
+        <DateTime<Utc> as FromSql>::accepts(ty)
+    }
+}
+
 pub fn opt_time(r: &Row, i: usize) -> Result<Option<String>> {
-    Ok(r.try_get::<_, Option<DateTime<Utc>>>(i)?.map(time::format))
+    Ok(r.try_get::<_, Option<TimeText>>(i)?.map(|t| t.0))
 }
 
 pub fn time_text(r: &Row, i: usize) -> Result<String> {

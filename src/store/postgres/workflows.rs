@@ -6,7 +6,6 @@ use super::{Params, PgStore};
 use crate::model::{Status, Workflow};
 use crate::store::error::{Result, StoreError};
 use crate::store::query::{LIVE_STATUSES, ListQuery, RowStamp};
-use chrono::{DateTime, Utc};
 use postgres::types::ToSql;
 
 fn workflows(rows: Vec<postgres::Row>) -> Result<Vec<Workflow>> {
@@ -154,8 +153,9 @@ impl PgStore {
     }
 
     /// The live set a page at a time, newest change first within each status: keyset pages
-    /// on (updated_at, id) at the server's full precision, so no row is skipped or
-    /// repeated, and the connection is free between pages for `each` to use.
+    /// on (updated_at, id) at the server's full precision (the cursor is the server's own
+    /// text for the time, which reads back exactly, `infinity` included), so no row is
+    /// skipped or repeated, and the connection is free between pages for `each` to use.
     pub fn live_chunks(
         &self,
         chunk: usize,
@@ -163,23 +163,23 @@ impl PgStore {
     ) -> Result<()> {
         let chunk = limit(chunk.max(1));
         let first = format!(
-            "SELECT {WORKFLOW_SUMMARY}, updated_at FROM build_workflows WHERE status = $1
+            "SELECT {WORKFLOW_SUMMARY}, updated_at::text FROM build_workflows WHERE status = $1
              ORDER BY updated_at DESC, id DESC LIMIT $2"
         );
         let next = format!(
-            "SELECT {WORKFLOW_SUMMARY}, updated_at FROM build_workflows WHERE status = $1
-               AND (updated_at, id) < ($3, $4)
+            "SELECT {WORKFLOW_SUMMARY}, updated_at::text FROM build_workflows WHERE status = $1
+               AND (updated_at, id) < ($3::text::timestamptz, $4)
              ORDER BY updated_at DESC, id DESC LIMIT $2"
         );
         for status in LIVE_STATUSES {
-            let mut cursor: Option<(DateTime<Utc>, String)> = None;
+            let mut cursor: Option<(String, String)> = None;
             loop {
                 let rows = match &cursor {
                     None => self.query(&first, &[&status, &chunk])?,
                     Some((at, id)) => self.query(&next, &[&status, &chunk, at, id])?,
                 };
                 let Some(last) = rows.last() else { break };
-                cursor = Some((last.get(19), row::text(last, 0)?));
+                cursor = Some((row::text(last, 19)?, row::text(last, 0)?));
                 let full = rows.len() as i64 == chunk;
                 if !each(workflows(rows)?) {
                     return Ok(());

@@ -9,13 +9,22 @@ use ratatui::widgets::Paragraph;
 
 pub fn draw(f: &mut Frame, area: Rect, app: &App, t: Theme) {
     let mut spans = vec![Span::styled(" baton ", t.badge()), Span::raw(" ")];
-    spans.push(Span::raw(sanitize(&app.db_label).into_owned()));
-    spans.push(Span::raw("  "));
-    // A problem comes first, so that a narrow terminal still shows it.
+    // Flags and problems come first, so that a narrow terminal or a long database URL
+    // never pushes them off the edge.
+    if app.read_only {
+        spans.push(Span::styled(" RO ", t.badge()));
+        spans.push(Span::raw(" "));
+    }
+    if app.live_paused {
+        spans.push(Span::styled(" PAUSED ", t.badge()));
+        spans.push(Span::raw(" "));
+    }
     if let Some(p) = &app.db_problem {
         spans.push(Span::styled(format!(" {} ", sanitize(p)), t.error()));
         spans.push(Span::raw("  "));
     }
+    spans.push(Span::raw(sanitize(&app.db_label).into_owned()));
+    spans.push(Span::raw("  "));
     for s in [
         Status::Running,
         Status::Paused,
@@ -49,13 +58,5 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, t: Theme) {
         |r| format!("↻ {}", r.format("%H:%M:%S")),
     );
     spans.push(Span::styled(refreshed, t.dim()));
-    if app.read_only {
-        spans.push(Span::raw(" "));
-        spans.push(Span::styled(" RO ", t.badge()));
-    }
-    if app.live_paused {
-        spans.push(Span::raw(" "));
-        spans.push(Span::styled(" PAUSED ", t.badge()));
-    }
     f.render_widget(Paragraph::new(Line::from(spans)), area);
 }
