@@ -100,3 +100,21 @@ pub enum Command {
     #[command(subcommand, after_help = help::DEFINITION)]
     Definition(definition::DefinitionCommand),
 }
+
+impl Command {
+    /// The subcommand's name as typed, e.g. `list`.
+    pub fn name(&self) -> String {
+        use clap::CommandFactory;
+        let name = format!("{self:?}");
+        let name = name
+            .split(['(', ' '])
+            .next()
+            .unwrap_or("baton")
+            .to_ascii_lowercase();
+        // Keep only a known subcommand's name: it is shown to a DBA, never user input.
+        let known = Cli::command()
+            .get_subcommands()
+            .any(|c| c.get_name() == name);
+        if known { name } else { "command".into() }
+    }
+}

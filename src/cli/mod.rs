@@ -26,6 +26,11 @@ pub fn main() -> i32 {
             return e.exit_code();
         }
     };
+    // What a DBA sees in pg_stat_activity for this process's connections.
+    crate::store::set_application_name(&match &cli.command {
+        Some(c) => format!("baton {}", c.name()),
+        None => "baton dashboard".into(),
+    });
     let actor = cli.global.actor.clone().filter(|a| !a.trim().is_empty());
     let ctx = Ctx {
         db: Target::parse(cli.global.db.as_deref().unwrap_or("baton.db")),

@@ -4,7 +4,9 @@
 //! hold a [`Store`] and use the same methods whichever database `--db` named.
 
 mod backend;
+mod contract;
 mod error;
+mod invariants;
 mod migration;
 mod open;
 mod postgres;
@@ -19,6 +21,7 @@ mod written;
 pub use error::{Result, StoreError};
 pub use migration::{MIGRATIONS, Migration, POSTGRES_MIGRATIONS, latest_version};
 pub use open::{DEFAULT_BUSY_TIMEOUT, OpenMode, Opened};
+pub use postgres::set_application_name;
 pub use query::{EventQuery, ListQuery, RowStamp};
 pub use report::{ChangeToken, DoctorReport, Health, Problem, Severity, Verification};
 pub use statements::StatementLog;

@@ -94,7 +94,10 @@ pub fn run(ctx: &Ctx, a: &EventsArgs) -> CliResult {
             &mut behind,
         )?;
         // Wait for another connection's commit (or, when behind, read on at once).
-        while !behind {
+        if behind {
+            continue;
+        }
+        loop {
             std::thread::sleep(POLL);
             // A lock held past the busy timeout delays the trail; it does not end the follow.
             let v = match store.change_token() {

@@ -1,19 +1,331 @@
-//! The PostgreSQL backend: being written in the next commits; until then a postgres URL is
-//! refused with a clear error.
+//! The PostgreSQL backend: a workflow database on a server, reached with the `postgres`
+//! crate (synchronous; it drives its socket with a small tokio runtime of its own) over TLS
+//! through OpenSSL. Each operation is one transaction that locks the workflow row
+//! (`SELECT … FOR UPDATE`); `lock_timeout` bounds every wait for a lock.
 
+mod backfill;
+mod connect;
+mod definitions;
+mod doctor;
+mod error;
+mod history;
+mod migrate;
+mod row;
+mod workflows;
+mod write;
+
+pub use connect::set_application_name;
+
+use super::backend::{Backend, Plan, StartPlan};
 use super::error::{Result, StoreError};
 use super::open::{OpenMode, Opened};
-use super::sqlite::SqliteStore;
-use super::target::Target;
+use super::query::{EventQuery, ListQuery, RowStamp};
+use super::report::{ChangeToken, DoctorReport, Health, Verification};
+use super::statements::StatementLog;
+use super::target::{PgUrl, Target};
+use super::trail::Encoded;
+use super::written::Written;
+use crate::model::{Checkpoint, Definition, Event, Handoff, Status, Workflow};
+use error::classify;
+use postgres::types::ToSql;
+use postgres::{Client, GenericClient, Row, Statement};
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::path::PathBuf;
 use std::time::Duration;
 
-pub struct PgStore;
+/// Parameters for a statement.
+pub(crate) type Params<'a> = &'a [&'a (dyn ToSql + Sync)];
+
+pub struct PgStore {
+    /// In a cell because the driver needs `&mut` for every query while the store's reads
+    /// take `&self`; never borrowed across a caller's callback.
+    client: RefCell<Client>,
+    /// Prepared statements by SQL text, for this connection.
+    prepared: RefCell<HashMap<String, Statement>>,
+    target: Target,
+    url: PgUrl,
+    read_only: bool,
+    busy: Duration,
+    log: Option<StatementLog>,
+}
 
 impl PgStore {
-    pub fn open(target: Target, _mode: OpenMode, _busy: Duration) -> Result<(SqliteStore, Opened)> {
-        Err(StoreError::Connect {
-            target: target.to_string(),
-            reason: "this build of baton cannot reach PostgreSQL yet".into(),
-        })
+    pub fn open(target: Target, mode: OpenMode, busy: Duration) -> Result<(PgStore, Opened)> {
+        let Target::Postgres(url) = &target else {
+            return Err(StoreError::Invalid("not a PostgreSQL target".into()));
+        };
+        let url = url.clone();
+        let mut client = connect::connect(&url)?;
+        session(&mut client, mode == OpenMode::ReadOnly, busy)?;
+        let opened = migrate::prepare(&mut client, &target, mode)?;
+        let store = PgStore {
+            client: RefCell::new(client),
+            prepared: RefCell::new(HashMap::new()),
+            target,
+            url,
+            read_only: mode == OpenMode::ReadOnly,
+            busy,
+            log: None,
+        };
+        Ok((store, opened))
     }
+
+    fn note(&self, sql: &str) {
+        if let Some(log) = &self.log {
+            log.push(sql);
+        }
+    }
+
+    /// The prepared statement for `sql` on this connection (prepared once).
+    fn prepare(
+        &self,
+        client: &mut impl GenericClient,
+        sql: &str,
+    ) -> std::result::Result<Statement, postgres::Error> {
+        if let Some(s) = self.prepared.borrow().get(sql) {
+            return Ok(s.clone());
+        }
+        let s = client.prepare(sql)?;
+        self.prepared
+            .borrow_mut()
+            .insert(sql.to_string(), s.clone());
+        Ok(s)
+    }
+
+    fn statement(&self, client: &mut impl GenericClient, sql: &str) -> Result<Statement> {
+        self.prepare(client, sql)
+            .map_err(|e| classify(e, "preparing a query"))
+    }
+
+    /// Runs a read and returns its rows.
+    fn query(&self, sql: &str, params: Params<'_>) -> Result<Vec<Row>> {
+        self.note(sql);
+        let mut client = self.client.borrow_mut();
+        let stmt = self.statement(&mut *client, sql)?;
+        client
+            .query(&stmt, params)
+            .map_err(|e| classify(e, "reading the database"))
+    }
+
+    /// Runs a read inside `client` (a transaction), through the statement cache.
+    fn query_in(
+        &self,
+        client: &mut impl GenericClient,
+        sql: &str,
+        params: Params<'_>,
+        during: &str,
+    ) -> Result<Vec<Row>> {
+        self.note(sql);
+        let stmt = self.statement(client, sql)?;
+        client.query(&stmt, params).map_err(|e| classify(e, during))
+    }
+
+    /// Runs a write inside `client`; the driver's error is kept for the caller to read
+    /// (a unique violation means something different to each write).
+    fn execute_in(
+        &self,
+        client: &mut impl GenericClient,
+        sql: &str,
+        params: Params<'_>,
+    ) -> std::result::Result<u64, postgres::Error> {
+        self.note(sql);
+        let stmt = self.prepare(client, sql)?;
+        client.execute(&stmt, params)
+    }
+
+    fn refuse_writes(&self, during: &str) -> Result<()> {
+        if self.read_only {
+            return Err(StoreError::ReadOnly(format!("{during} needs to write")));
+        }
+        Ok(())
+    }
+}
+
+/// Session settings: how long to wait for a lock, and read-only when asked. In a read-only
+/// session the server itself refuses every write.
+fn session(client: &mut Client, read_only: bool, busy: Duration) -> Result<()> {
+    let mut sql = format!("SET lock_timeout = {}", busy.as_millis().max(1));
+    if read_only {
+        sql.push_str("; SET default_transaction_read_only = on");
+    }
+    client
+        .batch_execute(&sql)
+        .map_err(|e| classify(e, "setting up the session"))
+}
+
+impl Backend for PgStore {
+    fn target(&self) -> &Target {
+        &self.target
+    }
+
+    fn is_read_only(&self) -> bool {
+        self.read_only
+    }
+
+    fn reconnect(&mut self) -> Result<()> {
+        let mut client = connect::connect(&self.url)?;
+        session(&mut client, self.read_only, self.busy)?;
+        let mode = if self.read_only {
+            OpenMode::ReadOnly
+        } else {
+            OpenMode::ReadWrite
+        };
+        migrate::prepare(&mut client, &self.target, mode)?;
+        self.client = RefCell::new(client);
+        self.prepared.borrow_mut().clear();
+        Ok(())
+    }
+
+    fn health(&self) -> Health {
+        if self.client.borrow().is_closed() {
+            Health::Disconnected
+        } else {
+            Health::Ok
+        }
+    }
+
+    /// The server's current snapshot: it moves whenever any transaction that wrote
+    /// something starts or commits, on any connection (this one included), and reading it
+    /// touches no table.
+    fn change_token(&self) -> Result<ChangeToken> {
+        let rows = self.query("SELECT pg_current_snapshot()::text", &[])?;
+        Ok(ChangeToken(row::text(&rows[0], 0)?))
+    }
+
+    /// PostgreSQL locks rows, not the database.
+    fn write_locked(&self) -> Result<bool> {
+        Ok(false)
+    }
+
+    fn schema_version(&self) -> Result<i64> {
+        Ok(migrate::check(&mut *self.client.borrow_mut())?.version)
+    }
+
+    fn verify_schema(&self) -> Result<Verification> {
+        migrate::verify(&mut self.client.borrow_mut())
+    }
+
+    fn record_statements(&mut self) -> Result<StatementLog> {
+        let log = StatementLog::default();
+        self.log = Some(log.clone());
+        Ok(log)
+    }
+
+    fn workflow(&self, id: &str) -> Result<Workflow> {
+        PgStore::workflow(self, id)
+    }
+
+    fn resolve(&self, key: &str) -> Result<String> {
+        PgStore::resolve(self, key)
+    }
+
+    fn list(&self, q: &ListQuery) -> Result<Vec<Workflow>> {
+        PgStore::list(self, q)
+    }
+
+    fn live(&self) -> Result<Vec<Workflow>> {
+        PgStore::live(self)
+    }
+
+    fn recent_live(&self, limit: usize) -> Result<Vec<Workflow>> {
+        PgStore::recent_live(self, limit)
+    }
+
+    fn changed_stamps_since(&self, since: &str) -> Result<Vec<RowStamp>> {
+        PgStore::changed_stamps_since(self, since)
+    }
+
+    fn live_chunks(&self, chunk: usize, each: &mut dyn FnMut(Vec<Workflow>) -> bool) -> Result<()> {
+        PgStore::live_chunks(self, chunk, each)
+    }
+
+    fn workflows_by_id(&self, ids: &[String]) -> Result<Vec<Workflow>> {
+        PgStore::workflows_by_id(self, ids)
+    }
+
+    fn status_counts(&self) -> Result<Vec<(Status, i64)>> {
+        PgStore::status_counts(self)
+    }
+
+    fn finished_page(&self, before: Option<(&str, &str)>, limit: usize) -> Result<Vec<Workflow>> {
+        PgStore::finished_page(self, before, limit)
+    }
+
+    fn handoffs(&self, workflow_id: &str, limit: usize) -> Result<Vec<Handoff>> {
+        PgStore::handoffs(self, workflow_id, limit)
+    }
+
+    fn handoff(&self, key: &str) -> Result<Handoff> {
+        PgStore::handoff(self, key)
+    }
+
+    fn pending_handoffs(&self) -> Result<Vec<Handoff>> {
+        PgStore::pending_handoffs(self)
+    }
+
+    fn pending_handoffs_of(&self, workflow_ids: &[String]) -> Result<Vec<Handoff>> {
+        PgStore::pending_handoffs_of(self, workflow_ids)
+    }
+
+    fn checkpoints(&self, workflow_id: &str) -> Result<Vec<Checkpoint>> {
+        PgStore::checkpoints(self, workflow_id)
+    }
+
+    fn events(&self, q: &EventQuery) -> Result<Vec<Event>> {
+        PgStore::events(self, q)
+    }
+
+    fn recent_events(&self, workflow: Option<&str>, limit: usize) -> Result<Vec<Event>> {
+        PgStore::recent_events(self, workflow, limit)
+    }
+
+    fn max_seq(&self) -> Result<i64> {
+        PgStore::max_seq(self)
+    }
+
+    fn definition(&self, name: &str) -> Result<Option<Definition>> {
+        definitions::latest(&mut *self.client.borrow_mut(), name)
+    }
+
+    fn definitions(&self) -> Result<Vec<Definition>> {
+        PgStore::definitions(self)
+    }
+
+    fn add_definition(&mut self, d: &Definition) -> Result<i64> {
+        PgStore::add_definition(self, d)
+    }
+
+    fn apply(&mut self, id: &str, during: &str, plan: Plan<'_>) -> Result<Option<Written>> {
+        PgStore::apply(self, id, during, plan)
+    }
+
+    fn insert(&mut self, definition: &str, plan: StartPlan<'_>) -> Result<Option<Written>> {
+        PgStore::insert(self, definition, plan)
+    }
+
+    fn heartbeat(&mut self, id: &str, at: &str) -> Result<()> {
+        PgStore::heartbeat(self, id, at)
+    }
+
+    /// More memory for sorts and hashes in this session; the server is unchanged.
+    fn tune_for_bulk(&mut self) -> Result<()> {
+        self.client
+            .get_mut()
+            .batch_execute("SET work_mem = '256MB'; SET synchronous_commit = off")
+            .map_err(|e| classify(e, "tuning for bulk loading"))
+    }
+
+    fn backfill(&mut self, batch: &[Encoded]) -> Result<()> {
+        PgStore::backfill(self, batch)
+    }
+
+    fn doctor(&self) -> Result<DoctorReport> {
+        PgStore::doctor(self)
+    }
+}
+
+/// The redacted URL as a "path", for errors shaped around a file.
+fn shown(target: &Target) -> PathBuf {
+    PathBuf::from(target.to_string())
 }

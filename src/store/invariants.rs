@@ -1,0 +1,118 @@
+//! The invariants `baton doctor` checks on either backend, as SQL both dialects accept:
+//! each query returns one description per offending row. Which of them are errors and which
+//! are bookkeeping warnings is decided by [`Problem::new`](super::report::Problem::new).
+
+use crate::model::{Definition, EventType};
+
+/// Rows shown per failed check; the count says how many more there are.
+pub const SHOWN: usize = 20;
+
+/// Why a workflow's phase or role does not fit its definition, if it does not.
+pub fn phase_problem(
+    defs: &[Definition],
+    id: &str,
+    build: &str,
+    def: &str,
+    state: &str,
+    role: &str,
+) -> Option<String> {
+    match defs.iter().find(|d| d.name == def) {
+        None => Some(format!(
+            "workflow {id} ({build}) uses unknown definition '{def}'"
+        )),
+        Some(d) => match d.phase(state) {
+            None => Some(format!(
+                "workflow {id} ({build}) is in phase '{state}', which definition '{def}' does not have"
+            )),
+            Some(p) if p.role != role => Some(format!(
+                "workflow {id} ({build}) has role '{role}' in phase '{state}', which belongs to '{}'",
+                p.role
+            )),
+            Some(_) => None,
+        },
+    }
+}
+
+pub const PHASES_CHECK: &str = "phase belongs to definition";
+
+fn in_list(types: impl Iterator<Item = EventType>) -> String {
+    let v: Vec<String> = types.map(|t| format!("'{}'", t.as_str())).collect();
+    format!("({})", v.join(", "))
+}
+
+/// (check name, SQL returning one description per offending row).
+pub fn queries() -> Vec<(&'static str, String)> {
+    let versioned = in_list(EventType::ALL.into_iter());
+    let transitions = in_list(EventType::ALL.into_iter().filter(|t| t.is_transition()));
+    let entering = in_list(
+        EventType::ALL
+            .into_iter()
+            .filter(|t| t.is_transition() || *t == EventType::Started),
+    );
+    vec![
+        (
+            "version matches recorded changes",
+            format!(
+                "SELECT 'workflow ' || w.id || ' (' || w.build_id || ') is at version ' || w.version
+                   || ' but has ' || n || ' change events' FROM (
+                   SELECT w.id, w.build_id, w.version, (SELECT count(*) FROM workflow_events e
+                     WHERE e.workflow_id = w.id AND e.event_type IN {versioned}) AS n
+                   FROM build_workflows w) AS w WHERE w.version != w.n"
+            ),
+        ),
+        (
+            "every transition has its handoff",
+            format!(
+                "SELECT 'workflow ' || id || ' has ' || t || ' transition events but ' || h || ' handoffs'
+                 FROM (SELECT w.id,
+                   (SELECT count(*) FROM workflow_events e WHERE e.workflow_id = w.id AND e.event_type IN {transitions}) AS t,
+                   (SELECT count(*) FROM workflow_handoffs h WHERE h.workflow_id = w.id) AS h
+                   FROM build_workflows w) AS counted WHERE t != h"
+            ),
+        ),
+        (
+            "every transition has its checkpoint",
+            format!(
+                "SELECT 'workflow ' || id || ' has ' || c || ' checkpoints for ' || t || ' transitions and '
+                   || e || ' phase entries' FROM (SELECT w.id,
+                   (SELECT count(*) FROM workflow_events e WHERE e.workflow_id = w.id AND e.event_type IN {transitions}) AS t,
+                   (SELECT count(*) FROM workflow_events e WHERE e.workflow_id = w.id AND e.event_type IN {entering}) AS e,
+                   (SELECT count(*) FROM workflow_checkpoints c WHERE c.workflow_id = w.id) AS c
+                   FROM build_workflows w) AS counted WHERE c < t OR c > e"
+            ),
+        ),
+        (
+            "events point at a workflow",
+            "SELECT 'event ' || seq || ' (' || event_type || ') points at missing workflow ' || workflow_id
+             FROM workflow_events e WHERE NOT EXISTS (SELECT 1 FROM build_workflows w WHERE w.id = e.workflow_id)"
+                .into(),
+        ),
+        (
+            "handoffs point at a workflow",
+            "SELECT 'handoff ' || id || ' points at missing workflow ' || workflow_id
+             FROM workflow_handoffs h WHERE NOT EXISTS (SELECT 1 FROM build_workflows w WHERE w.id = h.workflow_id)"
+                .into(),
+        ),
+        (
+            "checkpoints point at a workflow",
+            "SELECT 'checkpoint ' || id || ' points at missing workflow ' || workflow_id
+             FROM workflow_checkpoints c WHERE NOT EXISTS (SELECT 1 FROM build_workflows w WHERE w.id = c.workflow_id)"
+                .into(),
+        ),
+        (
+            "status counts match the workflows",
+            "SELECT 'status ' || s || ': ' || c || ' workflows, but workflow_status_counts says ' || n
+             FROM (SELECT s, sum(c) AS c, sum(n) AS n FROM (
+                 SELECT status AS s, count(*) AS c, 0 AS n FROM build_workflows GROUP BY status
+                 UNION ALL SELECT status, 0, n FROM workflow_status_counts) AS both_counts
+               GROUP BY s) AS merged WHERE c != n"
+                .into(),
+        ),
+        (
+            "completed workflows have completed_at",
+            "SELECT 'workflow ' || id || ' (' || build_id || ') is completed but has no completed_at'
+             FROM build_workflows WHERE status = 'completed' AND completed_at IS NULL"
+                .into(),
+        ),
+    ]
+}

@@ -1,0 +1,164 @@
+//! Bulk loading for `baton simulate --backfill`: whole histories written with `COPY`, one
+//! transaction per batch. The status-count triggers fire for copied rows as for any other.
+
+use super::PgStore;
+use super::error::classify;
+use crate::store::error::Result;
+use crate::store::trail::Encoded;
+use std::fmt::Write as _;
+use std::io::Write as _;
+
+/// One row of COPY's text format: tab-separated, `\N` for NULL, backslash escapes.
+#[derive(Default)]
+struct Lines(String, bool);
+
+impl Lines {
+    fn field(&mut self, v: Option<&str>) -> &mut Self {
+        // .1: a field has been written on the current line.
+        if self.1 {
+            self.0.push('\t');
+        }
+        self.1 = true;
+        match v {
+            None => self.0.push_str("\\N"),
+            Some(s) => {
+                for c in s.chars() {
+                    match c {
+                        '\\' => self.0.push_str("\\\\"),
+                        '\t' => self.0.push_str("\\t"),
+                        '\n' => self.0.push_str("\\n"),
+                        '\r' => self.0.push_str("\\r"),
+                        c => self.0.push(c),
+                    }
+                }
+            }
+        }
+        self
+    }
+
+    fn text(&mut self, v: &str) -> &mut Self {
+        self.field(Some(v))
+    }
+
+    fn int(&mut self, v: i64) -> &mut Self {
+        let mut s = String::new();
+        let _ = write!(s, "{v}");
+        self.field(Some(&s))
+    }
+
+    fn end(&mut self) {
+        self.0.push('\n');
+        self.1 = false;
+    }
+}
+
+impl PgStore {
+    pub fn backfill(&mut self, batch: &[Encoded]) -> Result<()> {
+        self.refuse_writes("backfill")?;
+        let (mut wf, mut ho, mut cp, mut ev) = (
+            Lines::default(),
+            Lines::default(),
+            Lines::default(),
+            Lines::default(),
+        );
+        for e in batch {
+            let (t, mut json) = (&e.trail, e.json.iter().map(String::as_str));
+            let mut next = move || json.next().unwrap_or("{}");
+            let w = &t.workflow;
+            wf.text(&w.id)
+                .text(&w.build_id)
+                .text(&w.project_id)
+                .field(w.user_id.as_deref())
+                .text(&w.definition)
+                .text(&w.current_state)
+                .text(&w.current_role)
+                .text(w.status.as_str())
+                .text(next())
+                .int(w.retry_count)
+                .int(w.max_retries)
+                .field(w.last_error.as_deref())
+                .int(w.version)
+                .text(next())
+                .text(&w.created_at)
+                .text(&w.updated_at)
+                .field(w.completed_at.as_deref())
+                .field(w.heartbeat_at.as_deref())
+                .field(w.state_entered_at.as_deref())
+                .end();
+            for h in &t.handoffs {
+                ho.text(&h.id)
+                    .text(&w.id)
+                    .field(h.from_role.as_deref())
+                    .text(&h.to_role)
+                    .field(h.from_state.as_deref())
+                    .text(&h.to_state)
+                    .text(h.kind.as_str())
+                    .text(next())
+                    .text(&h.created_at)
+                    .field(h.acknowledged_at.as_deref())
+                    .field(h.acknowledged_by.as_deref())
+                    .end();
+            }
+            for c in &t.checkpoints {
+                cp.text(&c.id)
+                    .text(&w.id)
+                    .text(&c.state)
+                    .text(next())
+                    .int(c.retry_count)
+                    .int(c.version)
+                    .text(&c.created_at)
+                    .end();
+            }
+            for e in &t.events {
+                ev.text(&e.id)
+                    .text(&w.id)
+                    .text(&e.event_type)
+                    .text(&e.triggered_by)
+                    .text(next())
+                    .text(&e.created_at)
+                    .end();
+            }
+        }
+        let during = "backfill";
+        let client = self.client.get_mut();
+        let mut tx = client.transaction().map_err(|e| classify(e, during))?;
+        for (sql, lines) in [
+            (
+                "COPY build_workflows (id, build_id, project_id, user_id, definition,
+                   current_state, \"current_role\", status, phase_outputs, retry_count,
+                   max_retries, last_error, version, metadata, created_at, updated_at,
+                   completed_at, heartbeat_at, state_entered_at) FROM STDIN",
+                &wf,
+            ),
+            (
+                "COPY workflow_handoffs (id, workflow_id, from_role, to_role, from_state,
+                   to_state, kind, data_transferred, created_at, acknowledged_at,
+                   acknowledged_by) FROM STDIN",
+                &ho,
+            ),
+            (
+                "COPY workflow_checkpoints (id, workflow_id, state, phase_outputs, retry_count,
+                   version, created_at) FROM STDIN",
+                &cp,
+            ),
+            (
+                "COPY workflow_events (id, workflow_id, event_type, triggered_by, event_data,
+                   created_at) FROM STDIN",
+                &ev,
+            ),
+        ] {
+            if lines.0.is_empty() {
+                continue;
+            }
+            let mut writer = tx.copy_in(sql).map_err(|e| classify(e, during))?;
+            writer
+                .write_all(lines.0.as_bytes())
+                .map_err(|e| crate::store::StoreError::Io {
+                    during: during.into(),
+                    detail: e.to_string(),
+                })?;
+            writer.finish().map_err(|e| classify(e, during))?;
+        }
+        tx.commit().map_err(|e| classify(e, during))
+    }
+}

@@ -1,0 +1,149 @@
+//! Reading the trail a workflow leaves: handoffs, checkpoints and events.
+
+use super::PgStore;
+use super::row::{self, CHECKPOINT, EVENT, HANDOFF, prefixed};
+use crate::model::{Checkpoint, Event, Handoff};
+use crate::store::error::{Result, StoreError};
+use crate::store::query::EventQuery;
+
+fn handoffs(rows: Vec<postgres::Row>) -> Result<Vec<Handoff>> {
+    Ok(rows
+        .iter()
+        .map(row::handoff)
+        .collect::<row::Result<Vec<_>>>()?)
+}
+
+fn events(rows: Vec<postgres::Row>) -> Result<Vec<Event>> {
+    Ok(rows
+        .iter()
+        .map(row::event)
+        .collect::<row::Result<Vec<_>>>()?)
+}
+
+impl PgStore {
+    pub fn handoffs(&self, workflow_id: &str, limit: usize) -> Result<Vec<Handoff>> {
+        let limit = limit as i64;
+        let mut out = handoffs(self.query(
+            &format!(
+                "SELECT {HANDOFF} FROM workflow_handoffs WHERE workflow_id = $1
+                 ORDER BY created_at DESC, id DESC LIMIT $2"
+            ),
+            &[&workflow_id, &limit],
+        )?)?;
+        out.reverse();
+        Ok(out)
+    }
+
+    pub fn handoff(&self, key: &str) -> Result<Handoff> {
+        let found = handoffs(self.query(
+            &format!(
+                "SELECT {HANDOFF} FROM workflow_handoffs
+                 WHERE id >= $1 AND id < $1 || chr(1114111) ORDER BY id LIMIT 2"
+            ),
+            &[&key],
+        )?)?;
+        let exact = found.iter().position(|h| h.id == key);
+        match (found.len(), exact) {
+            (_, Some(i)) => Ok(found.into_iter().nth(i).expect("index from position")),
+            (1, None) if !key.is_empty() => Ok(found.into_iter().next().expect("one element")),
+            (0, _) | (1, _) => Err(StoreError::NotFound {
+                what: "handoff",
+                key: key.into(),
+            }),
+            _ => Err(StoreError::Ambiguous {
+                prefix: key.into(),
+                count: found.len(),
+                examples: found
+                    .iter()
+                    .map(|h| h.id.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            }),
+        }
+    }
+
+    /// Unacknowledged handoffs of live workflows, oldest first: the live set drives the
+    /// query, each live workflow probing the partial index of pending handoffs.
+    pub fn pending_handoffs(&self) -> Result<Vec<Handoff>> {
+        handoffs(self.query(
+            &format!(
+                "SELECT {} FROM build_workflows w JOIN workflow_handoffs h
+                   ON h.workflow_id = w.id AND h.acknowledged_at IS NULL
+                 WHERE w.status IN ('running', 'paused', 'failed')
+                 ORDER BY h.created_at",
+                prefixed("h", HANDOFF)
+            ),
+            &[],
+        )?)
+    }
+
+    pub fn pending_handoffs_of(&self, workflow_ids: &[String]) -> Result<Vec<Handoff>> {
+        if workflow_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        handoffs(self.query(
+            &format!(
+                "SELECT {HANDOFF} FROM workflow_handoffs
+                 WHERE workflow_id = ANY($1) AND acknowledged_at IS NULL ORDER BY created_at"
+            ),
+            &[&workflow_ids],
+        )?)
+    }
+
+    pub fn checkpoints(&self, workflow_id: &str) -> Result<Vec<Checkpoint>> {
+        let rows = self.query(
+            &format!(
+                "SELECT {CHECKPOINT} FROM workflow_checkpoints WHERE workflow_id = $1
+                 ORDER BY version, created_at, id"
+            ),
+            &[&workflow_id],
+        )?;
+        Ok(rows
+            .iter()
+            .map(row::checkpoint)
+            .collect::<row::Result<Vec<_>>>()?)
+    }
+
+    pub fn events(&self, q: &EventQuery) -> Result<Vec<Event>> {
+        let limit = q.limit as i64;
+        events(match &q.workflow {
+            Some(w) => self.query(
+                &format!(
+                    "SELECT {EVENT} FROM workflow_events WHERE workflow_id = $1 AND seq > $2
+                     ORDER BY seq LIMIT $3"
+                ),
+                &[w, &q.after_seq, &limit],
+            )?,
+            None => self.query(
+                &format!(
+                    "SELECT {EVENT} FROM workflow_events WHERE seq > $1 ORDER BY seq LIMIT $2"
+                ),
+                &[&q.after_seq, &limit],
+            )?,
+        })
+    }
+
+    pub fn recent_events(&self, workflow: Option<&str>, limit: usize) -> Result<Vec<Event>> {
+        let limit = limit as i64;
+        let mut out = events(match workflow {
+            Some(w) => self.query(
+                &format!(
+                    "SELECT {EVENT} FROM workflow_events WHERE workflow_id = $1
+                     ORDER BY seq DESC LIMIT $2"
+                ),
+                &[&w, &limit],
+            )?,
+            None => self.query(
+                &format!("SELECT {EVENT} FROM workflow_events ORDER BY seq DESC LIMIT $1"),
+                &[&limit],
+            )?,
+        })?;
+        out.reverse();
+        Ok(out)
+    }
+
+    pub fn max_seq(&self) -> Result<i64> {
+        let rows = self.query("SELECT coalesce(max(seq), 0) FROM workflow_events", &[])?;
+        Ok(row::int(&rows[0], 0)?)
+    }
+}
