@@ -4,6 +4,7 @@ pub const MAIN: &str = "\
 Examples:
   baton demo                                    a demo database, a live simulator, the dashboard
   baton --db ./baton.db                         the dashboard on your database
+  baton --db postgres://ops@db.internal/builds  the dashboard on a PostgreSQL server
   baton migrate --db ./baton.db                 create the database, or bring it up to date
   baton start --project shop --build-id shop-42
   baton list --status running
@@ -14,12 +15,15 @@ Examples:
   baton doctor
 
 A workflow is named by its id, a unique prefix of its id, or its build id.
-Every read command takes --json. The database is --db PATH, or $BATON_DB, or ./baton.db;
-only `baton migrate`, `baton simulate` and `baton demo` create one.
+Every read command takes --json. The database is --db PATH|URL, or $BATON_DB, or
+./baton.db: a SQLite file, or a postgres:// URL (libpq form: user, password, host, port,
+dbname, sslmode, sslrootcert, application_name, options; PGPASSWORD is read too; a password
+is never printed). Only `baton migrate`, `baton simulate` and `baton demo` create a SQLite
+file or set up a server's schema; a PostgreSQL database itself is made with `createdb`.
 
 Exit codes:
   0  success
-  1  error: database missing, unreadable or refused; a failed doctor or schema check
+  1  error: database missing, unreadable, unreachable or refused; a failed doctor or schema check
   2  usage: bad flag or value, malformed JSON, ambiguous id prefix
   3  not found: workflow, handoff or definition
   4  conflict or illegal transition: stale --expect-version, wrong status, no retries left";
@@ -27,6 +31,7 @@ Exit codes:
 pub const MIGRATE: &str = "\
 Examples:
   baton migrate --db ./baton.db        create it if missing, apply pending migrations
+  baton migrate --db postgres://postgres@127.0.0.1/builds   set up the schema on a server
   baton migrate --verify               check version, checksums, tables and indexes (changes nothing)";
 
 pub const START: &str = "\
@@ -93,7 +98,8 @@ Examples:
 
 pub const DOCTOR: &str = "\
 Examples:
-  baton doctor
+  baton doctor             errors fail (exit 1); skipped bookkeeping is a warning (exit 0)
+  baton doctor --strict    warnings fail too
   baton doctor --json";
 
 pub const DEFINITION: &str = "\

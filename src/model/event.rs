@@ -59,11 +59,61 @@ impl EventType {
         }
     }
 
+    /// Every spelling of this type that baton reads: its own name, and the name the seeds'
+    /// orchestrators write for the same change (`state_advanced` for an advance).
+    pub fn spellings(self) -> &'static [&'static str] {
+        match self {
+            EventType::Advanced => &["phase_advanced", "state_advanced"],
+            EventType::Started => &["workflow_started"],
+            EventType::Retried => &["phase_retried"],
+            EventType::RolledBack => &["phase_rolled_back"],
+            EventType::Completed => &["workflow_completed"],
+            EventType::Failed => &["workflow_failed"],
+            EventType::Paused => &["workflow_paused"],
+            EventType::Resumed => &["workflow_resumed"],
+            EventType::Cancelled => &["workflow_cancelled"],
+            EventType::Acknowledged => &["handoff_acknowledged"],
+        }
+    }
+
+    /// The type an event's stored name means, in baton's or the seeds' vocabulary.
+    pub fn parse(name: &str) -> Option<EventType> {
+        EventType::ALL
+            .into_iter()
+            .find(|t| t.spellings().contains(&name))
+    }
+
     /// Transitions write a handoff and a checkpoint as well as the event.
     pub fn is_transition(self) -> bool {
         matches!(
             self,
             EventType::Advanced | EventType::Retried | EventType::RolledBack
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_seeds_vocabulary_means_the_same_changes() {
+        assert_eq!(
+            EventType::parse("state_advanced"),
+            Some(EventType::Advanced)
+        );
+        assert_eq!(
+            EventType::parse("phase_advanced"),
+            Some(EventType::Advanced)
+        );
+        assert_eq!(
+            EventType::parse("workflow_started"),
+            Some(EventType::Started)
+        );
+        assert_eq!(EventType::parse("deploy_requested"), None);
+        for t in EventType::ALL {
+            assert_eq!(t.spellings()[0], t.as_str());
+            assert_eq!(EventType::parse(t.as_str()), Some(t));
+        }
     }
 }

@@ -35,8 +35,12 @@ pub fn phase_problem(
 
 pub const PHASES_CHECK: &str = "phase belongs to definition";
 
+/// Every stored name of `types` (baton's and the seeds'), as a SQL list of constants.
 fn in_list(types: impl Iterator<Item = EventType>) -> String {
-    let v: Vec<String> = types.map(|t| format!("'{}'", t.as_str())).collect();
+    let v: Vec<String> = types
+        .flat_map(|t| t.spellings().iter())
+        .map(|name| format!("'{name}'"))
+        .collect();
     format!("({})", v.join(", "))
 }
 

@@ -1,6 +1,7 @@
 //! `baton doctor`: schema, integrity, counts, failed and stuck workflows, and invariants.
-//! Exits 1 naming each failed check; stuck and failed workflows are reported, not failures
-//! of the database.
+//! Exits 1 naming each failed check. Contract violations fail; bookkeeping a foreign writer
+//! skipped (no version bump, no checkpoint) is reported as a warning and fails only with
+//! `--strict`. Stuck and failed workflows are reported, not failures of the database.
 
 use super::status::newest_pending;
 use crate::cli::context::Ctx;
@@ -9,7 +10,7 @@ use crate::cli::output::{self, Table, clean, or_dash};
 use crate::engine::stuck::{self, Stuck, StuckPolicy};
 use crate::model::time;
 use crate::model::{Handoff, Status, Workflow};
-use crate::store::{ListQuery, Store};
+use crate::store::{ListQuery, Severity, Store};
 use clap::Args;
 use serde_json::{Map, Value, json};
 use std::collections::HashMap;
@@ -20,6 +21,9 @@ pub struct DoctorArgs {
     /// Print one JSON document
     #[arg(long)]
     pub json: bool,
+    /// Fail on warnings too (bookkeeping that other writers skipped)
+    #[arg(long)]
+    pub strict: bool,
 }
 
 /// Every live workflow that is stuck now, with the reason.
@@ -62,9 +66,16 @@ pub fn run(ctx: &Ctx, a: &DoctorArgs) -> CliResult {
     if !integrity_ok {
         failed_checks.push("integrity_check".into());
     }
+    let mut warned_checks: Vec<String> = Vec::new();
     for p in &report.problems {
-        if !failed_checks.iter().any(|c| c == p.check) {
-            failed_checks.push(p.check.to_string());
+        let fails = p.severity == Severity::Error || a.strict;
+        let list = if fails {
+            &mut failed_checks
+        } else {
+            &mut warned_checks
+        };
+        if !list.iter().any(|c| c == p.check) {
+            list.push(p.check.to_string());
         }
     }
 
@@ -90,6 +101,7 @@ pub fn run(ctx: &Ctx, a: &DoctorArgs) -> CliResult {
             &mut out,
             &json!({
                 "ok": failed_checks.is_empty(), "failed_checks": failed_checks,
+                "warned_checks": warned_checks,
                 "schema_version": report.schema_version, "schema": verification,
                 "integrity": report.integrity, "counts": counts, "statuses": by_status,
                 "failed": failed.iter().map(super::list::summary_json).collect::<Vec<_>>(),
@@ -172,13 +184,23 @@ pub fn run(ctx: &Ctx, a: &DoctorArgs) -> CliResult {
             writeln!(out, "  all hold")?;
         }
         for p in &report.problems {
-            writeln!(out, "  FAIL {}: {}", p.check, clean(&p.detail))?;
+            let label = match p.severity {
+                Severity::Error => "FAIL",
+                Severity::Warning if a.strict => "FAIL",
+                Severity::Warning => "WARN",
+            };
+            writeln!(out, "  {label} {}: {}", p.check, clean(&p.detail))?;
         }
         writeln!(
             out,
             "\n{}",
-            if failed_checks.is_empty() {
+            if failed_checks.is_empty() && warned_checks.is_empty() {
                 "ok".to_string()
+            } else if failed_checks.is_empty() {
+                format!(
+                    "ok, with warnings: {} (bookkeeping other writers skip; --strict fails on it)",
+                    warned_checks.join(", ")
+                )
             } else {
                 format!("FAILED: {}", failed_checks.join(", "))
             }

@@ -40,7 +40,9 @@ pub fn run(ctx: &Ctx, a: &MigrateArgs) -> CliResult {
         )?;
         return Ok(());
     }
-    if opened.created {
+    if opened.created && ctx.db.is_postgres() {
+        writeln!(out, "set up baton's schema in {path}")?;
+    } else if opened.created {
         writeln!(out, "created new database at {path}")?;
     }
     for m in &opened.applied {

@@ -247,7 +247,7 @@ fn explain(e: postgres::Error, config: &Config, url: &PgUrl) -> StoreError {
         };
         return StoreError::Connect { target, reason };
     }
-    let text = redact_secret(&e.to_string(), config);
+    let text = redact_secret(&chain(&e), config);
     let lower = text.to_ascii_lowercase();
     let reason = if lower.contains("server does not support tls") {
         "the server does not offer TLS, but sslmode requires it; enable ssl on the server or use sslmode=prefer".into()
@@ -266,12 +266,32 @@ fn explain(e: postgres::Error, config: &Config, url: &PgUrl) -> StoreError {
         )
     } else if lower.contains("password missing") || lower.contains("password") {
         format!("the server asks user '{user}' for a password; give it in the URL or PGPASSWORD")
-    } else if lower.contains("failed to lookup") || lower.contains("name or service not known") {
+    } else if lower.contains("failed to lookup")
+        || lower.contains("name or service not known")
+        || lower.contains("no such host")
+        || lower.contains("resolve")
+    {
         format!("the host name of {server} cannot be resolved; check the host in the URL")
     } else {
         text
     };
     StoreError::Connect { target, reason }
+}
+
+/// The error with its causes: the driver's own message is often only "error connecting
+/// to server", with the reason one level down.
+fn chain(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        let more = s.to_string();
+        if !text.contains(&more) {
+            text.push_str(": ");
+            text.push_str(&more);
+        }
+        source = s.source();
+    }
+    text
 }
 
 fn server_name(config: &Config) -> String {

@@ -329,3 +329,6 @@ impl Backend for PgStore {
 fn shown(target: &Target) -> PathBuf {
     PathBuf::from(target.to_string())
 }
+
+#[cfg(test)]
+mod tests;
