@@ -7,7 +7,7 @@
 
 mod common;
 
-use common::writers::{Backend, Writer, WriterDb, is_uuid};
+use common::writers::{Backend, PgRole, Writer, WriterDb, is_uuid};
 use serde_json::{Value, json};
 use std::io::{BufRead, BufReader};
 use std::process::Stdio;
@@ -288,4 +288,64 @@ fn node_pg_writer_is_followed_listed_shown_and_operable() {
         metadata: json!({"source": "node", "tags": ["a", "b"]}),
         found: json!({"found": [1, 2, 3]}),
     });
+}
+
+/// The grants docs/OUTSIDE_WRITERS.md names are enough for a writer, and the one that is easy
+/// to miss — on the trigger-kept status counts — is needed: without it the writer's first
+/// insert fails with the error the docs quote.
+#[test]
+fn a_writer_role_with_the_documented_grants_can_write() {
+    Writer::PythonPg.require();
+    let role = PgRole::new("baton_writer");
+    let db = WriterDb::new(Backend::Postgres);
+    let url = role.url(&db.target);
+    let mut admin = db.pg_client();
+    admin
+        .batch_execute(&format!(
+            "GRANT SELECT, INSERT, UPDATE ON build_workflows, workflow_events, workflow_handoffs,
+               workflow_checkpoints TO {r};
+             GRANT SELECT ON workflow_definitions TO {r};",
+            r = role.name
+        ))
+        .unwrap();
+
+    let refused = Writer::PythonPg.try_run(&url, &["seed"]);
+    assert_ne!(refused.code, 0, "{refused:?}");
+    assert!(
+        refused
+            .stderr
+            .contains("permission denied for table workflow_status_counts"),
+        "{}",
+        refused.stderr
+    );
+    assert_eq!(
+        db.json(&["list", "--json"]),
+        json!([]),
+        "nothing was written"
+    );
+
+    admin
+        .batch_execute(&format!(
+            "GRANT SELECT, INSERT, UPDATE ON workflow_status_counts TO {}",
+            role.name
+        ))
+        .unwrap();
+    let ids = Writer::PythonPg.run(&url, &["seed"]).json();
+    let mid = ids["mid"].as_str().unwrap();
+    let r = Writer::PythonPg.run(&url, &["advance", mid, "2"]).json();
+    assert_eq!(r, json!({"result": "ok", "version": 3}));
+    Writer::PythonPg.run(&url, &["heartbeat", mid]);
+    let w = db.json(&["status", "py-mid", "--json"])["workflow"].clone();
+    assert_eq!(
+        (w["current_state"].as_str(), w["version"].as_i64()),
+        (Some("coding"), Some(3))
+    );
+    let d = db.json(&["doctor", "--json"]);
+    assert_eq!(
+        (d["ok"].as_bool(), &d["problems"]),
+        (Some(true), &json!([])),
+        "{d:#}"
+    );
+    drop(admin);
+    drop(db);
 }

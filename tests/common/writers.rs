@@ -144,6 +144,11 @@ impl WriterDb {
         v.as_array().expect("events array").clone()
     }
 
+    /// A plain client on the PostgreSQL database (as its admin), for set-up.
+    pub fn pg_client(&self) -> postgres::Client {
+        self._pg.as_ref().expect("a PostgreSQL database").client()
+    }
+
     /// Runs a writer script with this database as its first argument.
     pub fn write(&self, writer: Writer, args: &[&str]) -> Out {
         writer.run(&self.target, args)
@@ -195,6 +200,13 @@ impl Writer {
 
     /// Runs the writer on `target` with `args`; asserts it succeeded.
     pub fn run(self, target: &str, args: &[&str]) -> Out {
+        let out = self.try_run(target, args);
+        out.code(0);
+        out
+    }
+
+    /// Runs the writer on `target` with `args`, whatever comes of it.
+    pub fn try_run(self, target: &str, args: &[&str]) -> Out {
         self.require();
         let (program, script, backend): (&str, &str, Option<&str>) = match self {
             Writer::PythonPg => ("python3", "pg_writer.py", None),
@@ -209,9 +221,7 @@ impl Writer {
         }
         c.arg(target).args(args);
         let o = c.output().unwrap_or_else(|e| panic!("run {program}: {e}"));
-        let out = Out::of(format!("{program} {script} {}", args.join(" ")), o);
-        out.code(0);
-        out
+        Out::of(format!("{program} {script} {}", args.join(" ")), o)
     }
 }
 
@@ -233,4 +243,58 @@ pub fn problems_about<'a>(doctor: &'a Value, needle: &str) -> Vec<&'a str> {
         .filter(|p| p["detail"].as_str().is_some_and(|d| d.contains(needle)))
         .map(|p| p["check"].as_str().expect("check name"))
         .collect()
+}
+
+/// A PostgreSQL URL with its user (and password) replaced.
+pub fn with_user(url: &str, user: &str, password: &str) -> String {
+    let scheme_end = url.find("://").map_or(0, |i| i + 3);
+    let rest = &url[scheme_end..];
+    let authority_end = rest.find(['/', '?']).unwrap_or(rest.len());
+    let host = match rest[..authority_end].rfind('@') {
+        Some(at) => &rest[at + 1..],
+        None => rest,
+    };
+    format!("{}{user}:{password}@{host}", &url[..scheme_end])
+}
+
+/// A login role made for one test, dropped when the test ends (after its databases, so
+/// declare it before them).
+pub struct PgRole {
+    pub name: String,
+    pub password: String,
+}
+
+impl PgRole {
+    pub fn new(prefix: &str) -> PgRole {
+        let name = format!(
+            "{prefix}_{}_{}",
+            std::process::id(),
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.subsec_nanos())
+        );
+        let password = "writer-test-pw".to_string();
+        admin()
+            .batch_execute(&format!("CREATE ROLE {name} LOGIN PASSWORD '{password}'"))
+            .unwrap_or_else(|e| panic!("CREATE ROLE {name}: {e}"));
+        PgRole { name, password }
+    }
+
+    /// `url` with this role as its user.
+    pub fn url(&self, url: &str) -> String {
+        with_user(url, &self.name, &self.password)
+    }
+}
+
+impl Drop for PgRole {
+    fn drop(&mut self) {
+        if let Ok(mut c) = std::panic::catch_unwind(admin) {
+            let _ = c.batch_execute(&format!("DROP ROLE IF EXISTS {}", self.name));
+        }
+    }
+}
+
+fn admin() -> postgres::Client {
+    postgres::Client::connect(&super::pg::admin_url(), postgres::NoTls)
+        .unwrap_or_else(|e| panic!("connect to BATON_TEST_PG: {e}"))
 }
