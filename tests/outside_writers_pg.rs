@@ -349,3 +349,112 @@ fn a_writer_role_with_the_documented_grants_can_write() {
     drop(admin);
     drop(db);
 }
+
+/// Two orchestrators write at once: the one whose transaction took the lower `seq` commits
+/// after the other. `baton events --follow` must print both events — on PostgreSQL `seq`
+/// order is not commit order, and a follower that reads only `seq > last printed` skips the
+/// late one for good. (Whether the follower prints the fast event at once or holds it until
+/// the slow transaction ends is its own business; skipping or repeating one is not.)
+#[test]
+fn an_event_committed_late_with_a_lower_seq_is_still_followed() {
+    let db = WriterDb::new(Backend::Postgres);
+    let mut slow = db.pg_client();
+    let mut fast = db.pg_client();
+    let mut ids = Vec::new();
+    for build in ["slow-1", "fast-1"] {
+        let id: String = slow
+            .query_one(
+                r#"INSERT INTO build_workflows (build_id, project_id, current_state, "current_role")
+                   VALUES ($1, 'late', 'discovery', 'q_assistant') RETURNING id"#,
+                &[&build],
+            )
+            .unwrap()
+            .get(0);
+        slow.execute(
+            "INSERT INTO workflow_events (workflow_id, event_type) VALUES ($1, 'workflow_started')",
+            &[&id],
+        )
+        .unwrap();
+        ids.push(id);
+    }
+
+    let mut follower = db
+        .command()
+        .args(["events", "--follow", "--json"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = follower.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines() {
+            let Ok(line) = line else { break };
+            let e: Value = serde_json::from_str(&line).unwrap();
+            if tx.send(e).is_err() {
+                break;
+            }
+        }
+    });
+    // The follower prints the events already there first.
+    for _ in 0..2 {
+        rx.recv_timeout(Duration::from_secs(15))
+            .expect("the follower prints the events already there");
+    }
+
+    // The slow orchestrator takes its seq first and holds its transaction open...
+    let mut tx_slow = slow.transaction().unwrap();
+    let slow_seq: i64 = tx_slow
+        .query_one(
+            "INSERT INTO workflow_events (workflow_id, event_type, triggered_by)
+             VALUES ($1, 'slow_step', 'orchestrator:slow') RETURNING seq",
+            &[&ids[0]],
+        )
+        .unwrap()
+        .get(0);
+    // ...while the fast one takes the next seq and commits; the follower polls meanwhile.
+    let fast_seq: i64 = fast
+        .query_one(
+            "INSERT INTO workflow_events (workflow_id, event_type, triggered_by)
+             VALUES ($1, 'fast_step', 'orchestrator:fast') RETURNING seq",
+            &[&ids[1]],
+        )
+        .unwrap()
+        .get(0);
+    assert!(slow_seq < fast_seq);
+    std::thread::sleep(Duration::from_millis(1500));
+    tx_slow.commit().unwrap();
+
+    let mut printed = Vec::new();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while let Some(left) = deadline.checked_duration_since(Instant::now()) {
+        match rx.recv_timeout(left) {
+            Ok(e) => printed.push((
+                e["seq"].as_i64().unwrap(),
+                e["event_type"].as_str().unwrap_or("").to_string(),
+            )),
+            Err(_) => break,
+        }
+        if printed.len() >= 2 {
+            // Long enough for a repeat to show.
+            std::thread::sleep(Duration::from_millis(600));
+            while let Ok(e) = rx.try_recv() {
+                printed.push((
+                    e["seq"].as_i64().unwrap(),
+                    e["event_type"].as_str().unwrap_or("").to_string(),
+                ));
+            }
+            break;
+        }
+    }
+    let _ = follower.kill();
+    let _ = follower.wait();
+    let mut seqs: Vec<i64> = printed.iter().map(|(s, _)| *s).collect();
+    seqs.sort();
+    assert_eq!(
+        seqs,
+        [slow_seq, fast_seq],
+        "`baton events --follow` printed {printed:?} after seq {fast_seq} (committed first) and \
+         seq {slow_seq} (committed 1.5 s later): each must be printed exactly once"
+    );
+}
