@@ -145,13 +145,17 @@ impl PgStore {
 /// Session settings: how long to wait for a lock, and read-only when asked. In a read-only
 /// session the server itself refuses every write.
 fn session(client: &mut Client, read_only: bool, busy: Duration) -> Result<()> {
-    let mut sql = format!("SET lock_timeout = {}", busy.as_millis().max(1));
-    if read_only {
-        sql.push_str("; SET default_transaction_read_only = on");
-    }
+    let during = "setting up the session";
+    let ms = busy.as_millis().max(1).to_string();
     client
-        .batch_execute(&sql)
-        .map_err(|e| classify(e, "setting up the session"))
+        .execute("SELECT set_config('lock_timeout', $1, false)", &[&ms])
+        .map_err(|e| classify(e, during))?;
+    if read_only {
+        client
+            .batch_execute("SET default_transaction_read_only = on")
+            .map_err(|e| classify(e, during))?;
+    }
+    Ok(())
 }
 
 impl Backend for PgStore {
