@@ -1,9 +1,10 @@
 //! Workflows written the way the seeds' orchestrators write them — `workflow_started`, then
 //! `state_advanced` (not `phase_advanced`) and one handoff per transition, no checkpoints,
-//! and sometimes no `version` bump — on both backends. baton lists, shows, advances and
-//! rolls them back; `baton doctor` passes and names the skipped bookkeeping as warnings;
-//! `baton doctor --strict` fails on them. The writer is tests/writers/seed_writer.py (Python:
-//! sqlite3 on SQLite, psycopg on PostgreSQL); docs/OUTSIDE_WRITERS.md describes the vocabulary.
+//! sometimes no `version` bump, no `completed_at` on completing — on both backends. baton
+//! lists, shows, advances and rolls them back; `baton doctor` passes and names the skipped
+//! bookkeeping as warnings; `baton doctor --strict` fails on them. The writer is
+//! tests/writers/seed_writer.py (Python: sqlite3 on SQLite, psycopg on PostgreSQL);
+//! docs/OUTSIDE_WRITERS.md describes the vocabulary.
 
 mod common;
 
@@ -12,19 +13,21 @@ use serde_json::{Value, json};
 
 const CHECKPOINTS: &str = "every transition has its checkpoint";
 const VERSIONS: &str = "version matches recorded changes";
+const COMPLETED_AT: &str = "completed workflows have completed_at";
 
 fn check_seed_vocabulary(backend: Backend) {
     let db = WriterDb::new(backend);
     let ids = db.write(Writer::Seed(backend), &["seed"]).json();
-    let (a, b) = (
+    let (a, b, c) = (
         ids["a"].as_str().unwrap().to_string(),
         ids["b"].as_str().unwrap().to_string(),
+        ids["c"].as_str().unwrap().to_string(),
     );
 
     // Listed as written.
     let list = db.json(&["list", "--json"]);
     let rows = list.as_array().unwrap();
-    assert_eq!(rows.len(), 2, "{list}");
+    assert_eq!(rows.len(), 3, "{list}");
     let row = |build: &str| {
         rows.iter()
             .find(|w| w["build_id"] == build)
@@ -81,6 +84,20 @@ fn check_seed_vocabulary(backend: Backend) {
     );
     let sb = db.json(&["status", "seed-b", "--json"]);
     assert_eq!(sb["progress"], json!({"phase": 2, "of": 6, "done": 1}));
+    // seed-c went through every phase and completed without setting completed_at.
+    let rc = row("seed-c");
+    assert_eq!(
+        (&rc["status"], &rc["current_state"], &rc["version"]),
+        (&json!("completed"), &json!("release"), &json!(7))
+    );
+    let sc = db.json(&["status", "seed-c", "--json"]);
+    assert_eq!(sc["progress"], json!({"phase": 6, "of": 6, "done": 6}));
+    assert_eq!(sc["workflow"]["completed_at"], Value::Null);
+    assert_eq!(sc["handoffs"].as_array().unwrap().len(), 5);
+    let running = db.json(&["list", "--status", "running", "--json"]);
+    assert_eq!(running.as_array().unwrap().len(), 2, "{running}");
+    let done = db.json(&["list", "--status", "completed", "--json"]);
+    assert_eq!(done[0]["build_id"], "seed-c", "{done}");
 
     // doctor: the skipped bookkeeping is reported as warnings, and is not a failure...
     let doctor = db.run(&["doctor", "--json"]);
@@ -105,13 +122,26 @@ fn check_seed_vocabulary(backend: Backend) {
         about_b.contains(&CHECKPOINTS) && about_b.contains(&VERSIONS),
         "seed-b has no checkpoint and a version not bumped: {d:#}"
     );
+    let about_c = problems_about(&d, &c);
+    assert!(
+        about_c.contains(&CHECKPOINTS) && about_c.contains(&COMPLETED_AT),
+        "seed-c has no checkpoints and no completed_at: {d:#}"
+    );
+    assert!(!about_c.contains(&VERSIONS), "{d:#}");
     assert!(
         problems_about(&d, "transition events but").is_empty(),
         "each state_advanced has its handoff: {d:#}"
     );
     let human = db.run(&["doctor"]);
     human.code(0);
-    for needle in [CHECKPOINTS, VERSIONS, a.as_str(), b.as_str()] {
+    for needle in [
+        CHECKPOINTS,
+        VERSIONS,
+        COMPLETED_AT,
+        a.as_str(),
+        b.as_str(),
+        c.as_str(),
+    ] {
         assert!(
             human.stdout.contains(needle),
             "`baton doctor` names {needle}:\n{}",
@@ -178,6 +208,9 @@ fn check_seed_vocabulary(backend: Backend) {
     ]);
     assert_eq!(w["current_state"], "discovery");
     assert_eq!(w["phase_outputs"], json!({}));
+
+    // A completed workflow stays completed.
+    db.run(&["advance", "seed-c"]).code(4);
 
     // The trail holds both vocabularies, in order.
     let types: Vec<String> = db

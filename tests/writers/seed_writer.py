@@ -5,11 +5,12 @@ transitions no `version` bump. baton reads this vocabulary as what it means; `ba
 reports the skipped bookkeeping as warnings. See docs/OUTSIDE_WRITERS.md, "The seeds'
 vocabulary"; tests/seed_vocabulary.rs runs this and checks it with the baton binary.
 
-    python3 seed_writer.py sqlite PATH seed       # prints {"a": id, "b": id}
+    python3 seed_writer.py sqlite PATH seed       # prints {"a": id, "b": id, "c": id}
     python3 seed_writer.py postgres URL seed
 
 seed-a: discovery -> planning -> coding, version bumped on each transition (version 3).
 seed-b: discovery -> planning, version NOT bumped (still 1 after two recorded changes).
+seed-c: through every phase and completed, with `completed_at` left NULL.
 """
 
 import datetime
@@ -114,6 +115,38 @@ def transition(db, wid, from_state, from_role, to_state, to_role, output, bump):
     db.commit()
 
 
+def complete(db, wid, last_state, output):
+    """The end, as the seeds write it: status completed, completed_at left NULL."""
+    t = db.now()
+    db.begin()
+    outputs = db.execute(
+        "SELECT phase_outputs FROM build_workflows WHERE id = %s", (wid,)
+    ).fetchone()[0]
+    outputs = json.loads(outputs) if isinstance(outputs, str) else dict(outputs)
+    outputs[last_state] = output
+    db.execute(
+        "UPDATE build_workflows SET status = 'completed', phase_outputs = %s, updated_at = %s,"
+        " version = version + 1 WHERE id = %s",
+        (db.json(outputs), t, wid),
+    )
+    db.execute(
+        "INSERT INTO workflow_events (workflow_id, event_type, triggered_by, event_data, created_at)"
+        " VALUES (%s, 'workflow_completed', %s, %s, %s)",
+        (wid, ACTOR, db.json({"from_state": last_state}), t),
+    )
+    db.commit()
+
+
+PHASES = [
+    ("discovery", "q_assistant"),
+    ("planning", "q_assistant"),
+    ("coding", "code_writer"),
+    ("testing", "test_auditor"),
+    ("review", "verification_specialist"),
+    ("release", "release_manager"),
+]
+
+
 def main():
     backend, target, command = sys.argv[1], sys.argv[2], sys.argv[3]
     if backend not in ("sqlite", "postgres") or command != "seed":
@@ -127,7 +160,11 @@ def main():
     b = start(db, "seed-b", "seedproj")
     transition(db, b, "discovery", "q_assistant", "planning", "q_assistant",
                {"notes": "one service"}, bump=False)
-    print(json.dumps({"a": a, "b": b}))
+    c = start(db, "seed-c", "seedproj")
+    for (s1, r1), (s2, r2) in zip(PHASES, PHASES[1:]):
+        transition(db, c, s1, r1, s2, r2, {"done": s1}, bump=True)
+    complete(db, c, "release", {"done": "release"})
+    print(json.dumps({"a": a, "b": b, "c": c}))
 
 
 if __name__ == "__main__":
