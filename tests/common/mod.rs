@@ -4,3 +4,4 @@ pub mod pg;
 pub mod pty;
 pub mod replay;
 pub mod store;
+pub mod writers;
