@@ -60,7 +60,7 @@ fn a_healthy_database_passes_with_counts(b: Backend) {
     let (_db, store, _) = healthy(b);
     assert_healthy(&store);
     let report = store.doctor().unwrap();
-    assert_eq!(report.schema_version, baton::store::latest_version());
+    assert_eq!(report.schema_version, b.latest_version());
     let count = |t: &str| report.counts.iter().find(|(n, _)| n == t).map(|(_, c)| *c);
     assert_eq!(count("build_workflows"), Some(3));
     assert_eq!(count("workflow_handoffs"), Some(6));

@@ -5,14 +5,12 @@ mod common;
 
 use baton::engine::{self, Request};
 use baton::model::{Action, Definition};
-use baton::store::{
-    MIGRATIONS, Migration, OpenMode, POSTGRES_MIGRATIONS, Store, StoreError, latest_version,
-};
+use baton::store::{Migration, OpenMode, Store, StoreError};
 use common::backend::*;
 use common::store::{ACTOR, advance, checkpoint_wal, file_bytes, new_workflow, start, wal_len};
 
 fn migrations(b: Backend) -> &'static [Migration] {
-    b.pick(MIGRATIONS, POSTGRES_MIGRATIONS)
+    b.migrations()
 }
 
 fn migrations_are_applied_once_and_verify(b: Backend) {
@@ -23,7 +21,7 @@ fn migrations_are_applied_once_and_verify(b: Backend) {
         opened.applied,
         migrations(b).iter().map(|m| m.name).collect::<Vec<_>>()
     );
-    assert_eq!(store.schema_version().unwrap(), latest_version());
+    assert_eq!(store.schema_version().unwrap(), b.latest_version());
     drop(store);
     for mode in [OpenMode::ReadWrite, OpenMode::Create, OpenMode::ReadWrite] {
         let (store, opened) = Store::open(db.target(), mode).unwrap();
@@ -35,7 +33,10 @@ fn migrations_are_applied_once_and_verify(b: Backend) {
         );
         let v = store.verify_schema().unwrap();
         assert!(v.ok(), "{v:?}");
-        assert_eq!((v.version, v.latest), (latest_version(), latest_version()));
+        assert_eq!(
+            (v.version, v.latest),
+            (b.latest_version(), b.latest_version())
+        );
     }
     let mut conn = db.raw();
     let ledger: i64 = conn.value("SELECT count(*) FROM baton_migrations", &[]);
@@ -210,7 +211,10 @@ fn an_empty_postgres_database_is_migrated_only_when_asked() {
     }
     let (store, opened) = Store::open(db.target(), OpenMode::Create).unwrap();
     assert!(opened.created);
-    assert_eq!(store.schema_version().unwrap(), latest_version());
+    assert_eq!(
+        store.schema_version().unwrap(),
+        Backend::Postgres.latest_version()
+    );
 }
 
 both!(

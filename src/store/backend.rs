@@ -5,7 +5,7 @@
 //! `Store::apply`, not through a generic error type here.
 
 use super::error::Result;
-use super::query::{EventQuery, ListQuery, RowStamp};
+use super::query::{EventQuery, FeedCursor, ListQuery, RowStamp};
 use super::report::{ChangeToken, DoctorReport, Health, Verification};
 use super::statements::StatementLog;
 use super::target::Target;
@@ -52,6 +52,13 @@ pub trait Backend: Send {
     fn events(&self, q: &EventQuery) -> Result<Vec<Event>>;
     fn recent_events(&self, workflow: Option<&str>, limit: usize) -> Result<Vec<Event>>;
     fn max_seq(&self) -> Result<i64>;
+    fn feed_start(&self) -> Result<FeedCursor>;
+    fn feed(
+        &self,
+        cursor: &FeedCursor,
+        workflow: Option<&str>,
+        limit: usize,
+    ) -> Result<(Vec<Event>, FeedCursor)>;
 
     // Definitions.
     fn definition(&self, name: &str) -> Result<Option<Definition>>;

@@ -1,6 +1,9 @@
 //! Schema migrations: numbered `.sql` files under `migrations/sqlite/` and
-//! `migrations/postgres/`, embedded in the binary and recorded with a checksum. Both
-//! backends have the same versions, so a schema version means the same tables everywhere.
+//! `migrations/postgres/`, embedded in the binary and recorded with a checksum. The same
+//! number means the same tables and columns on both backends; PostgreSQL has later
+//! migrations of its own for what only a server with concurrent writers needs.
+
+use super::target::Target;
 
 pub struct Migration {
     pub version: i64,
@@ -28,10 +31,25 @@ pub const MIGRATIONS: &[Migration] = migrations!("sqlite":
 pub const POSTGRES_MIGRATIONS: &[Migration] = migrations!("postgres":
     1 => "0001_initial.sql",
     2 => "0002_counts_and_pending.sql",
+    3 => "0003_commit_order.sql",
 );
 
-pub fn latest_version() -> i64 {
-    MIGRATIONS.last().map_or(0, |m| m.version)
+/// The newest version in a list.
+pub fn latest(list: &[Migration]) -> i64 {
+    list.last().map_or(0, |m| m.version)
+}
+
+/// The migrations of the backend `target` names.
+pub fn migrations_for(target: &Target) -> &'static [Migration] {
+    match target {
+        Target::Sqlite(_) => MIGRATIONS,
+        Target::Postgres(_) => POSTGRES_MIGRATIONS,
+    }
+}
+
+/// The schema version this binary brings the backend `target` names to.
+pub fn latest_for(target: &Target) -> i64 {
+    latest(migrations_for(target))
 }
 
 impl Migration {
@@ -52,15 +70,19 @@ mod tests {
     use super::*;
 
     #[test]
-    fn migrations_are_numbered_in_order_from_one_and_alike_on_both_backends() {
+    fn migrations_are_numbered_in_order_from_one_and_shared_versions_match() {
         for list in [MIGRATIONS, POSTGRES_MIGRATIONS] {
             for (i, m) in list.iter().enumerate() {
                 assert_eq!(m.version, i as i64 + 1);
                 assert!(m.name.starts_with(&format!("{:04}_", m.version)));
             }
         }
-        let names = |l: &[Migration]| l.iter().map(|m| m.name).collect::<Vec<_>>();
-        assert_eq!(names(MIGRATIONS), names(POSTGRES_MIGRATIONS));
+        for (a, b) in MIGRATIONS.iter().zip(POSTGRES_MIGRATIONS) {
+            assert_eq!(
+                a.name, b.name,
+                "a shared version has the same file name on both"
+            );
+        }
     }
 
     #[test]

@@ -19,10 +19,12 @@ mod trail;
 mod written;
 
 pub use error::{Result, StoreError};
-pub use migration::{MIGRATIONS, Migration, POSTGRES_MIGRATIONS, latest_version};
+pub use migration::{
+    MIGRATIONS, Migration, POSTGRES_MIGRATIONS, latest, latest_for, migrations_for,
+};
 pub use open::{DEFAULT_BUSY_TIMEOUT, OpenMode, Opened};
 pub use postgres::set_application_name;
-pub use query::{EventQuery, ListQuery, RowStamp};
+pub use query::{EventQuery, FeedCursor, ListQuery, RowStamp};
 pub use report::{ChangeToken, DoctorReport, Health, Problem, Severity, Verification};
 pub use statements::StatementLog;
 pub use target::{PgUrl, Target, redact};
@@ -214,6 +216,24 @@ impl Store {
     /// The highest event sequence number, 0 when there are none.
     pub fn max_seq(&self) -> Result<i64> {
         self.backend.max_seq()
+    }
+
+    /// Where the live feed stands now: following from here returns every event committed
+    /// from now on.
+    pub fn feed_start(&self) -> Result<FeedCursor> {
+        self.backend.feed_start()
+    }
+
+    /// The events committed after `cursor` (of one workflow, or all), oldest first, at most
+    /// about `limit`, and the cursor to follow on from: each committed event is returned
+    /// exactly once, even one that commits after an event with a higher `seq`.
+    pub fn feed(
+        &self,
+        cursor: &FeedCursor,
+        workflow: Option<&str>,
+        limit: usize,
+    ) -> Result<(Vec<Event>, FeedCursor)> {
+        self.backend.feed(cursor, workflow, limit)
     }
 
     /// The newest version of the definition `name`.

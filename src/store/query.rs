@@ -20,6 +20,33 @@ pub struct EventQuery {
     pub limit: usize,
 }
 
+/// Where a reader of the live event feed stands. Following the feed from a cursor returns
+/// every committed event exactly once, whatever order the writing transactions commit in
+/// (on PostgreSQL a lower `seq` can commit after a higher one).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FeedCursor {
+    /// The highest `seq` read so far.
+    pub seq: i64,
+    /// Transactions still running when `seq` was read (PostgreSQL): their events may yet
+    /// commit below it, so they are asked for again until they finish.
+    pub(crate) in_flight: Vec<String>,
+}
+
+impl FeedCursor {
+    /// Everything after `seq` (as `events --since` asks), knowing nothing in flight.
+    pub fn after(seq: i64) -> FeedCursor {
+        FeedCursor {
+            seq,
+            in_flight: Vec::new(),
+        }
+    }
+
+    /// This cursor's knowledge of what is in flight, from `seq` on instead.
+    pub fn from_seq(self, seq: i64) -> FeedCursor {
+        FeedCursor { seq, ..self }
+    }
+}
+
 /// A workflow's id with what changes whenever the row does (see
 /// [`Store::changed_stamps_since`](super::Store::changed_stamps_since)).
 #[derive(Debug, Clone, PartialEq, Eq)]

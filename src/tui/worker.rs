@@ -7,7 +7,7 @@ use super::json_text;
 use super::msg::{Cmd, Delta, Detail, Msg};
 use crate::engine::{self, EngineError};
 use crate::model::{Handoff, Status, Workflow, time};
-use crate::store::{ChangeToken, EventQuery, Health, ListQuery, Store, StoreError};
+use crate::store::{ChangeToken, FeedCursor, Health, ListQuery, Store, StoreError};
 use std::collections::{HashMap, HashSet};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
 use std::time::Duration;
@@ -32,7 +32,9 @@ pub struct Worker {
     poll: Duration,
     paused: bool,
     token: Option<ChangeToken>,
-    cursor: i64,
+    /// Where the event feed stands: every committed event arrives once, in whatever order
+    /// transactions commit.
+    cursor: FeedCursor,
     since: String,
     /// Counts how many table reads the worker made; tests check an idle poll makes none.
     pub reads: u64,
@@ -56,7 +58,7 @@ impl Worker {
             poll,
             paused: false,
             token: None,
-            cursor: 0,
+            cursor: FeedCursor::default(),
             since: String::new(),
             reads: 0,
             sent: Sent::default(),
@@ -286,8 +288,10 @@ impl Worker {
                 ..ListQuery::default()
             })?);
         }
+        // Taken before the newest events are read; an event in both is sent twice, and the
+        // dashboard keeps events by seq.
+        self.cursor = self.store.feed_start()?;
         let events = self.store.recent_events(None, INITIAL_EVENTS)?;
-        self.cursor = self.store.max_seq()?;
         let next = Delta {
             full: true,
             workflows: first,
@@ -349,14 +353,8 @@ impl Worker {
         let since = self.since.clone();
         let now = self.mark();
         self.reads += 1;
-        let events = self.store.events(&EventQuery {
-            workflow: None,
-            after_seq: self.cursor,
-            limit: EVENTS_PER_POLL,
-        })?;
-        if let Some(e) = events.last() {
-            self.cursor = e.seq;
-        }
+        let (events, cursor) = self.store.feed(&self.cursor, None, EVENTS_PER_POLL)?;
+        self.cursor = cursor;
         // The window re-reads rows already sent: compare stamps, fetch only what is new.
         let stamps = self.store.changed_stamps_since(&since)?;
         let seen: HashSet<String> = stamps.iter().map(|s| s.id.clone()).collect();

@@ -34,6 +34,15 @@ impl Backend {
 
     /// `sqlite` on SQLite, `pg` on PostgreSQL: for the few statements (fault-injecting
     /// triggers, schema damage) that have no common spelling.
+    /// The migrations this backend has, and the schema version they bring it to.
+    pub fn migrations(self) -> &'static [baton::store::Migration] {
+        self.pick(baton::store::MIGRATIONS, baton::store::POSTGRES_MIGRATIONS)
+    }
+
+    pub fn latest_version(self) -> i64 {
+        baton::store::latest(self.migrations())
+    }
+
     pub fn pick<T>(self, sqlite: T, pg: T) -> T {
         match self {
             Backend::Sqlite => sqlite,

@@ -6,8 +6,9 @@ use crate::cli::context::Ctx;
 use crate::cli::exit::CliResult;
 use crate::cli::output::{self, clean};
 use crate::model::Event;
-use crate::store::{EventQuery, Store};
+use crate::store::{EventQuery, FeedCursor, Store};
 use clap::Args;
+use std::collections::HashSet;
 use std::io::Write;
 use std::time::Duration;
 
@@ -58,16 +59,23 @@ pub fn run(ctx: &Ctx, a: &EventsArgs) -> CliResult {
     let limit = usize::try_from(a.limit).unwrap_or(usize::MAX);
     // Taken before the first read, so nothing committed after it is missed.
     let mut seen_version = store.change_token()?;
-    let first = match a.since {
-        Some(after_seq) => store.events(&EventQuery {
+    let start = if a.follow {
+        Some(store.feed_start()?)
+    } else {
+        None
+    };
+    let first = match (a.since, &start) {
+        // Following from a seq: the feed itself pages through what is already there.
+        (Some(_), Some(_)) => Vec::new(),
+        (Some(after_seq), None) => store.events(&EventQuery {
             workflow: workflow.clone(),
             after_seq,
             limit,
         })?,
-        None => store.recent_events(workflow.as_deref(), limit)?,
+        (None, _) => store.recent_events(workflow.as_deref(), limit)?,
     };
     let mut out = std::io::stdout().lock();
-    if !a.follow {
+    let Some(start) = start else {
         if a.json {
             output::json(&mut out, &first)?;
         } else {
@@ -76,24 +84,25 @@ pub fn run(ctx: &Ctx, a: &EventsArgs) -> CliResult {
             }
         }
         return Ok(());
-    }
-    let mut last = match first.last() {
-        Some(e) => e.seq,
-        None => a.since.unwrap_or(store.max_seq()?),
+    };
+    let mut cursor = match a.since {
+        Some(after_seq) => start.from_seq(after_seq),
+        None => start,
     };
     print_follow(&mut out, &first, a.json)?;
-    // With --since, more than --limit events may be waiting already.
-    let mut behind = false;
+    // An event that committed between taking the cursor and reading the newest events is
+    // in both; it is printed once.
+    let mut printed: HashSet<i64> = first.iter().map(|e| e.seq).collect();
     loop {
-        last = drain(
+        let behind = drain(
             &store,
             &mut out,
             workflow.as_deref(),
-            last,
+            &mut cursor,
+            &mut printed,
             a.json,
-            &mut behind,
         )?;
-        // Wait for another connection's commit (or, when behind, read on at once).
+        // Wait for a commit (or, when behind, read on at once).
         if behind {
             continue;
         }
@@ -112,36 +121,31 @@ pub fn run(ctx: &Ctx, a: &EventsArgs) -> CliResult {
     }
 }
 
-/// Prints every event after `last`; returns the new cursor.
+/// Prints every event committed after `cursor` and moves it on; true when more may be
+/// waiting (a full batch, or the database was busy).
 fn drain(
     store: &Store,
     out: &mut impl Write,
     workflow: Option<&str>,
-    mut last: i64,
+    cursor: &mut FeedCursor,
+    printed: &mut HashSet<i64>,
     json: bool,
-    behind: &mut bool,
-) -> CliResult<i64> {
-    *behind = false;
+) -> CliResult<bool> {
     loop {
-        let batch = match store.events(&EventQuery {
-            workflow: workflow.map(str::to_string),
-            after_seq: last,
-            limit: BATCH,
-        }) {
+        let (batch, next) = match store.feed(cursor, workflow, BATCH) {
             // Busy: what is printed stays printed; the rest comes on a later poll.
-            Err(e) if e.is_busy() => {
-                *behind = true;
-                return Ok(last);
-            }
+            Err(e) if e.is_busy() => return Ok(true),
             other => other?,
         };
-        let Some(tail) = batch.last() else {
-            return Ok(last);
-        };
-        last = tail.seq;
-        print_follow(out, &batch, json)?;
-        if batch.len() < BATCH {
-            return Ok(last);
+        *cursor = next;
+        let full = batch.len() >= BATCH;
+        let fresh: Vec<Event> = batch
+            .into_iter()
+            .filter(|e| !printed.remove(&e.seq))
+            .collect();
+        print_follow(out, &fresh, json)?;
+        if !full {
+            return Ok(false);
         }
     }
 }

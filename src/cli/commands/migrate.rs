@@ -4,7 +4,7 @@
 use crate::cli::context::Ctx;
 use crate::cli::exit::{CliError, CliResult};
 use crate::cli::output;
-use crate::store::{OpenMode, latest_version};
+use crate::store::{OpenMode, latest_for};
 use clap::Args;
 use serde_json::json;
 use std::io::Write;
@@ -36,7 +36,7 @@ pub fn run(ctx: &Ctx, a: &MigrateArgs) -> CliResult {
         output::json(
             &mut out,
             &json!({ "path": path, "created": opened.created, "applied": opened.applied,
-                     "schema_version": version, "latest": latest_version() }),
+                     "schema_version": version, "latest": latest_for(&ctx.db) }),
         )?;
         return Ok(());
     }

@@ -20,18 +20,10 @@ pub fn insert(client: &mut impl GenericClient, d: &Definition) -> Result<()> {
     Ok(())
 }
 
-/// The newest version of `name`, on any client (also inside a transaction).
-pub fn latest(client: &mut impl GenericClient, name: &str) -> Result<Option<Definition>> {
-    let row = client
-        .query_opt(
-            "SELECT name, version, description, phases FROM workflow_definitions
-             WHERE name = $1 ORDER BY version DESC LIMIT 1",
-            &[&name],
-        )
-        .map_err(|e| classify(e, "reading a definition"))?;
-    let Some(r) = row else {
-        return Ok(None);
-    };
+const LATEST: &str = "SELECT name, version, description, phases FROM workflow_definitions
+     WHERE name = $1 ORDER BY version DESC LIMIT 1";
+
+fn definition(r: &postgres::Row) -> Result<Definition> {
     let (name, version): (String, i32) = (r.get(0), r.get(1));
     let phases: Value = r.get(3);
     let phases: Vec<Phase> = serde_json::from_value(phases).map_err(|e| {
@@ -39,15 +31,34 @@ pub fn latest(client: &mut impl GenericClient, name: &str) -> Result<Option<Defi
             "definition '{name}' v{version} has unreadable phases: {e}"
         ))
     })?;
-    Ok(Some(Definition {
+    Ok(Definition {
         name,
         version: i64::from(version),
         description: r.get(2),
         phases,
-    }))
+    })
+}
+
+/// The newest version of `name`, on any client (also inside a transaction).
+pub fn latest(client: &mut impl GenericClient, name: &str) -> Result<Option<Definition>> {
+    let row = client
+        .query_opt(LATEST, &[&name])
+        .map_err(|e| classify(e, "reading a definition"))?;
+    row.as_ref().map(definition).transpose()
 }
 
 impl PgStore {
+    /// The newest version of `name` inside `client` (a write transaction), through the
+    /// statement cache: every write reads its workflow's definition.
+    pub(super) fn latest_definition(
+        &self,
+        client: &mut impl GenericClient,
+        name: &str,
+    ) -> Result<Option<Definition>> {
+        let rows = self.query_in(client, LATEST, &[&name], "reading a definition")?;
+        rows.first().map(definition).transpose()
+    }
+
     /// Every definition name with its newest version; one whose phases do not parse is
     /// left out (the doctor names it).
     pub fn definitions(&self) -> Result<Vec<Definition>> {

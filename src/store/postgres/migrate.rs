@@ -8,7 +8,7 @@ use super::error::classify;
 use super::{definitions, shown};
 use crate::model::{Definition, time};
 use crate::store::error::{Result, StoreError};
-use crate::store::migration::{Migration, POSTGRES_MIGRATIONS, latest_version};
+use crate::store::migration::{Migration, POSTGRES_MIGRATIONS, latest};
 use crate::store::open::{OpenMode, Opened};
 use crate::store::report::Verification;
 use crate::store::target::Target;
@@ -54,7 +54,7 @@ pub fn check(client: &mut impl GenericClient) -> Result<SchemaState> {
         let Some(m) = POSTGRES_MIGRATIONS.iter().find(|m| m.version == v) else {
             return Err(StoreError::SchemaTooNew {
                 db: v,
-                binary: latest_version(),
+                binary: latest(POSTGRES_MIGRATIONS),
             });
         };
         let embedded = m.checksum();
@@ -77,7 +77,7 @@ pub fn check(client: &mut impl GenericClient) -> Result<SchemaState> {
 /// Checks the schema on opening and, when the mode allows, applies what is pending.
 pub fn prepare(client: &mut Client, target: &Target, mode: OpenMode) -> Result<Opened> {
     let state = check(client)?;
-    let latest = latest_version();
+    let latest = latest(POSTGRES_MIGRATIONS);
     if state.version == 0 && mode != OpenMode::Create {
         let reason = if state.has_tables {
             "it has tables but no baton schema"
@@ -174,6 +174,10 @@ fn expected(version: i64) -> Expected {
                         out.objects.insert(("index".into(), n));
                     }
                 }
+                ["ALTER", "TABLE", t, "ADD", "COLUMN", col, ..] => {
+                    out.columns
+                        .insert((t.to_string(), col.trim_matches('"').to_string()));
+                }
                 ["CREATE", "TRIGGER", name, ..] => {
                     out.objects.insert(("trigger".into(), name.to_string()));
                 }
@@ -239,7 +243,7 @@ pub fn verify(client: &mut Client) -> Result<Verification> {
         .collect();
     Ok(Verification {
         version: state.version,
-        latest: latest_version(),
+        latest: latest(POSTGRES_MIGRATIONS),
         checksums_ok: state.version as usize,
         missing,
         unexpected_columns,
@@ -252,7 +256,7 @@ mod tests {
 
     #[test]
     fn expected_objects_come_from_the_migration_files() {
-        let e = expected(latest_version());
+        let e = expected(latest(POSTGRES_MIGRATIONS));
         for (kind, name) in [
             ("table", "build_workflows"),
             ("table", "workflow_status_counts"),

@@ -8,6 +8,7 @@ mod connect;
 mod definitions;
 mod doctor;
 mod error;
+mod feed;
 mod history;
 mod migrate;
 mod row;
@@ -19,7 +20,7 @@ pub use connect::set_application_name;
 use super::backend::{Backend, Plan, StartPlan};
 use super::error::{Result, StoreError};
 use super::open::{OpenMode, Opened};
-use super::query::{EventQuery, ListQuery, RowStamp};
+use super::query::{EventQuery, FeedCursor, ListQuery, RowStamp};
 use super::report::{ChangeToken, DoctorReport, Health, Verification};
 use super::statements::StatementLog;
 use super::target::{PgUrl, Target};
@@ -286,6 +287,19 @@ impl Backend for PgStore {
 
     fn max_seq(&self) -> Result<i64> {
         PgStore::max_seq(self)
+    }
+
+    fn feed_start(&self) -> Result<FeedCursor> {
+        PgStore::feed_start(self)
+    }
+
+    fn feed(
+        &self,
+        cursor: &FeedCursor,
+        workflow: Option<&str>,
+        limit: usize,
+    ) -> Result<(Vec<Event>, FeedCursor)> {
+        PgStore::feed(self, cursor, workflow, limit)
     }
 
     fn definition(&self, name: &str) -> Result<Option<Definition>> {

@@ -5,7 +5,6 @@
 //! or nothing at all.
 
 use super::PgStore;
-use super::definitions;
 use super::error::{classify, is_unique_violation};
 use super::row::{self, CHECKPOINT, HANDOFF, WORKFLOW_FULL};
 use crate::model::{Change, Snapshot, Workflow};
@@ -36,7 +35,7 @@ impl PgStore {
         self.refuse_writes(during)?;
         let mut client = self.client.borrow_mut();
         let mut tx = client.transaction().map_err(|e| classify(e, during))?;
-        let def = definitions::latest(&mut tx, definition)?;
+        let def = self.latest_definition(&mut tx, definition)?;
         let Some(change) = plan(def.as_ref()) else {
             return Ok(None);
         };
@@ -84,7 +83,7 @@ impl PgStore {
                 });
             }
         };
-        let definition = definitions::latest(tx, &workflow.definition)?;
+        let definition = self.latest_definition(tx, &workflow.definition)?;
         // Newest checkpoint per phase: bounded by the number of phases.
         let checkpoints = self
             .query_in(

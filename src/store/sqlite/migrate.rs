@@ -4,7 +4,7 @@
 
 use crate::model::{Definition, time};
 use crate::store::error::{Result, StoreError};
-use crate::store::migration::{MIGRATIONS, Migration, latest_version};
+use crate::store::migration::{MIGRATIONS, Migration, latest};
 use crate::store::report::Verification;
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use std::collections::BTreeSet;
@@ -54,7 +54,7 @@ pub fn check(conn: &Connection) -> Result<SchemaState> {
         let Some(m) = MIGRATIONS.iter().find(|m| m.version == v) else {
             return Err(StoreError::SchemaTooNew {
                 db: v,
-                binary: latest_version(),
+                binary: latest(MIGRATIONS),
             });
         };
         let embedded = m.checksum();
@@ -148,7 +148,7 @@ pub fn verify(conn: &Connection) -> Result<Verification> {
     }
     Ok(Verification {
         version: state.version,
-        latest: latest_version(),
+        latest: latest(MIGRATIONS),
         checksums_ok: state.version as usize,
         missing,
         unexpected_columns,

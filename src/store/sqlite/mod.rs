@@ -19,7 +19,7 @@ mod write;
 use super::backend::{Backend, Plan, StartPlan};
 use super::error::{Result, StoreError};
 use super::open::{OpenMode, Opened};
-use super::query::{EventQuery, ListQuery, RowStamp};
+use super::query::{EventQuery, FeedCursor, ListQuery, RowStamp};
 use super::report::{ChangeToken, DoctorReport, Health, Verification};
 use super::statements::StatementLog;
 use super::target::Target;
@@ -206,6 +206,29 @@ impl Backend for SqliteStore {
 
     fn max_seq(&self) -> Result<i64> {
         SqliteStore::max_seq(self)
+    }
+
+    fn feed_start(&self) -> Result<FeedCursor> {
+        Ok(FeedCursor::after(SqliteStore::max_seq(self)?))
+    }
+
+    /// One writer commits at a time, so `seq` order is commit order: nothing is in flight.
+    fn feed(
+        &self,
+        cursor: &FeedCursor,
+        workflow: Option<&str>,
+        limit: usize,
+    ) -> Result<(Vec<Event>, FeedCursor)> {
+        let events = SqliteStore::events(
+            self,
+            &EventQuery {
+                workflow: workflow.map(str::to_string),
+                after_seq: cursor.seq,
+                limit,
+            },
+        )?;
+        let seq = events.last().map_or(cursor.seq, |e| e.seq);
+        Ok((events, FeedCursor::after(seq)))
     }
 
     fn definition(&self, name: &str) -> Result<Option<Definition>> {

@@ -3,7 +3,7 @@
 
 use super::migrate;
 use crate::store::error::{Result, StoreError};
-use crate::store::migration::latest_version;
+use crate::store::migration::{MIGRATIONS, latest};
 use crate::store::open::{OpenMode, Opened};
 use rusqlite::{Connection, OpenFlags};
 use std::path::Path;
@@ -53,10 +53,10 @@ pub fn open(path: &Path, mode: OpenMode, busy: Duration) -> Result<(Connection, 
     if mode == OpenMode::ReadOnly {
         // Belt and braces: the connection is already read-only at the file level.
         conn.pragma_update(None, "query_only", true)?;
-        if state.version < latest_version() {
+        if state.version < latest(MIGRATIONS) {
             return Err(StoreError::NeedsMigration {
                 db: state.version,
-                binary: latest_version(),
+                binary: latest(MIGRATIONS),
             });
         }
         return Ok((conn, opened));
@@ -86,7 +86,7 @@ pub fn open(path: &Path, mode: OpenMode, busy: Duration) -> Result<(Connection, 
     conn.pragma_update(None, "foreign_keys", true)?;
     // Only a database behind this binary needs the write lock that migrating takes; an
     // up-to-date one is opened without it, so reads never wait on a busy writer.
-    if state.version < latest_version() {
+    if state.version < latest(MIGRATIONS) {
         opened.applied = migrate::apply_pending(&mut conn)?
             .into_iter()
             .map(|m| m.name)

@@ -297,9 +297,18 @@ impl App {
         for h in d.pending {
             pending.insert(h.workflow_id.clone(), h); // ordered oldest first: newest wins
         }
-        let last_seq = self.events.back().map_or(0, |e| e.seq);
-        self.events
-            .extend(d.events.into_iter().filter(|e| e.seq > last_seq));
+        // Events arrive in commit order, which on PostgreSQL is not always seq order: a late
+        // one goes to its place by seq, and one already held is not added twice.
+        for e in d.events {
+            match self.events.back() {
+                Some(last) if e.seq <= last.seq => {
+                    if let Err(at) = self.events.binary_search_by_key(&e.seq, |x| x.seq) {
+                        self.events.insert(at, e);
+                    }
+                }
+                _ => self.events.push_back(e),
+            }
+        }
         while self.events.len() > EVENTS_KEPT {
             self.events.pop_front();
         }

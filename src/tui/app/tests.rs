@@ -162,3 +162,24 @@ fn incremental_changes_match_a_full_recompute() {
         }
     }
 }
+
+/// On PostgreSQL an event with a lower seq can commit after a higher one: it takes its
+/// place by seq, and an event sent twice (around a full reload) is held once.
+#[test]
+fn late_events_take_their_place_and_none_is_held_twice() {
+    let mut a = testing::app();
+    a.events.clear();
+    let batch = |seqs: &[i64]| Delta {
+        events: seqs
+            .iter()
+            .map(|s| testing::event(*s, "w1", "phase_advanced"))
+            .collect(),
+        at: Some(testing::now()),
+        ..Delta::default()
+    };
+    a.apply_delta(batch(&[5]));
+    a.apply_delta(batch(&[3, 6]));
+    a.apply_delta(batch(&[3, 4, 6, 7]));
+    let seqs: Vec<i64> = a.events.iter().map(|e| e.seq).collect();
+    assert_eq!(seqs, [3, 4, 5, 6, 7]);
+}
