@@ -6,6 +6,8 @@
 //! types keep most of that out, but not control characters, a JSON array where an object
 //! belongs, or a time in the future.
 
+use super::invariants;
+use super::report::Problem;
 use crate::model::text::is_unsafe;
 use crate::model::{Definition, Phase, Status, time};
 
@@ -179,6 +181,18 @@ pub const CHECKS: [&str; 7] = [TYPES, NAMES, JSON, TIMES, KNOWN, RANGES, DEFINIT
 
 /// A timestamp more than this far ahead of the clock is a problem, not skew.
 const FUTURE_SLACK_SECS: i64 = 3600;
+
+/// Reports what the row checks found, check by check in the order of [`CHECKS`].
+pub fn report_by_check(problems: &mut Vec<Problem>, found: Vec<(&'static str, String)>) {
+    for check in CHECKS {
+        let details = found
+            .iter()
+            .filter(|(c, _)| *c == check)
+            .map(|(_, d)| d.clone())
+            .collect();
+        invariants::report(problems, check, details);
+    }
+}
 
 /// What is wrong with value `v` of column `c`, if anything: (check, description).
 pub fn judge(c: &Col, v: Cell<'_>, now: time::Timestamp) -> Option<(&'static str, String)> {

@@ -2,10 +2,22 @@
 //! each query returns one description per offending row. Which of them are errors and which
 //! are bookkeeping warnings is decided by [`Problem::new`](super::report::Problem::new).
 
+use super::report::Problem;
 use crate::model::{Definition, EventType};
 
 /// Rows shown per failed check; the count says how many more there are.
 pub const SHOWN: usize = 20;
+
+/// Adds the findings of `check`: at most [`SHOWN`] of them, then how many more there are.
+pub fn report(problems: &mut Vec<Problem>, check: &'static str, details: Vec<String>) {
+    let extra = details.len().saturating_sub(SHOWN);
+    for detail in details.into_iter().take(SHOWN) {
+        problems.push(Problem::new(check, detail));
+    }
+    if extra > 0 {
+        problems.push(Problem::new(check, format!("… and {extra} more")));
+    }
+}
 
 /// Why a workflow's phase or role does not fit its definition, if it does not.
 pub fn phase_problem(

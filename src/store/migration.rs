@@ -3,6 +3,7 @@
 //! number means the same tables and columns on both backends; PostgreSQL has later
 //! migrations of its own for what only a server with concurrent writers needs.
 
+use super::error::{Result, StoreError};
 use super::target::Target;
 
 pub struct Migration {
@@ -50,6 +51,35 @@ pub fn migrations_for(target: &Target) -> &'static [Migration] {
 /// The schema version this binary brings the backend `target` names to.
 pub fn latest_for(target: &Target) -> i64 {
     latest(migrations_for(target))
+}
+
+/// Checks what a database's ledger records against `list`: a version this binary does not
+/// know means the schema is newer; a checksum that differs means a migration was altered.
+/// Returns the highest recorded version. `recorded` holds (version, name, checksum).
+pub fn check_ledger(
+    list: &[Migration],
+    recorded: impl IntoIterator<Item = (i64, String, String)>,
+) -> Result<i64> {
+    let mut version = 0;
+    for (v, name, recorded) in recorded {
+        let Some(m) = list.iter().find(|m| m.version == v) else {
+            return Err(StoreError::SchemaTooNew {
+                db: v,
+                binary: latest(list),
+            });
+        };
+        let embedded = m.checksum();
+        if recorded != embedded {
+            return Err(StoreError::ChecksumMismatch {
+                version: v,
+                name,
+                recorded,
+                embedded,
+            });
+        }
+        version = version.max(v);
+    }
+    Ok(version)
 }
 
 impl Migration {

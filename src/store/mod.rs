@@ -12,6 +12,7 @@ mod open;
 mod postgres;
 mod query;
 mod report;
+mod rows;
 mod sqlite;
 mod statements;
 mod target;

@@ -1,7 +1,8 @@
 //! What callers ask the store for: list filters, event cursors, and the stamps that say
 //! whether a row changed.
 
-use crate::model::Status;
+use super::error::{Result, StoreError};
+use crate::model::{Handoff, Status};
 
 /// Filters for `baton list`. Every field narrows; all values are bound as parameters.
 #[derive(Debug, Clone, Default)]
@@ -59,3 +60,30 @@ pub struct RowStamp {
 
 /// The statuses of the live set: everything that can still change.
 pub const LIVE_STATUSES: [&str; 3] = ["running", "paused", "failed"];
+
+/// The handoff a key names among those whose id starts with it (at most two read): the
+/// exact match, else the only one; more than one is ambiguous.
+pub fn one_handoff(found: Vec<Handoff>, key: &str) -> Result<Handoff> {
+    let count = found.len();
+    let exact = found.iter().position(|h| h.id == key);
+    let examples = || {
+        found
+            .iter()
+            .map(|h| h.id.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    match (count, exact) {
+        (_, Some(i)) => Ok(found.into_iter().nth(i).expect("index from position")),
+        (1, None) if !key.is_empty() => Ok(found.into_iter().next().expect("one element")),
+        (0, _) | (1, _) => Err(StoreError::NotFound {
+            what: "handoff",
+            key: key.into(),
+        }),
+        _ => Err(StoreError::Ambiguous {
+            prefix: key.into(),
+            count,
+            examples: examples(),
+        }),
+    }
+}

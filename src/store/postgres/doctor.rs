@@ -8,9 +8,9 @@ use super::PgStore;
 use super::migrate;
 use super::row;
 use crate::model::time;
-use crate::store::contract::{CHECKS, Cell, Kind, TABLES, excerpt, judge};
+use crate::store::contract::{Cell, Kind, TABLES, excerpt, judge, report_by_check};
 use crate::store::error::Result;
-use crate::store::invariants::{self, PHASES_CHECK, SHOWN, phase_problem};
+use crate::store::invariants::{self, PHASES_CHECK, phase_problem};
 use crate::store::report::{DoctorReport, Problem};
 
 impl PgStore {
@@ -39,15 +39,11 @@ impl PgStore {
         let mut problems = Vec::new();
         for (check, sql) in invariants::queries() {
             let rows = self.query(&sql, &[])?;
-            for r in rows.iter().take(SHOWN) {
-                problems.push(Problem::new(check, row::text(r, 0)?));
-            }
-            if rows.len() > SHOWN {
-                problems.push(Problem::new(
-                    check,
-                    format!("… and {} more", rows.len() - SHOWN),
-                ));
-            }
+            let details = rows
+                .iter()
+                .map(|r| row::text(r, 0))
+                .collect::<row::Result<Vec<_>>>()?;
+            invariants::report(&mut problems, check, details);
         }
         self.check_phases(&mut problems)?;
         self.check_rows(&mut problems)?;
@@ -110,24 +106,19 @@ impl PgStore {
             "SELECT id, build_id, definition, current_state, \"current_role\" FROM build_workflows",
             &[],
         )?;
-        let mut found = 0usize;
+        let mut found = Vec::new();
         for r in &rows {
             let text = |i| row::text(r, i);
-            let detail =
-                phase_problem(&defs, &text(0)?, &text(1)?, &text(2)?, &text(3)?, &text(4)?);
-            if let Some(detail) = detail {
-                found += 1;
-                if found <= SHOWN {
-                    problems.push(Problem::new(PHASES_CHECK, detail));
-                }
-            }
-        }
-        if found > SHOWN {
-            problems.push(Problem::new(
-                PHASES_CHECK,
-                format!("… and {} more", found - SHOWN),
+            found.extend(phase_problem(
+                &defs,
+                &text(0)?,
+                &text(1)?,
+                &text(2)?,
+                &text(3)?,
+                &text(4)?,
             ));
         }
+        invariants::report(problems, PHASES_CHECK, found);
         Ok(())
     }
 
@@ -175,22 +166,7 @@ impl PgStore {
                 }
             }
         }
-        for check in CHECKS {
-            let mine: Vec<&String> = found
-                .iter()
-                .filter(|(c, _)| *c == check)
-                .map(|(_, d)| d)
-                .collect();
-            for d in mine.iter().take(SHOWN) {
-                problems.push(Problem::new(check, (*d).clone()));
-            }
-            if mine.len() > SHOWN {
-                problems.push(Problem::new(
-                    check,
-                    format!("… and {} more", mine.len() - SHOWN),
-                ));
-            }
-        }
+        report_by_check(problems, found);
         Ok(())
     }
 }

@@ -3,8 +3,8 @@
 use super::PgStore;
 use super::row::{self, CHECKPOINT, EVENT, HANDOFF, prefixed};
 use crate::model::{Checkpoint, Event, Handoff};
-use crate::store::error::{Result, StoreError};
-use crate::store::query::EventQuery;
+use crate::store::error::Result;
+use crate::store::query::{EventQuery, one_handoff};
 
 fn handoffs(rows: Vec<postgres::Row>) -> Result<Vec<Handoff>> {
     Ok(rows
@@ -42,24 +42,7 @@ impl PgStore {
             ),
             &[&key],
         )?)?;
-        let exact = found.iter().position(|h| h.id == key);
-        match (found.len(), exact) {
-            (_, Some(i)) => Ok(found.into_iter().nth(i).expect("index from position")),
-            (1, None) if !key.is_empty() => Ok(found.into_iter().next().expect("one element")),
-            (0, _) | (1, _) => Err(StoreError::NotFound {
-                what: "handoff",
-                key: key.into(),
-            }),
-            _ => Err(StoreError::Ambiguous {
-                prefix: key.into(),
-                count: found.len(),
-                examples: found
-                    .iter()
-                    .map(|h| h.id.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", "),
-            }),
-        }
+        one_handoff(found, key)
     }
 
     /// Unacknowledged handoffs of live workflows, oldest first: the live set drives the

@@ -8,7 +8,7 @@ use super::error::classify;
 use super::{definitions, shown};
 use crate::model::{Definition, time};
 use crate::store::error::{Result, StoreError};
-use crate::store::migration::{Migration, POSTGRES_MIGRATIONS, latest};
+use crate::store::migration::{Migration, POSTGRES_MIGRATIONS, check_ledger, latest};
 use crate::store::open::{OpenMode, Opened};
 use crate::store::report::Verification;
 use crate::store::target::Target;
@@ -48,26 +48,10 @@ pub fn check(client: &mut impl GenericClient) -> Result<SchemaState> {
             &[],
         )
         .map_err(|e| classify(e, "reading the schema"))?;
-    let mut version = 0;
-    for r in rows {
-        let (v, name, recorded): (i64, String, String) = (r.get(0), r.get(1), r.get(2));
-        let Some(m) = POSTGRES_MIGRATIONS.iter().find(|m| m.version == v) else {
-            return Err(StoreError::SchemaTooNew {
-                db: v,
-                binary: latest(POSTGRES_MIGRATIONS),
-            });
-        };
-        let embedded = m.checksum();
-        if recorded != embedded {
-            return Err(StoreError::ChecksumMismatch {
-                version: v,
-                name,
-                recorded,
-                embedded,
-            });
-        }
-        version = version.max(v);
-    }
+    let version = check_ledger(
+        POSTGRES_MIGRATIONS,
+        rows.iter().map(|r| (r.get(0), r.get(1), r.get(2))),
+    )?;
     Ok(SchemaState {
         version,
         has_tables,

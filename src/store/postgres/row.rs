@@ -3,7 +3,11 @@
 //! these read by type; times come back as RFC 3339 UTC text with milliseconds, like
 //! everything else in baton.
 
-use crate::model::{Checkpoint, Event, Handoff, HandoffKind, Status, Workflow, time};
+use crate::model::time;
+use crate::store::rows::Cells;
+pub use crate::store::rows::{
+    CHECKPOINT, EVENT, HANDOFF, checkpoint, event, handoff, prefixed, workflow,
+};
 use chrono::{DateTime, Utc};
 use postgres::Row;
 use postgres::types::{FromSql, Type};
@@ -73,84 +77,22 @@ pub const WORKFLOW_SUMMARY: &str = "id, build_id, project_id, user_id, definitio
     current_state, \"current_role\", status, NULL::jsonb, retry_count, max_retries, last_error, \
     version, NULL::jsonb, created_at, updated_at, completed_at, heartbeat_at, state_entered_at";
 
-pub fn workflow(r: &Row) -> Result<Workflow> {
-    let status_raw = text(r, 7)?;
-    Ok(Workflow {
-        id: text(r, 0)?,
-        build_id: text(r, 1)?,
-        project_id: text(r, 2)?,
-        user_id: opt_text(r, 3)?,
-        definition: text(r, 4)?,
-        current_state: text(r, 5)?,
-        current_role: text(r, 6)?,
-        status: Status::parse(&status_raw),
-        status_raw,
-        phase_outputs: json(r, 8)?,
-        retry_count: int(r, 9)?,
-        max_retries: int(r, 10)?,
-        last_error: opt_text(r, 11)?,
-        version: int(r, 12)?,
-        metadata: json(r, 13)?,
-        created_at: time_text(r, 14)?,
-        updated_at: time_text(r, 15)?,
-        completed_at: opt_time(r, 16)?,
-        heartbeat_at: opt_time(r, 17)?,
-        state_entered_at: opt_time(r, 18)?,
-    })
-}
+impl Cells for Row {
+    type Error = postgres::Error;
 
-pub const HANDOFF: &str = "id, workflow_id, from_role, to_role, from_state, to_state, kind, \
-    data_transferred, created_at, acknowledged_at, acknowledged_by";
+    fn opt_text(&self, i: usize) -> Result<Option<String>> {
+        opt_text(self, i)
+    }
 
-pub fn handoff(r: &Row) -> Result<Handoff> {
-    Ok(Handoff {
-        id: text(r, 0)?,
-        workflow_id: text(r, 1)?,
-        from_role: opt_text(r, 2)?,
-        to_role: text(r, 3)?,
-        from_state: opt_text(r, 4)?,
-        to_state: text(r, 5)?,
-        kind: HandoffKind::parse(&text(r, 6)?),
-        data_transferred: json(r, 7)?,
-        created_at: time_text(r, 8)?,
-        acknowledged_at: opt_time(r, 9)?,
-        acknowledged_by: opt_text(r, 10)?,
-    })
-}
+    fn int(&self, i: usize) -> Result<i64> {
+        int(self, i)
+    }
 
-pub const EVENT: &str = "seq, id, workflow_id, event_type, triggered_by, event_data, created_at";
+    fn json(&self, i: usize) -> Result<Value> {
+        json(self, i)
+    }
 
-pub fn event(r: &Row) -> Result<Event> {
-    Ok(Event {
-        seq: int(r, 0)?,
-        id: text(r, 1)?,
-        workflow_id: text(r, 2)?,
-        event_type: text(r, 3)?,
-        triggered_by: text(r, 4)?,
-        event_data: json(r, 5)?,
-        created_at: time_text(r, 6)?,
-    })
-}
-
-pub const CHECKPOINT: &str =
-    "id, workflow_id, state, phase_outputs, retry_count, version, created_at";
-
-pub fn checkpoint(r: &Row) -> Result<Checkpoint> {
-    Ok(Checkpoint {
-        id: text(r, 0)?,
-        workflow_id: text(r, 1)?,
-        state: text(r, 2)?,
-        phase_outputs: json(r, 3)?,
-        retry_count: int(r, 4)?,
-        version: int(r, 5)?,
-        created_at: time_text(r, 6)?,
-    })
-}
-
-/// `a, b` → `h.a, h.b`, for column lists used in joins.
-pub fn prefixed(alias: &str, cols: &str) -> String {
-    cols.split(',')
-        .map(|c| format!("{alias}.{}", c.trim()))
-        .collect::<Vec<_>>()
-        .join(", ")
+    fn opt_time(&self, i: usize) -> Result<Option<String>> {
+        opt_time(self, i)
+    }
 }

@@ -4,7 +4,7 @@
 use super::SqliteStore;
 use super::row;
 use crate::store::error::Result;
-use crate::store::invariants::{self, PHASES_CHECK, SHOWN, phase_problem};
+use crate::store::invariants::{self, PHASES_CHECK, phase_problem};
 use crate::store::report::{DoctorReport, Problem};
 
 impl SqliteStore {
@@ -34,16 +34,10 @@ impl SqliteStore {
             let rows: Vec<String> = stmt
                 .query_map([], |r| row::text(r, 0))?
                 .collect::<rusqlite::Result<_>>()?;
-            let extra = rows.len().saturating_sub(SHOWN);
-            for detail in rows.into_iter().take(SHOWN) {
-                problems.push(Problem::new(check, detail));
-            }
-            if extra > 0 {
-                problems.push(Problem::new(check, format!("… and {extra} more")));
-            }
+            invariants::report(&mut problems, check, rows);
         }
         self.check_phases(&mut problems)?;
-        self.check_rows(&mut problems, SHOWN)?;
+        self.check_rows(&mut problems)?;
         Ok(DoctorReport {
             schema_version,
             integrity,
@@ -59,7 +53,7 @@ impl SqliteStore {
             "SELECT id, build_id, definition, current_state, current_role FROM build_workflows",
         )?;
         let mut rows = stmt.query([])?;
-        let mut found = 0usize;
+        let mut found = Vec::new();
         while let Some(r) = rows.next()? {
             let (id, build, def, state, role) = (
                 row::text(r, 0)?,
@@ -68,20 +62,9 @@ impl SqliteStore {
                 row::text(r, 3)?,
                 row::text(r, 4)?,
             );
-            let detail = phase_problem(&defs, &id, &build, &def, &state, &role);
-            if let Some(detail) = detail {
-                found += 1;
-                if found <= SHOWN {
-                    problems.push(Problem::new(PHASES_CHECK, detail));
-                }
-            }
+            found.extend(phase_problem(&defs, &id, &build, &def, &state, &role));
         }
-        if found > SHOWN {
-            problems.push(Problem::new(
-                "phase belongs to definition",
-                format!("… and {} more", found - SHOWN),
-            ));
-        }
+        invariants::report(problems, PHASES_CHECK, found);
         Ok(())
     }
 }

@@ -4,7 +4,7 @@
 use super::SqliteStore;
 use super::row;
 use crate::model::time;
-use crate::store::contract::{CHECKS, Cell, TABLES, excerpt, judge};
+use crate::store::contract::{Cell, TABLES, excerpt, judge, report_by_check};
 use crate::store::error::Result;
 use crate::store::report::Problem;
 use rusqlite::types::ValueRef;
@@ -20,9 +20,8 @@ fn cell(v: ValueRef<'_>) -> Cell<'_> {
 }
 
 impl SqliteStore {
-    /// Appends a problem for every value that breaks its column's contract, at most `shown`
-    /// per check (then a count of the rest).
-    pub(super) fn check_rows(&self, problems: &mut Vec<Problem>, shown: usize) -> Result<()> {
+    /// Appends a problem for every value that breaks its column's contract.
+    pub(super) fn check_rows(&self, problems: &mut Vec<Problem>) -> Result<()> {
         let now = time::now();
         let mut found: Vec<(&'static str, String)> = Vec::new();
         for t in TABLES {
@@ -51,18 +50,7 @@ impl SqliteStore {
                 }
             }
         }
-        for check in CHECKS {
-            let mut n = 0usize;
-            for (_, detail) in found.iter().filter(|(c, _)| *c == check) {
-                n += 1;
-                if n <= shown {
-                    problems.push(Problem::new(check, detail.clone()));
-                }
-            }
-            if n > shown {
-                problems.push(Problem::new(check, format!("… and {} more", n - shown)));
-            }
-        }
+        report_by_check(problems, found);
         Ok(())
     }
 }

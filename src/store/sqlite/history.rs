@@ -4,7 +4,8 @@ use super::SqliteStore;
 use super::row::{self, CHECKPOINT, EVENT, HANDOFF};
 use crate::model::{Checkpoint, Event, Handoff};
 use crate::store::error::Result;
-use crate::store::query::EventQuery;
+use crate::store::query::{EventQuery, one_handoff};
+use crate::store::rows::prefixed;
 use rusqlite::{OptionalExtension, ToSql};
 
 impl SqliteStore {
@@ -27,24 +28,7 @@ impl SqliteStore {
         let found: Vec<Handoff> = stmt
             .query_map([key], row::handoff)?
             .collect::<rusqlite::Result<_>>()?;
-        let exact = found.iter().position(|h| h.id == key);
-        match (found.len(), exact) {
-            (_, Some(i)) => Ok(found.into_iter().nth(i).expect("index from position")),
-            (1, None) if !key.is_empty() => Ok(found.into_iter().next().expect("one element")),
-            (0, _) | (1, _) => Err(crate::store::StoreError::NotFound {
-                what: "handoff",
-                key: key.into(),
-            }),
-            _ => Err(crate::store::StoreError::Ambiguous {
-                prefix: key.into(),
-                count: found.len(),
-                examples: found
-                    .iter()
-                    .map(|h| h.id.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", "),
-            }),
-        }
+        one_handoff(found, key)
     }
 
     /// Unacknowledged handoffs of live workflows, oldest first. The live set drives the
@@ -144,12 +128,4 @@ impl SqliteStore {
             .flatten();
         Ok(seq.unwrap_or(0))
     }
-}
-
-/// `a, b` → `h.a, h.b`, for column lists used in joins.
-fn prefixed(alias: &str, cols: &str) -> String {
-    cols.split(',')
-        .map(|c| format!("{alias}.{}", c.trim()))
-        .collect::<Vec<_>>()
-        .join(", ")
 }

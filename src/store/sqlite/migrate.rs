@@ -4,7 +4,7 @@
 
 use crate::model::{Definition, time};
 use crate::store::error::{Result, StoreError};
-use crate::store::migration::{MIGRATIONS, Migration, latest};
+use crate::store::migration::{MIGRATIONS, Migration, check_ledger, latest};
 use crate::store::report::Verification;
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use std::collections::BTreeSet;
@@ -48,26 +48,8 @@ pub fn check(conn: &Connection) -> Result<SchemaState> {
             r.get::<_, String>(2)?,
         ))
     })?;
-    let mut version = 0;
-    for row in rows {
-        let (v, name, recorded) = row?;
-        let Some(m) = MIGRATIONS.iter().find(|m| m.version == v) else {
-            return Err(StoreError::SchemaTooNew {
-                db: v,
-                binary: latest(MIGRATIONS),
-            });
-        };
-        let embedded = m.checksum();
-        if recorded != embedded {
-            return Err(StoreError::ChecksumMismatch {
-                version: v,
-                name,
-                recorded,
-                embedded,
-            });
-        }
-        version = version.max(v);
-    }
+    let recorded = rows.collect::<rusqlite::Result<Vec<_>>>()?;
+    let version = check_ledger(MIGRATIONS, recorded)?;
     Ok(SchemaState {
         version,
         has_tables,

@@ -2,7 +2,9 @@
 //! number, invalid UTF-8 or malformed JSON where text was expected; each reader turns what
 //! it finds into something showable instead of failing the whole query.
 
-use crate::model::{Checkpoint, Event, Handoff, HandoffKind, Status, Workflow};
+use crate::model::{Checkpoint, Event, Handoff, Workflow};
+use crate::store::rows::{self, Cells};
+pub use crate::store::rows::{CHECKPOINT, EVENT, HANDOFF};
 use rusqlite::Row;
 use rusqlite::types::ValueRef;
 use serde_json::Value;
@@ -62,76 +64,42 @@ pub const WORKFLOW_SUMMARY: &str = "id, build_id, project_id, user_id, definitio
     current_role, status, NULL, retry_count, max_retries, last_error, version, NULL, \
     created_at, updated_at, completed_at, heartbeat_at, state_entered_at";
 
-pub fn workflow(r: &Row) -> rusqlite::Result<Workflow> {
-    let status_raw = text(r, 7)?;
-    Ok(Workflow {
-        id: text(r, 0)?,
-        build_id: text(r, 1)?,
-        project_id: text(r, 2)?,
-        user_id: opt_text(r, 3)?,
-        definition: text(r, 4)?,
-        current_state: text(r, 5)?,
-        current_role: text(r, 6)?,
-        status: Status::parse(&status_raw),
-        status_raw,
-        phase_outputs: json(r, 8)?,
-        retry_count: int(r, 9)?,
-        max_retries: int(r, 10)?,
-        last_error: opt_text(r, 11)?,
-        version: int(r, 12)?,
-        metadata: json(r, 13)?,
-        created_at: text(r, 14)?,
-        updated_at: text(r, 15)?,
-        completed_at: opt_text(r, 16)?,
-        heartbeat_at: opt_text(r, 17)?,
-        state_entered_at: opt_text(r, 18)?,
-    })
+impl Cells for Row<'_> {
+    type Error = rusqlite::Error;
+
+    fn opt_text(&self, i: usize) -> rusqlite::Result<Option<String>> {
+        opt_text(self, i)
+    }
+
+    fn int(&self, i: usize) -> rusqlite::Result<i64> {
+        int(self, i)
+    }
+
+    fn json(&self, i: usize) -> rusqlite::Result<Value> {
+        json(self, i)
+    }
+
+    /// SQLite keeps times as text: shown as written.
+    fn opt_time(&self, i: usize) -> rusqlite::Result<Option<String>> {
+        opt_text(self, i)
+    }
 }
 
-pub const HANDOFF: &str = "id, workflow_id, from_role, to_role, from_state, to_state, kind, \
-    data_transferred, created_at, acknowledged_at, acknowledged_by";
+// rusqlite's rows borrow their statement, so its `query_map` wants a function of one
+// `Row<'_>` for every lifetime: these name the shared readers for that.
+
+pub fn workflow(r: &Row) -> rusqlite::Result<Workflow> {
+    rows::workflow(r)
+}
 
 pub fn handoff(r: &Row) -> rusqlite::Result<Handoff> {
-    Ok(Handoff {
-        id: text(r, 0)?,
-        workflow_id: text(r, 1)?,
-        from_role: opt_text(r, 2)?,
-        to_role: text(r, 3)?,
-        from_state: opt_text(r, 4)?,
-        to_state: text(r, 5)?,
-        kind: HandoffKind::parse(&text(r, 6)?),
-        data_transferred: json(r, 7)?,
-        created_at: text(r, 8)?,
-        acknowledged_at: opt_text(r, 9)?,
-        acknowledged_by: opt_text(r, 10)?,
-    })
+    rows::handoff(r)
 }
-
-pub const EVENT: &str = "seq, id, workflow_id, event_type, triggered_by, event_data, created_at";
 
 pub fn event(r: &Row) -> rusqlite::Result<Event> {
-    Ok(Event {
-        seq: int(r, 0)?,
-        id: text(r, 1)?,
-        workflow_id: text(r, 2)?,
-        event_type: text(r, 3)?,
-        triggered_by: text(r, 4)?,
-        event_data: json(r, 5)?,
-        created_at: text(r, 6)?,
-    })
+    rows::event(r)
 }
 
-pub const CHECKPOINT: &str =
-    "id, workflow_id, state, phase_outputs, retry_count, version, created_at";
-
 pub fn checkpoint(r: &Row) -> rusqlite::Result<Checkpoint> {
-    Ok(Checkpoint {
-        id: text(r, 0)?,
-        workflow_id: text(r, 1)?,
-        state: text(r, 2)?,
-        phase_outputs: json(r, 3)?,
-        retry_count: int(r, 4)?,
-        version: int(r, 5)?,
-        created_at: text(r, 6)?,
-    })
+    rows::checkpoint(r)
 }
