@@ -10,8 +10,10 @@ use super::report::{ChangeToken, DoctorReport, Health, Verification};
 use super::statements::StatementLog;
 use super::target::Target;
 use super::trail::Encoded;
+use super::watch::Watch;
 use super::written::Written;
 use crate::model::{Change, Checkpoint, Definition, Event, Handoff, Snapshot, Status, Workflow};
+use std::time::Duration;
 
 /// A plan run inside a write transaction: `None` means it refused, and nothing is written.
 pub type Plan<'a> = &'a mut dyn FnMut(&Snapshot) -> Option<Change>;
@@ -30,6 +32,9 @@ pub trait Backend: Send {
     fn schema_version(&self) -> Result<i64>;
     fn verify_schema(&self) -> Result<Verification>;
     fn record_statements(&mut self) -> Result<StatementLog>;
+    /// A way to be woken when the database may have changed, polling every `poll` where
+    /// nothing can push.
+    fn watch(&self, poll: Duration) -> Box<dyn Watch>;
 
     // Workflows.
     fn workflow(&self, id: &str) -> Result<Workflow>;

@@ -33,6 +33,7 @@ pub const POSTGRES_MIGRATIONS: &[Migration] = migrations!("postgres":
     1 => "0001_initial.sql",
     2 => "0002_counts_and_pending.sql",
     3 => "0003_commit_order.sql",
+    4 => "0004_notify.sql",
 );
 
 /// The newest version in a list.

@@ -17,6 +17,7 @@ mod sqlite;
 mod statements;
 mod target;
 mod trail;
+mod watch;
 mod written;
 
 pub use error::{Result, StoreError};
@@ -30,6 +31,7 @@ pub use report::{ChangeToken, DoctorReport, Health, Problem, Severity, Verificat
 pub use statements::StatementLog;
 pub use target::{PgUrl, Target, redact};
 pub use trail::{Encoded, Trail};
+pub use watch::{Watch, WatchMode};
 pub use written::{ApplyError, Written};
 
 use crate::model::{Change, Checkpoint, Definition, Event, Handoff, Snapshot, Status, Workflow};
@@ -110,6 +112,12 @@ impl Store {
     /// Checks checksums and that every table, index, trigger and column exists.
     pub fn verify_schema(&self) -> Result<Verification> {
         self.backend.verify_schema()
+    }
+
+    /// A way to be woken when the database may have changed (pushed where the backend can,
+    /// else polled every `poll`), on a watch of its own: hand it to another thread.
+    pub fn watch(&self, poll: Duration) -> Box<dyn Watch> {
+        self.backend.watch(poll)
     }
 
     /// Starts recording every statement this connection runs.

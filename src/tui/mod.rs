@@ -12,6 +12,7 @@ mod runtime;
 mod terminal;
 pub mod update;
 pub mod view;
+pub mod watcher;
 pub mod worker;
 
 pub use runtime::{Options, run};

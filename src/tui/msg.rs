@@ -18,6 +18,8 @@ pub enum Msg {
     Detail(Box<Detail>),
     /// The worker could not read: the database is busy or failed (message).
     DbProblem(String),
+    /// How changes reach the dashboard now: pushed, or polled (and why).
+    Watching(crate::store::WatchMode),
     ActionDone(Result<String, String>),
     /// The process was asked to stop (SIGTERM, SIGHUP, SIGINT, SIGQUIT): leave through the
     /// normal way out, which restores the terminal and lets a running action finish.
@@ -61,6 +63,8 @@ pub enum Cmd {
         request: Request,
     },
     Refresh,
+    /// The database may have changed: check the change token, read what changed.
+    LookAgain,
     SetPaused(bool),
     Quit,
 }

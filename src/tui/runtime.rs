@@ -37,7 +37,10 @@ pub fn run(store: Store, opts: Options) -> std::io::Result<()> {
     let read_only = store.is_read_only();
     let (tx, rx) = mpsc::channel::<Msg>();
     let (job_tx, job_rx) = mpsc::channel::<Cmd>();
-    let worker = Worker::new(store, tx.clone(), job_rx, opts.poll);
+    // Pushed changes wake the worker; its own timeout is only a slow safety check.
+    let watch = store.watch(opts.poll);
+    let worker = Worker::new(store, tx.clone(), job_rx, super::watcher::SAFETY_CHECK);
+    super::watcher::spawn(watch, job_tx.clone(), tx.clone())?;
     let worker = std::thread::Builder::new()
         .name("baton-db".into())
         .spawn(move || worker.run())?;
@@ -52,10 +55,13 @@ pub fn run(store: Store, opts: Options) -> std::io::Result<()> {
                 let _ = signal_tx.send(Msg::Terminate(sig));
             }
         })?;
+    let quit_tx = job_tx.clone();
     let result = run_loop(&opts, read_only, &tx, &rx, job_tx);
     handle.close();
-    // The worker sees the job channel close once it has finished what it is doing: an
-    // action in progress commits or rolls back, it is never cut off halfway.
+    // The worker takes this after what it is doing (the watcher's sender keeps the channel
+    // open, so it would not see it close): an action in progress commits or rolls back, it
+    // is never cut off halfway.
+    let _ = quit_tx.send(Cmd::Quit);
     let deadline = Instant::now() + WORKER_GRACE;
     while !worker.is_finished() && Instant::now() < deadline {
         std::thread::sleep(Duration::from_millis(10));

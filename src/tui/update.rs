@@ -7,6 +7,7 @@ use super::filter::Filter;
 use super::keymap::{self, KeyAction};
 use super::layout;
 use super::msg::{Cmd, Msg};
+use crate::store::WatchMode;
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, MouseButton, MouseEvent, MouseEventKind};
 use ratatui::layout::Rect;
 
@@ -47,6 +48,13 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Cmd> {
         }
         Msg::DbProblem(p) => {
             app.db_problem = Some(p);
+            Vec::new()
+        }
+        Msg::Watching(mode) => {
+            app.polling = match mode {
+                WatchMode::Pushed => None,
+                WatchMode::Polling(why) => Some(why),
+            };
             Vec::new()
         }
         Msg::Terminate(_) => vec![Cmd::Quit],

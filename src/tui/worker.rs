@@ -22,6 +22,8 @@ const INITIAL_EVENTS: usize = 500;
 const LOAD_CHUNK: usize = 2_000;
 /// Live workflows in the first, quick load (more than any terminal shows).
 const QUICK_ROWS: usize = 300;
+/// How often to look while a lock, a problem or a missing file is on screen.
+const TROUBLE_POLL: Duration = Duration::from_millis(200);
 /// Events read per change; the rest arrive on the next poll.
 const EVENTS_PER_POLL: usize = 2000;
 
@@ -77,10 +79,23 @@ impl Worker {
         }
         self.send_load(true);
         loop {
-            match self.jobs.recv_timeout(self.poll) {
+            // In trouble (a lock held, a problem on screen, the file gone), nothing pushes
+            // the way out (releasing a lock writes nothing): look often until it clears.
+            let wait = if self.locked.is_some() || self.problem || self.file_trouble.is_some() {
+                self.poll.min(TROUBLE_POLL)
+            } else {
+                self.poll
+            };
+            match self.jobs.recv_timeout(wait) {
                 Ok(job) => {
                     if !self.handle(job) {
                         return;
+                    }
+                    // What queued up meanwhile; any number of "look again" is one look.
+                    while let Ok(job) = self.jobs.try_recv() {
+                        if !self.handle(job) {
+                            return;
+                        }
                     }
                 }
                 Err(RecvTimeoutError::Timeout) => {}
@@ -208,6 +223,8 @@ impl Worker {
                 self.send_load(false) && self.handle(Cmd::LoadDetail(workflow_id))
             }
             Cmd::Refresh => self.send_load(true),
+            // The poll after every job is the look.
+            Cmd::LookAgain => true,
             Cmd::SetPaused(p) => {
                 self.paused = p;
                 true

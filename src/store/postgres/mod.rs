@@ -12,6 +12,7 @@ mod feed;
 mod history;
 mod migrate;
 mod row;
+mod watch;
 mod workflows;
 mod write;
 
@@ -209,6 +210,10 @@ impl Backend for PgStore {
 
     fn verify_schema(&self) -> Result<Verification> {
         migrate::verify(&mut self.client.borrow_mut())
+    }
+
+    fn watch(&self, poll: Duration) -> Box<dyn crate::store::watch::Watch> {
+        Box::new(watch::Listen::new(&self.url, poll))
     }
 
     fn record_statements(&mut self) -> Result<StatementLog> {

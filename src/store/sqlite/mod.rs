@@ -13,6 +13,7 @@ mod migrate;
 mod open;
 mod row;
 mod statements;
+mod watch;
 mod workflows;
 mod write;
 
@@ -130,6 +131,10 @@ impl Backend for SqliteStore {
 
     fn verify_schema(&self) -> Result<Verification> {
         migrate::verify(&self.conn)
+    }
+
+    fn watch(&self, poll: Duration) -> Box<dyn crate::store::watch::Watch> {
+        watch::watch(&self.path, poll)
     }
 
     fn record_statements(&mut self) -> Result<StatementLog> {

@@ -159,6 +159,8 @@ pub struct App {
     pub last_refresh: Option<Timestamp>,
     pub live_paused: bool,
     pub db_problem: Option<String>,
+    /// Why changes are polled rather than pushed, when they are.
+    pub polling: Option<String>,
     pub policy: StuckPolicy,
     pub mouse: bool,
     pub loaded: bool,
@@ -208,6 +210,7 @@ impl App {
             last_refresh: None,
             live_paused: false,
             db_problem: None,
+            polling: None,
             policy,
             mouse: true,
             loaded: false,

@@ -23,6 +23,13 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, t: Theme) {
         spans.push(Span::styled(format!(" {} ", sanitize(p)), t.error()));
         spans.push(Span::raw("  "));
     }
+    if let Some(why) = &app.polling {
+        spans.push(Span::styled(
+            format!("polling: {}", sanitize(why)),
+            t.stuck(),
+        ));
+        spans.push(Span::raw("  "));
+    }
     spans.push(Span::raw(sanitize(&app.db_label).into_owned()));
     spans.push(Span::raw("  "));
     for s in [
