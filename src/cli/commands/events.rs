@@ -32,7 +32,10 @@ pub struct EventsArgs {
     pub json: bool,
 }
 
+/// How often to look where nothing pushes changes.
 const POLL: Duration = Duration::from_millis(200);
+/// How often to look anyway, in case a wake-up was lost.
+const SAFETY_CHECK: Duration = Duration::from_secs(5);
 const BATCH: usize = 500;
 
 /// `   SEQ  TIME  WORKFLOW  TYPE  BY  DATA`, one event per line, sanitised.
@@ -93,6 +96,9 @@ pub fn run(ctx: &Ctx, a: &EventsArgs) -> CliResult {
     // An event that committed between taking the cursor and reading the newest events is
     // in both; it is printed once.
     let mut printed: HashSet<i64> = first.iter().map(|e| e.seq).collect();
+    // Woken by the database's own push (file notifications, LISTEN), polling only where
+    // nothing can push; the change token confirms before reading.
+    let mut watch = store.watch(POLL);
     loop {
         let behind = drain(
             &store,
@@ -107,7 +113,7 @@ pub fn run(ctx: &Ctx, a: &EventsArgs) -> CliResult {
             continue;
         }
         loop {
-            std::thread::sleep(POLL);
+            watch.wait(SAFETY_CHECK)?;
             // A lock held past the busy timeout delays the trail; it does not end the follow.
             let v = match store.change_token() {
                 Err(e) if e.is_busy() => continue,
