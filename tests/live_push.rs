@@ -159,3 +159,24 @@ fn the_postgres_listener_recovers_from_pg_terminate_backend() {
     insert_workflow(&db, "after-kill");
     assert!(watch.wait(Duration::from_secs(10)).unwrap());
 }
+
+/// A database whose writers cannot afford NOTIFY turns it off; dashboards then poll and
+/// say why, and still see every change.
+#[test]
+fn postgres_notifications_switched_off_mean_polling_that_says_so() {
+    let db = TestDb::new(Backend::Postgres);
+    db.raw().execute(
+        &format!("ALTER DATABASE {} SET baton.notify = off", db.pg_name()),
+        &[],
+    );
+    let store = db.store();
+    let mut watch = store.watch(Duration::from_millis(50));
+    match watch.mode() {
+        WatchMode::Polling(why) => assert!(why.contains("baton.notify"), "{why}"),
+        WatchMode::Pushed => panic!("notifications are off: the watch must poll"),
+    }
+    assert!(
+        watch.wait(Duration::from_secs(1)).unwrap(),
+        "polling says: look again"
+    );
+}

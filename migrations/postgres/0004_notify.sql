@@ -5,11 +5,16 @@
 -- cooperation from the writer. The notification says only "look again": the reader reads
 -- what changed itself. One per statement, not per row, and PostgreSQL folds identical
 -- notifications of one transaction into one, so a writer pays for at most one per
--- transaction (its cost is measured in docs/PERFORMANCE.md).
+-- transaction. That one is not free: PostgreSQL commits notifying transactions one at a
+-- time, server-wide, so many concurrent small writers lose throughput (measured in
+-- docs/PERFORMANCE.md). A database whose writers cannot afford it turns notifications off
+-- with `ALTER DATABASE … SET baton.notify = off`; dashboards then poll, and say so.
 
 CREATE FUNCTION baton_notify() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    PERFORM pg_notify('baton_changes', '');
+    IF current_setting('baton.notify', true) IS DISTINCT FROM 'off' THEN
+        PERFORM pg_notify('baton_changes', '');
+    END IF;
     RETURN NULL;
 END
 $$;

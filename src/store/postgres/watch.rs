@@ -38,6 +38,16 @@ fn listen(url: &PgUrl) -> std::result::Result<Client, (String, bool)> {
             true,
         ));
     }
+    let off: Option<String> = client
+        .query_one("SELECT current_setting('baton.notify', true)", &[])
+        .map_err(|e| (e.to_string(), false))?
+        .get(0);
+    if off.as_deref() == Some("off") {
+        return Err((
+            "notifications are off for this database (baton.notify = off)".into(),
+            true,
+        ));
+    }
     client
         .batch_execute(&format!("LISTEN {CHANNEL}"))
         .map_err(|e| (e.to_string(), false))?;
