@@ -180,3 +180,31 @@ fn postgres_notifications_switched_off_mean_polling_that_says_so() {
         "polling says: look again"
     );
 }
+
+/// Every connection of the dashboard killed at once, as a server restart does from its
+/// side: it reconnects, reloads, and shows what was written while it was away.
+#[test]
+fn the_postgres_dashboard_recovers_when_all_its_connections_are_killed() {
+    let db = TestDb::new(Backend::Postgres);
+    let (store, _) = Store::open(db.target(), OpenMode::ReadOnly).unwrap();
+    let l = live(store);
+    insert_workflow(&db, "before-restart");
+    assert!(shows(&l, "before-restart", Duration::from_secs(10)));
+    let mut raw = db.raw();
+    let killed: i64 = raw.value(
+        "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
+         WHERE datname = $1 AND pid <> pg_backend_pid()",
+        &[&db.pg_name()],
+    );
+    assert!(
+        killed >= 2,
+        "the worker's and the listener's connections ({killed})"
+    );
+    insert_workflow(&db, "during-restart");
+    assert!(
+        shows(&l, "during-restart", Duration::from_secs(15)),
+        "what was written while the dashboard was cut off is shown after it reconnects"
+    );
+    insert_workflow(&db, "after-restart");
+    assert!(shows(&l, "after-restart", Duration::from_secs(15)));
+}
