@@ -1,5 +1,6 @@
 //! The dashboard's state: a plain struct. `update` changes it, `view` draws it.
 
+mod clock;
 mod deadlines;
 mod order;
 #[cfg(test)]
