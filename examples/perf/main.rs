@@ -11,6 +11,7 @@
 //! simulator's workflows the latency and writer measurements add. See docs/PERFORMANCE.md.
 
 mod pty;
+mod push;
 #[path = "../../benches/common/raw.rs"]
 mod raw_ops;
 
@@ -29,6 +30,16 @@ struct Args {
     dir: PathBuf,
     rate: u32,
     samples: usize,
+    /// `--push --db PATH|URL`: the live-update figures on that database (push.rs).
+    push: bool,
+    db: Option<String>,
+    /// An older, polling build, for the push figures' baselines.
+    baseline_bin: Option<PathBuf>,
+    dashboards: usize,
+    writer_secs: u64,
+    rounds: usize,
+    /// `--push --writer-only`: only the writer-throughput rows.
+    writer_only: bool,
 }
 
 fn args() -> Args {
@@ -42,6 +53,13 @@ fn args() -> Args {
         dir: PathBuf::from("/tmp"),
         rate: 500,
         samples: 200,
+        push: false,
+        db: None,
+        baseline_bin: None,
+        dashboards: 10,
+        writer_secs: 20,
+        rounds: 2,
+        writer_only: false,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -53,8 +71,16 @@ fn args() -> Args {
             "--dir" => a.dir = val().into(),
             "--rate" => a.rate = val().parse().expect("--rate OPS"),
             "--samples" => a.samples = val().parse().expect("--samples N"),
+            "--push" => a.push = true,
+            "--writer-only" => a.writer_only = true,
+            "--db" => a.db = Some(val()),
+            "--baseline-bin" => a.baseline_bin = Some(val().into()),
+            "--dashboards" => a.dashboards = val().parse().expect("--dashboards N"),
+            "--writer-secs" => a.writer_secs = val().parse().expect("--writer-secs S"),
+            "--rounds" => a.rounds = val().parse().expect("--rounds N"),
             _ => panic!(
-                "usage: perf [--workflows N] [--live N] [--bin PATH] [--dir DIR] [--rate OPS] [--samples N]"
+                "usage: perf [--workflows N] [--live N] [--bin PATH] [--dir DIR] [--rate OPS] [--samples N]\n       \
+                 perf --push --db PATH|URL [--baseline-bin PATH] [--rate OPS] [--samples N] [--dashboards N] [--writer-secs S] [--rounds N] [--writer-only]"
             ),
         }
     }
@@ -68,6 +94,11 @@ fn args() -> Args {
 
 fn main() {
     let a = args();
+    if a.push {
+        let db = a.db.clone().expect("--push needs --db PATH|URL");
+        push::run(&a, &db);
+        return;
+    }
     let big = a
         .dir
         .join(format!("baton-perf-{}-{}.db", a.workflows, a.live));
@@ -205,19 +236,12 @@ fn main() {
         a.live,
         std::thread::available_parallelism().map_or(0, |n| n.get())
     );
-    t.print();
+    t.print("1M/10M db");
 }
 
 /// Cancels, through the engine, every live workflow the backfill did not write (build ids
 /// `project-TTTTNNNNNNN`): the probe and the simulators' workflows of this or earlier runs.
 fn tidy(db: &Path) {
-    let backfilled = |b: &str| {
-        b.rsplit_once('-').is_some_and(|(_, t)| {
-            t.len() == 11
-                && t[..4].bytes().all(|c| c.is_ascii_hexdigit())
-                && t[4..].bytes().all(|c| c.is_ascii_digit())
-        })
-    };
     let ids: Vec<String> = {
         let c = rusqlite::Connection::open(db).expect("open for tidying");
         let mut stmt = c
@@ -245,6 +269,15 @@ fn tidy(db: &Path) {
         db.display(),
         ids.len()
     );
+}
+
+/// Whether a build id is one the backfill wrote (`project-TTTTNNNNNNN`).
+fn backfilled(b: &str) -> bool {
+    b.rsplit_once('-').is_some_and(|(_, t)| {
+        t.len() == 11
+            && t[..4].bytes().all(|c| c.is_ascii_hexdigit())
+            && t[4..].bytes().all(|c| c.is_ascii_digit())
+    })
 }
 
 /// Builds the database with `baton simulate --backfill` unless it exists; the seconds it took.
@@ -316,7 +349,9 @@ fn dashboard(a: &Args, db: &Path) -> Dash {
         db.file_name().unwrap_or_default().display(),
         d.first_frame
     );
-    // Settle: the detail of the selected row loads after the first frame.
+    // The idle window starts once the whole live set is held (it arrives in chunks after
+    // the first frame) and the detail of the selected row has loaded.
+    push::wait_loaded(&p, a.live);
     std::thread::sleep(Duration::from_millis(500));
     let pid = p.pid();
 
@@ -372,7 +407,13 @@ fn dashboard(a: &Args, db: &Path) -> Dash {
         .workflow
         .id;
     p.keys(&format!("/{tag}\r"));
-    let probe_line = |s: &str, word: &str| s.lines().any(|l| l.contains(&tag) && l.contains(word));
+    // The probe's row in the table: its status column, not an event line of the trail
+    // pane (an earlier `workflow_paused` stays there and would match at once).
+    let probe_line = |s: &str, word: &str| {
+        s.lines().any(|l| {
+            l.contains(&tag) && l.contains(&format!(" {word} ")) && !l.contains("workflow_")
+        })
+    };
     p.wait_for(Duration::from_secs(10), |s| probe_line(s, "running"))
         .expect("the probe is shown");
     let mut sim = Command::new(&a.bin)
@@ -612,14 +653,8 @@ impl Table {
             .push([figure.into(), value, baseline, target.into(), met.into()]);
     }
 
-    fn print(&self) {
-        let head = [
-            "figure",
-            "1M/10M db",
-            "baseline (same run)",
-            "target",
-            "met",
-        ];
+    fn print(&self, value: &str) {
+        let head = ["figure", value, "baseline (same run)", "target", "met"];
         let mut w = head.map(|h| h.chars().count());
         for r in &self.0 {
             for (i, c) in r.iter().enumerate() {
