@@ -260,7 +260,12 @@ impl Worker {
 
     fn send_load(&mut self, full: bool) -> bool {
         let loaded = if full || self.since.is_empty() {
-            self.full()
+            let loaded = self.full();
+            if loaded.is_err() {
+                // Half a full load is no base for changes: the next look loads it all.
+                self.since.clear();
+            }
+            loaded
         } else {
             self.changes()
         };

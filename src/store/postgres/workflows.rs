@@ -131,13 +131,16 @@ impl PgStore {
 
     /// Two range scans, each on its index; the second skips what the first returned.
     pub fn changed_stamps_since(&self, since: &str) -> Result<Vec<RowStamp>> {
+        // A typed time, not text cast on the server: planned for its value (the session
+        // plans each run), the window's width is known and each branch uses its index.
+        let since = crate::model::time::parse(since)
+            .ok_or_else(|| StoreError::Invalid(format!("not a time: {since}")))?;
         let rows = self.query(
             "SELECT id, version, heartbeat_at, updated_at FROM build_workflows
-               WHERE updated_at >= $1::text::timestamptz
+               WHERE updated_at >= $1
              UNION ALL
              SELECT id, version, heartbeat_at, updated_at FROM build_workflows
-               WHERE heartbeat_at >= $1::text::timestamptz
-                 AND NOT updated_at >= $1::text::timestamptz",
+               WHERE heartbeat_at >= $1 AND NOT updated_at >= $1",
             &[&since],
         )?;
         rows.iter()
@@ -163,13 +166,13 @@ impl PgStore {
     ) -> Result<()> {
         let chunk = limit(chunk.max(1));
         let first = format!(
-            "SELECT {WORKFLOW_SUMMARY}, updated_at::text FROM build_workflows WHERE status = $1
-             ORDER BY updated_at DESC, id DESC LIMIT $2"
+            "SELECT {WORKFLOW_SUMMARY}, updated_at::text AS page_at FROM build_workflows
+             WHERE status = $1 ORDER BY build_workflows.updated_at DESC, id DESC LIMIT $2"
         );
         let next = format!(
-            "SELECT {WORKFLOW_SUMMARY}, updated_at::text FROM build_workflows WHERE status = $1
-               AND (updated_at, id) < ($3::text::timestamptz, $4)
-             ORDER BY updated_at DESC, id DESC LIMIT $2"
+            "SELECT {WORKFLOW_SUMMARY}, updated_at::text AS page_at FROM build_workflows
+             WHERE status = $1 AND (updated_at, id) < ($3::text::timestamptz, $4)
+             ORDER BY build_workflows.updated_at DESC, id DESC LIMIT $2"
         );
         for status in LIVE_STATUSES {
             let mut cursor: Option<(String, String)> = None;
