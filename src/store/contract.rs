@@ -182,6 +182,11 @@ pub const CHECKS: [&str; 7] = [TYPES, NAMES, JSON, TIMES, KNOWN, RANGES, DEFINIT
 /// A timestamp more than this far ahead of the clock is a problem, not skew.
 const FUTURE_SLACK_SECS: i64 = 3600;
 
+/// How a finding names its row and column, on either backend.
+pub fn finding(t: &Table, key: &str, c: &Col, what: &str) -> String {
+    format!("{} {} '{}': {} {what}", t.name, t.key, excerpt(key), c.name)
+}
+
 /// Reports what the row checks found, check by check in the order of [`CHECKS`].
 pub fn report_by_check(problems: &mut Vec<Problem>, found: Vec<(&'static str, String)>) {
     for check in CHECKS {

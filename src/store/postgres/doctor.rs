@@ -8,7 +8,7 @@ use super::PgStore;
 use super::migrate;
 use super::row;
 use crate::model::time;
-use crate::store::contract::{Cell, Kind, TABLES, excerpt, judge, report_by_check};
+use crate::store::contract::{Cell, Kind, TABLES, finding, judge, report_by_check};
 use crate::store::error::Result;
 use crate::store::invariants::{self, PHASES_CHECK, phase_problem};
 use crate::store::report::{DoctorReport, Problem};
@@ -154,14 +154,7 @@ impl PgStore {
                             .map_or(Cell::Null, |s| Cell::Text(s.as_bytes()))
                     };
                     if let Some((check, what)) = judge(c, cell, now) {
-                        let detail = format!(
-                            "{} {} '{}': {} {what}",
-                            t.name,
-                            t.key,
-                            excerpt(&key),
-                            c.name
-                        );
-                        found.push((check, detail));
+                        found.push((check, finding(t, &key, c, &what)));
                     }
                 }
             }

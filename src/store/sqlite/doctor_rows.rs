@@ -4,7 +4,7 @@
 use super::SqliteStore;
 use super::row;
 use crate::model::time;
-use crate::store::contract::{Cell, TABLES, excerpt, judge, report_by_check};
+use crate::store::contract::{Cell, TABLES, finding, judge, report_by_check};
 use crate::store::error::Result;
 use crate::store::report::Problem;
 use rusqlite::types::ValueRef;
@@ -38,14 +38,7 @@ impl SqliteStore {
                 let key = row::text(r, 0)?;
                 for (i, c) in t.cols.iter().enumerate() {
                     if let Some((check, what)) = judge(c, cell(r.get_ref(i + 1)?), now) {
-                        let detail = format!(
-                            "{} {} '{}': {} {what}",
-                            t.name,
-                            t.key,
-                            excerpt(&key),
-                            c.name
-                        );
-                        found.push((check, detail));
+                        found.push((check, finding(t, &key, c, &what)));
                     }
                 }
             }
