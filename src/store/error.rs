@@ -87,11 +87,6 @@ impl StoreError {
     pub fn is_busy(&self) -> bool {
         matches!(self, StoreError::Busy { .. })
     }
-
-    /// The connection went away (server restart, network): reconnecting may help.
-    pub fn is_disconnected(&self) -> bool {
-        matches!(self, StoreError::ConnectionLost { .. })
-    }
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;

@@ -5,7 +5,7 @@ use super::SqliteStore;
 use super::row::{self, WORKFLOW_FULL, WORKFLOW_SUMMARY};
 use crate::model::{Status, Workflow};
 use crate::store::error::{Result, StoreError};
-use crate::store::query::{ListQuery, RowStamp};
+use crate::store::query::{LIVE_STATUSES, ListQuery, RowStamp};
 
 /// The statuses of the live set: everything that can still change.
 const LIVE: &str = "('running', 'paused', 'failed')";
@@ -142,7 +142,7 @@ impl SqliteStore {
              ) ORDER BY 16 DESC LIMIT ?1"
         ))?;
         let rows = stmt.query_map(
-            rusqlite::params![limit, "running", "paused", "failed"],
+            rusqlite::params![limit, LIVE_STATUSES[0], LIVE_STATUSES[1], LIVE_STATUSES[2]],
             row::workflow,
         )?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
@@ -189,7 +189,7 @@ impl SqliteStore {
              ORDER BY updated_at DESC"
         ))?;
         let mut batch = Vec::with_capacity(chunk);
-        for status in ["running", "paused", "failed"] {
+        for status in LIVE_STATUSES {
             for w in stmt.query_map([status], row::workflow)? {
                 batch.push(w?);
                 if batch.len() == chunk {
