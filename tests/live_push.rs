@@ -7,11 +7,14 @@
 
 mod common;
 
+use baton::store::Target;
 use baton::store::{OpenMode, Store, WatchMode};
 use baton::tui::msg::{Cmd, Msg};
+use baton::tui::pace::Pace;
 use baton::tui::watcher;
 use baton::tui::worker::Worker;
 use common::backend::*;
+use common::pg_cluster::Cluster;
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
@@ -42,6 +45,29 @@ fn a_commit_wakes_the_watch_and_silence_does_not(b: Backend) {
     );
 }
 
+/// Between a wake-up and the next look the watcher stops listening: a busy writer's
+/// commits then cost the dashboard nothing (no file-system events on SQLite, no signals to
+/// its backend on PostgreSQL). Listening again, it hears the next commit.
+fn a_disarmed_watch_hears_nothing_until_armed_again(b: Backend) {
+    let db = TestDb::new(b);
+    let store = db.store();
+    let mut watch = store.watch(HOUR);
+    watch.disarm();
+    insert_workflow(&db, "unheard");
+    std::thread::sleep(Duration::from_millis(300));
+    watch.arm();
+    assert!(
+        !watch.wait(Duration::from_millis(500)).unwrap(),
+        "a commit made while disarmed does not wake the watch (the caller looks for it)"
+    );
+    assert_eq!(watch.mode(), WatchMode::Pushed);
+    insert_workflow(&db, "heard");
+    assert!(
+        watch.wait(Duration::from_secs(10)).unwrap(),
+        "armed again, the next commit wakes it"
+    );
+}
+
 /// The dashboard's worker, woken only by the watch (its own check is an hour away).
 struct Live {
     rx: mpsc::Receiver<Msg>,
@@ -49,10 +75,16 @@ struct Live {
 }
 
 fn live(store: Store) -> Live {
+    live_polling_every(store, HOUR)
+}
+
+/// The same, polling at `poll` where the watch cannot be pushed.
+fn live_polling_every(store: Store, poll: Duration) -> Live {
     let (tx, rx) = mpsc::channel();
     let (jobs, jobs_rx) = mpsc::channel();
-    watcher::spawn(store.watch(HOUR), jobs.clone(), tx.clone()).unwrap();
-    let worker = Worker::new(store, tx, jobs_rx, HOUR);
+    let watch = store.watch(poll);
+    let worker = Worker::new(store, tx.clone(), jobs_rx, HOUR);
+    watcher::spawn(watch, jobs.clone(), tx, worker.pace()).unwrap();
     std::thread::spawn(move || worker.run());
     Live { rx, _jobs: jobs }
 }
@@ -99,7 +131,7 @@ fn a_burst_of_commits_is_at_most_one_look_per_frame(b: Backend) {
     let store = db.store();
     let (tx, _rx) = mpsc::channel();
     let (jobs, jobs_rx) = mpsc::channel();
-    watcher::spawn(store.watch(HOUR), jobs, tx).unwrap();
+    watcher::spawn(store.watch(HOUR), jobs, tx, Pace::default()).unwrap();
     let commits = 300;
     let started = Instant::now();
     let mut raw = db.raw();
@@ -129,7 +161,8 @@ fn a_burst_of_commits_is_at_most_one_look_per_frame(b: Backend) {
 both!(
     a_commit_wakes_the_watch_and_silence_does_not,
     a_change_by_another_program_reaches_the_dashboard_without_polling,
-    a_burst_of_commits_is_at_most_one_look_per_frame
+    a_burst_of_commits_is_at_most_one_look_per_frame,
+    a_disarmed_watch_hears_nothing_until_armed_again
 );
 
 /// The listener's connection killed (as a DBA or a failover would): the next wait says
@@ -207,4 +240,99 @@ fn the_postgres_dashboard_recovers_when_all_its_connections_are_killed() {
     );
     insert_workflow(&db, "after-restart");
     assert!(shows(&l, "after-restart", Duration::from_secs(15)));
+}
+
+/// Waits for a message `pick` accepts; panics naming `what` at the deadline.
+fn expect_msg<T>(l: &Live, what: &str, within: Duration, pick: impl Fn(Msg) -> Option<T>) -> T {
+    let deadline = Instant::now() + within;
+    while let Some(left) = deadline.checked_duration_since(Instant::now()) {
+        match l.rx.recv_timeout(left) {
+            Ok(m) => {
+                if let Some(t) = pick(m) {
+                    return t;
+                }
+            }
+            Err(_) => break,
+        }
+    }
+    panic!("no {what} within {within:?}")
+}
+
+fn insert_on(url: &str, build: &str) {
+    let mut c = postgres::Client::connect(url, postgres::NoTls).unwrap();
+    c.execute(
+        "INSERT INTO build_workflows (build_id, project_id, current_state, \"current_role\")
+         VALUES ($1, 'push', 'discovery', 'q_assistant')",
+        &[&build],
+    )
+    .unwrap();
+}
+
+/// A private server with baton's schema in database `baton`.
+fn private_server() -> (Cluster, String) {
+    let cluster = Cluster::start();
+    postgres::Client::connect(&cluster.url("postgres"), postgres::NoTls)
+        .unwrap()
+        .batch_execute("CREATE DATABASE baton")
+        .unwrap();
+    let url = cluster.url("baton");
+    Store::open(Target::parse(&url), OpenMode::Create).unwrap();
+    (cluster, url)
+}
+
+/// The server itself stopped and started again (a private one: the shared test server is
+/// never restarted): the dashboard says it is reconnecting while the server is down, comes
+/// back by itself, and shows what was written before it had reconnected.
+#[test]
+fn the_postgres_dashboard_survives_a_server_restart() {
+    let (cluster, url) = private_server();
+    let (store, _) = Store::open(Target::parse(&url), OpenMode::ReadOnly).unwrap();
+    let l = live(store);
+    insert_on(&url, "before-restart");
+    assert!(shows(&l, "before-restart", Duration::from_secs(10)));
+    cluster.down();
+    let said = expect_msg(
+        &l,
+        "reconnecting notice",
+        Duration::from_secs(20),
+        |m| match m {
+            Msg::DbProblem(p) if p.contains("reconnecting") => Some(p),
+            _ => None,
+        },
+    );
+    assert!(!said.contains("password"), "{said}");
+    cluster.up();
+    // Written at once, before the dashboard's backoff has brought it back.
+    insert_on(&url, "while-away");
+    assert!(
+        shows(&l, "while-away", Duration::from_secs(30)),
+        "what was written before the dashboard reconnected is shown"
+    );
+    insert_on(&url, "after-restart");
+    assert!(
+        shows(&l, "after-restart", Duration::from_secs(15)),
+        "pushed again after the restart"
+    );
+}
+
+/// A hot standby never delivers NOTIFY: the dashboard polls it, says so, and shows what
+/// the primary writes once it has replicated.
+#[test]
+fn a_dashboard_on_a_hot_standby_polls_and_says_so() {
+    let (primary, url) = private_server();
+    let standby = Cluster::standby_of(&primary);
+    let standby_url = standby.url("baton");
+    let (store, _) = Store::open(Target::parse(&standby_url), OpenMode::ReadOnly).unwrap();
+    let l = live_polling_every(store, Duration::from_millis(100));
+    let why = expect_msg(&l, "watch mode", Duration::from_secs(10), |m| match m {
+        Msg::Watching(WatchMode::Polling(why)) => Some(why),
+        Msg::Watching(WatchMode::Pushed) => panic!("a standby cannot push"),
+        _ => None,
+    });
+    assert!(why.contains("standby"), "{why}");
+    insert_on(&url, "on-primary");
+    assert!(
+        shows(&l, "on-primary", Duration::from_secs(20)),
+        "the standby's dashboard shows the primary's writes by polling"
+    );
 }

@@ -22,6 +22,13 @@ pub trait Watch: Send {
     /// Several changes arriving together are one wake-up.
     fn wait(&mut self, timeout: Duration) -> Result<bool>;
     fn mode(&self) -> WatchMode;
+    /// Stops being told about changes until `arm`: a reader that paces its looks need not
+    /// be woken by every one of a busy writer's commits (each is a wake-up of this
+    /// process, and on PostgreSQL a signal to its backend).
+    fn disarm(&mut self) {}
+    /// Listens again. What changed while disarmed is not reported: the caller looks for
+    /// it itself, after this returns.
+    fn arm(&mut self) {}
 }
 
 /// Polling, where nothing can push: every interval counts as "may have changed".

@@ -8,6 +8,8 @@ mod json_text;
 pub mod keymap;
 pub mod layout;
 pub mod msg;
+mod overlap;
+pub mod pace;
 mod runtime;
 mod terminal;
 pub mod update;

@@ -4,6 +4,7 @@
 
 use super::app::App;
 use super::msg::{Cmd, Msg};
+use super::pace::Pace;
 use super::terminal::TerminalGuard;
 use super::update::update;
 use super::view;
@@ -40,7 +41,8 @@ pub fn run(store: Store, opts: Options) -> std::io::Result<()> {
     // Pushed changes wake the worker; its own timeout is only a slow safety check.
     let watch = store.watch(opts.poll);
     let worker = Worker::new(store, tx.clone(), job_rx, super::watcher::SAFETY_CHECK);
-    super::watcher::spawn(watch, job_tx.clone(), tx.clone())?;
+    let pace = worker.pace();
+    super::watcher::spawn(watch, job_tx.clone(), tx.clone(), pace.clone())?;
     let worker = std::thread::Builder::new()
         .name("baton-db".into())
         .spawn(move || worker.run())?;
@@ -56,7 +58,7 @@ pub fn run(store: Store, opts: Options) -> std::io::Result<()> {
             }
         })?;
     let quit_tx = job_tx.clone();
-    let result = run_loop(&opts, read_only, &tx, &rx, job_tx);
+    let result = run_loop(&opts, read_only, &tx, &rx, job_tx, &pace);
     handle.close();
     // The worker takes this after what it is doing (the watcher's sender keeps the channel
     // open, so it would not see it close): an action in progress commits or rolls back, it
@@ -79,6 +81,7 @@ fn run_loop(
     tx: &mpsc::Sender<Msg>,
     rx: &mpsc::Receiver<Msg>,
     job_tx: mpsc::Sender<Cmd>,
+    pace: &Pace,
 ) -> std::io::Result<()> {
     let mut guard = TerminalGuard::enter(opts.mouse)?;
     let input_tx = tx.clone();
@@ -120,10 +123,13 @@ fn run_loop(
             Err(RecvTimeoutError::Timeout) => Msg::Tick(time::now()),
             Err(RecvTimeoutError::Disconnected) => return Ok(()),
         };
+        let started = Instant::now();
+        let mut changed = false;
         let mut quit = false;
         let mut next = Some(first);
         let mut drained = 0;
         while let Some(msg) = next.take() {
+            changed |= matches!(msg, Msg::Data(_));
             for cmd in update(&mut app, msg) {
                 match cmd {
                     Cmd::Quit => quit = true,
@@ -140,6 +146,10 @@ fn run_loop(
             return Ok(());
         }
         draw(&mut guard, &app)?;
+        if changed {
+            // Taking in and drawing a change is part of following changes.
+            pace.spent(started.elapsed());
+        }
     }
 }
 

@@ -1,28 +1,33 @@
 //! The thread that waits on the store's watch (file notifications on SQLite, `LISTEN` on
-//! PostgreSQL) and tells the database worker to look again. It asks at most once a frame,
-//! so a writer committing thousands of times a second costs the dashboard one read per
-//! frame; while nothing changes it sends nothing and the worker reads nothing.
+//! PostgreSQL) and tells the database worker to look again. After a wake-up it stops
+//! listening for as long as the pace asks (at least a frame), then listens again and only
+//! then asks for the look, so a commit in between is either seen by that look or wakes
+//! the watch again: a writer committing thousands of times a second costs the dashboard
+//! one wake-up and one read per look, and nothing while nothing changes.
 
 use super::msg::{Cmd, Msg};
+use super::pace::Pace;
 use crate::store::{Watch, WatchMode};
 use std::sync::mpsc::Sender;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// The worker's own slow check, in case a wake-up was ever lost: it asks the change token
 /// (no table read) this often.
 pub const SAFETY_CHECK: Duration = Duration::from_secs(5);
-/// At most one look per frame.
-const FRAME: Duration = Duration::from_millis(16);
-
 pub fn spawn(
     mut watch: Box<dyn Watch>,
     jobs: Sender<Cmd>,
     out: Sender<Msg>,
+    pace: Pace,
 ) -> std::io::Result<()> {
     std::thread::Builder::new()
         .name("baton-watch".into())
         .spawn(move || {
             let mut shown: Option<WatchMode> = None;
+            let look = |jobs: &Sender<Cmd>| jobs.send(Cmd::LookAgain).is_ok();
+            // When the last look was asked for, and how long the pace then kept us away.
+            let mut looked = Instant::now();
+            let mut away = Duration::ZERO;
             loop {
                 let mode = watch.mode();
                 if shown.as_ref() != Some(&mode) {
@@ -33,10 +38,20 @@ pub fn spawn(
                 }
                 match watch.wait(SAFETY_CHECK) {
                     Ok(true) => {
-                        if jobs.send(Cmd::LookAgain).is_err() {
+                        // After a quiet spell, at once; amid a stream of commits the look
+                        // after the pause below is the next one.
+                        if looked.elapsed() > away && !look(&jobs) {
                             return;
                         }
-                        std::thread::sleep(FRAME);
+                        watch.disarm();
+                        away = pace.gap();
+                        std::thread::sleep(away);
+                        watch.arm();
+                        // Whatever was committed while not listening.
+                        if !look(&jobs) {
+                            return;
+                        }
+                        looked = Instant::now();
                     }
                     Ok(false) => {}
                     Err(_) => std::thread::sleep(Duration::from_secs(1)),

@@ -5,16 +5,15 @@
 
 use super::json_text;
 use super::msg::{Cmd, Delta, Detail, Msg};
+use super::overlap::Overlap;
+use super::pace::Pace;
 use crate::engine::{self, EngineError};
 use crate::model::{Handoff, Status, Workflow, time};
 use crate::store::{ChangeToken, FeedCursor, Health, ListQuery, Store, StoreError};
 use std::collections::{HashMap, HashSet};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-/// How far back to re-read "changed since" on each change: writers stamp rows with their own
-/// clocks, and a commit can land a moment after the time it wrote.
-const OVERLAP_SECS: i64 = 2;
 /// Finished workflows shown at start, and events loaded at start.
 const INITIAL_FINISHED: usize = 200;
 const INITIAL_EVENTS: usize = 500;
@@ -37,7 +36,10 @@ pub struct Worker {
     /// Where the event feed stands: every committed event arrives once, in whatever order
     /// transactions commit.
     cursor: FeedCursor,
-    since: String,
+    /// Which rows each look re-reads by their times.
+    overlap: Overlap,
+    /// What following changes costs, so the watcher can space the looks.
+    pace: Pace,
     /// Counts how many table reads the worker made; tests check an idle poll makes none.
     pub reads: u64,
     /// Rows sent within the overlap window, to drop unchanged re-reads.
@@ -61,13 +63,19 @@ impl Worker {
             paused: false,
             token: None,
             cursor: FeedCursor::default(),
-            since: String::new(),
+            overlap: Overlap::default(),
+            pace: Pace::default(),
             reads: 0,
             sent: Sent::default(),
             problem: false,
             locked: None,
             file_trouble: None,
         }
+    }
+
+    /// The pace this worker reports its looks' cost to: give it to the watcher.
+    pub fn pace(&self) -> Pace {
+        self.pace.clone()
     }
 
     /// Runs until the dashboard hangs up.
@@ -259,15 +267,18 @@ impl Worker {
     }
 
     fn send_load(&mut self, full: bool) -> bool {
-        let loaded = if full || self.since.is_empty() {
+        let loaded = if full || !self.overlap.has_base() {
             let loaded = self.full();
             if loaded.is_err() {
                 // Half a full load is no base for changes: the next look loads it all.
-                self.since.clear();
+                self.overlap.clear();
             }
             loaded
         } else {
-            self.changes()
+            let started = Instant::now();
+            let changes = self.changes();
+            self.pace.spent(started.elapsed());
+            changes
         };
         match loaded {
             Ok(d) => {
@@ -288,18 +299,13 @@ impl Worker {
         }
     }
 
-    fn mark(&mut self) -> chrono::DateTime<chrono::Utc> {
-        let now = time::now();
-        self.since = time::format(now - chrono::Duration::seconds(OVERLAP_SECS));
-        now
-    }
-
     /// Everything, replacing what the dashboard holds: the newest finished workflows and the
     /// live set, sent in chunks as they are read (the first replaces, the rest add), so
     /// neither thread ever holds the whole live set twice. Returns the last chunk.
     fn full(&mut self) -> Result<Delta, StoreError> {
         self.token = Some(self.store.change_token()?);
-        let now = self.mark();
+        let now = time::now();
+        let since = self.overlap.loaded(now, Instant::now());
         self.sent = Sent::default();
         self.reads += 1;
         let mut first = Vec::new();
@@ -328,10 +334,9 @@ impl Worker {
         let mut held = next;
         let mut first = true;
         let mut failed: Option<StoreError> = None;
-        let since = self.since.clone();
         let (store, out, sent) = (&self.store, &self.out, &mut self.sent);
         store.live_chunks(LOAD_CHUNK, |rows| {
-            // Rows changed within the overlap window will be read again by the next poll.
+            // Rows changed within the overlap window may be read again by the next look.
             for w in rows.iter().filter(|w| {
                 w.updated_at >= since
                     || w.heartbeat_at
@@ -372,13 +377,13 @@ impl Worker {
     }
 
     fn changes(&mut self) -> Result<Delta, StoreError> {
-        let since = self.since.clone();
-        let now = self.mark();
+        let now = time::now();
+        let window = self.overlap.look(now, Instant::now());
         self.reads += 1;
         let (events, cursor) = self.store.feed(&self.cursor, None, EVENTS_PER_POLL)?;
         self.cursor = cursor;
         // The window re-reads rows already sent: compare stamps, fetch only what is new.
-        let stamps = self.store.changed_stamps_since(&since)?;
+        let stamps = self.store.changed_stamps_since(&window.read_from)?;
         let seen: HashSet<String> = stamps.iter().map(|s| s.id.clone()).collect();
         let fresh: Vec<String> = stamps
             .into_iter()
@@ -404,7 +409,7 @@ impl Worker {
                 workflows.push(w);
             }
         }
-        self.sent.forget_before(&since);
+        self.sent.forget_before(&window.keep_from);
         let ids: Vec<String> = workflows.iter().map(|w| w.id.clone()).collect();
         Ok(Delta {
             full: false,

@@ -18,6 +18,8 @@ const MAX_BACKOFF: Duration = Duration::from_secs(5);
 pub struct Listen {
     url: PgUrl,
     client: Option<Client>,
+    /// Whether the connection is listening (it stops between a wake-up and the next look).
+    listening: bool,
     /// How often to look while not listening.
     poll: Duration,
     mode: WatchMode,
@@ -59,6 +61,7 @@ impl Listen {
         let mut l = Listen {
             url: url.clone(),
             client: None,
+            listening: false,
             poll,
             mode: WatchMode::Pushed,
             backoff: Duration::from_millis(100),
@@ -72,6 +75,7 @@ impl Listen {
         match listen(&self.url) {
             Ok(c) => {
                 self.client = Some(c);
+                self.listening = true;
                 self.mode = WatchMode::Pushed;
                 self.backoff = Duration::from_millis(100);
                 true
@@ -98,6 +102,7 @@ impl Listen {
 
 impl Watch for Listen {
     fn wait(&mut self, timeout: Duration) -> Result<bool> {
+        self.arm();
         let Some(client) = self.client.as_mut() else {
             // Not listening: poll, and try to listen again when the backoff allows.
             std::thread::sleep(self.poll.min(timeout));
@@ -133,5 +138,28 @@ impl Watch for Listen {
 
     fn mode(&self) -> WatchMode {
         self.mode.clone()
+    }
+
+    fn disarm(&mut self) {
+        if let Some(client) = self.client.as_mut().filter(|_| self.listening) {
+            // The server stops signalling this backend on every commit. A failure here
+            // shows as a closed connection at the next wait.
+            self.listening = client
+                .batch_execute(&format!("UNLISTEN {CHANNEL}"))
+                .is_err();
+        }
+    }
+
+    fn arm(&mut self) {
+        if let Some(client) = self.client.as_mut().filter(|_| !self.listening) {
+            // Heard before: the caller's own look covers it.
+            while let Ok(Some(_)) = client.notifications().iter().next() {}
+            if client.batch_execute(&format!("LISTEN {CHANNEL}")).is_ok() {
+                self.listening = true;
+            } else {
+                self.client = None;
+                self.reconnect();
+            }
+        }
     }
 }

@@ -12,12 +12,21 @@ use std::time::Duration;
 
 struct FileWatch {
     /// Kept alive: dropping it stops the notifications.
-    _watcher: notify::RecommendedWatcher,
+    watcher: notify::RecommendedWatcher,
+    dir: PathBuf,
+    armed: bool,
+    /// How often to look if watching the directory again fails.
+    poll: Duration,
     events: Receiver<()>,
 }
 
 impl Watch for FileWatch {
     fn wait(&mut self, timeout: Duration) -> Result<bool> {
+        self.arm();
+        if !self.armed {
+            std::thread::sleep(self.poll.min(timeout));
+            return Ok(true);
+        }
         let woke = match self.events.recv_timeout(timeout) {
             Ok(()) => true,
             Err(RecvTimeoutError::Timeout) => false,
@@ -30,7 +39,28 @@ impl Watch for FileWatch {
     }
 
     fn mode(&self) -> WatchMode {
-        WatchMode::Pushed
+        if self.armed {
+            WatchMode::Pushed
+        } else {
+            WatchMode::Polling("file notifications lost; polling".into())
+        }
+    }
+
+    fn disarm(&mut self) {
+        if self.armed && self.watcher.unwatch(&self.dir).is_ok() {
+            self.armed = false;
+        }
+    }
+
+    fn arm(&mut self) {
+        if !self.armed {
+            // What arrived before this is covered by the caller's own look.
+            while self.events.try_recv().is_ok() {}
+            self.armed = self
+                .watcher
+                .watch(&self.dir, RecursiveMode::NonRecursive)
+                .is_ok();
+        }
     }
 }
 
@@ -45,7 +75,7 @@ fn touches(event: &Event, db: &Path, wal: &Path) -> bool {
 /// A watch on the database at `path`, or polling every `poll` when notifications cannot
 /// be had.
 pub fn watch(path: &Path, poll: Duration) -> Box<dyn Watch> {
-    match file_watch(path) {
+    match file_watch(path, poll) {
         Ok(w) => Box::new(w),
         Err(why) => Box::new(Polling {
             interval: poll,
@@ -54,7 +84,7 @@ pub fn watch(path: &Path, poll: Duration) -> Box<dyn Watch> {
     }
 }
 
-fn file_watch(path: &Path) -> std::result::Result<FileWatch, String> {
+fn file_watch(path: &Path, poll: Duration) -> std::result::Result<FileWatch, String> {
     let db = std::fs::canonicalize(path).map_err(|e| e.to_string())?;
     let mut wal = db.clone().into_os_string();
     wal.push("-wal");
@@ -75,7 +105,10 @@ fn file_watch(path: &Path) -> std::result::Result<FileWatch, String> {
         .watch(&dir, RecursiveMode::NonRecursive)
         .map_err(|e| e.to_string())?;
     Ok(FileWatch {
-        _watcher: watcher,
+        watcher,
+        dir,
+        armed: true,
+        poll,
         events,
     })
 }
