@@ -158,7 +158,38 @@ fn a_burst_of_commits_is_at_most_one_look_per_frame(b: Backend) {
     );
 }
 
+/// A commit can land after the time it wrote on the row (it waited on a lock; the
+/// writer's clock lags). Looks re-read a short overlap every time and the whole two
+/// seconds once a second: a row stamped 1.5 s in the past, with no event naming it, is
+/// still shown.
+fn a_row_committed_after_the_time_it_wrote_is_shown(b: Backend) {
+    let db = TestDb::new(b);
+    let (store, _) = Store::open(db.target(), OpenMode::ReadOnly).unwrap();
+    let l = live(store);
+    insert_workflow(&db, "loaded");
+    assert!(shows(&l, "loaded", Duration::from_secs(10)));
+    let past = match b {
+        Backend::Sqlite => "strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-1.5 seconds')",
+        Backend::Postgres => "now() - interval '1500 milliseconds'",
+    };
+    for build in ["late-1", "late-2"] {
+        db.raw().execute(
+            &format!(
+                "INSERT INTO build_workflows
+                   (build_id, project_id, current_state, \"current_role\", updated_at)
+                 VALUES ($1, 'push', 'discovery', 'q_assistant', {past})"
+            ),
+            &[&build],
+        );
+        assert!(
+            shows(&l, build, Duration::from_secs(10)),
+            "{build}, stamped 1.5 s before its commit"
+        );
+    }
+}
+
 both!(
+    a_row_committed_after_the_time_it_wrote_is_shown,
     a_commit_wakes_the_watch_and_silence_does_not,
     a_change_by_another_program_reaches_the_dashboard_without_polling,
     a_burst_of_commits_is_at_most_one_look_per_frame,

@@ -5,8 +5,9 @@
 //! before the previous one. Re-reading the whole two-second window at every look made each
 //! look cost what two seconds of writes cost — at thousands of commits a second and one
 //! look a frame, most of a core per dashboard. So a look re-reads a short window (what a
-//! commit's own duration can hide) and, at most once a second, the whole one: a late
-//! commit still shows, within a second.
+//! commit's own duration can hide) and, at most once a second, the whole one; a short
+//! look owes a whole one within the second even if nothing else is committed, so a late
+//! commit always shows, within a second.
 
 use crate::model::time;
 use chrono::{DateTime, Duration, Utc};
@@ -33,6 +34,8 @@ pub struct Overlap {
     /// When the previous look (or the full load) began; `None` before any load.
     looked_at: Option<DateTime<Utc>>,
     wide_at: Option<Instant>,
+    /// A short look was made since the last whole one.
+    owed: bool,
 }
 
 impl Overlap {
@@ -52,7 +55,14 @@ impl Overlap {
     pub fn loaded(&mut self, now: DateTime<Utc>, clock: Instant) -> String {
         self.looked_at = Some(now);
         self.wide_at = Some(clock);
+        self.owed = false;
         time::format(now - WIDE)
+    }
+
+    /// When a look re-reading the whole window is owed (a short one was made since the
+    /// last), whether or not anything is committed meanwhile.
+    pub fn wide_due(&self) -> Option<Instant> {
+        self.wide_at.filter(|_| self.owed).map(|at| at + WIDE_EVERY)
     }
 
     /// The window of a look beginning at `now`. Panics without a base (a full load first).
@@ -64,6 +74,7 @@ impl Overlap {
         if wide {
             self.wide_at = Some(clock);
         }
+        self.owed = !wide;
         Window {
             read_from: time::format(prev - if wide { WIDE } else { NARROW }),
             keep_from: time::format(prev - WIDE),
@@ -86,8 +97,14 @@ mod tests {
         let t0 = Instant::now();
         let keep = o.loaded(at(0), t0);
         assert_eq!(keep, time::format(at(-2000)));
+        assert_eq!(o.wide_due(), None, "the load read everything");
         let w = o.look(at(16), t0 + std::time::Duration::from_millis(16));
         assert_eq!(w.read_from, time::format(at(-250)), "narrow after the load");
+        assert_eq!(
+            o.wide_due(),
+            Some(t0 + WIDE_EVERY),
+            "a short look owes a whole one within the second"
+        );
         assert_eq!(w.keep_from, time::format(at(-2000)));
         let w = o.look(at(32), t0 + std::time::Duration::from_millis(32));
         assert_eq!(w.read_from, time::format(at(16 - 250)));
@@ -97,6 +114,7 @@ mod tests {
             time::format(at(32 - 2000)),
             "a second after the last wide read, the whole window again"
         );
+        assert_eq!(o.wide_due(), None, "paid");
         let w = o.look(at(1060), t0 + std::time::Duration::from_millis(1060));
         assert_eq!(w.read_from, time::format(at(1040 - 250)));
         assert_eq!(w.keep_from, time::format(at(1040 - 2000)));

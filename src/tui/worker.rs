@@ -89,11 +89,14 @@ impl Worker {
         loop {
             // In trouble (a lock held, a problem on screen, the file gone), nothing pushes
             // the way out (releasing a lock writes nothing): look often until it clears.
-            let wait = if self.locked.is_some() || self.problem || self.file_trouble.is_some() {
+            let mut wait = if self.locked.is_some() || self.problem || self.file_trouble.is_some() {
                 self.poll.min(TROUBLE_POLL)
             } else {
                 self.poll
             };
+            if let Some(due) = self.overlap.wide_due() {
+                wait = wait.min(due.saturating_duration_since(Instant::now()));
+            }
             match self.jobs.recv_timeout(wait) {
                 Ok(job) => {
                     if !self.handle(job) {
@@ -132,7 +135,16 @@ impl Worker {
             }
         }
         match self.store.change_token() {
-            Ok(v) if Some(&v) == self.token.as_ref() && !self.problem => true,
+            Ok(v)
+                if Some(&v) == self.token.as_ref()
+                    && !self.problem
+                    && !self
+                        .overlap
+                        .wide_due()
+                        .is_some_and(|due| due <= Instant::now()) =>
+            {
+                true
+            }
             Ok(v) => {
                 self.token = Some(v);
                 self.send_load(false)
