@@ -138,10 +138,10 @@ impl Worker {
             Ok(v)
                 if Some(&v) == self.token.as_ref()
                     && !self.problem
-                    && !self
+                    && self
                         .overlap
                         .wide_due()
-                        .is_some_and(|due| due <= Instant::now()) =>
+                        .is_none_or(|due| due > Instant::now()) =>
             {
                 true
             }
