@@ -20,8 +20,6 @@ pub use runtime::{Options, run};
 #[cfg(test)]
 mod fuzz_tests;
 #[cfg(test)]
-pub(crate) use fuzz_tests::cases as fuzz_cases;
-#[cfg(test)]
 pub(crate) mod testing;
 #[cfg(test)]
 mod update_tests;
