@@ -1,9 +1,8 @@
 //! The workflows table as the operator has set it: which quick view, which filter, which
 //! sort, which row is selected and where the table is scrolled to.
 
-use super::held::Entry;
 use crate::model::Status;
-use crate::tui::filter::Filter;
+use crate::tui::filter::{Filter, Searchable};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum QuickView {
@@ -102,15 +101,15 @@ impl Table {
         &self.filter_text
     }
 
-    /// Whether the current view and filter show this entry.
-    pub fn shows(&self, e: &Entry) -> bool {
+    /// Whether the current view and filter show a workflow with these fields.
+    pub fn shows(&self, find: &Searchable) -> bool {
         let in_view = match self.view {
             QuickView::All => true,
-            QuickView::Running => e.find.status() == Status::Running,
-            QuickView::Stuck => e.find.stuck,
-            QuickView::Failed => e.find.status() == Status::Failed,
+            QuickView::Running => find.status() == Status::Running,
+            QuickView::Stuck => find.stuck,
+            QuickView::Failed => find.status() == Status::Failed,
         };
-        in_view && self.filter.matches_searchable(&e.find)
+        in_view && self.filter.matches_searchable(find)
     }
 
     /// Whether a row turning stuck (or not) can move it in or out of the table or change its

@@ -4,7 +4,7 @@
 use super::{Pane, PaneId, Place, Scroll};
 use crate::model::text::sanitize;
 use crate::tui::app::App;
-use crate::tui::keys::{Binding, Does};
+use crate::tui::keys::binding::{Binding, Does};
 use crate::tui::view::style::{Theme, clock, pane_block};
 use crossterm::event::KeyCode::Char;
 use ratatui::Frame;

@@ -10,7 +10,7 @@ pub mod workflows;
 pub use crate::tui::app::PaneId;
 
 use super::app::App;
-use super::keys::Binding;
+use super::keys::binding::Binding;
 use super::view::style::Theme;
 use ratatui::Frame;
 use ratatui::layout::Rect;

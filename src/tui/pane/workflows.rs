@@ -6,7 +6,7 @@ use super::{Pane, PaneId, Place, Scroll};
 use crate::model::text::sanitize;
 use crate::model::{Status, time};
 use crate::tui::app::{App, QuickView, Row};
-use crate::tui::keys::{Binding, Does};
+use crate::tui::keys::binding::{Binding, Does};
 use crate::tui::view::style::{Theme, pane_block, progress_bar};
 use crossterm::event::KeyCode::Char;
 use ratatui::Frame;

@@ -46,7 +46,7 @@ impl Held {
         add.sort_by(|a, b| self.cmp_rows(a.0, b.0, table.sort()));
         let shown: Vec<(&Row, String)> = add
             .iter()
-            .filter(|(_, e)| table.shows(e))
+            .filter(|(_, e)| table.shows(&e.find))
             .map(|(r, e)| (*r, e.id.clone()))
             .collect();
         let mut order = std::mem::take(&mut self.order);
@@ -106,7 +106,7 @@ impl Held {
         self.visible = self
             .order
             .iter()
-            .filter(|e| table.shows(e))
+            .filter(|e| table.shows(&e.find))
             .map(|e| e.id.clone())
             .collect();
     }
