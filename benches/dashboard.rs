@@ -65,7 +65,7 @@ fn app_with(n: usize) -> App {
     let now = time::now();
     let stamp = time::format(now);
     let mut app = App::new("bench.db", false, StuckPolicy::default(), now);
-    app.size = (200, 60);
+    app.screen_mut().resize(200, 60);
     let workflows = (0..n).map(|i| workflow(i, &stamp)).collect();
     update(
         &mut app,

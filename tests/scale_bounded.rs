@@ -333,17 +333,23 @@ fn a_live_set_loaded_in_chunks_ends_as_one_full_load() {
     assert!(messages >= 3, "{messages} messages");
     let live = db.store().live().unwrap();
     let held_live = app
-        .rows
+        .held()
+        .rows()
         .values()
         .filter(|r| !r.wf.status.is_terminal())
         .count();
     assert_eq!(held_live, live.len());
     let pending = db.store().pending_handoffs().unwrap();
-    let with_pending = app.rows.values().filter(|r| r.pending.is_some()).count();
+    let with_pending = app
+        .held()
+        .rows()
+        .values()
+        .filter(|r| r.pending.is_some())
+        .count();
     let expected: HashSet<&str> = pending.iter().map(|h| h.workflow_id.as_str()).collect();
     assert_eq!(with_pending, expected.len());
     let mut fresh = app.clone();
     fresh.recompute(None);
-    assert_eq!(app.order, fresh.order);
-    assert_eq!(app.visible, fresh.visible);
+    assert_eq!(app.held().order(), fresh.held().order());
+    assert_eq!(app.held().visible(), fresh.held().visible());
 }

@@ -99,7 +99,7 @@ prop_compose! {
 }
 
 proptest! {
-    #![proptest_config(crate::tui::fuzz_cases(4000))]
+    #![proptest_config(crate::model::fuzz_cases::cases(4000))]
 
     #[test]
     fn the_rules_never_accept_an_illegal_move(

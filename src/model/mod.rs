@@ -4,6 +4,8 @@ mod change;
 mod checkpoint;
 mod definition;
 mod event;
+#[cfg(test)]
+pub(crate) mod fuzz_cases;
 mod handoff;
 mod status;
 pub mod text;

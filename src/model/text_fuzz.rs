@@ -44,7 +44,7 @@ fn oracle_unsafe(c: char) -> bool {
 }
 
 fn config() -> ProptestConfig {
-    crate::tui::fuzz_cases(5000)
+    super::fuzz_cases::cases(5000)
 }
 
 fn text() -> impl Strategy<Value = String> {

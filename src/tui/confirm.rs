@@ -1,268 +1,136 @@
-//! The confirmation dialog for actions. Its text is computed by running the engine's pure
-//! rules on what is on screen, so it says exactly what the action will write, and an action
-//! the rules would refuse is refused before the dialog opens.
+//! The confirmation dialog: what an action will write, worked out before it opens (by the
+//! action's entry in `keys::actions`), and the keys that choose, type a reason, confirm or
+//! cancel. It holds data only, so any action can open it and nothing here names one.
 
-use super::app::{App, Row};
 use crate::engine::Request;
-use crate::engine::rules::{self, Context};
-use crate::model::{Action, Change, HandoffKind, Snapshot, Status, time};
+use crate::model::Action;
+use crossterm::event::{KeyCode, KeyEvent};
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ConfirmKind {
-    Advance,
-    Retry,
-    Rollback,
-    Cancel,
-    Acknowledge { handoff_id: String },
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Confirm {
-    pub kind: ConfirmKind,
-    pub workflow_id: String,
-    pub build_id: String,
-    /// The version on screen: the action fails with a conflict if the workflow moved on.
-    pub version: i64,
-    pub title: String,
+/// One thing the dialog can do: e.g. a rollback has one per earlier phase.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Choice {
+    /// The phase shown in the target row (empty when there is nothing to choose).
+    pub label: String,
+    /// Exactly what it will write, as the engine's rules plan it.
     pub lines: Vec<String>,
-    /// Rollback only: earlier phases, nearest first, and the chosen one.
-    pub targets: Vec<String>,
-    pub target: usize,
-    pub reason: String,
+    pub action: Action,
 }
 
-/// Reason placeholder used while planning a rollback preview (the real one is typed later).
-const PREVIEW_REASON: &str = "(preview)";
+#[derive(Debug, Clone, PartialEq)]
+pub struct Confirm {
+    title: String,
+    workflow_id: String,
+    build_id: String,
+    /// The version on screen: the action fails with a conflict if the workflow moved on.
+    version: i64,
+    choices: Vec<Choice>,
+    chosen: usize,
+    needs_reason: bool,
+    reason: String,
+}
+
+/// What a key did to the dialog.
+pub enum Step {
+    Open(Confirm),
+    Cancelled(Confirm),
+    Submitted(Confirm),
+}
 
 impl Confirm {
-    /// Opens a dialog for `kind` on the selected workflow, or says why it cannot be done.
-    pub fn open(app: &App, kind: ConfirmKind) -> Result<Confirm, String> {
-        let row = app.selected_row().ok_or("no workflow selected")?;
-        let targets = match kind {
-            ConfirmKind::Rollback => earlier_phases(app, row),
-            _ => Vec::new(),
-        };
-        let mut c = Confirm {
-            kind,
-            workflow_id: row.wf.id.clone(),
-            build_id: row.wf.build_id.clone(),
-            version: row.wf.version,
-            title: String::new(),
-            lines: Vec::new(),
-            targets,
-            target: 0,
+    /// A dialog on workflow `workflow_id` as shown at `version`; `choices` is never empty.
+    pub fn new(
+        title: impl Into<String>,
+        (workflow_id, build_id, version): (String, String, i64),
+        choices: Vec<Choice>,
+        needs_reason: bool,
+    ) -> Confirm {
+        debug_assert!(!choices.is_empty());
+        Confirm {
+            title: title.into(),
+            workflow_id,
+            build_id,
+            version,
+            choices,
+            chosen: 0,
+            needs_reason,
             reason: String::new(),
-        };
-        c.describe(app)?;
-        Ok(c)
+        }
     }
 
+    pub fn title(&self) -> &str {
+        &self.title
+    }
+    pub fn workflow_id(&self) -> &str {
+        &self.workflow_id
+    }
+    pub fn build_id(&self) -> &str {
+        &self.build_id
+    }
     pub fn needs_reason(&self) -> bool {
-        self.kind == ConfirmKind::Rollback
+        self.needs_reason
     }
-
-    /// Moves the rollback target and re-describes.
-    pub fn cycle_target(&mut self, app: &App, forward: bool) {
-        if self.targets.is_empty() {
-            return;
-        }
-        let n = self.targets.len();
-        self.target = if forward {
-            (self.target + 1) % n
-        } else {
-            (self.target + n - 1) % n
-        };
-        // The target set came from the same rules, so re-describing cannot fail here; if the
-        // workflow changed meanwhile, the old text stays and the action reports the conflict.
-        let _ = self.describe(app);
+    pub fn reason(&self) -> &str {
+        &self.reason
     }
-
-    pub fn action(&self) -> Action {
-        match &self.kind {
-            ConfirmKind::Advance => Action::Advance { output: None },
-            ConfirmKind::Retry => Action::Retry,
-            ConfirmKind::Rollback => Action::Rollback {
-                to: self.targets.get(self.target).cloned(),
-            },
-            ConfirmKind::Cancel => Action::Cancel,
-            ConfirmKind::Acknowledge { handoff_id } => Action::Acknowledge {
-                handoff_id: handoff_id.clone(),
-            },
-        }
+    pub fn lines(&self) -> &[String] {
+        &self.choices[self.chosen].lines
+    }
+    /// The labels of the choices, and which is chosen.
+    pub fn targets(&self) -> Vec<&str> {
+        self.choices
+            .iter()
+            .map(|c| c.label.as_str())
+            .filter(|l| !l.is_empty())
+            .collect()
+    }
+    pub fn chosen(&self) -> usize {
+        self.chosen
+    }
+    pub fn action(&self) -> &Action {
+        &self.choices[self.chosen].action
     }
 
     pub fn request(&self, actor: &str) -> Request {
         Request {
-            action: self.action(),
+            action: self.action().clone(),
             actor: actor.to_string(),
             reason: (!self.reason.trim().is_empty()).then(|| self.reason.trim().to_string()),
             expected_version: Some(self.version),
         }
     }
 
-    fn describe(&mut self, app: &App) -> Result<(), String> {
-        let row = app
-            .rows
-            .get(&self.workflow_id)
-            .ok_or("the workflow is no longer shown")?;
-        let snapshot = snapshot(app, row);
-        let cx = Context {
-            actor: &app.actor,
-            reason: Some(PREVIEW_REASON),
-            expected_version: Some(self.version),
-            now: app.now,
+    /// Moves to the next or previous choice, wrapping around.
+    pub fn cycle(&mut self, forward: bool) {
+        let n = self.choices.len();
+        self.chosen = if forward {
+            (self.chosen + 1) % n
+        } else {
+            (self.chosen + n - 1) % n
         };
-        let change = rules::plan(&snapshot, &self.action(), &cx).map_err(|e| e.to_string())?;
-        let w = &row.wf;
-        let (title, mut lines) = match &self.kind {
-            ConfirmKind::Advance => advance_text(w, &change),
-            ConfirmKind::Retry => (
-                "Retry".to_string(),
-                vec![
-                    format!(
-                        "Retry phase {} of {} (attempt {} of {}).",
-                        w.current_state,
-                        w.build_id,
-                        change.workflow.retry_count,
-                        max_retries(app, row)
-                    ),
-                    format!(
-                        "Writes a retry handoff to {}, a checkpoint and a phase_retried event.",
-                        w.current_role
-                    ),
-                ],
-            ),
-            ConfirmKind::Rollback => {
-                let discarded = rules::discarded_phases(
-                    &snapshot.workflow.phase_outputs,
-                    &change.workflow.phase_outputs,
-                );
-                let mut l = vec![
-                    format!(
-                        "Roll back {} from {} to {} ({}).",
-                        w.build_id,
-                        w.current_state,
-                        change.workflow.current_state,
-                        change.workflow.current_role
-                    ),
-                    format!(
-                        "Writes a rollback handoff {} → {}, a checkpoint and a phase_rolled_back event.",
-                        w.current_role, change.workflow.current_role
-                    ),
-                ];
-                l.push(if discarded.is_empty() {
-                    "Restores the outputs checkpointed when that phase was entered; none are discarded.".into()
-                } else {
-                    format!("Discards the outputs of: {}.", discarded.join(", "))
-                });
-                l.push("Target: ←/→ to choose. Reason (required): type below.".into());
-                ("Roll back".to_string(), l)
+    }
+
+    pub fn type_char(&mut self, c: char) {
+        self.reason.push(c);
+    }
+
+    /// Handles one key. While a reason is asked for, letters are typed text, not y/n.
+    pub fn on_key(mut self, k: &KeyEvent) -> Step {
+        let typing = self.needs_reason;
+        match k.code {
+            KeyCode::Esc => return Step::Cancelled(self),
+            KeyCode::Enter => return Step::Submitted(self),
+            KeyCode::Char('y') | KeyCode::Char('Y') if !typing => return Step::Submitted(self),
+            KeyCode::Char('n') | KeyCode::Char('N') | KeyCode::Char('q') if !typing => {
+                return Step::Cancelled(self);
             }
-            ConfirmKind::Cancel => (
-                "Cancel".to_string(),
-                vec![
-                    format!(
-                        "Cancel {} in phase {} ({}).",
-                        w.build_id, w.current_state, w.status
-                    ),
-                    "A cancelled workflow has ended: it cannot be resumed, retried or rolled back."
-                        .into(),
-                ],
-            ),
-            ConfirmKind::Acknowledge { handoff_id } => {
-                let h = row.pending.as_ref().filter(|h| &h.id == handoff_id);
-                let age = h
-                    .and_then(|h| time::secs_since(&h.created_at, app.now))
-                    .map_or("?".into(), time::human_duration);
-                (
-                    "Acknowledge handoff".to_string(),
-                    vec![
-                        format!(
-                            "Acknowledge handoff {} → {} into {}, waiting {age}.",
-                            h.and_then(|h| h.from_role.as_deref()).unwrap_or("-"),
-                            h.map_or("-", |h| h.to_role.as_str()),
-                            h.map_or("-", |h| h.to_state.as_str()),
-                        ),
-                        format!("Recorded as acknowledged by {}.", app.actor),
-                    ],
-                )
+            KeyCode::Left | KeyCode::Up if typing => self.cycle(false),
+            KeyCode::Right | KeyCode::Down | KeyCode::Tab if typing => self.cycle(true),
+            KeyCode::Backspace if typing => {
+                self.reason.pop();
             }
-        };
-        lines.push(format!(
-            "Acts on version {}; if the workflow changed since, nothing is written.",
-            self.version
-        ));
-        self.title = title;
-        self.lines = lines;
-        Ok(())
+            KeyCode::Char(ch) if typing && !ch.is_control() => self.type_char(ch),
+            _ => {}
+        }
+        Step::Open(self)
     }
-}
-
-fn advance_text(w: &crate::model::Workflow, c: &Change) -> (String, Vec<String>) {
-    if c.workflow.status == Status::Completed {
-        return (
-            "Advance".into(),
-            vec![
-                format!(
-                    "Complete {}: {} is its last phase.",
-                    w.build_id, w.current_state
-                ),
-                "Writes a workflow_completed event; no handoff follows the last phase.".into(),
-            ],
-        );
-    }
-    let h = c.handoff.as_ref();
-    (
-        "Advance".into(),
-        vec![
-            format!(
-                "Advance {} from {} ({}) to {} ({}).",
-                w.build_id,
-                w.current_state,
-                w.current_role,
-                c.workflow.current_state,
-                c.workflow.current_role
-            ),
-            format!(
-                "Writes an {} handoff {} → {}, a checkpoint and a phase_advanced event.",
-                h.map_or(HandoffKind::Advance, |h| h.kind),
-                w.current_role,
-                c.workflow.current_role
-            ),
-        ],
-    )
-}
-
-fn max_retries(app: &App, row: &Row) -> i64 {
-    app.definition_of(&row.wf)
-        .and_then(|d| d.phase(&row.wf.current_state))
-        .and_then(|p| p.max_retries)
-        .unwrap_or(row.wf.max_retries)
-}
-
-/// The snapshot the rules see: the full workflow from the detail pane when it is loaded
-/// (it carries phase outputs and checkpoints), else the summary row.
-fn snapshot(app: &App, row: &Row) -> Snapshot {
-    let detail = app
-        .detail
-        .as_ref()
-        .filter(|d| d.workflow.id == row.wf.id && d.workflow.version == row.wf.version);
-    Snapshot {
-        workflow: detail.map_or_else(|| row.wf.clone(), |d| d.workflow.clone()),
-        definition: app.definition_of(&row.wf).cloned(),
-        checkpoints: detail.map(|d| d.checkpoints.clone()).unwrap_or_default(),
-        pending: row.pending.iter().map(|h| (**h).clone()).collect(),
-    }
-}
-
-fn earlier_phases(app: &App, row: &Row) -> Vec<String> {
-    let Some(def) = app.definition_of(&row.wf) else {
-        return Vec::new();
-    };
-    let i = def.phase_index(&row.wf.current_state).unwrap_or(0);
-    def.phases[..i]
-        .iter()
-        .rev()
-        .map(|p| p.name.clone())
-        .collect()
 }

@@ -5,23 +5,11 @@
 
 use super::filter::Filter;
 use super::json_text::{MAX_BYTES, pretty};
+use crate::model::fuzz_cases::cases;
 use crate::model::text::is_unsafe;
 use crate::model::{Status, Workflow};
 use proptest::prelude::*;
 use serde_json::{Map, Value};
-
-/// Case count: `default`, or `BATON_FUZZ_CASES` for long runs.
-pub fn cases(default: u32) -> ProptestConfig {
-    let cases = std::env::var("BATON_FUZZ_CASES")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(default);
-    ProptestConfig {
-        cases,
-        failure_persistence: None,
-        ..ProptestConfig::default()
-    }
-}
 
 /// Characters that break things: controls, escapes, bidi and format characters, wide and
 /// combining characters, surrogate neighbours, the last code points, plus ordinary text.

@@ -5,11 +5,12 @@ pub mod app;
 pub mod confirm;
 pub mod filter;
 mod json_text;
-pub mod keymap;
+pub mod keys;
 pub mod layout;
 pub mod msg;
 mod overlap;
 pub mod pace;
+pub mod pane;
 mod runtime;
 mod terminal;
 pub mod update;
@@ -21,8 +22,6 @@ pub use runtime::{Options, run};
 
 #[cfg(test)]
 mod fuzz_tests;
-#[cfg(test)]
-pub(crate) use fuzz_tests::cases as fuzz_cases;
 #[cfg(test)]
 pub(crate) mod testing;
 #[cfg(test)]

@@ -102,11 +102,12 @@ fn run_loop(
         })?;
 
     let mut app = App::new(opts.label.clone(), read_only, opts.policy, time::now());
-    app.actor = opts.actor.clone();
-    app.color = opts.color;
-    app.mouse = opts.mouse;
+    let session = app.session_mut();
+    session.set_actor(opts.actor.clone());
+    session.set_color(opts.color);
+    session.set_mouse(opts.mouse);
     let size = guard.terminal.size()?;
-    app.size = (size.width, size.height);
+    app.screen_mut().resize(size.width, size.height);
     draw(&mut guard, &app)?;
 
     loop {

@@ -83,8 +83,13 @@ pub fn handoff(
 /// A dashboard holding a varied set: running, failed, paused, completed, and one stuck on an
 /// unacknowledged handoff. The clock is fixed so ages render the same every run.
 pub fn app() -> App {
-    let mut app = App::new("/tmp/demo.db", false, StuckPolicy::default(), now());
-    app.actor = "operator:alice@host".into();
+    opened(false)
+}
+
+/// The same set, opened read-only or not.
+pub fn opened(read_only: bool) -> App {
+    let mut app = App::new("/tmp/demo.db", read_only, StuckPolicy::default(), now());
+    app.session_mut().set_actor("operator:alice@host");
     let mut wfs = vec![
         workflow(
             "a1111111-0000-4000-8000-000000000001",
@@ -139,7 +144,7 @@ pub fn app() -> App {
     let events = (1..=6)
         .map(|i| event(i, &wfs[(i as usize) % 5].id, "phase_advanced"))
         .collect();
-    app.size = (120, 40);
+    app.screen_mut().resize(120, 40);
     app.apply_delta(Delta {
         full: true,
         workflows: wfs,
@@ -160,7 +165,8 @@ pub fn app() -> App {
 /// The detail for `atlas-101` (first row under the default sort).
 pub fn atlas_detail(app: &App) -> Msg {
     let w = app
-        .rows
+        .held()
+        .rows()
         .values()
         .find(|r| r.wf.build_id == "atlas-101")
         .expect("atlas")

@@ -1,9 +1,9 @@
 //! Unit tests of `update`: navigation, filtering, sorting, every confirmation flow, read-only
 //! refusals and the conflict path. No terminal, no database.
 
-use super::app::{Level, Overlay, Pane, QuickView, SortKey};
-use super::confirm::ConfirmKind;
+use super::app::{Level, Overlay, QuickView, SortKey};
 use super::msg::{Cmd, Msg};
+use super::pane::{self, detail, events, workflows};
 use super::testing::{self, app};
 use super::update::update;
 use crate::model::{Action, Status};
@@ -29,9 +29,10 @@ fn selected_build(app: &super::app::App) -> String {
 fn default_sort_is_most_recently_updated_first() {
     let a = app();
     let builds: Vec<_> = a
-        .visible
+        .held()
+        .visible()
         .iter()
-        .map(|id| a.rows[id].wf.build_id.as_str())
+        .map(|id| a.held().rows()[id].wf.build_id.as_str())
         .collect();
     assert_eq!(
         builds,
@@ -50,15 +51,15 @@ fn j_k_g_and_shift_g_move_and_request_the_detail() {
     let mut a = app();
     let cmds = key(&mut a, KeyCode::Char('j'));
     assert_eq!(selected_build(&a), "borealis-7");
-    assert_eq!(cmds, [Cmd::LoadDetail(a.visible[1].clone())]);
+    assert_eq!(cmds, [Cmd::LoadDetail(a.held().visible()[1].clone())]);
     key(&mut a, KeyCode::Char('G'));
     assert_eq!(selected_build(&a), "cygnus-12");
     key(&mut a, KeyCode::Char('j'));
-    assert_eq!(a.selected, 4, "stops at the last row");
+    assert_eq!(a.table().selected(), 4, "stops at the last row");
     key(&mut a, KeyCode::Char('g'));
-    assert_eq!(a.selected, 0);
+    assert_eq!(a.table().selected(), 0);
     key(&mut a, KeyCode::Up);
-    assert_eq!(a.selected, 0, "stops at the first row");
+    assert_eq!(a.table().selected(), 0, "stops at the first row");
     assert!(
         key(&mut a, KeyCode::Up).is_empty(),
         "no reload when nothing moved"
@@ -68,67 +69,69 @@ fn j_k_g_and_shift_g_move_and_request_the_detail() {
 #[test]
 fn page_down_moves_by_a_screenful_and_scrolls_the_table() {
     let mut a = app();
-    a.size = (80, 12); // tiny: few table rows
+    a.screen_mut().resize(80, 12); // tiny: few table rows
     key(&mut a, KeyCode::PageDown);
-    assert!(a.selected >= 1);
-    assert!(a.table_offset <= a.selected);
-    let rows = super::layout::table_rows(
-        super::layout::areas(ratatui::layout::Rect::new(0, 0, 80, 12), None).workflows,
+    let t = a.table();
+    assert!(t.selected() >= 1);
+    assert!(t.offset() <= t.selected());
+    let rows = workflows::table_rows(
+        super::layout::areas(ratatui::layout::Rect::new(0, 0, 80, 12), None).of(workflows::ID),
     );
-    assert!(a.selected < a.table_offset + rows.max(1));
+    assert!(t.selected() < t.offset() + rows.max(1));
 }
 
 #[test]
 fn tab_cycles_panes_and_enter_zooms_esc_unzooms() {
     let mut a = app();
     key(&mut a, KeyCode::Tab);
-    assert_eq!(a.focus, Pane::Detail);
+    assert_eq!(pane::focused(&a).id(), detail::ID);
     key(&mut a, KeyCode::Tab);
-    assert_eq!(a.focus, Pane::Events);
+    assert_eq!(pane::focused(&a).id(), events::ID);
     key(&mut a, KeyCode::BackTab);
-    assert_eq!(a.focus, Pane::Detail);
+    assert_eq!(pane::focused(&a).id(), detail::ID);
     key(&mut a, KeyCode::Enter);
-    assert!(a.zoomed);
+    assert!(a.screen().zoomed());
     key(&mut a, KeyCode::Esc);
-    assert!(!a.zoomed);
+    assert!(!a.screen().zoomed());
 }
 
 #[test]
 fn filter_narrows_per_keystroke_and_esc_clears() {
     let mut a = app();
     key(&mut a, KeyCode::Char('/'));
-    assert!(a.filter_editing);
+    assert!(a.overlays().prompt_open());
     typed(&mut a, "status:failed");
-    assert_eq!(a.visible.len(), 1);
+    assert_eq!(a.held().visible().len(), 1);
     assert_eq!(selected_build(&a), "borealis-7");
     key(&mut a, KeyCode::Enter);
-    assert!(!a.filter_editing);
-    assert_eq!(a.visible.len(), 1, "Enter keeps the filter");
+    assert!(!a.overlays().prompt_open());
+    assert_eq!(a.held().visible().len(), 1, "Enter keeps the filter");
     key(&mut a, KeyCode::Esc);
-    assert_eq!(a.visible.len(), 5, "Esc outside editing clears it");
+    assert_eq!(a.held().visible().len(), 5, "Esc outside editing clears it");
     key(&mut a, KeyCode::Char('/'));
     typed(&mut a, "atlax");
-    assert!(a.visible.is_empty());
+    assert!(a.held().visible().is_empty());
     key(&mut a, KeyCode::Backspace);
     key(&mut a, KeyCode::Backspace);
-    assert_eq!(a.visible.len(), 1, "'atl' matches atlas");
+    assert_eq!(a.held().visible().len(), 1, "'atl' matches atlas");
     key(&mut a, KeyCode::Esc);
-    assert!(a.filter_text.is_empty() && a.visible.len() == 5);
+    assert!(a.table().filter_text().is_empty() && a.held().visible().len() == 5);
 }
 
 #[test]
 fn quick_views_select_running_stuck_failed() {
     let mut a = app();
     key(&mut a, KeyCode::Char('2'));
-    assert_eq!(a.view, QuickView::Running);
+    assert_eq!(a.table().view(), QuickView::Running);
     assert!(
-        a.visible
+        a.held()
+            .visible()
             .iter()
-            .all(|id| a.rows[id].wf.status == Status::Running)
+            .all(|id| a.held().rows()[id].wf.status == Status::Running)
     );
-    assert_eq!(a.visible.len(), 2);
+    assert_eq!(a.held().visible().len(), 2);
     key(&mut a, KeyCode::Char('3'));
-    assert_eq!(a.visible.len(), 1);
+    assert_eq!(a.held().visible().len(), 1);
     assert_eq!(
         selected_build(&a),
         "eridanus-9",
@@ -137,7 +140,7 @@ fn quick_views_select_running_stuck_failed() {
     key(&mut a, KeyCode::Char('4'));
     assert_eq!(selected_build(&a), "borealis-7");
     key(&mut a, KeyCode::Char('1'));
-    assert_eq!(a.visible.len(), 5);
+    assert_eq!(a.held().visible().len(), 5);
 }
 
 #[test]
@@ -146,14 +149,15 @@ fn s_cycles_sort_keeping_the_selection() {
     key(&mut a, KeyCode::Char('j'));
     let sel = selected_build(&a);
     key(&mut a, KeyCode::Char('s'));
-    assert_eq!(a.sort, SortKey::Age);
+    assert_eq!(a.table().sort(), SortKey::Age);
     assert_eq!(selected_build(&a), sel);
     key(&mut a, KeyCode::Char('s'));
-    assert_eq!(a.sort, SortKey::Build);
+    assert_eq!(a.table().sort(), SortKey::Build);
     let builds: Vec<_> = a
-        .visible
+        .held()
+        .visible()
         .iter()
-        .map(|id| a.rows[id].wf.build_id.clone())
+        .map(|id| a.held().rows()[id].wf.build_id.clone())
         .collect();
     let mut sorted = builds.clone();
     sorted.sort();
@@ -161,31 +165,33 @@ fn s_cycles_sort_keeping_the_selection() {
     for _ in 0..3 {
         key(&mut a, KeyCode::Char('s'));
     }
-    assert_eq!(a.sort, SortKey::TimeInPhase);
+    assert_eq!(a.table().sort(), SortKey::TimeInPhase);
     key(&mut a, KeyCode::Char('s'));
-    assert_eq!(a.sort, SortKey::Updated);
+    assert_eq!(a.table().sort(), SortKey::Updated);
 }
 
 #[test]
 fn status_sort_puts_stuck_then_failed_first() {
     let mut a = app();
-    a.sort = SortKey::Status;
-    a.recompute(None);
+    a.sort_by(SortKey::Status);
     let first: Vec<_> = a
-        .visible
+        .held()
+        .visible()
         .iter()
         .take(2)
-        .map(|id| a.rows[id].wf.build_id.as_str())
+        .map(|id| a.held().rows()[id].wf.build_id.as_str())
         .collect();
     assert_eq!(first, ["eridanus-9", "borealis-7"]);
 }
 
 fn select(a: &mut super::app::App, build: &str) {
-    a.selected = a
-        .visible
+    let i = a
+        .held()
+        .visible()
         .iter()
-        .position(|id| a.rows[id].wf.build_id == build)
+        .position(|id| a.held().rows()[id].wf.build_id == build)
         .expect("shown");
+    a.select(i);
 }
 
 #[test]
@@ -193,11 +199,11 @@ fn advance_confirms_what_will_happen_then_performs_with_the_shown_version() {
     let mut a = app();
     select(&mut a, "atlas-101");
     key(&mut a, KeyCode::Char('a'));
-    let Some(Overlay::Confirm(c)) = &a.overlay else {
+    let Some(Overlay::Confirm(c)) = a.overlays().shown() else {
         panic!("no confirmation")
     };
-    assert_eq!(c.kind, ConfirmKind::Advance);
-    let text = c.lines.join("\n");
+    assert_eq!(c.action(), &Action::Advance { output: None });
+    let text = c.lines().join("\n");
     assert!(
         text.contains("from coding (code_writer) to testing (test_auditor)"),
         "{text}"
@@ -208,7 +214,7 @@ fn advance_confirms_what_will_happen_then_performs_with_the_shown_version() {
     );
     assert!(text.contains("version 2"), "{text}");
     let cmds = key(&mut a, KeyCode::Char('y'));
-    assert!(a.overlay.is_none());
+    assert!(a.overlays().shown().is_none());
     let [
         Cmd::Perform {
             workflow_id,
@@ -220,7 +226,8 @@ fn advance_confirms_what_will_happen_then_performs_with_the_shown_version() {
     };
     assert_eq!(
         workflow_id,
-        &a.rows
+        &a.held()
+            .rows()
             .values()
             .find(|r| r.wf.build_id == "atlas-101")
             .unwrap()
@@ -239,8 +246,14 @@ fn n_and_esc_cancel_a_confirmation_without_effect() {
         select(&mut a, "atlas-101");
         key(&mut a, KeyCode::Char('a'));
         assert!(key(&mut a, k).is_empty());
-        assert!(a.overlay.is_none());
-        assert!(a.flash.as_ref().unwrap().1.contains("nothing was written"));
+        assert!(a.overlays().shown().is_none());
+        assert!(
+            a.session()
+                .flash()
+                .unwrap()
+                .1
+                .contains("nothing was written")
+        );
     }
 }
 
@@ -248,20 +261,25 @@ fn n_and_esc_cancel_a_confirmation_without_effect() {
 fn advancing_the_last_phase_says_it_completes() {
     let mut a = app();
     let id = a
-        .visible
+        .held()
+        .visible()
         .iter()
-        .find(|id| a.rows[*id].wf.build_id == "atlas-101")
+        .find(|id| a.held().rows()[*id].wf.build_id == "atlas-101")
         .unwrap()
         .clone();
-    let row = a.rows.get_mut(&id).unwrap();
+    let row = a.row_mut(&id).unwrap();
     row.wf.current_state = "release".into();
     row.wf.current_role = "release_manager".into();
     select(&mut a, "atlas-101");
     key(&mut a, KeyCode::Char('a'));
-    let Some(Overlay::Confirm(c)) = &a.overlay else {
+    let Some(Overlay::Confirm(c)) = a.overlays().shown() else {
         panic!()
     };
-    assert!(c.lines[0].contains("Complete atlas-101"), "{:?}", c.lines);
+    assert!(
+        c.lines()[0].contains("Complete atlas-101"),
+        "{:?}",
+        c.lines()
+    );
 }
 
 #[test]
@@ -269,14 +287,14 @@ fn illegal_actions_are_refused_before_any_dialog() {
     let mut a = app();
     select(&mut a, "draco-3"); // completed
     key(&mut a, KeyCode::Char('a'));
-    assert!(a.overlay.is_none());
-    let (lvl, msg) = a.flash.clone().unwrap();
+    assert!(a.overlays().shown().is_none());
+    let (lvl, msg) = a.session().flash().cloned().unwrap();
     assert_eq!(lvl, Level::Error);
     assert!(msg.contains("completed"), "{msg}");
     select(&mut a, "eridanus-9"); // planning: retries 0 of 3 fine, but paused? no: running
     key(&mut a, KeyCode::Char('b'));
     assert!(
-        matches!(a.overlay, Some(Overlay::Confirm(_))),
+        matches!(a.overlays().shown(), Some(Overlay::Confirm(_))),
         "planning can roll back to discovery"
     );
 }
@@ -286,10 +304,10 @@ fn retry_on_a_failed_workflow_states_the_attempt() {
     let mut a = app();
     select(&mut a, "borealis-7");
     key(&mut a, KeyCode::Char('r'));
-    let Some(Overlay::Confirm(c)) = &a.overlay else {
-        panic!("{:?}", a.flash)
+    let Some(Overlay::Confirm(c)) = a.overlays().shown() else {
+        panic!("{:?}", a.session().flash())
     };
-    assert!(c.lines[0].contains("attempt 1 of 3"), "{:?}", c.lines);
+    assert!(c.lines()[0].contains("attempt 1 of 3"), "{:?}", c.lines());
     let cmds = key(&mut a, KeyCode::Enter);
     assert!(matches!(&cmds[..], [Cmd::Perform { request, .. }] if request.action == Action::Retry));
 }
@@ -301,35 +319,35 @@ fn rollback_needs_a_reason_and_lets_the_target_be_chosen() {
     let d = testing::atlas_detail(&a);
     update(&mut a, d);
     key(&mut a, KeyCode::Char('b'));
-    let Some(Overlay::Confirm(c)) = &a.overlay else {
-        panic!("{:?}", a.flash)
+    let Some(Overlay::Confirm(c)) = a.overlays().shown() else {
+        panic!("{:?}", a.session().flash())
     };
-    assert_eq!(c.targets, ["planning", "discovery"]);
+    assert_eq!(c.targets(), ["planning", "discovery"]);
     assert!(
-        c.lines[0].contains("from coding to planning"),
+        c.lines()[0].contains("from coding to planning"),
         "{:?}",
-        c.lines
+        c.lines()
     );
     assert!(
-        c.lines
+        c.lines()
             .iter()
             .any(|l| l.contains("Discards the outputs of: planning")),
         "{:?}",
-        c.lines
+        c.lines()
     );
     // Enter without a reason is refused and the dialog stays.
     assert!(key(&mut a, KeyCode::Enter).is_empty());
-    assert!(matches!(a.overlay, Some(Overlay::Confirm(_))));
-    assert!(a.flash.as_ref().unwrap().1.contains("needs a reason"));
+    assert!(matches!(a.overlays().shown(), Some(Overlay::Confirm(_))));
+    assert!(a.session().flash().unwrap().1.contains("needs a reason"));
     key(&mut a, KeyCode::Right);
-    let Some(Overlay::Confirm(c)) = &a.overlay else {
+    let Some(Overlay::Confirm(c)) = a.overlays().shown() else {
         panic!()
     };
-    assert!(c.lines[0].contains("to discovery"), "{:?}", c.lines);
+    assert!(c.lines()[0].contains("to discovery"), "{:?}", c.lines());
     assert!(
-        c.lines.iter().any(|l| l.contains("discovery, planning")),
+        c.lines().iter().any(|l| l.contains("discovery, planning")),
         "{:?}",
-        c.lines
+        c.lines()
     );
     typed(&mut a, "bad planyy");
     key(&mut a, KeyCode::Backspace);
@@ -363,13 +381,13 @@ fn cancel_and_acknowledge_confirm_then_perform() {
 
     select(&mut a, "eridanus-9");
     key(&mut a, KeyCode::Char('A'));
-    let Some(Overlay::Confirm(c)) = &a.overlay else {
-        panic!("{:?}", a.flash)
+    let Some(Overlay::Confirm(c)) = a.overlays().shown() else {
+        panic!("{:?}", a.session().flash())
     };
     assert!(
-        c.lines[0].contains("q_assistant → q_assistant into planning, waiting 25m00s"),
+        c.lines()[0].contains("q_assistant → q_assistant into planning, waiting 25m00s"),
         "{:?}",
-        c.lines
+        c.lines()
     );
     let cmds = key(&mut a, KeyCode::Char('y'));
     assert!(matches!(&cmds[..], [Cmd::Perform { request, .. }]
@@ -377,18 +395,23 @@ fn cancel_and_acknowledge_confirm_then_perform() {
 
     select(&mut a, "atlas-101");
     key(&mut a, KeyCode::Char('A'));
-    assert!(a.overlay.is_none());
-    assert!(a.flash.as_ref().unwrap().1.contains("no pending handoff"));
+    assert!(a.overlays().shown().is_none());
+    assert!(
+        a.session()
+            .flash()
+            .unwrap()
+            .1
+            .contains("no pending handoff")
+    );
 }
 
 #[test]
 fn read_only_refuses_every_action_key() {
-    let mut a = app();
-    a.read_only = true;
+    let mut a = testing::opened(true);
     for c in ['a', 'r', 'b', 'x', 'A'] {
         assert!(key(&mut a, KeyCode::Char(c)).is_empty());
-        assert!(a.overlay.is_none());
-        assert!(a.flash.as_ref().unwrap().1.starts_with("read-only"));
+        assert!(a.overlays().shown().is_none());
+        assert!(a.session().flash().unwrap().1.starts_with("read-only"));
     }
 }
 
@@ -401,7 +424,7 @@ fn conflict_from_the_worker_shows_and_the_session_goes_on() {
             "advance failed: conflict: the workflow is at version 3, not 2".into(),
         )),
     );
-    let (lvl, msg) = a.flash.clone().unwrap();
+    let (lvl, msg) = a.session().flash().cloned().unwrap();
     assert_eq!(lvl, Level::Error);
     assert!(msg.contains("conflict"));
     assert!(
@@ -447,39 +470,39 @@ fn a_newer_version_of_the_selected_workflow_reloads_its_detail() {
 #[test]
 fn events_pane_scrolling_pauses_follow_and_f_resumes() {
     let mut a = app();
-    a.focus = Pane::Events;
+    a.screen_mut().focus_on(events::ID);
     key(&mut a, KeyCode::Char('k'));
-    assert!(!a.events_follow);
-    assert_eq!(a.events_back, 1);
+    assert!(!a.events().following());
+    assert_eq!(a.events().back(), 1);
     key(&mut a, KeyCode::Char('f'));
-    assert!(a.events_follow);
-    assert_eq!(a.events_back, 0);
+    assert!(a.events().following());
+    assert_eq!(a.events().back(), 0);
     key(&mut a, KeyCode::Char('e'));
-    assert!(a.events_selected_only);
+    assert!(a.events().selected_only());
 }
 
 #[test]
 fn help_opens_with_question_mark_and_any_key_closes() {
     let mut a = app();
     key(&mut a, KeyCode::Char('?'));
-    assert_eq!(a.overlay, Some(Overlay::Help));
+    assert_eq!(a.overlays().shown(), Some(&Overlay::Help));
     assert!(key(&mut a, KeyCode::Char('j')).is_empty());
-    assert!(a.overlay.is_none());
+    assert!(a.overlays().shown().is_none());
     assert_eq!(key(&mut a, KeyCode::Char('q')), [Cmd::Quit]);
 }
 
 #[test]
 fn time_passing_can_make_a_workflow_stuck_without_any_write() {
     let mut a = app();
-    assert_eq!(a.stuck_count, 1);
+    assert_eq!(a.held().stuck_count(), 1);
     let deadline = a
         .next_stuck_deadline()
         .expect("running workflows have a deadline");
     update(&mut a, Msg::Tick(deadline + chrono::Duration::seconds(1)));
     assert!(
-        a.stuck_count >= 2,
+        a.held().stuck_count() >= 2,
         "atlas-101 heartbeat goes stale: {}",
-        a.stuck_count
+        a.held().stuck_count()
     );
 }
 
@@ -495,6 +518,7 @@ fn mouse_click_selects_the_row_under_it_and_the_wheel_scrolls() {
     use crossterm::event::{MouseButton, MouseEvent, MouseEventKind};
     let mut a = app();
     let areas = super::layout::areas(ratatui::layout::Rect::new(0, 0, 120, 40), None);
+    let (table, log) = (areas.of(workflows::ID), areas.of(events::ID));
     let click = |row: u16, col: u16| MouseEvent {
         kind: MouseEventKind::Down(MouseButton::Left),
         column: col,
@@ -502,25 +526,27 @@ fn mouse_click_selects_the_row_under_it_and_the_wheel_scrolls() {
         modifiers: KeyModifiers::NONE,
     };
     // Border and header come first: the third data row is at y + 2 + 2.
-    let cmds = update(
-        &mut a,
-        Msg::Mouse(click(areas.workflows.y + 4, areas.workflows.x + 5)),
-    );
-    assert_eq!(a.selected, 2);
-    assert_eq!(cmds, [Cmd::LoadDetail(a.visible[2].clone())]);
+    let cmds = update(&mut a, Msg::Mouse(click(table.y + 4, table.x + 5)));
+    assert_eq!(a.table().selected(), 2);
+    assert_eq!(cmds, [Cmd::LoadDetail(a.held().visible()[2].clone())]);
     // A click in the events pane focuses it; the wheel over the table still moves the table.
-    update(
-        &mut a,
-        Msg::Mouse(click(areas.events.y + 1, areas.events.x + 3)),
-    );
-    assert_eq!(a.focus, Pane::Events);
+    update(&mut a, Msg::Mouse(click(log.y + 1, log.x + 3)));
+    assert_eq!(pane::focused(&a).id(), events::ID);
     let wheel = MouseEvent {
         kind: MouseEventKind::ScrollDown,
-        column: areas.workflows.x + 5,
-        row: areas.workflows.y + 3,
+        column: table.x + 5,
+        row: table.y + 3,
         modifiers: KeyModifiers::NONE,
     };
     update(&mut a, Msg::Mouse(wheel));
-    assert_eq!(a.selected, 4, "three rows down, stopped at the last");
-    assert_eq!(a.focus, Pane::Events, "the wheel does not steal focus");
+    assert_eq!(
+        a.table().selected(),
+        4,
+        "three rows down, stopped at the last"
+    );
+    assert_eq!(
+        pane::focused(&a).id(),
+        events::ID,
+        "the wheel does not steal focus"
+    );
 }

@@ -2,9 +2,10 @@
 //! is drawn inert, that colour-free rendering still marks what matters, and that no terminal
 //! size panics.
 
-use super::app::{App, Overlay, Pane};
-use super::confirm::{Confirm, ConfirmKind};
-use super::msg::Msg;
+use super::app::{App, Overlay};
+use super::keys::actions;
+use super::msg::{Delta, Msg};
+use super::pane::{detail, workflows};
 use super::testing::{self, app};
 use super::update::update;
 use super::view;
@@ -32,8 +33,12 @@ fn text(buf: &Buffer) -> String {
 
 /// The fixture with atlas-101 selected and its history loaded.
 fn with_detail(w: u16, h: u16) -> App {
-    let mut a = app();
-    a.size = (w, h);
+    opened_with_detail(false, w, h)
+}
+
+fn opened_with_detail(read_only: bool, w: u16, h: u16) -> App {
+    let mut a = testing::opened(read_only);
+    a.screen_mut().resize(w, h);
     let d = testing::atlas_detail(&a);
     update(&mut a, d);
     a
@@ -52,82 +57,78 @@ fn main_screen_160x48() {
 #[test]
 fn zoomed_detail() {
     let mut a = with_detail(100, 30);
-    a.focus = Pane::Detail;
-    a.zoomed = true;
+    a.screen_mut().focus_on(detail::ID);
+    a.screen_mut().set_zoomed(true);
     insta::assert_snapshot!(render(&a, 100, 30).backend());
 }
 
 #[test]
 fn help_overlay() {
     let mut a = with_detail(100, 40);
-    a.overlay = Some(Overlay::Help);
+    a.overlays_mut().show(Overlay::Help);
     insta::assert_snapshot!(render(&a, 100, 40).backend());
 }
 
 #[test]
 fn read_only_help_and_footer_hide_actions() {
-    let mut a = with_detail(120, 40);
-    a.read_only = true;
+    let mut a = opened_with_detail(true, 120, 40);
     let screen = text(render(&a, 120, 40).backend().buffer());
     assert!(screen.contains(" RO "));
     let footer = screen.lines().last().unwrap_or_default();
     assert!(!footer.contains("advance"), "{footer}");
-    a.overlay = Some(Overlay::Help);
+    a.overlays_mut().show(Overlay::Help);
     let screen = text(render(&a, 120, 40).backend().buffer());
     assert!(!screen.contains("advance to the next phase"));
     assert!(screen.contains("read-only: action keys are disabled"));
 }
 
-fn confirm_screen(kind: ConfirmKind, build: &str) -> String {
+fn confirm_screen(action: &str, build: &str) -> String {
     let mut a = with_detail(100, 30);
-    a.selected = a
-        .visible
+    let i = a
+        .held()
+        .visible()
         .iter()
-        .position(|id| a.rows[id].wf.build_id == build)
+        .position(|id| a.held().rows()[id].wf.build_id == build)
         .expect("shown");
+    a.select(i);
     if build != "atlas-101" {
-        a.detail = None;
+        a.detail_mut().clear();
     }
-    let mut c = Confirm::open(&a, kind).expect("legal action");
-    c.reason = "plan missed the API".into();
-    a.overlay = Some(Overlay::Confirm(c));
+    let mut c = actions::confirm(&a, action).expect("legal action");
+    "plan missed the API".chars().for_each(|ch| c.type_char(ch));
+    a.overlays_mut().show(Overlay::Confirm(c));
     render(&a, 100, 30).backend().to_string()
 }
 
 #[test]
 fn confirm_advance() {
-    insta::assert_snapshot!(confirm_screen(ConfirmKind::Advance, "atlas-101"));
+    insta::assert_snapshot!(confirm_screen("advance", "atlas-101"));
 }
 
 #[test]
 fn confirm_retry() {
-    insta::assert_snapshot!(confirm_screen(ConfirmKind::Retry, "borealis-7"));
+    insta::assert_snapshot!(confirm_screen("retry", "borealis-7"));
 }
 
 #[test]
 fn confirm_rollback() {
-    insta::assert_snapshot!(confirm_screen(ConfirmKind::Rollback, "atlas-101"));
+    insta::assert_snapshot!(confirm_screen("rollback", "atlas-101"));
 }
 
 #[test]
 fn confirm_cancel() {
-    insta::assert_snapshot!(confirm_screen(ConfirmKind::Cancel, "cygnus-12"));
+    insta::assert_snapshot!(confirm_screen("cancel", "cygnus-12"));
 }
 
 #[test]
 fn confirm_acknowledge() {
-    insta::assert_snapshot!(confirm_screen(
-        ConfirmKind::Acknowledge {
-            handoff_id: "h-e5-1".into()
-        },
-        "eridanus-9"
-    ));
+    insta::assert_snapshot!(confirm_screen("acknowledge", "eridanus-9"));
 }
 
 #[test]
 fn no_color_rendering_uses_no_colour_but_still_marks_selection_and_trouble() {
     let mut a = with_detail(120, 30);
-    a.color = false;
+    a.session_mut().set_color(false);
     let t = render(&a, 120, 30);
     let buf = t.backend().buffer();
     for cell in buf.content() {
@@ -159,25 +160,31 @@ fn hostile_strings_render_as_inert_text() {
     let mut a = app();
     let mut d = testing::atlas_detail(&a);
     let evil = "\x1b[2J\x1b]0;owned\x07\u{202e}gnp.exe\u{9b}31m\r\n";
-    let id = a.visible[0].clone();
+    let id = a.held().visible()[0].clone();
     {
-        let r = a.rows.get_mut(&id).expect("row");
+        let r = a.row_mut(&id).expect("row");
         r.wf.build_id = format!("b{evil}");
         r.wf.project_id = evil.into();
         r.wf.current_role = evil.into();
         r.wf.last_error = Some(evil.into());
     }
-    a.events[0].event_type = evil.into();
-    a.events[0].triggered_by = evil.into();
-    a.filter_text = evil.into();
+    let mut e = testing::event(7, &id, evil);
+    e.triggered_by = evil.into();
+    a.apply_delta(Delta {
+        events: vec![e],
+        ..Delta::default()
+    });
     a.recompute(None);
+    // The filter is the hostile text too; the row whose project is that text still shows.
+    a.set_filter(evil.into());
+    assert_eq!(a.selected_id(), Some(id.as_str()));
     if let Msg::Detail(det) = &mut d {
-        det.workflow = a.rows[&id].wf.clone();
+        det.workflow = a.held().rows()[&id].wf.clone();
         det.outputs_text = super::json_text::pretty(&serde_json::json!({ evil: evil }));
     }
     update(&mut a, d);
     for (w, h) in [(80, 24), (160, 48)] {
-        a.size = (w, h);
+        a.screen_mut().resize(w, h);
         let t = render(&a, w, h);
         for cell in t.backend().buffer().content() {
             let sym = cell.symbol();
@@ -205,13 +212,13 @@ fn every_size_draws_without_panicking() {
         (80, 24),
         (300, 80),
     ] {
-        a.size = (w, h);
+        a.screen_mut().resize(w, h);
         for zoom in [false, true] {
-            a.zoomed = zoom;
-            for ov in [None, Some(Overlay::Help)] {
-                a.overlay = ov;
-                render(&a, w, h);
-            }
+            a.screen_mut().set_zoomed(zoom);
+            render(&a, w, h);
+            a.overlays_mut().show(Overlay::Help);
+            render(&a, w, h);
+            a.overlays_mut().take();
         }
     }
     let tiny = text(render(&a, 20, 3).backend().buffer());
@@ -223,19 +230,33 @@ fn the_table_builds_only_the_visible_rows() {
     // 50,000 workflows: a frame must not depend on them all. The table draws at most its
     // height in rows, and every other row stays out of the buffer.
     let mut a = app();
-    let template = a.rows.values().next().expect("row").clone();
-    for i in 0..50_000 {
-        let mut r = template.clone();
-        r.wf.id = format!("bulk-{i:05}");
-        r.wf.build_id = format!("bulk-{i:05}");
-        a.rows.insert(r.wf.id.clone(), r);
-    }
-    a.sort = super::app::SortKey::Build;
-    a.filter = super::filter::Filter::parse("bulk");
-    a.recompute(None);
-    a.size = (120, 30);
+    // A live template: finished rows beyond FINISHED_KEPT would be let go as they arrive.
+    let template = a
+        .held()
+        .rows()
+        .values()
+        .find(|r| r.wf.build_id == "atlas-101")
+        .expect("row")
+        .wf
+        .clone();
+    let bulk = (0..50_000)
+        .map(|i| {
+            let mut w = template.clone();
+            w.id = format!("bulk-{i:05}");
+            w.build_id = format!("bulk-{i:05}");
+            w
+        })
+        .collect();
+    a.apply_delta(Delta {
+        workflows: bulk,
+        ..Delta::default()
+    });
+    a.sort_by(super::app::SortKey::Build);
+    a.set_filter("bulk".into());
+    a.screen_mut().resize(120, 30);
     let t = render(&a, 120, 30);
-    let area = super::layout::areas(ratatui::layout::Rect::new(0, 0, 120, 30), None).workflows;
+    let area =
+        super::layout::areas(ratatui::layout::Rect::new(0, 0, 120, 30), None).of(workflows::ID);
     let buf = t.backend().buffer();
     let table: Vec<String> = (area.y..area.bottom())
         .map(|y| {
@@ -245,7 +266,7 @@ fn the_table_builds_only_the_visible_rows() {
         })
         .collect();
     let shown = table.iter().filter(|l| l.contains("bulk-")).count();
-    assert_eq!(shown, super::layout::table_rows(area));
+    assert_eq!(shown, workflows::table_rows(area));
     assert!(table.iter().any(|l| l.contains("bulk-00000")));
     assert!(!text(buf).contains("bulk-49999"));
 }

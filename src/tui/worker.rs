@@ -239,8 +239,9 @@ impl Worker {
                 if self.out.send(Msg::ActionDone(result)).is_err() {
                     return false;
                 }
-                // Show what we wrote now rather than at the next poll.
-                self.send_load(false) && self.handle(Cmd::LoadDetail(workflow_id))
+                // Show what we wrote now rather than at the next poll. The new version in
+                // this load is what makes `update` read the detail again: that rule is its.
+                self.send_load(false)
             }
             Cmd::Refresh => self.send_load(true),
             // The poll after every job is the look.

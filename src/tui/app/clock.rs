@@ -20,17 +20,19 @@ impl App {
     /// The next moment a visible duration reads differently; `None` with no visible rows.
     pub fn next_clock_change(&self) -> Option<Timestamp> {
         // More rows than the table can show, never fewer: the terminal's height bounds it.
-        let shown = usize::from(self.size.1.max(1));
-        let start = self.table_offset.min(self.visible.len());
-        let end = (start + shown).min(self.visible.len());
-        let soonest = self.visible[start..end]
+        let shown = usize::from(self.screen.size().1.max(1));
+        let visible = self.held.visible();
+        let start = self.table.offset().min(visible.len());
+        let end = (start + shown).min(visible.len());
+        let now = self.now();
+        let soonest = visible[start..end]
             .iter()
-            .filter_map(|id| self.rows.get(id))
+            .filter_map(|id| self.held.row(id))
             .flat_map(|r| [r.wf.phase_since(), r.wf.created_at.as_str()])
-            .filter_map(|t| time::secs_since(t, self.now))
+            .filter_map(|t| time::secs_since(t, now))
             .map(until_next_change)
             .min()?;
-        Some(self.now + chrono::Duration::seconds(soonest))
+        Some(now + chrono::Duration::seconds(soonest))
     }
 }
 
@@ -51,11 +53,11 @@ mod tests {
     #[test]
     fn the_screen_wakes_for_visible_durations_only() {
         let mut app = testing::app();
-        let now = app.now;
-        assert!(!app.visible.is_empty(), "the test app shows rows");
+        let now = app.now();
+        assert!(!app.held().visible().is_empty(), "the test app shows rows");
         let next = app.next_clock_change().expect("visible rows tick");
         assert!(next > now && next <= now + chrono::Duration::hours(1));
-        app.visible.clear();
+        app.set_filter("nothing-is-called-this".into());
         assert_eq!(
             app.next_clock_change(),
             None,

@@ -1,174 +1,42 @@
-//! The dashboard's state: a plain struct. `update` changes it, `view` draws it.
+//! The dashboard's state. `App` is made of sub-states, each in its own file with private
+//! fields and methods that keep its rules: the session, the held workflows (and their
+//! order), the table settings, the detail, the event log, the screen and the overlays.
+//! `App` itself only coordinates what spans two of them (the selection lives in the table
+//! but points into the held rows). `update` changes it; `view` draws it.
 
 mod clock;
-mod deadlines;
-mod order;
+mod detail;
+mod events;
+mod held;
+mod overlays;
+mod screen;
+mod session;
+mod table;
 #[cfg(test)]
 mod tests;
 
-pub use order::Entry;
+pub use detail::DetailState;
+pub use events::{EVENTS_KEPT, EventLog};
+pub use held::{Entry, FINISHED_KEPT, Held, Row};
+pub use overlays::{Overlay, Overlays};
+pub use screen::{PaneId, Screen};
+pub use session::{Level, Session};
+pub use table::{QuickView, SortKey, Table};
 
-use super::confirm::Confirm;
-use super::filter::Filter;
-use super::msg::{Delta, Detail};
-use crate::engine::stuck::{Stuck, StuckPolicy};
+use super::msg::Delta;
+use crate::engine::stuck::StuckPolicy;
 use crate::model::time::Timestamp;
-use crate::model::{Definition, Event, Handoff, Status, Workflow};
-use std::collections::{BTreeSet, HashMap, HashSet, VecDeque};
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Pane {
-    Workflows,
-    Detail,
-    Events,
-}
-
-impl Pane {
-    pub fn next(self) -> Pane {
-        match self {
-            Pane::Workflows => Pane::Detail,
-            Pane::Detail => Pane::Events,
-            Pane::Events => Pane::Workflows,
-        }
-    }
-    pub fn prev(self) -> Pane {
-        self.next().next()
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum QuickView {
-    All,
-    Running,
-    Stuck,
-    Failed,
-}
-
-impl QuickView {
-    pub fn label(self) -> &'static str {
-        match self {
-            QuickView::All => "all",
-            QuickView::Running => "running",
-            QuickView::Stuck => "stuck",
-            QuickView::Failed => "failed",
-        }
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SortKey {
-    Updated,
-    Age,
-    Build,
-    Progress,
-    Status,
-    TimeInPhase,
-}
-
-impl SortKey {
-    pub fn next(self) -> SortKey {
-        match self {
-            SortKey::Updated => SortKey::Age,
-            SortKey::Age => SortKey::Build,
-            SortKey::Build => SortKey::Progress,
-            SortKey::Progress => SortKey::Status,
-            SortKey::Status => SortKey::TimeInPhase,
-            SortKey::TimeInPhase => SortKey::Updated,
-        }
-    }
-    pub fn label(self) -> &'static str {
-        match self {
-            SortKey::Updated => "updated",
-            SortKey::Age => "age",
-            SortKey::Build => "build",
-            SortKey::Progress => "progress",
-            SortKey::Status => "status",
-            SortKey::TimeInPhase => "time in phase",
-        }
-    }
-}
-
-/// One workflow as the dashboard holds it.
-#[derive(Debug, Clone)]
-pub struct Row {
-    pub wf: Workflow,
-    /// Boxed, like `stuck`: most rows have neither, and rows sit inline in the table.
-    pub pending: Option<Box<Handoff>>,
-    pub stuck: Option<Box<Stuck>>,
-    /// When this row turns stuck if nothing happens (its entry in `App::due`).
-    pub due: Option<Timestamp>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Overlay {
-    Help,
-    Confirm(Confirm),
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Level {
-    Info,
-    Error,
-}
-
-/// Finished workflows kept on screen after they complete, at most.
-pub const FINISHED_KEPT: usize = 500;
-/// Events kept in the log, at most.
-pub const EVENTS_KEPT: usize = 2000;
+use crate::model::{Definition, Workflow};
 
 #[derive(Debug, Clone)]
 pub struct App {
-    pub db_label: String,
-    pub read_only: bool,
-    pub now: Timestamp,
-    pub size: (u16, u16),
-    /// Boxed: the table then holds a pointer per slot, so its power-of-two slack costs
-    /// little (rows inline would double 30 MB at 57,344 rows).
-    pub rows: HashMap<String, Box<Row>>,
-    pub definitions: HashMap<String, Definition>,
-    pub counts: Vec<(Status, i64)>,
-    pub stuck_count: usize,
-    /// Every held workflow in the current sort order (before view and filter), kept sorted
-    /// as changes arrive, so a filter keystroke filters without sorting.
-    /// Boxed, so that keeping it sorted moves pointers, not entries.
-    pub order: Vec<Box<Entry>>,
-    /// Ids in display order after view, filter and sort.
-    pub visible: Vec<String>,
-    /// Every row's stuck deadline, soonest first: passing time re-checks only the rows whose
-    /// deadline came, not the live set.
-    pub due: BTreeSet<(Timestamp, String)>,
-    /// The last time passing time was checked; wake-ups are at least a second apart.
-    pub checked_at: Option<Timestamp>,
-    pub selected: usize,
-    pub table_offset: usize,
-    pub view: QuickView,
-    pub filter_text: String,
-    pub filter: Filter,
-    pub filter_editing: bool,
-    pub sort: SortKey,
-    pub focus: Pane,
-    pub zoomed: bool,
-    pub detail: Option<Detail>,
-    pub detail_scroll: u16,
-    pub events: VecDeque<Event>,
-    pub events_follow: bool,
-    /// Lines scrolled up from the newest event when not following.
-    pub events_back: usize,
-    pub events_selected_only: bool,
-    pub overlay: Option<Overlay>,
-    pub flash: Option<(Level, String)>,
-    pub last_refresh: Option<Timestamp>,
-    pub live_paused: bool,
-    pub db_problem: Option<String>,
-    /// Why changes are polled rather than pushed, when they are.
-    pub polling: Option<String>,
-    pub policy: StuckPolicy,
-    pub mouse: bool,
-    pub loaded: bool,
-    /// Who actions are recorded as (`--actor`).
-    pub actor: String,
-    /// Colours on; off under `NO_COLOR` (selection and marks then rely on bold/reverse).
-    pub color: bool,
+    session: Session,
+    held: Held,
+    table: Table,
+    detail: DetailState,
+    events: EventLog,
+    screen: Screen,
+    overlays: Overlays,
 }
 
 impl App {
@@ -179,204 +47,176 @@ impl App {
         now: Timestamp,
     ) -> App {
         App {
-            db_label: db_label.into(),
-            read_only,
-            now,
-            size: (80, 24),
-            rows: HashMap::new(),
-            definitions: HashMap::new(),
-            counts: Vec::new(),
-            stuck_count: 0,
-            order: Vec::new(),
-            visible: Vec::new(),
-            due: BTreeSet::new(),
-            checked_at: None,
-            selected: 0,
-            table_offset: 0,
-            view: QuickView::All,
-            filter_text: String::new(),
-            filter: Filter::default(),
-            filter_editing: false,
-            sort: SortKey::Updated,
-            focus: Pane::Workflows,
-            zoomed: false,
-            detail: None,
-            detail_scroll: 0,
-            events: VecDeque::new(),
-            events_follow: true,
-            events_back: 0,
-            events_selected_only: false,
-            overlay: None,
-            flash: None,
-            last_refresh: None,
-            live_paused: false,
-            db_problem: None,
-            polling: None,
-            policy,
-            mouse: true,
-            loaded: false,
-            actor: "operator:dashboard".into(),
-            color: true,
+            session: Session::new(db_label.into(), read_only),
+            held: Held::new(policy, now),
+            table: Table::default(),
+            detail: DetailState::default(),
+            events: EventLog::default(),
+            screen: Screen::default(),
+            overlays: Overlays::default(),
         }
+    }
+
+    pub fn session(&self) -> &Session {
+        &self.session
+    }
+    pub fn session_mut(&mut self) -> &mut Session {
+        &mut self.session
+    }
+    pub fn held(&self) -> &Held {
+        &self.held
+    }
+    pub fn table(&self) -> &Table {
+        &self.table
+    }
+    pub fn detail(&self) -> &DetailState {
+        &self.detail
+    }
+    pub fn detail_mut(&mut self) -> &mut DetailState {
+        &mut self.detail
+    }
+    pub fn events(&self) -> &EventLog {
+        &self.events
+    }
+    pub fn events_mut(&mut self) -> &mut EventLog {
+        &mut self.events
+    }
+    pub fn screen(&self) -> &Screen {
+        &self.screen
+    }
+    pub fn screen_mut(&mut self) -> &mut Screen {
+        &mut self.screen
+    }
+    pub fn overlays(&self) -> &Overlays {
+        &self.overlays
+    }
+    pub fn overlays_mut(&mut self) -> &mut Overlays {
+        &mut self.overlays
+    }
+
+    pub fn now(&self) -> Timestamp {
+        self.held.now()
+    }
+    pub fn definition_of(&self, w: &Workflow) -> Option<&Definition> {
+        self.held.definition_of(w)
+    }
+    pub fn progress(&self, w: &Workflow) -> (usize, usize) {
+        self.held.progress(w)
     }
 
     pub fn selected_id(&self) -> Option<&str> {
-        self.visible.get(self.selected).map(String::as_str)
+        self.held
+            .visible()
+            .get(self.table.selected())
+            .map(String::as_str)
     }
-
     pub fn selected_row(&self) -> Option<&Row> {
-        self.selected_id()
-            .and_then(|id| self.rows.get(id))
-            .map(|r| &**r)
+        self.selected_id().and_then(|id| self.held.row(id))
     }
-
-    pub fn definition_of(&self, w: &Workflow) -> Option<&Definition> {
-        self.definitions.get(&w.definition)
-    }
-
-    /// (phases done, total) for the progress bar.
-    pub fn progress(&self, w: &Workflow) -> (usize, usize) {
-        let Some(def) = self.definition_of(w) else {
-            return (0, 0);
-        };
-        let total = def.phases.len();
-        let done = match w.status {
-            Status::Completed => total,
-            _ => def.phase_index(&w.current_state).unwrap_or(0),
-        };
-        (done, total)
-    }
-
-    /// Merges a batch from the worker, keeping the selection on the same workflow. A full
-    /// batch replaces everything. An incremental one costs work in proportion to the rows
-    /// it brings, plus one pass over the held ids to take their old places out: its pending
-    /// handoffs replace those of exactly the workflows it carries, only those (and rows whose
-    /// stuck deadline has come) are re-checked, and they are merged into the sorted order by
-    /// binary search.
-    pub fn apply_delta(&mut self, d: Delta) {
-        let keep = self.selected_id().map(str::to_string);
-        if d.full {
-            // A full load may come in chunks: size the table for all of it at once (from
-            // the counts), since growing it by doubling would hold two tables for a moment.
-            let live: i64 = d
-                .counts
-                .iter()
-                .filter(|(s, _)| !s.is_terminal())
-                .map(|(_, n)| *n)
-                .sum();
-            let expected = usize::try_from(live).unwrap_or(0).min(1 << 22) + FINISHED_KEPT;
-            self.rows = HashMap::with_capacity(expected.max(d.workflows.len()));
-            self.events.clear();
-        }
-        if !d.definitions.is_empty() {
-            self.definitions = d
-                .definitions
-                .into_iter()
-                .map(|d| (d.name.clone(), d))
-                .collect();
-        }
-        let mut changed: HashSet<String> = HashSet::with_capacity(d.workflows.len());
-        for w in d.workflows {
-            if !d.full {
-                changed.insert(w.id.clone());
-            }
-            match self.rows.get_mut(&w.id) {
-                // Overlapping reads may return a row we already hold in a newer version.
-                Some(r) if r.wf.version > w.version => continue,
-                Some(r) => r.wf = w,
-                None => {
-                    self.rows.insert(
-                        w.id.clone(),
-                        Box::new(Row {
-                            wf: w,
-                            pending: None,
-                            stuck: None,
-                            due: None,
-                        }),
-                    );
-                }
-            }
-        }
-        let mut pending: HashMap<String, Handoff> = HashMap::new();
-        for h in d.pending {
-            pending.insert(h.workflow_id.clone(), h); // ordered oldest first: newest wins
-        }
-        // Events arrive in commit order, which on PostgreSQL is not always seq order: a late
-        // one goes to its place by seq, and one already held is not added twice.
-        for e in d.events {
-            match self.events.back() {
-                Some(last) if e.seq <= last.seq => {
-                    if let Err(at) = self.events.binary_search_by_key(&e.seq, |x| x.seq) {
-                        self.events.insert(at, e);
-                    }
-                }
-                _ => self.events.push_back(e),
-            }
-        }
-        while self.events.len() > EVENTS_KEPT {
-            self.events.pop_front();
-        }
-        if !d.counts.is_empty() {
-            self.counts = d.counts;
-        }
-        if let Some(at) = d.at {
-            self.now = at;
-            self.last_refresh = Some(at);
-        }
-        self.loaded = true;
-        if d.full {
-            for (id, r) in &mut self.rows {
-                r.pending = pending.remove(id).map(Box::new);
-            }
-            self.evict_finished();
-            self.recompute(keep.as_deref());
-            return;
-        }
-        // An incremental batch's pending handoffs are those of exactly its workflows.
-        for id in &changed {
-            if let Some(r) = self.rows.get_mut(id) {
-                r.pending = pending.remove(id).map(Box::new);
-            }
-        }
-        if changed
-            .iter()
-            .any(|id| self.rows.get(id).is_some_and(|r| r.wf.status.is_terminal()))
-        {
-            let dropped = self.evict_finished();
-            changed.extend(dropped);
-        }
-        changed.extend(self.take_due());
-        self.update_rows(changed, keep.as_deref());
-    }
-
-    /// Keeps at most [`FINISHED_KEPT`] finished workflows, the most recently updated; returns
-    /// the ids it dropped.
-    pub(super) fn evict_finished(&mut self) -> Vec<String> {
-        let mut finished: Vec<(&String, &str)> = self
-            .rows
-            .iter()
-            .filter(|(_, r)| r.wf.status.is_terminal())
-            .map(|(id, r)| (id, r.wf.updated_at.as_str()))
-            .collect();
-        if finished.len() <= FINISHED_KEPT {
-            return Vec::new();
-        }
-        finished.sort_by(|a, b| b.1.cmp(a.1));
-        let drop: Vec<String> = finished[FINISHED_KEPT..]
-            .iter()
-            .map(|(id, _)| (*id).clone())
-            .collect();
-        for id in &drop {
-            self.rows.remove(id);
-        }
-        drop
-    }
-
     /// Events shown in the log: all, or the selected workflow's.
-    pub fn shown_events(&self) -> Vec<&Event> {
-        match (self.events_selected_only, self.selected_id()) {
-            (true, Some(id)) => self.events.iter().filter(|e| e.workflow_id == id).collect(),
-            _ => self.events.iter().collect(),
+    pub fn shown_events(&self) -> Vec<&crate::model::Event> {
+        self.events.shown(self.selected_id())
+    }
+
+    /// Merges a batch from the worker, keeping the selection on the same workflow.
+    pub fn apply_delta(&mut self, mut d: Delta) {
+        let keep = self.selected_id().map(str::to_string);
+        self.events.merge(std::mem::take(&mut d.events), d.full);
+        if let Some(at) = d.at {
+            self.session.refreshed(at);
         }
+        self.held.merge(d, &self.table);
+        self.settle(keep.as_deref());
+    }
+
+    /// Time passed with no write: re-checks the rows whose stuck deadline has come.
+    pub fn tick(&mut self, now: Timestamp) {
+        let keep = self.selected_id().map(str::to_string);
+        self.held.tick(now, &self.table);
+        self.settle(keep.as_deref());
+    }
+
+    /// When the runtime should wake to re-check stuck rows with no write at all.
+    pub fn next_stuck_deadline(&self) -> Option<Timestamp> {
+        self.held.next_stuck_deadline()
+    }
+
+    /// Re-derives every mark, the order and the visible list; keeps `keep` selected if it
+    /// is still shown.
+    pub fn recompute(&mut self, keep: Option<&str>) {
+        self.held.recompute(&self.table);
+        self.settle(keep);
+    }
+
+    pub fn select(&mut self, i: usize) {
+        self.table.select(i);
+    }
+    /// Moves the selection by `delta` rows, stopping at either end.
+    pub fn move_selection(&mut self, delta: isize) {
+        let max = self.held.visible().len().saturating_sub(1);
+        self.table
+            .select(self.table.selected().saturating_add_signed(delta).min(max));
+    }
+    pub fn select_last(&mut self) {
+        self.table
+            .select(self.held.visible().len().saturating_sub(1));
+    }
+
+    /// Sorts by `key`, keeping the selected workflow selected.
+    pub fn sort_by(&mut self, key: SortKey) {
+        let keep = self.selected_id().map(str::to_string);
+        self.table.set_sort(key);
+        self.recompute(keep.as_deref());
+    }
+
+    /// A new quick view starts at its first row.
+    pub fn set_view(&mut self, v: QuickView) {
+        self.table.set_view(v);
+        self.table.select(0);
+        self.refilter();
+    }
+
+    /// A new filter starts at its first row; the order is filtered again, not re-sorted.
+    pub fn set_filter(&mut self, text: String) {
+        self.table.set_filter(text);
+        self.table.select(0);
+        self.refilter();
+    }
+
+    fn refilter(&mut self) {
+        let keep = self.selected_id().map(str::to_string);
+        self.held.refilter(&self.table);
+        self.settle(keep.as_deref());
+    }
+
+    /// After the held rows moved: the selection follows `keep` if it is still shown (else
+    /// stays in range), and its stuck mark is made current, as the detail shows how long
+    /// it has been stuck.
+    fn settle(&mut self, keep: Option<&str>) {
+        let visible = self.held.visible();
+        let pos = keep.and_then(|k| visible.iter().position(|id| id == k));
+        let i = pos.unwrap_or(self.table.selected().min(visible.len().saturating_sub(1)));
+        self.table.select(i);
+        if let Some(id) = self.selected_id().map(str::to_string) {
+            self.held.restuck(&id);
+        }
+    }
+
+    /// Which workflow's history to read now; the rule is [`DetailState::wanted`]'s.
+    pub fn detail_wanted(&mut self, before: Option<&str>, data_arrived: bool) -> Option<String> {
+        let id = self.held.visible().get(self.table.selected());
+        let row = id.and_then(|id| self.held.row(id));
+        self.detail.wanted(before, row, data_arrived)
+    }
+
+    /// Edits a held row in place; tests follow it with `recompute`.
+    #[cfg(test)]
+    pub fn row_mut(&mut self, id: &str) -> Option<&mut Row> {
+        self.held.row_mut(id)
+    }
+
+    pub fn keep_selection_visible(&mut self, shown: usize) {
+        let total = self.held.visible().len();
+        self.table.keep_selection_visible(shown, total);
     }
 }

@@ -1,9 +1,12 @@
 //! The incremental path of `apply_delta` must leave the same state as re-deriving
 //! everything: same order, same visible rows, same stuck marks, same deadline.
 use super::*;
+use crate::engine::stuck::Stuck;
 use crate::model::time;
+use crate::model::{Handoff, Status};
 use crate::sim::Rng;
 use crate::tui::testing::{self, workflow};
+use std::collections::HashMap;
 
 const STATUSES: [Status; 4] = [
     Status::Running,
@@ -63,24 +66,32 @@ fn assert_same(app: &App) {
     let mut fresh = app.clone();
     let keep = app.selected_id().map(str::to_string);
     fresh.recompute(keep.as_deref());
-    assert_eq!(app.order, fresh.order, "order");
-    assert_eq!(app.visible, fresh.visible, "visible");
+    assert_eq!(app.held().order(), fresh.held().order(), "order");
+    assert_eq!(app.held().visible(), fresh.held().visible(), "visible");
     assert_eq!(app.selected_id(), fresh.selected_id(), "selection");
-    assert_eq!(app.stuck_count, fresh.stuck_count, "stuck count");
+    assert_eq!(
+        app.held().stuck_count(),
+        fresh.held().stuck_count(),
+        "stuck count"
+    );
     // Marks agree on whether and since when; the durations inside are as of the last
     // time each row was looked at, except for the selected row, shown in detail.
-    for (id, r) in &app.rows {
+    for (id, r) in app.held().rows() {
         let key = |s: &Option<Box<Stuck>>| s.as_ref().map(|s| s.since().to_string());
         assert_eq!(
             key(&r.stuck),
-            key(&fresh.rows[id].stuck),
+            key(&fresh.held().rows()[id].stuck),
             "stuck mark of {id}"
         );
     }
     if let Some(id) = app.selected_id() {
-        assert_eq!(app.rows[id].stuck, fresh.rows[id].stuck, "selected row");
+        assert_eq!(
+            app.held().rows()[id].stuck,
+            fresh.held().rows()[id].stuck,
+            "selected row"
+        );
     }
-    assert_eq!(app.due, fresh.due, "deadlines");
+    assert_eq!(app.held().due(), fresh.held().due(), "deadlines");
 }
 
 #[test]
@@ -89,7 +100,6 @@ fn incremental_changes_match_a_full_recompute() {
     for seed in 1..=12 {
         let mut rng = Rng::new(seed);
         let mut a = testing::app();
-        a.rows.clear();
         let mut versions: HashMap<String, i64> = HashMap::new();
         let workflows: Vec<Workflow> = (0..300).map(|i| random_row(&mut rng, i, base)).collect();
         let pending: Vec<Handoff> = workflows
@@ -110,21 +120,20 @@ fn incremental_changes_match_a_full_recompute() {
         let mut now = testing::now();
         for round in 0..40 {
             if rng.chance(0.15) {
-                a.sort = a.sort.next();
-                a.recompute(None);
+                a.sort_by(a.table().sort().next());
             }
             if rng.chance(0.15) {
-                a.view = [
-                    QuickView::All,
-                    QuickView::Running,
-                    QuickView::Stuck,
-                    QuickView::Failed,
-                ][rng.below(4)];
-                a.filter =
-                    Filter::parse(["", "atlas", "status:failed", "stuck", "cod"][rng.below(5)]);
-                a.refilter(None);
+                a.set_view(
+                    [
+                        QuickView::All,
+                        QuickView::Running,
+                        QuickView::Stuck,
+                        QuickView::Failed,
+                    ][rng.below(4)],
+                );
+                a.set_filter(["", "atlas", "status:failed", "stuck", "cod"][rng.below(5)].into());
             }
-            a.selected = rng.below(a.visible.len().max(1));
+            a.select(rng.below(a.held().visible().len().max(1)));
             if rng.chance(0.2) {
                 // Time passes with no write.
                 now += chrono::Duration::seconds(rng.range(1, 900) as i64);
@@ -157,7 +166,7 @@ fn incremental_changes_match_a_full_recompute() {
                 at: Some(now),
                 ..Delta::default()
             });
-            assert!(a.rows.len() <= 330, "round {round}");
+            assert!(a.held().rows().len() <= 330, "round {round}");
             assert_same(&a);
         }
     }
@@ -167,8 +176,7 @@ fn incremental_changes_match_a_full_recompute() {
 /// place by seq, and an event sent twice (around a full reload) is held once.
 #[test]
 fn late_events_take_their_place_and_none_is_held_twice() {
-    let mut a = testing::app();
-    a.events.clear();
+    let mut a = App::new("t", false, StuckPolicy::default(), testing::now());
     let batch = |seqs: &[i64]| Delta {
         events: seqs
             .iter()
@@ -180,6 +188,6 @@ fn late_events_take_their_place_and_none_is_held_twice() {
     a.apply_delta(batch(&[5]));
     a.apply_delta(batch(&[3, 6]));
     a.apply_delta(batch(&[3, 4, 6, 7]));
-    let seqs: Vec<i64> = a.events.iter().map(|e| e.seq).collect();
+    let seqs: Vec<i64> = a.events().all().iter().map(|e| e.seq).collect();
     assert_eq!(seqs, [3, 4, 5, 6, 7]);
 }

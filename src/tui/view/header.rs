@@ -8,29 +8,30 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 pub fn draw(f: &mut Frame, area: Rect, app: &App, t: Theme) {
+    let (session, held) = (app.session(), app.held());
     let mut spans = vec![Span::styled(" baton ", t.badge()), Span::raw(" ")];
     // Flags and problems come first, so that a narrow terminal or a long database URL
     // never pushes them off the edge.
-    if app.read_only {
+    if session.read_only() {
         spans.push(Span::styled(" RO ", t.badge()));
         spans.push(Span::raw(" "));
     }
-    if app.live_paused {
+    if session.paused() {
         spans.push(Span::styled(" PAUSED ", t.badge()));
         spans.push(Span::raw(" "));
     }
-    if let Some(p) = &app.db_problem {
+    if let Some(p) = session.problem() {
         spans.push(Span::styled(format!(" {} ", sanitize(p)), t.error()));
         spans.push(Span::raw("  "));
     }
-    if let Some(why) = &app.polling {
+    if let Some(why) = session.polling() {
         spans.push(Span::styled(
             format!("polling: {}", sanitize(why)),
             t.stuck(),
         ));
         spans.push(Span::raw("  "));
     }
-    spans.push(Span::raw(sanitize(&app.db_label).into_owned()));
+    spans.push(Span::raw(sanitize(session.label()).into_owned()));
     spans.push(Span::raw("  "));
     for s in [
         Status::Running,
@@ -40,8 +41,8 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, t: Theme) {
         Status::Cancelled,
         Status::Unknown,
     ] {
-        let n = app
-            .counts
+        let n = held
+            .counts()
             .iter()
             .find(|(c, _)| *c == s)
             .map_or(0, |(_, n)| *n);
@@ -52,15 +53,15 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, t: Theme) {
         spans.push(Span::raw("  "));
     }
     spans.push(Span::styled(
-        format!("! stuck {}", app.stuck_count),
-        if app.stuck_count > 0 {
+        format!("! stuck {}", held.stuck_count()),
+        if held.stuck_count() > 0 {
             t.stuck()
         } else {
             t.dim()
         },
     ));
     spans.push(Span::raw("  "));
-    let refreshed = app.last_refresh.map_or_else(
+    let refreshed = session.last_refresh().map_or_else(
         || "loading…".to_string(),
         |r| format!("↻ {}", r.format("%H:%M:%S")),
     );

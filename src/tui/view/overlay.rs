@@ -4,7 +4,7 @@ use super::Theme;
 use crate::model::text::sanitize;
 use crate::tui::app::App;
 use crate::tui::confirm::Confirm;
-use crate::tui::keymap;
+use crate::tui::keys;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Flex, Layout, Rect};
 use ratatui::text::{Line, Span};
@@ -21,10 +21,11 @@ fn centered(area: Rect, w: u16, h: u16) -> Rect {
 }
 
 pub fn help(f: &mut Frame, area: Rect, app: &App, t: Theme) {
-    let mut lines: Vec<Line> = keymap::help(app.read_only)
+    let read_only = app.session().read_only();
+    let mut lines: Vec<Line> = keys::help(read_only)
         .map(|b| {
-            let keys: Vec<String> = b.keys.iter().map(keymap::key_name).collect();
-            let mark = if b.dangerous { " (asks first)" } else { "" };
+            let keys: Vec<String> = b.keys.iter().map(keys::key_name).collect();
+            let mark = if b.dangerous() { " (asks first)" } else { "" };
             Line::from(vec![
                 Span::styled(format!("{:>14}  ", keys.join(" ")), t.key()),
                 Span::raw(format!("{}{mark}", b.help)),
@@ -35,7 +36,7 @@ pub fn help(f: &mut Frame, area: Rect, app: &App, t: Theme) {
         Span::styled(format!("{:>14}  ", "Ctrl-C"), t.key()),
         Span::raw("quit"),
     ]));
-    if app.read_only {
+    if read_only {
         lines.push(Line::from(Span::styled(
             "read-only: action keys are disabled",
             t.stuck(),
@@ -56,18 +57,22 @@ pub fn help(f: &mut Frame, area: Rect, app: &App, t: Theme) {
 
 pub fn confirm(f: &mut Frame, area: Rect, c: &Confirm, t: Theme) {
     let mut lines: Vec<Line> = c
-        .lines
+        .lines()
         .iter()
         .map(|l| Line::from(sanitize(l).into_owned()))
         .collect();
     if c.needs_reason() {
         lines.push(Line::default());
         let targets: Vec<Span> = c
-            .targets
-            .iter()
+            .targets()
+            .into_iter()
             .enumerate()
             .flat_map(|(i, p)| {
-                let style = if i == c.target { t.selected() } else { t.dim() };
+                let style = if i == c.chosen() {
+                    t.selected()
+                } else {
+                    t.dim()
+                };
                 [
                     Span::styled(format!(" {} ", sanitize(p)), style),
                     Span::raw(" "),
@@ -77,7 +82,7 @@ pub fn confirm(f: &mut Frame, area: Rect, c: &Confirm, t: Theme) {
         lines.push(Line::from([vec![Span::raw("to: ")], targets].concat()));
         lines.push(Line::from(vec![
             Span::raw("reason: "),
-            Span::styled(sanitize(&c.reason).into_owned(), t.key()),
+            Span::styled(sanitize(c.reason()).into_owned(), t.key()),
             Span::styled("█", t.key()),
         ]));
         lines.push(Line::default());
@@ -96,7 +101,7 @@ pub fn confirm(f: &mut Frame, area: Rect, c: &Confirm, t: Theme) {
     let h = (lines.len() as u16 + 4).min(area.height);
     let r = centered(area, w, h);
     f.render_widget(Clear, r);
-    let title = format!(" {}: {} ", c.title, sanitize(&c.build_id));
+    let title = format!(" {}: {} ", c.title(), sanitize(c.build_id()));
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(t.error())

@@ -1,7 +1,11 @@
 //! Colours and emphasis. With colour off (`NO_COLOR`), every distinction that matters is
 //! still made by a glyph, bold or reverse video.
 
+use crate::model::text::sanitize_multiline;
+use crate::model::time;
 use ratatui::style::{Color, Modifier, Style};
+use ratatui::text::Line;
+use ratatui::widgets::{Block, Borders};
 
 #[derive(Debug, Clone, Copy)]
 pub struct Theme {
@@ -87,6 +91,22 @@ pub fn progress_bar(done: usize, total: usize, width: usize) -> String {
         "{}{} {done}/{total}",
         "█".repeat(filled),
         "░".repeat(width - filled.min(width))
+    )
+}
+
+/// A bordered block for a pane, highlighted when focused.
+pub fn pane_block(title: Line<'_>, focused: bool, theme: Theme) -> Block<'_> {
+    Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.border(focused))
+        .title(title)
+}
+
+/// `HH:MM:SS` of a stored timestamp, or the sanitised text when it does not parse.
+pub fn clock(ts: &str) -> String {
+    time::parse(ts).map_or_else(
+        || sanitize_multiline(ts).replace('\n', " "),
+        |t| t.format("%H:%M:%S").to_string(),
     )
 }
 

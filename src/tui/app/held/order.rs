@@ -2,10 +2,11 @@
 //! as changes arrive: changed rows are taken out and put back by binary search, so a change
 //! costs in proportion to what changed, and a filter keystroke is one pass with no sorting.
 
-use super::{App, QuickView, Row, SortKey};
+use super::{Held, Row};
 use crate::engine::stuck;
 use crate::model::Status;
 use crate::model::time::Timestamp;
+use crate::tui::app::table::{SortKey, Table};
 use crate::tui::filter::Searchable;
 use std::cmp::Ordering;
 use std::collections::HashSet;
@@ -30,10 +31,10 @@ impl Entry {
     }
 }
 
-impl App {
+impl Held {
     /// Re-checks `changed` rows (stuck mark, deadline) and moves them to their places in
     /// the sorted and visible lists; rows no longer held leave both.
-    pub(super) fn update_rows(&mut self, changed: HashSet<String>, keep: Option<&str>) {
+    pub(super) fn update_rows(&mut self, changed: HashSet<String>, table: &Table) {
         for id in &changed {
             self.restuck(id);
         }
@@ -42,29 +43,30 @@ impl App {
             .filter_map(|id| self.rows.get(id))
             .map(|r| (&**r, Box::new(Entry::of(r))))
             .collect();
-        add.sort_by(|a, b| self.cmp_rows(a.0, b.0));
+        add.sort_by(|a, b| self.cmp_rows(a.0, b.0, table.sort()));
         let shown: Vec<(&Row, String)> = add
             .iter()
-            .filter(|(_, e)| self.shows(e))
+            .filter(|(_, e)| table.shows(&e.find))
             .map(|(r, e)| (*r, e.id.clone()))
             .collect();
         let mut order = std::mem::take(&mut self.order);
-        self.splice(&mut order, &changed, (|e| &e.id, |e| e.head), add);
+        let sort = table.sort();
+        self.splice(&mut order, &changed, (|e| &e.id, |e| e.head), add, sort);
         let mut visible = std::mem::take(&mut self.visible);
-        self.splice(&mut visible, &changed, (|id| id, |id| head(id)), shown);
+        self.splice(
+            &mut visible,
+            &changed,
+            (|id| id, |id| head(id)),
+            shown,
+            sort,
+        );
         self.order = order;
         self.visible = visible;
-        self.reselect(keep);
-        // The detail pane shows how long the selected row has been stuck: keep it current.
-        if let Some(id) = self.selected_id().map(str::to_string) {
-            self.restuck(&id);
-        }
     }
 
     /// Re-derives every stuck mark, every deadline and the sorted order, then the visible
-    /// list; keeps `keep` selected if still shown. The full pass: first load, a new sort
-    /// key, and tests that edit rows directly.
-    pub fn recompute(&mut self, keep: Option<&str>) {
+    /// list. The full pass: first load, a new sort key, and tests that edit rows directly.
+    pub(in crate::tui::app) fn recompute(&mut self, table: &Table) {
         let now = self.now;
         let policy = self.policy;
         let mut stuck_count = 0;
@@ -93,37 +95,20 @@ impl App {
         }
         self.checked_at = Some(now);
         let mut rows: Vec<&Row> = self.rows.values().map(|r| &**r).collect();
-        rows.sort_by(|a, b| self.cmp_rows(a, b));
+        rows.sort_by(|a, b| self.cmp_rows(a, b, table.sort()));
         self.order = rows.into_iter().map(|r| Box::new(Entry::of(r))).collect();
-        self.refilter(keep);
+        self.refilter(table);
     }
 
     /// Rebuilds the visible list from the sorted order after a change of view or filter:
     /// one pass, no sorting, no lookups.
-    pub fn refilter(&mut self, keep: Option<&str>) {
+    pub(in crate::tui::app) fn refilter(&mut self, table: &Table) {
         self.visible = self
             .order
             .iter()
-            .filter(|e| self.shows(e))
+            .filter(|e| table.shows(&e.find))
             .map(|e| e.id.clone())
             .collect();
-        self.reselect(keep);
-    }
-
-    fn reselect(&mut self, keep: Option<&str>) {
-        let pos = keep.and_then(|k| self.visible.iter().position(|id| id == k));
-        self.selected = pos.unwrap_or(self.selected.min(self.visible.len().saturating_sub(1)));
-    }
-
-    /// Whether the current view and filter show this entry.
-    fn shows(&self, e: &Entry) -> bool {
-        let in_view = match self.view {
-            QuickView::All => true,
-            QuickView::Running => e.find.status() == Status::Running,
-            QuickView::Stuck => e.find.stuck,
-            QuickView::Failed => e.find.status() == Status::Failed,
-        };
-        in_view && self.filter.matches_searchable(&e.find)
     }
 
     /// Takes the `changed` ids out of the sorted `list` and puts in `add` (sorted, with the
@@ -135,6 +120,7 @@ impl App {
         changed: &HashSet<String>,
         (id_of, head_of): (impl Fn(&T) -> &String, impl Fn(&T) -> u64),
         add: Vec<(&Row, T)>,
+        sort: SortKey,
     ) {
         if changed.is_empty() {
             return;
@@ -152,7 +138,7 @@ impl App {
             from += list[from..].partition_point(|x| {
                 self.rows
                     .get(id_of(x))
-                    .is_some_and(|y| self.cmp_rows(y, r) == Ordering::Less)
+                    .is_some_and(|y| self.cmp_rows(y, r, sort) == Ordering::Less)
             });
             at.push(from);
         }
@@ -169,10 +155,10 @@ impl App {
     }
 
     /// The order of the current sort key (ties by id, so the order is total).
-    pub(super) fn cmp_rows(&self, a: &Row, b: &Row) -> Ordering {
+    pub(super) fn cmp_rows(&self, a: &Row, b: &Row, sort: SortKey) -> Ordering {
         let (x, y) = (&a.wf, &b.wf);
         let by =
-            match self.sort {
+            match sort {
                 SortKey::Updated => y.updated_at.cmp(&x.updated_at),
                 SortKey::Age => x.created_at.cmp(&y.created_at),
                 SortKey::Build => x.build_id.cmp(&y.build_id),

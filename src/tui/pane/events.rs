@@ -1,22 +1,79 @@
-//! The live audit trail: newest at the bottom, following unless scrolled back.
+//! The event log pane: the live audit trail, newest at the bottom, following unless
+//! scrolled back; all workflows or the selected one.
 
-use super::detail::clock;
-use super::{Theme, pane_block};
+use super::{Pane, PaneId, Place, Scroll};
 use crate::model::text::sanitize;
-use crate::tui::app::{App, Pane};
+use crate::tui::app::App;
+use crate::tui::keys::binding::{Binding, Does};
+use crate::tui::view::style::{Theme, clock, pane_block};
+use crossterm::event::KeyCode::Char;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-pub fn draw(f: &mut Frame, area: Rect, app: &App, t: Theme) {
+pub const ID: PaneId = PaneId("events");
+
+pub struct Events;
+
+const KEYS: &[Binding] = &[
+    Binding {
+        name: "follow",
+        keys: &[Char('f')],
+        label: "f",
+        footer: Some("follow"),
+        help: "follow / pause the event log",
+        does: Does::Run(|app| {
+            app.events_mut().toggle_follow();
+            Vec::new()
+        }),
+    },
+    Binding {
+        name: "events scope",
+        keys: &[Char('e')],
+        label: "e",
+        footer: Some("scope"),
+        help: "event log: all workflows / selected",
+        does: Does::Run(|app| {
+            app.events_mut().toggle_scope();
+            Vec::new()
+        }),
+    },
+];
+
+impl Pane for Events {
+    fn id(&self) -> PaneId {
+        ID
+    }
+    fn place(&self) -> Place {
+        Place::Strip
+    }
+    fn bindings(&self) -> &'static [Binding] {
+        KEYS
+    }
+    fn draw(&self, f: &mut Frame, area: Rect, app: &App, focused: bool, t: Theme) {
+        draw(f, area, app, focused, t);
+    }
+    fn scroll(&self, app: &mut App, s: Scroll) {
+        let shown = app.shown_events().len();
+        let log = app.events_mut();
+        match s {
+            Scroll::By(delta) => log.scroll_by(delta, shown),
+            Scroll::Top => log.scroll_to_top(shown),
+            Scroll::Bottom => log.scroll_to_bottom(),
+        }
+    }
+}
+
+fn draw(f: &mut Frame, area: Rect, app: &App, focused: bool, t: Theme) {
     let shown = app.shown_events();
-    let scope = if app.events_selected_only {
+    let log = app.events();
+    let scope = if log.selected_only() {
         "selected"
     } else {
         "all"
     };
-    let mode = if app.events_follow {
+    let mode = if log.following() {
         "following"
     } else {
         "paused"
@@ -26,19 +83,19 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, t: Theme) {
         Span::raw(format!("[{scope}] {} ", shown.len())),
         Span::styled(
             format!("{mode} "),
-            if app.events_follow { t.ok() } else { t.stuck() },
+            if log.following() { t.ok() } else { t.stuck() },
         ),
     ]);
-    let block = pane_block(title, app.focus == Pane::Events, t);
+    let block = pane_block(title, focused, t);
     let h = usize::from(area.height.saturating_sub(2));
-    let end = shown.len().saturating_sub(app.events_back);
+    let end = shown.len().saturating_sub(log.back());
     let start = end.saturating_sub(h);
     let lines: Vec<Line> = shown[start..end]
         .iter()
         .map(|e| {
             let build = app
-                .rows
-                .get(&e.workflow_id)
+                .held()
+                .row(&e.workflow_id)
                 .map_or_else(|| short(&e.workflow_id), |r| r.wf.build_id.clone());
             Line::from(vec![
                 Span::styled(format!("#{:<6} {} ", e.seq, clock(&e.created_at)), t.dim()),

@@ -1,31 +1,53 @@
-//! The selected workflow: phase progress, why it is stuck, the handoff timeline, and its
-//! phase outputs and newest handoff payload as pretty JSON. Scrolls as one text.
+//! The detail pane: the selected workflow's phase progress, why it is stuck, the handoff
+//! timeline, and its phase outputs and newest handoff payload as pretty JSON. Scrolls as
+//! one text.
 
-use super::{Theme, pane_block, progress_bar};
-use crate::model::text::{sanitize, sanitize_multiline};
+use super::{Pane, PaneId, Place, Scroll};
+use crate::model::text::sanitize;
 use crate::model::{Handoff, HandoffKind, Status, time};
-use crate::tui::app::{App, Pane, Row};
+use crate::tui::app::{App, Row};
 use crate::tui::msg::Detail;
+use crate::tui::view::style::{Theme, clock, pane_block, progress_bar};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
-pub fn draw(f: &mut Frame, area: Rect, app: &App, t: Theme) {
+pub const ID: PaneId = PaneId("detail");
+
+pub struct DetailPane;
+
+impl Pane for DetailPane {
+    fn id(&self) -> PaneId {
+        ID
+    }
+    fn place(&self) -> Place {
+        Place::Side
+    }
+    fn draw(&self, f: &mut Frame, area: Rect, app: &App, focused: bool, t: Theme) {
+        draw(f, area, app, focused, t);
+    }
+    fn scroll(&self, app: &mut App, s: Scroll) {
+        let d = app.detail_mut();
+        match s {
+            Scroll::By(delta) => d.scroll_by(delta),
+            Scroll::Top => d.scroll_to_top(),
+            Scroll::Bottom => d.scroll_to_bottom(),
+        }
+    }
+}
+
+fn draw(f: &mut Frame, area: Rect, app: &App, focused: bool, t: Theme) {
     let row = app.selected_row();
     let title = match row {
         Some(r) => format!(" Detail: {} ", sanitize(&r.wf.build_id)),
         None => " Detail ".into(),
     };
-    let block = pane_block(
-        Line::from(Span::styled(title, t.title())),
-        app.focus == Pane::Detail,
-        t,
-    );
+    let block = pane_block(Line::from(Span::styled(title, t.title())), focused, t);
     let lines = match row {
         None => vec![Line::from(Span::styled("select a workflow", t.dim()))],
         Some(r) => {
-            let detail = app.detail.as_ref().filter(|d| d.workflow.id == r.wf.id);
+            let detail = app.detail().of(&r.wf.id);
             lines(app, r, detail, t)
         }
     };
@@ -34,7 +56,7 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, t: Theme) {
     let p = Paragraph::new(lines)
         .block(block)
         .wrap(Wrap { trim: false })
-        .scroll((app.detail_scroll.min(max_scroll), 0));
+        .scroll((app.detail().scroll().min(max_scroll), 0));
     f.render_widget(p, area);
 }
 
@@ -67,7 +89,8 @@ fn lines<'a>(app: &App, r: &Row, detail: Option<&'a Detail>, t: Theme) -> Vec<Li
             Span::raw(format!(
                 " ({}) for {}",
                 s(&w.current_role),
-                time::secs_since(w.phase_since(), app.now).map_or("?".into(), time::human_duration)
+                time::secs_since(w.phase_since(), app.now())
+                    .map_or("?".into(), time::human_duration)
             )),
         ]),
     ];
@@ -165,7 +188,7 @@ fn handoff_lines<'a>(app: &App, h: &Handoff, next: Option<&Handoff>, t: Theme) -
     };
     let until = next
         .and_then(|n| time::parse(&n.created_at))
-        .unwrap_or(app.now);
+        .unwrap_or(app.now());
     let held = time::parse(&h.created_at).map_or("?".into(), |c| {
         time::human_duration((until - c).num_seconds())
     });
@@ -183,7 +206,7 @@ fn handoff_lines<'a>(app: &App, h: &Handoff, next: Option<&Handoff>, t: Theme) -
         }
         (None, _) => {
             let waited =
-                time::secs_since(&h.created_at, app.now).map_or("?".into(), time::human_duration);
+                time::secs_since(&h.created_at, app.now()).map_or("?".into(), time::human_duration);
             Span::styled(format!("UNACKNOWLEDGED {waited}"), t.stuck())
         }
     };
@@ -210,12 +233,4 @@ fn handoff_lines<'a>(app: &App, h: &Handoff, next: Option<&Handoff>, t: Theme) -
             ack,
         ]),
     ]
-}
-
-/// `HH:MM:SS` of a stored timestamp, or the sanitised text when it does not parse.
-pub fn clock(ts: &str) -> String {
-    time::parse(ts).map_or_else(
-        || sanitize_multiline(ts).replace('\n', " "),
-        |t| t.format("%H:%M:%S").to_string(),
-    )
 }

@@ -1,22 +1,21 @@
 //! Stuck marks that change with time alone: each row's deadline is indexed, so passing time
 //! re-checks only the rows whose deadline came, and the runtime wakes at most once a second.
 
-use super::{App, QuickView, SortKey};
+use super::Held;
 use crate::engine::stuck::{self, Stuck};
 use crate::model::time::{self, Timestamp};
 use crate::model::{Handoff, Status, Workflow};
+use crate::tui::app::table::Table;
 use std::cmp::Ordering;
 use std::collections::HashSet;
 
-impl App {
+impl Held {
     /// Time passed with no write: re-checks the rows whose stuck deadline has come.
-    pub fn tick(&mut self, now: Timestamp) {
-        let keep = self.selected_id().map(str::to_string);
+    pub(in crate::tui::app) fn tick(&mut self, now: Timestamp, table: &Table) {
         self.now = now;
         let due: HashSet<String> = self.take_due().into_iter().collect();
-        if self.sort == SortKey::Status || self.view == QuickView::Stuck || self.filter.uses_stuck()
-        {
-            return self.update_rows(due, keep.as_deref());
+        if table.depends_on_stuck() {
+            return self.update_rows(due, table);
         }
         // Nothing shown depends on the marks' order: re-check the due rows and correct their
         // entries in place (found by binary search: their sort keys did not change).
@@ -26,17 +25,14 @@ impl App {
             let at = self.order.partition_point(|e| {
                 self.rows
                     .get(&e.id)
-                    .is_some_and(|x| self.cmp_rows(x, r) == Ordering::Less)
+                    .is_some_and(|x| self.cmp_rows(x, r, table.sort()) == Ordering::Less)
             });
             let stuck = r.stuck.is_some();
             match self.order.get_mut(at) {
                 Some(e) if &e.id == id => e.find.stuck = stuck,
                 // Not where it should be (never expected): place it properly.
-                _ => return self.update_rows(due, keep.as_deref()),
+                _ => return self.update_rows(due, table),
             }
-        }
-        if let Some(id) = self.selected_id().map(str::to_string) {
-            self.restuck(&id);
         }
     }
 
@@ -59,7 +55,7 @@ impl App {
     }
 
     /// Re-derives one row's stuck mark and deadline.
-    pub(super) fn restuck(&mut self, id: &str) {
+    pub(in crate::tui::app) fn restuck(&mut self, id: &str) {
         let Some(r) = self.rows.get(id) else {
             return; // only finished rows are dropped, and they have no deadline
         };

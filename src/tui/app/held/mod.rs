@@ -1,0 +1,231 @@
+//! The workflows the dashboard holds: their rows with stuck marks and deadlines, the
+//! definitions and counts that go with them, and (in `order`) the sorted and visible lists
+//! kept up to date as changes arrive. All of it is true as of `now`.
+
+mod deadlines;
+mod order;
+
+pub use order::Entry;
+
+use super::table::Table;
+use crate::engine::stuck::{Stuck, StuckPolicy};
+use crate::model::time::Timestamp;
+use crate::model::{Definition, Handoff, Status, Workflow};
+use crate::tui::msg::Delta;
+use std::collections::{BTreeSet, HashMap, HashSet};
+
+/// Finished workflows kept on screen after they complete, at most.
+pub const FINISHED_KEPT: usize = 500;
+
+/// One workflow as the dashboard holds it.
+#[derive(Debug, Clone)]
+pub struct Row {
+    pub wf: Workflow,
+    /// Boxed, like `stuck`: most rows have neither, and rows sit inline in the table.
+    pub pending: Option<Box<Handoff>>,
+    pub stuck: Option<Box<Stuck>>,
+    /// When this row turns stuck if nothing happens (its entry in `Held::due`).
+    pub due: Option<Timestamp>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Held {
+    now: Timestamp,
+    policy: StuckPolicy,
+    /// Boxed: the table then holds a pointer per slot, so its power-of-two slack costs
+    /// little (rows inline would double 30 MB at 57,344 rows).
+    rows: HashMap<String, Box<Row>>,
+    definitions: HashMap<String, Definition>,
+    counts: Vec<(Status, i64)>,
+    stuck_count: usize,
+    /// Every held workflow in the current sort order (before view and filter), kept sorted
+    /// as changes arrive, so a filter keystroke filters without sorting.
+    /// Boxed, so that keeping it sorted moves pointers, not entries.
+    #[allow(clippy::vec_box)]
+    order: Vec<Box<Entry>>,
+    /// Ids in display order after view, filter and sort.
+    visible: Vec<String>,
+    /// Every row's stuck deadline, soonest first: passing time re-checks only the rows whose
+    /// deadline came, not the live set.
+    due: BTreeSet<(Timestamp, String)>,
+    /// The last time passing time was checked; wake-ups are at least a second apart.
+    checked_at: Option<Timestamp>,
+    loaded: bool,
+}
+
+impl Held {
+    pub(super) fn new(policy: StuckPolicy, now: Timestamp) -> Held {
+        Held {
+            now,
+            policy,
+            rows: HashMap::new(),
+            definitions: HashMap::new(),
+            counts: Vec::new(),
+            stuck_count: 0,
+            order: Vec::new(),
+            visible: Vec::new(),
+            due: BTreeSet::new(),
+            checked_at: None,
+            loaded: false,
+        }
+    }
+
+    pub fn now(&self) -> Timestamp {
+        self.now
+    }
+    pub fn rows(&self) -> &HashMap<String, Box<Row>> {
+        &self.rows
+    }
+    pub fn row(&self, id: &str) -> Option<&Row> {
+        self.rows.get(id).map(|r| &**r)
+    }
+    pub fn counts(&self) -> &[(Status, i64)] {
+        &self.counts
+    }
+    pub fn stuck_count(&self) -> usize {
+        self.stuck_count
+    }
+    pub fn order(&self) -> &[Box<Entry>] {
+        &self.order
+    }
+    pub fn visible(&self) -> &[String] {
+        &self.visible
+    }
+    pub fn due(&self) -> &BTreeSet<(Timestamp, String)> {
+        &self.due
+    }
+    /// Whether the first load has arrived.
+    pub fn loaded(&self) -> bool {
+        self.loaded
+    }
+
+    pub fn definition_of(&self, w: &Workflow) -> Option<&Definition> {
+        self.definitions.get(&w.definition)
+    }
+
+    /// (phases done, total) for the progress bar.
+    pub fn progress(&self, w: &Workflow) -> (usize, usize) {
+        let Some(def) = self.definition_of(w) else {
+            return (0, 0);
+        };
+        let total = def.phases.len();
+        let done = match w.status {
+            Status::Completed => total,
+            _ => def.phase_index(&w.current_state).unwrap_or(0),
+        };
+        (done, total)
+    }
+
+    /// Merges a batch from the worker (its events aside). A full batch replaces
+    /// everything. An incremental one costs work in proportion to the rows it brings, plus
+    /// one pass over the held ids to take their old places out: its pending handoffs replace
+    /// those of exactly the workflows it carries, only those (and rows whose stuck deadline
+    /// has come) are re-checked, and they are merged into the sorted order by binary search.
+    pub(super) fn merge(&mut self, d: Delta, table: &Table) {
+        if d.full {
+            // A full load may come in chunks: size the table for all of it at once (from
+            // the counts), since growing it by doubling would hold two tables for a moment.
+            let live: i64 = d
+                .counts
+                .iter()
+                .filter(|(s, _)| !s.is_terminal())
+                .map(|(_, n)| *n)
+                .sum();
+            let expected = usize::try_from(live).unwrap_or(0).min(1 << 22) + FINISHED_KEPT;
+            self.rows = HashMap::with_capacity(expected.max(d.workflows.len()));
+        }
+        if !d.definitions.is_empty() {
+            self.definitions = d
+                .definitions
+                .into_iter()
+                .map(|d| (d.name.clone(), d))
+                .collect();
+        }
+        let mut changed: HashSet<String> = HashSet::with_capacity(d.workflows.len());
+        for w in d.workflows {
+            if !d.full {
+                changed.insert(w.id.clone());
+            }
+            match self.rows.get_mut(&w.id) {
+                // Overlapping reads may return a row we already hold in a newer version.
+                Some(r) if r.wf.version > w.version => continue,
+                Some(r) => r.wf = w,
+                None => {
+                    self.rows.insert(
+                        w.id.clone(),
+                        Box::new(Row {
+                            wf: w,
+                            pending: None,
+                            stuck: None,
+                            due: None,
+                        }),
+                    );
+                }
+            }
+        }
+        let mut pending: HashMap<String, Handoff> = HashMap::new();
+        for h in d.pending {
+            pending.insert(h.workflow_id.clone(), h); // ordered oldest first: newest wins
+        }
+        if !d.counts.is_empty() {
+            self.counts = d.counts;
+        }
+        if let Some(at) = d.at {
+            self.now = at;
+        }
+        self.loaded = true;
+        if d.full {
+            for (id, r) in &mut self.rows {
+                r.pending = pending.remove(id).map(Box::new);
+            }
+            self.evict_finished();
+            self.recompute(table);
+            return;
+        }
+        // An incremental batch's pending handoffs are those of exactly its workflows.
+        for id in &changed {
+            if let Some(r) = self.rows.get_mut(id) {
+                r.pending = pending.remove(id).map(Box::new);
+            }
+        }
+        if changed
+            .iter()
+            .any(|id| self.rows.get(id).is_some_and(|r| r.wf.status.is_terminal()))
+        {
+            let dropped = self.evict_finished();
+            changed.extend(dropped);
+        }
+        changed.extend(self.take_due());
+        self.update_rows(changed, table);
+    }
+
+    /// Keeps at most [`FINISHED_KEPT`] finished workflows, the most recently updated; returns
+    /// the ids it dropped.
+    fn evict_finished(&mut self) -> Vec<String> {
+        let mut finished: Vec<(&String, &str)> = self
+            .rows
+            .iter()
+            .filter(|(_, r)| r.wf.status.is_terminal())
+            .map(|(id, r)| (id, r.wf.updated_at.as_str()))
+            .collect();
+        if finished.len() <= FINISHED_KEPT {
+            return Vec::new();
+        }
+        finished.sort_by(|a, b| b.1.cmp(a.1));
+        let drop: Vec<String> = finished[FINISHED_KEPT..]
+            .iter()
+            .map(|(id, _)| (*id).clone())
+            .collect();
+        for id in &drop {
+            self.rows.remove(id);
+        }
+        drop
+    }
+}
+
+#[cfg(test)]
+impl Held {
+    pub(in crate::tui::app) fn row_mut(&mut self, id: &str) -> Option<&mut Row> {
+        self.rows.get_mut(id).map(|r| &mut **r)
+    }
+}

@@ -1,0 +1,110 @@
+//! The session: which database, opened how, how changes reach it and whether that is
+//! working, and the one message the footer shows.
+
+use crate::model::time::Timestamp;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Level {
+    Info,
+    Error,
+}
+
+#[derive(Debug, Clone)]
+pub struct Session {
+    label: String,
+    read_only: bool,
+    /// Who actions are recorded as (`--actor`).
+    actor: String,
+    /// Colours on; off under `NO_COLOR` (selection and marks then rely on bold/reverse).
+    color: bool,
+    mouse: bool,
+    /// Live refresh paused by the operator (`p`).
+    paused: bool,
+    /// Why changes are polled rather than pushed, when they are.
+    polling: Option<String>,
+    /// The worker could not read: shown until the next good read.
+    problem: Option<String>,
+    last_refresh: Option<Timestamp>,
+    flash: Option<(Level, String)>,
+}
+
+impl Session {
+    pub fn new(label: String, read_only: bool) -> Session {
+        Session {
+            label,
+            read_only,
+            actor: "operator:dashboard".into(),
+            color: true,
+            mouse: true,
+            paused: false,
+            polling: None,
+            problem: None,
+            last_refresh: None,
+            flash: None,
+        }
+    }
+
+    pub fn label(&self) -> &str {
+        &self.label
+    }
+    pub fn read_only(&self) -> bool {
+        self.read_only
+    }
+    pub fn actor(&self) -> &str {
+        &self.actor
+    }
+    pub fn color(&self) -> bool {
+        self.color
+    }
+    pub fn mouse(&self) -> bool {
+        self.mouse
+    }
+    pub fn paused(&self) -> bool {
+        self.paused
+    }
+    pub fn polling(&self) -> Option<&str> {
+        self.polling.as_deref()
+    }
+    pub fn problem(&self) -> Option<&str> {
+        self.problem.as_deref()
+    }
+    pub fn last_refresh(&self) -> Option<Timestamp> {
+        self.last_refresh
+    }
+    pub fn flash(&self) -> Option<&(Level, String)> {
+        self.flash.as_ref()
+    }
+
+    pub fn set_actor(&mut self, actor: impl Into<String>) {
+        self.actor = actor.into();
+    }
+    pub fn set_color(&mut self, on: bool) {
+        self.color = on;
+    }
+    pub fn set_mouse(&mut self, on: bool) {
+        self.mouse = on;
+    }
+    /// Flips live refresh; returns whether it is now paused.
+    pub fn toggle_paused(&mut self) -> bool {
+        self.paused = !self.paused;
+        self.paused
+    }
+    pub fn set_polling(&mut self, why: Option<String>) {
+        self.polling = why;
+    }
+    pub fn set_problem(&mut self, problem: String) {
+        self.problem = Some(problem);
+    }
+    pub fn clear_problem(&mut self) {
+        self.problem = None;
+    }
+    pub fn refreshed(&mut self, at: Timestamp) {
+        self.last_refresh = Some(at);
+    }
+    pub fn say(&mut self, level: Level, msg: impl Into<String>) {
+        self.flash = Some((level, msg.into()));
+    }
+    pub fn clear_flash(&mut self) {
+        self.flash = None;
+    }
+}

@@ -1,0 +1,146 @@
+//! The workflows table as the operator has set it: which quick view, which filter, which
+//! sort, which row is selected and where the table is scrolled to.
+
+use crate::model::Status;
+use crate::tui::filter::{Filter, Searchable};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum QuickView {
+    All,
+    Running,
+    Stuck,
+    Failed,
+}
+
+impl QuickView {
+    pub fn label(self) -> &'static str {
+        match self {
+            QuickView::All => "all",
+            QuickView::Running => "running",
+            QuickView::Stuck => "stuck",
+            QuickView::Failed => "failed",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SortKey {
+    Updated,
+    Age,
+    Build,
+    Progress,
+    Status,
+    TimeInPhase,
+}
+
+impl SortKey {
+    pub fn next(self) -> SortKey {
+        match self {
+            SortKey::Updated => SortKey::Age,
+            SortKey::Age => SortKey::Build,
+            SortKey::Build => SortKey::Progress,
+            SortKey::Progress => SortKey::Status,
+            SortKey::Status => SortKey::TimeInPhase,
+            SortKey::TimeInPhase => SortKey::Updated,
+        }
+    }
+    pub fn label(self) -> &'static str {
+        match self {
+            SortKey::Updated => "updated",
+            SortKey::Age => "age",
+            SortKey::Build => "build",
+            SortKey::Progress => "progress",
+            SortKey::Status => "status",
+            SortKey::TimeInPhase => "time in phase",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Table {
+    /// Index into the visible list.
+    selected: usize,
+    /// The first visible row drawn.
+    offset: usize,
+    sort: SortKey,
+    view: QuickView,
+    filter_text: String,
+    filter: Filter,
+}
+
+impl Default for Table {
+    fn default() -> Table {
+        Table {
+            selected: 0,
+            offset: 0,
+            sort: SortKey::Updated,
+            view: QuickView::All,
+            filter_text: String::new(),
+            filter: Filter::default(),
+        }
+    }
+}
+
+impl Table {
+    pub fn selected(&self) -> usize {
+        self.selected
+    }
+    pub fn offset(&self) -> usize {
+        self.offset
+    }
+    pub fn sort(&self) -> SortKey {
+        self.sort
+    }
+    pub fn view(&self) -> QuickView {
+        self.view
+    }
+    pub fn filter(&self) -> &Filter {
+        &self.filter
+    }
+    pub fn filter_text(&self) -> &str {
+        &self.filter_text
+    }
+
+    /// Whether the current view and filter show a workflow with these fields.
+    pub fn shows(&self, find: &Searchable) -> bool {
+        let in_view = match self.view {
+            QuickView::All => true,
+            QuickView::Running => find.status() == Status::Running,
+            QuickView::Stuck => find.stuck,
+            QuickView::Failed => find.status() == Status::Failed,
+        };
+        in_view && self.filter.matches_searchable(find)
+    }
+
+    /// Whether a row turning stuck (or not) can move it in or out of the table or change its
+    /// place: then passing time must re-place rows, not only re-mark them.
+    pub fn depends_on_stuck(&self) -> bool {
+        self.sort == SortKey::Status || self.view == QuickView::Stuck || self.filter.uses_stuck()
+    }
+
+    pub(super) fn select(&mut self, i: usize) {
+        self.selected = i;
+    }
+    pub(super) fn set_sort(&mut self, key: SortKey) {
+        self.sort = key;
+    }
+    pub(super) fn set_view(&mut self, v: QuickView) {
+        self.view = v;
+    }
+    pub(super) fn set_filter(&mut self, text: String) {
+        self.filter = Filter::parse(&text);
+        self.filter_text = text;
+    }
+
+    /// Scrolls so the selection is among the `shown` rows drawn, and never past the end of
+    /// `total` rows.
+    pub fn keep_selection_visible(&mut self, shown: usize, total: usize) {
+        let shown = shown.max(1);
+        if self.selected < self.offset {
+            self.offset = self.selected;
+        } else if self.selected >= self.offset + shown {
+            self.offset = self.selected + 1 - shown;
+        }
+        self.offset = self.offset.min(total.saturating_sub(shown));
+    }
+}

@@ -1,0 +1,300 @@
+//! The actions that change the database, each defined once: its key, footer word and help
+//! text, and the plan that works out its confirmation (the engine's `Action` it sends and
+//! the text saying exactly what that writes). The dialog and the worker's dispatch both
+//! come from here; read-only mode drops them all, as they are the only `Does::Act`.
+
+use super::binding::{Binding, Does};
+use crate::engine::rules::{self, Context};
+use crate::model::{Action, Change, HandoffKind, Snapshot, Status, Workflow, time};
+use crate::tui::app::{App, Row};
+use crate::tui::confirm::{Choice, Confirm};
+use crossterm::event::KeyCode::Char;
+
+pub const ACTIONS: &[Binding] = &[
+    Binding {
+        name: "advance",
+        keys: &[Char('a')],
+        label: "a",
+        footer: Some("advance"),
+        help: "advance to the next phase",
+        does: Does::Act(advance),
+    },
+    Binding {
+        name: "retry",
+        keys: &[Char('r')],
+        label: "r",
+        footer: Some("retry"),
+        help: "retry the current phase",
+        does: Does::Act(retry),
+    },
+    Binding {
+        name: "rollback",
+        keys: &[Char('b')],
+        label: "b",
+        footer: Some("rollback"),
+        help: "roll back to an earlier phase",
+        does: Does::Act(rollback),
+    },
+    Binding {
+        name: "cancel",
+        keys: &[Char('x')],
+        label: "x",
+        footer: None,
+        help: "cancel the workflow",
+        does: Does::Act(cancel),
+    },
+    Binding {
+        name: "acknowledge",
+        keys: &[Char('A')],
+        label: "A",
+        footer: None,
+        help: "acknowledge the pending handoff",
+        does: Does::Act(acknowledge),
+    },
+];
+
+/// Reason placeholder used while planning a preview (the real one is typed later).
+const PREVIEW_REASON: &str = "(preview)";
+
+/// Opens the confirmation of action `name` on the selected workflow.
+pub fn confirm(app: &App, name: &str) -> Result<Confirm, String> {
+    let plan = ACTIONS
+        .iter()
+        .find(|b| b.name == name)
+        .and_then(|b| match b.does {
+            Does::Act(plan) => Some(plan),
+            _ => None,
+        })
+        .ok_or_else(|| format!("no action called {name}"))?;
+    let row = app.selected_row().ok_or("no workflow selected")?;
+    plan(app, row)
+}
+
+/// Text for one planned change: what `describe` says, then the version it acts on.
+type Describe = fn(&App, &Row, &Snapshot, &Change) -> Vec<String>;
+
+/// Plans each of `actions` (label, action) with the engine's pure rules on what is on
+/// screen, so the dialog says exactly what will be written. The first must be legal (its
+/// refusal is the answer); a later one the rules refuse is not offered.
+fn plan_all(
+    app: &App,
+    row: &Row,
+    (title, needs_reason): (&str, bool),
+    actions: Vec<(String, Action)>,
+    describe: Describe,
+) -> Result<Confirm, String> {
+    let snapshot = snapshot(app, row);
+    let cx = Context {
+        actor: app.session().actor(),
+        reason: Some(PREVIEW_REASON),
+        expected_version: Some(row.wf.version),
+        now: app.now(),
+    };
+    let mut choices = Vec::new();
+    for (i, (label, action)) in actions.into_iter().enumerate() {
+        let change = match rules::plan(&snapshot, &action, &cx) {
+            Ok(c) => c,
+            Err(e) if i == 0 => return Err(e.to_string()),
+            Err(_) => continue,
+        };
+        let mut lines = describe(app, row, &snapshot, &change);
+        lines.push(format!(
+            "Acts on version {}; if the workflow changed since, nothing is written.",
+            row.wf.version
+        ));
+        choices.push(Choice {
+            label,
+            lines,
+            action,
+        });
+    }
+    let w = &row.wf;
+    Ok(Confirm::new(
+        title,
+        (w.id.clone(), w.build_id.clone(), w.version),
+        choices,
+        needs_reason,
+    ))
+}
+
+fn one(action: Action) -> Vec<(String, Action)> {
+    vec![(String::new(), action)]
+}
+
+fn advance(app: &App, row: &Row) -> Result<Confirm, String> {
+    let action = Action::Advance { output: None };
+    plan_all(app, row, ("Advance", false), one(action), |_, r, _, c| {
+        advance_text(&r.wf, c)
+    })
+}
+
+fn advance_text(w: &Workflow, c: &Change) -> Vec<String> {
+    if c.workflow.status == Status::Completed {
+        return vec![
+            format!(
+                "Complete {}: {} is its last phase.",
+                w.build_id, w.current_state
+            ),
+            "Writes a workflow_completed event; no handoff follows the last phase.".into(),
+        ];
+    }
+    vec![
+        format!(
+            "Advance {} from {} ({}) to {} ({}).",
+            w.build_id,
+            w.current_state,
+            w.current_role,
+            c.workflow.current_state,
+            c.workflow.current_role
+        ),
+        format!(
+            "Writes an {} handoff {} → {}, a checkpoint and a phase_advanced event.",
+            c.handoff.as_ref().map_or(HandoffKind::Advance, |h| h.kind),
+            w.current_role,
+            c.workflow.current_role
+        ),
+    ]
+}
+
+fn retry(app: &App, row: &Row) -> Result<Confirm, String> {
+    plan_all(
+        app,
+        row,
+        ("Retry", false),
+        one(Action::Retry),
+        |app, r, _, c| {
+            let w = &r.wf;
+            vec![
+                format!(
+                    "Retry phase {} of {} (attempt {} of {}).",
+                    w.current_state,
+                    w.build_id,
+                    c.workflow.retry_count,
+                    max_retries(app, r)
+                ),
+                format!(
+                    "Writes a retry handoff to {}, a checkpoint and a phase_retried event.",
+                    w.current_role
+                ),
+            ]
+        },
+    )
+}
+
+/// One choice per earlier phase, nearest first.
+fn rollback(app: &App, row: &Row) -> Result<Confirm, String> {
+    let mut targets: Vec<(String, Action)> = earlier_phases(app, row)
+        .into_iter()
+        .map(|p| (p.clone(), Action::Rollback { to: Some(p) }))
+        .collect();
+    if targets.is_empty() {
+        targets = one(Action::Rollback { to: None });
+    }
+    plan_all(app, row, ("Roll back", true), targets, |_, r, s, c| {
+        let w = &r.wf;
+        let discarded =
+            rules::discarded_phases(&s.workflow.phase_outputs, &c.workflow.phase_outputs);
+        vec![
+            format!(
+                "Roll back {} from {} to {} ({}).",
+                w.build_id, w.current_state, c.workflow.current_state, c.workflow.current_role
+            ),
+            format!(
+                "Writes a rollback handoff {} → {}, a checkpoint and a phase_rolled_back event.",
+                w.current_role, c.workflow.current_role
+            ),
+            if discarded.is_empty() {
+                "Restores the outputs checkpointed when that phase was entered; none are discarded."
+                    .into()
+            } else {
+                format!("Discards the outputs of: {}.", discarded.join(", "))
+            },
+            "Target: ←/→ to choose. Reason (required): type below.".into(),
+        ]
+    })
+}
+
+fn cancel(app: &App, row: &Row) -> Result<Confirm, String> {
+    plan_all(
+        app,
+        row,
+        ("Cancel", false),
+        one(Action::Cancel),
+        |_, r, _, _| {
+            let w = &r.wf;
+            vec![
+                format!(
+                    "Cancel {} in phase {} ({}).",
+                    w.build_id, w.current_state, w.status
+                ),
+                "A cancelled workflow has ended: it cannot be resumed, retried or rolled back."
+                    .into(),
+            ]
+        },
+    )
+}
+
+fn acknowledge(app: &App, row: &Row) -> Result<Confirm, String> {
+    let h = row
+        .pending
+        .as_ref()
+        .ok_or("the selected workflow has no pending handoff")?;
+    let action = Action::Acknowledge {
+        handoff_id: h.id.clone(),
+    };
+    plan_all(
+        app,
+        row,
+        ("Acknowledge handoff", false),
+        one(action),
+        |app, r, _, _| {
+            let h = r.pending.as_deref();
+            let age = h
+                .and_then(|h| time::secs_since(&h.created_at, app.now()))
+                .map_or("?".into(), time::human_duration);
+            vec![
+                format!(
+                    "Acknowledge handoff {} → {} into {}, waiting {age}.",
+                    h.and_then(|h| h.from_role.as_deref()).unwrap_or("-"),
+                    h.map_or("-", |h| h.to_role.as_str()),
+                    h.map_or("-", |h| h.to_state.as_str()),
+                ),
+                format!("Recorded as acknowledged by {}.", app.session().actor()),
+            ]
+        },
+    )
+}
+
+fn max_retries(app: &App, row: &Row) -> i64 {
+    app.definition_of(&row.wf)
+        .and_then(|d| d.phase(&row.wf.current_state))
+        .and_then(|p| p.max_retries)
+        .unwrap_or(row.wf.max_retries)
+}
+
+/// The snapshot the rules see: the full workflow from the detail pane when it is loaded
+/// (it carries phase outputs and checkpoints), else the summary row.
+fn snapshot(app: &App, row: &Row) -> Snapshot {
+    let detail = app
+        .detail()
+        .of(&row.wf.id)
+        .filter(|d| d.workflow.version == row.wf.version);
+    Snapshot {
+        workflow: detail.map_or_else(|| row.wf.clone(), |d| d.workflow.clone()),
+        definition: app.definition_of(&row.wf).cloned(),
+        checkpoints: detail.map(|d| d.checkpoints.clone()).unwrap_or_default(),
+        pending: row.pending.iter().map(|h| (**h).clone()).collect(),
+    }
+}
+
+fn earlier_phases(app: &App, row: &Row) -> Vec<String> {
+    let Some(def) = app.definition_of(&row.wf) else {
+        return Vec::new();
+    };
+    let i = def.phase_index(&row.wf.current_state).unwrap_or(0);
+    def.phases[..i]
+        .iter()
+        .rev()
+        .map(|p| p.name.clone())
+        .collect()
+}
