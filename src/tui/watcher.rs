@@ -6,7 +6,7 @@
 //! one wake-up and one read per look, and nothing while nothing changes.
 
 use super::msg::{Cmd, Msg};
-use super::pace::Pace;
+use super::pace::{FRAME, Pace};
 use crate::store::{Watch, WatchMode};
 use std::sync::mpsc::Sender;
 use std::time::{Duration, Instant};
@@ -25,9 +25,8 @@ pub fn spawn(
         .spawn(move || {
             let mut shown: Option<WatchMode> = None;
             let look = |jobs: &Sender<Cmd>| jobs.send(Cmd::LookAgain).is_ok();
-            // When the last look was asked for, and how long the pace then kept us away.
-            let mut looked = Instant::now();
-            let mut away = Duration::ZERO;
+            // When the watch last started listening again after a pause.
+            let mut armed = Instant::now();
             loop {
                 let mode = watch.mode();
                 if shown.as_ref() != Some(&mode) {
@@ -38,20 +37,20 @@ pub fn spawn(
                 }
                 match watch.wait(SAFETY_CHECK) {
                     Ok(true) => {
-                        // After a quiet spell, at once; amid a stream of commits the look
+                        // A change after a quiet frame is looked at at once; amid a
+                        // stream of commits (one soon after listening again) the look
                         // after the pause below is the next one.
-                        if looked.elapsed() > away && !look(&jobs) {
+                        if armed.elapsed() >= FRAME && !look(&jobs) {
                             return;
                         }
                         watch.disarm();
-                        away = pace.gap();
-                        std::thread::sleep(away);
+                        std::thread::sleep(pace.gap());
                         watch.arm();
+                        armed = Instant::now();
                         // Whatever was committed while not listening.
                         if !look(&jobs) {
                             return;
                         }
-                        looked = Instant::now();
                     }
                     Ok(false) => {}
                     Err(_) => std::thread::sleep(Duration::from_secs(1)),

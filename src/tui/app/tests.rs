@@ -67,6 +67,11 @@ fn assert_same(app: &App) {
     let keep = app.selected_id().map(str::to_string);
     fresh.recompute(keep.as_deref());
     assert_eq!(app.held().order(), fresh.held().order(), "order");
+    assert_eq!(
+        app.held().full_passes(),
+        0,
+        "every changed row was found where its old values put it"
+    );
     assert_eq!(app.held().visible(), fresh.held().visible(), "visible");
     assert_eq!(app.selected_id(), fresh.selected_id(), "selection");
     assert_eq!(

@@ -7,7 +7,7 @@ use crate::model::time::{self, Timestamp};
 use crate::model::{Handoff, Status, Workflow};
 use crate::tui::app::table::Table;
 use std::cmp::Ordering;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 impl Held {
     /// Time passed with no write: re-checks the rows whose stuck deadline has come.
@@ -15,7 +15,7 @@ impl Held {
         self.now = now;
         let due: HashSet<String> = self.take_due().into_iter().collect();
         if table.depends_on_stuck() {
-            return self.update_rows(due, table);
+            return self.update_rows(due, &HashMap::new(), table);
         }
         // Nothing shown depends on the marks' order: re-check the due rows and correct their
         // entries in place (found by binary search: their sort keys did not change).
@@ -31,7 +31,7 @@ impl Held {
             match self.order.get_mut(at) {
                 Some(e) if &e.id == id => e.find.stuck = stuck,
                 // Not where it should be (never expected): place it properly.
-                _ => return self.update_rows(due, table),
+                _ => return self.update_rows(due, &HashMap::new(), table),
             }
         }
     }

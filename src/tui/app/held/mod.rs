@@ -50,6 +50,11 @@ pub struct Held {
     due: BTreeSet<(Timestamp, String)>,
     /// The last time passing time was checked; wake-ups are at least a second apart.
     checked_at: Option<Timestamp>,
+    /// The finished rows held, oldest update first: letting the oldest go needs no pass
+    /// over the live set.
+    finished: BTreeSet<(String, String)>,
+    /// How often a change fell back to a full pass over the lists (expected: never).
+    full_passes: u32,
     loaded: bool,
 }
 
@@ -66,6 +71,8 @@ impl Held {
             visible: Vec::new(),
             due: BTreeSet::new(),
             checked_at: None,
+            finished: BTreeSet::new(),
+            full_passes: 0,
             loaded: false,
         }
     }
@@ -94,6 +101,10 @@ impl Held {
     pub fn due(&self) -> &BTreeSet<(Timestamp, String)> {
         &self.due
     }
+    /// How often a change had to fall back to a full pass over the lists.
+    pub fn full_passes(&self) -> u32 {
+        self.full_passes
+    }
     /// Whether the first load has arrived.
     pub fn loaded(&self) -> bool {
         self.loaded
@@ -117,8 +128,9 @@ impl Held {
     }
 
     /// Merges a batch from the worker (its events aside). A full batch replaces
-    /// everything. An incremental one costs work in proportion to the rows it brings, plus
-    /// one pass over the held ids to take their old places out: its pending handoffs replace
+    /// everything. An incremental one costs work in proportion to the rows it brings (their
+    /// old places are found by binary search, then the lists are closed up in one pass that
+    /// moves pointers): its pending handoffs replace
     /// those of exactly the workflows it carries, only those (and rows whose stuck deadline
     /// has come) are re-checked, and they are merged into the sorted order by binary search.
     pub(super) fn merge(&mut self, d: Delta, table: &Table) {
@@ -142,6 +154,8 @@ impl Held {
                 .collect();
         }
         let mut changed: HashSet<String> = HashSet::with_capacity(d.workflows.len());
+        // The rows as they were before this batch, for finding their old places.
+        let mut was: HashMap<String, Option<Row>> = HashMap::new();
         for w in d.workflows {
             if !d.full {
                 changed.insert(w.id.clone());
@@ -149,8 +163,24 @@ impl Held {
             match self.rows.get_mut(&w.id) {
                 // Overlapping reads may return a row we already hold in a newer version.
                 Some(r) if r.wf.version > w.version => continue,
-                Some(r) => r.wf = w,
+                Some(r) => {
+                    if r.wf.status.is_terminal() {
+                        self.finished
+                            .remove(&(r.wf.updated_at.clone(), w.id.clone()));
+                    }
+                    if w.status.is_terminal() {
+                        self.finished.insert((w.updated_at.clone(), w.id.clone()));
+                    }
+                    if !d.full && !was.contains_key(&w.id) {
+                        was.insert(w.id.clone(), Some((**r).clone()));
+                    }
+                    r.wf = w;
+                }
                 None => {
+                    if w.status.is_terminal() {
+                        self.finished.insert((w.updated_at.clone(), w.id.clone()));
+                    }
+                    was.insert(w.id.clone(), None);
                     self.rows.insert(
                         w.id.clone(),
                         Box::new(Row {
@@ -178,6 +208,7 @@ impl Held {
             for (id, r) in &mut self.rows {
                 r.pending = pending.remove(id).map(Box::new);
             }
+            self.refinish();
             self.evict_finished();
             self.recompute(table);
             return;
@@ -188,38 +219,38 @@ impl Held {
                 r.pending = pending.remove(id).map(Box::new);
             }
         }
-        if changed
-            .iter()
-            .any(|id| self.rows.get(id).is_some_and(|r| r.wf.status.is_terminal()))
-        {
-            let dropped = self.evict_finished();
-            changed.extend(dropped);
+        for (id, row) in self.evict_finished() {
+            was.entry(id.clone()).or_insert(Some(*row));
+            changed.insert(id);
         }
         changed.extend(self.take_due());
-        self.update_rows(changed, table);
+        self.update_rows(changed, &was, table);
     }
 
     /// Keeps at most [`FINISHED_KEPT`] finished workflows, the most recently updated; returns
-    /// the ids it dropped.
-    fn evict_finished(&mut self) -> Vec<String> {
-        let mut finished: Vec<(&String, &str)> = self
+    /// the rows it let go.
+    fn evict_finished(&mut self) -> Vec<(String, Box<Row>)> {
+        let mut dropped = Vec::new();
+        while self.finished.len() > FINISHED_KEPT {
+            let Some((_, id)) = self.finished.pop_first() else {
+                break;
+            };
+            if let Some(row) = self.rows.remove(&id) {
+                dropped.push((id, row));
+            }
+        }
+        dropped
+    }
+
+    /// Re-derives the finished set from the rows (after a full load, or rows edited in
+    /// place).
+    pub(super) fn refinish(&mut self) {
+        self.finished = self
             .rows
             .iter()
             .filter(|(_, r)| r.wf.status.is_terminal())
-            .map(|(id, r)| (id, r.wf.updated_at.as_str()))
+            .map(|(id, r)| (r.wf.updated_at.clone(), id.clone()))
             .collect();
-        if finished.len() <= FINISHED_KEPT {
-            return Vec::new();
-        }
-        finished.sort_by(|a, b| b.1.cmp(a.1));
-        let drop: Vec<String> = finished[FINISHED_KEPT..]
-            .iter()
-            .map(|(id, _)| (*id).clone())
-            .collect();
-        for id in &drop {
-            self.rows.remove(id);
-        }
-        drop
     }
 }
 

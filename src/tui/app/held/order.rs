@@ -1,6 +1,7 @@
 //! The sorted order of held workflows and the visible list derived from it, kept up to date
-//! as changes arrive: changed rows are taken out and put back by binary search, so a change
-//! costs in proportion to what changed, and a filter keystroke is one pass with no sorting.
+//! as changes arrive: changed rows are found by binary search on their old values, taken
+//! out, and put back by binary search, so a change costs in proportion to what changed
+//! (plus moving pointers), and a filter keystroke is one pass with no sorting.
 
 use super::{Held, Row};
 use crate::engine::stuck;
@@ -9,7 +10,7 @@ use crate::model::time::Timestamp;
 use crate::tui::app::table::{SortKey, Table};
 use crate::tui::filter::Searchable;
 use std::cmp::Ordering;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 /// One id in the sorted order, with what the view and filter look at, so that a filter
 /// keystroke is one pass over this list (no table lookups).
@@ -33,8 +34,30 @@ impl Entry {
 
 impl Held {
     /// Re-checks `changed` rows (stuck mark, deadline) and moves them to their places in
-    /// the sorted and visible lists; rows no longer held leave both.
-    pub(super) fn update_rows(&mut self, changed: HashSet<String>, table: &Table) {
+    /// the sorted and visible lists; rows no longer held leave both. `was` holds the rows
+    /// this batch replaced or let go as they were (`None`: not held before), so that their
+    /// old places are found with the values they were sorted by.
+    pub(super) fn update_rows(
+        &mut self,
+        changed: HashSet<String>,
+        was: &HashMap<String, Option<Row>>,
+        table: &Table,
+    ) {
+        let sort = table.sort();
+        // Out first, while every row still sorts as it did (stuck marks included).
+        let mut order = std::mem::take(&mut self.order);
+        let mut visible = std::mem::take(&mut self.visible);
+        if self.take_out(&mut order, |e| &e.id, &changed, was, sort) {
+            // The visible list is a part of the order, sorted alike; a changed row may not
+            // have been visible, so not finding it there is normal.
+            self.take_out(&mut visible, |id| id, &changed, was, sort);
+        } else {
+            // A row was not where its old values put it (never expected): the full pass.
+            self.full_passes += 1;
+            let heads: HashSet<u64> = changed.iter().map(|id| head(id)).collect();
+            order.retain(|e| !(heads.contains(&e.head) && changed.contains(&e.id)));
+            visible.retain(|id| !(heads.contains(&head(id)) && changed.contains(id)));
+        }
         for id in &changed {
             self.restuck(id);
         }
@@ -43,30 +66,93 @@ impl Held {
             .filter_map(|id| self.rows.get(id))
             .map(|r| (&**r, Box::new(Entry::of(r))))
             .collect();
-        add.sort_by(|a, b| self.cmp_rows(a.0, b.0, table.sort()));
+        add.sort_by(|a, b| self.cmp_rows(a.0, b.0, sort));
         let shown: Vec<(&Row, String)> = add
             .iter()
             .filter(|(_, e)| table.shows(&e.find))
             .map(|(r, e)| (*r, e.id.clone()))
             .collect();
-        let mut order = std::mem::take(&mut self.order);
-        let sort = table.sort();
-        self.splice(&mut order, &changed, (|e| &e.id, |e| e.head), add, sort);
-        let mut visible = std::mem::take(&mut self.visible);
-        self.splice(
-            &mut visible,
-            &changed,
-            (|id| id, |id| head(id)),
-            shown,
-            sort,
-        );
+        self.put_in(&mut order, |e| &e.id, add, sort);
+        self.put_in(&mut visible, |id| id, shown, sort);
         self.order = order;
         self.visible = visible;
+    }
+
+    /// Takes the `changed` ids out of the sorted `list`, each found by binary search on the
+    /// row as it was (`was`, else as held), then closes the list up in one pass that moves
+    /// elements without looking into them. False if a held row was not where it should be.
+    fn take_out<T>(
+        &self,
+        list: &mut Vec<T>,
+        id_of: impl Fn(&T) -> &String,
+        changed: &HashSet<String>,
+        was: &HashMap<String, Option<Row>>,
+        sort: SortKey,
+    ) -> bool {
+        let as_was = |id: &str| match was.get(id) {
+            Some(before) => before.as_ref(),
+            None => self.rows.get(id).map(|r| &**r),
+        };
+        let mut at = Vec::with_capacity(changed.len());
+        let mut found_all = true;
+        for id in changed {
+            let Some(r) = as_was(id) else { continue };
+            let i = list.partition_point(|x| {
+                as_was(id_of(x)).is_some_and(|y| self.cmp_rows(y, r, sort) == Ordering::Less)
+            });
+            match list.get(i) {
+                Some(x) if id_of(x) == id => at.push(i),
+                _ => found_all = false,
+            }
+        }
+        at.sort_unstable();
+        let (mut i, mut next) = (0, at.iter().peekable());
+        list.retain(|_| {
+            let out = next.next_if_eq(&&i).is_some();
+            i += 1;
+            !out
+        });
+        found_all
+    }
+
+    /// Puts `add` (sorted, with the rows they stand for) into the sorted `list`, each at its
+    /// place by binary search; the rest are moved, not copied.
+    fn put_in<T>(
+        &self,
+        list: &mut Vec<T>,
+        id_of: impl Fn(&T) -> &String,
+        add: Vec<(&Row, T)>,
+        sort: SortKey,
+    ) {
+        if add.is_empty() {
+            return;
+        }
+        let mut at = Vec::with_capacity(add.len());
+        let mut from = 0;
+        for (r, _) in &add {
+            from += list[from..].partition_point(|x| {
+                self.rows
+                    .get(id_of(x))
+                    .is_some_and(|y| self.cmp_rows(y, r, sort) == Ordering::Less)
+            });
+            at.push(from);
+        }
+        let mut out = Vec::with_capacity(list.len() + add.len());
+        let mut next = add.into_iter().zip(at).peekable();
+        for (i, x) in std::mem::take(list).into_iter().enumerate() {
+            while let Some(((_, item), _)) = next.next_if(|(_, p)| *p == i) {
+                out.push(item);
+            }
+            out.push(x);
+        }
+        out.extend(next.map(|((_, item), _)| item));
+        *list = out;
     }
 
     /// Re-derives every stuck mark, every deadline and the sorted order, then the visible
     /// list. The full pass: first load, a new sort key, and tests that edit rows directly.
     pub(in crate::tui::app) fn recompute(&mut self, table: &Table) {
+        self.refinish();
         let now = self.now;
         let policy = self.policy;
         let mut stuck_count = 0;
@@ -109,49 +195,6 @@ impl Held {
             .filter(|e| table.shows(&e.find))
             .map(|e| e.id.clone())
             .collect();
-    }
-
-    /// Takes the `changed` ids out of the sorted `list` and puts in `add` (sorted, with the
-    /// rows they stand for), each at its place by binary search; the rest are moved, not
-    /// copied.
-    fn splice<T>(
-        &self,
-        list: &mut Vec<T>,
-        changed: &HashSet<String>,
-        (id_of, head_of): (impl Fn(&T) -> &String, impl Fn(&T) -> u64),
-        add: Vec<(&Row, T)>,
-        sort: SortKey,
-    ) {
-        if changed.is_empty() {
-            return;
-        }
-        // Most ids differ from every changed one in their first bytes: compare those first.
-        let mut heads: Vec<u64> = changed.iter().map(|id| head(id)).collect();
-        heads.sort_unstable();
-        list.retain(|x| !(heads.binary_search(&head_of(x)).is_ok() && changed.contains(id_of(x))));
-        if add.is_empty() {
-            return;
-        }
-        let mut at = Vec::with_capacity(add.len());
-        let mut from = 0;
-        for (r, _) in &add {
-            from += list[from..].partition_point(|x| {
-                self.rows
-                    .get(id_of(x))
-                    .is_some_and(|y| self.cmp_rows(y, r, sort) == Ordering::Less)
-            });
-            at.push(from);
-        }
-        let mut out = Vec::with_capacity(list.len() + add.len());
-        let mut next = add.into_iter().zip(at).peekable();
-        for (i, x) in std::mem::take(list).into_iter().enumerate() {
-            while let Some(((_, item), _)) = next.next_if(|(_, p)| *p == i) {
-                out.push(item);
-            }
-            out.push(x);
-        }
-        out.extend(next.map(|((_, item), _)| item));
-        *list = out;
     }
 
     /// The order of the current sort key (ties by id, so the order is total).
