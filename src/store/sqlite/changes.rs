@@ -10,9 +10,11 @@ use crate::store::report::ChangeToken;
 impl SqliteStore {
     /// Must be asked outside a read transaction (inside one `data_version` is frozen).
     pub fn change_token(&self) -> Result<ChangeToken> {
+        // Cached: asked at every look, and parsing it again cost more than running it.
         let other: i64 = self
             .conn
-            .query_row("PRAGMA data_version", [], |r| r.get(0))?;
+            .prepare_cached("PRAGMA data_version")?
+            .query_row([], |r| r.get(0))?;
         Ok(ChangeToken(format!(
             "{other}:{}",
             self.conn.total_changes()
