@@ -2,6 +2,7 @@
 //! the function that runs it.
 
 pub mod act;
+pub mod completions;
 pub mod dashboard;
 pub mod definition;
 pub mod demo;
@@ -9,7 +10,9 @@ pub mod doctor;
 pub mod events;
 pub mod heartbeat;
 pub mod list;
+pub mod man;
 pub mod migrate;
 pub mod simulate;
+pub mod since;
 pub mod start;
 pub mod status;

@@ -1,7 +1,6 @@
 //! `baton status ID`: one workflow in full — fields, progress, whether it is stuck, the
 //! handoff timeline, phase outputs and its latest events.
 
-use super::events::human_line;
 use crate::cli::context::Ctx;
 use crate::cli::exit::CliResult;
 use crate::cli::output::{self, Table, clean, or_dash};
@@ -235,8 +234,23 @@ fn print_outputs(
 
 fn print_events(out: &mut impl Write, events: &[Event]) -> std::io::Result<()> {
     writeln!(out, "\nLatest events ({})", events.len())?;
+    if events.is_empty() {
+        return Ok(());
+    }
+    let mut t = output::Table::new(&["SEQ", "TIME", "TYPE", "BY", "DATA"]);
     for e in events {
-        writeln!(out, "  {}", human_line(e))?;
+        t.row([
+            e.seq.to_string(),
+            e.created_at.clone(),
+            e.event_type.clone(),
+            e.triggered_by.clone(),
+            output::json_cell(&e.event_data, 120),
+        ]);
+    }
+    let mut text = Vec::new();
+    t.write(&mut text)?;
+    for line in String::from_utf8_lossy(&text).lines() {
+        writeln!(out, "  {line}")?;
     }
     Ok(())
 }
