@@ -1,6 +1,7 @@
 //! One file per command (or small group of commands), each with its clap arguments and
 //! the function that runs it.
 
+pub mod ack_target;
 pub mod act;
 pub mod completions;
 pub mod dashboard;
@@ -16,3 +17,4 @@ pub mod simulate;
 pub mod since;
 pub mod start;
 pub mod status;
+pub mod stuck;

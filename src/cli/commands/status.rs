@@ -4,7 +4,7 @@
 use crate::cli::context::Ctx;
 use crate::cli::exit::CliResult;
 use crate::cli::output::{self, Table, clean, or_dash};
-use crate::engine::stuck::{self, Stuck, StuckPolicy};
+use crate::engine::stuck::{self, Stuck};
 use crate::model::time::{self, Timestamp};
 use crate::model::{Definition, Event, Handoff, Status, Workflow};
 use clap::Args;
@@ -64,13 +64,7 @@ pub fn run(ctx: &Ctx, a: &StatusArgs) -> CliResult {
     let handoffs = store.handoffs(&id, 200)?;
     let events = store.recent_events(Some(&id), a.events)?;
     let now = time::now();
-    let stuck = stuck::detect(
-        &w,
-        def.as_ref(),
-        newest_pending(&handoffs),
-        StuckPolicy::default(),
-        now,
-    );
+    let stuck = stuck::detect(&w, def.as_ref(), newest_pending(&handoffs), ctx.policy, now);
     let prog = progress(&w, def.as_ref());
     let mut out = std::io::stdout().lock();
     if a.json {
