@@ -28,7 +28,7 @@ phase_timeout, theme, [views]. A flag or environment variable wins over the file
 Exit codes:
   0  success
   1  error: database missing, unreadable, unreachable or refused; a failed doctor or schema check
-  2  usage: bad flag or value, malformed JSON, ambiguous id prefix
+  2  usage: bad flag or value, malformed JSON, ambiguous id prefix, bad config file
   3  not found: workflow, handoff or definition
   4  conflict or illegal transition: stale --expect-version, wrong status, no retries left
   130, 143  the dashboard, events --follow, simulate or demo stopped by SIGINT or SIGTERM
