@@ -171,7 +171,7 @@ mod tests {
             examples: "3fa, 3fb".into(),
         }
         .into();
-        assert!(!two.message.contains("more"), "{}", two.message);
+        assert!(!two.message.contains("and"), "{}", two.message);
         let pipe: CliError = io::Error::from(io::ErrorKind::BrokenPipe).into();
         assert_eq!((pipe.code, pipe.message.as_str()), (Code::Ok, ""));
     }
