@@ -74,10 +74,15 @@ pub fn load(explicit: Option<&Path>) -> CliResult<Config> {
     let home = std::env::var("HOME").ok();
     match locate(explicit, xdg.as_deref(), home.as_deref()) {
         Location::Nowhere => Ok(Config::default()),
-        Location::Default(path) => match std::fs::read_to_string(&path) {
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Config::default()),
-            Err(e) => Err(unreadable(&path, &e)),
-            Ok(text) => parse(&text, &path),
+        // No file there, or a directory on the way this user may not enter (HOME left
+        // pointing at another user's, as `sudo -u` and `setpriv` do): no config. A file
+        // that is there but cannot be read is an error.
+        Location::Default(path) => match std::fs::metadata(&path) {
+            Err(_) => Ok(Config::default()),
+            Ok(_) => match std::fs::read_to_string(&path) {
+                Err(e) => Err(unreadable(&path, &e)),
+                Ok(text) => parse(&text, &path),
+            },
         },
         Location::Explicit(path) => match std::fs::read_to_string(&path) {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(CliError::usage(format!(
