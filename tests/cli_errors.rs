@@ -207,7 +207,8 @@ fn clap_usage_errors_exit_2(b: Backend) {
         &["frobnicate"],
         &["rollback", "b1"],
         &["advance"],
-        &["events", "--since", "-1"],
+        &["events", "--after-seq", "-1"],
+        &["events", "--since", "120"],
     ] {
         let r = db.run(args);
         r.code(2);

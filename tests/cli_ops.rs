@@ -277,7 +277,7 @@ fn ack_acknowledges_the_pending_handoff_by_prefix(b: Backend) {
     );
     db.run(&["ack", &hid]).one_line_error(4, &["not pending"]);
     db.run(&["ack", "ffffffff-nope"])
-        .one_line_error(3, &["handoff", "not found", "baton status"]);
+        .one_line_error(3, &["no handoff or workflow", "baton status"]);
 }
 
 fn heartbeat_sets_heartbeat_at_without_a_version_or_event(b: Backend) {

@@ -220,7 +220,7 @@ fn events_read_the_newest_or_after_a_cursor(b: Backend) {
     assert_eq!(newest[1]["seq"], seqs[3]);
     let after = db.json(&[
         "events",
-        "--since",
+        "--after-seq",
         &seqs[0].to_string(),
         "--limit",
         "2",
@@ -240,8 +240,9 @@ fn events_read_the_newest_or_after_a_cursor(b: Backend) {
     let r = db.run(&["events"]);
     r.code(0);
     let lines: Vec<&str> = r.stdout.lines().collect();
-    assert_eq!(lines.len(), 4);
-    assert!(lines[3].contains("workflow_paused") && lines[3].contains(ACTOR));
+    assert_eq!(lines.len(), 5, "a header and four events:\n{}", r.stdout);
+    assert!(lines[0].starts_with("SEQ"));
+    assert!(lines[4].contains("workflow_paused") && lines[4].contains(ACTOR));
 }
 
 /// Reads `baton events --follow` lines on a thread; stops (closing the pipe) after `n`.
@@ -317,7 +318,7 @@ fn events_follow_for_one_workflow_skips_the_others(b: Backend) {
     let db = TestDb::cli(b);
     db.start("b1");
     db.start("b2");
-    let (mut child, rx) = follow(&db, &["--workflow", "b2", "--since", "0"], 2);
+    let (mut child, rx) = follow(&db, &["--workflow", "b2", "--after-seq", "0"], 2);
     let l1 = rx.recv_timeout(Duration::from_secs(10)).unwrap();
     assert!(l1.contains("workflow_started"), "{l1}");
     db.run(&["advance", "b1"]).code(0);

@@ -393,11 +393,14 @@ fn sigterm_and_sighup_restore_the_terminal_and_leave_no_half_write() {
         pty.wait_text("Advance: sig-1", WAIT);
         pty.keys("y");
         pty.signal(sig);
-        let ok = pty.wait_exit(WAIT);
-        assert!(
-            ok,
-            "SIG{sig}: the dashboard exits through its normal way out"
-        );
+        // The normal way out, then the exit status a shell expects: 128 + the signal.
+        let code = pty.wait_exit_code(WAIT);
+        let expected = match sig {
+            "TERM" => 143,
+            "HUP" => 129,
+            _ => 130,
+        };
+        assert_eq!(code, expected, "SIG{sig}: exit status");
         assert!(
             !pty.alternate_screen(),
             "SIG{sig}: the terminal was restored"

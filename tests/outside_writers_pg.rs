@@ -252,7 +252,17 @@ fn check_writer(x: Expect) {
     );
     let human = db.run(&["events", "--workflow", &mid_build]);
     human.code(0);
-    assert_eq!(human.stdout.lines().count(), 6, "{}", human.stdout);
+    // A header and the six events, each naming the workflow by its build id.
+    assert_eq!(human.stdout.lines().count(), 7, "{}", human.stdout);
+    assert!(
+        human
+            .stdout
+            .lines()
+            .skip(1)
+            .all(|l| l.contains(&format!(" {mid_build} "))),
+        "{}",
+        human.stdout
+    );
 
     // Everything still adds up.
     let d = db.json(&["doctor", "--json"]);

@@ -2,8 +2,8 @@
 //! live next to the code that runs it, in `commands/`.
 
 use super::commands::{
-    act, dashboard, definition, demo, doctor, events, heartbeat, list, migrate, simulate, start,
-    status,
+    act, completions, dashboard, definition, demo, doctor, events, heartbeat, list, man, migrate,
+    simulate, start, status,
 };
 use super::help;
 use clap::{Args, Parser, Subcommand};
@@ -19,6 +19,12 @@ use clap::{Args, Parser, Subcommand};
 pub struct Cli {
     #[command(flatten)]
     pub global: Global,
+    /// `baton` alone is the dashboard, so its flags work without `tui`.
+    #[command(
+        flatten,
+        next_help_heading = "Dashboard options (baton, baton tui, baton demo)"
+    )]
+    pub dashboard: dashboard::DashboardArgs,
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -38,6 +44,10 @@ pub struct Global {
     #[arg(long, global = true, env = "BATON_BUSY_TIMEOUT", value_name = "MS", default_value_t = 5000,
           value_parser = clap::value_parser!(u64).range(0..=600_000))]
     pub busy_timeout: u64,
+    /// The config file [default: $XDG_CONFIG_HOME/baton/config.toml, else
+    /// ~/.config/baton/config.toml]
+    #[arg(long, global = true, env = "BATON_CONFIG", value_name = "PATH")]
+    pub config: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -99,6 +109,12 @@ pub enum Command {
     /// Add or list workflow definitions
     #[command(subcommand, after_help = help::DEFINITION)]
     Definition(definition::DefinitionCommand),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell)
+    #[command(after_help = help::COMPLETIONS)]
+    Completions(completions::CompletionsArgs),
+    /// Print baton's manual page (roff) on standard output
+    #[command(after_help = help::MAN)]
+    Man(man::ManArgs),
 }
 
 impl Command {

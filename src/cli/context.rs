@@ -1,7 +1,9 @@
 //! What every command gets: the database (a file or a server), who is acting, and whether
 //! writes are allowed. Opening never creates a database; only `baton migrate` does.
 
+use super::config::Config;
 use super::exit::{CliError, CliResult};
+use crate::engine::StuckPolicy;
 use crate::store::{OpenMode, Opened, Store, Target};
 use serde_json::Value;
 use std::time::Duration;
@@ -17,6 +19,11 @@ pub struct Ctx {
     pub read_only: bool,
     /// How long to wait for a lock held by another process (`--busy-timeout`).
     pub busy: Duration,
+    /// The stuck limits where a definition sets none: the config file's, else the
+    /// built-in ones (the dashboard's flags override them for the dashboard).
+    pub policy: StuckPolicy,
+    /// What the config file says (empty when there is none).
+    pub config: Config,
 }
 
 impl Ctx {

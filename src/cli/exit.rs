@@ -69,12 +69,31 @@ impl From<StoreError> for CliError {
             StoreError::Conflict { .. } | StoreError::Duplicate(_) => Code::Conflict,
             _ => Code::Error,
         };
-        let mut message = e.to_string();
-        if let StoreError::NotFound { what, .. } = &e {
-            message.push_str(not_found_hint(what));
-        }
+        let message = match &e {
+            StoreError::NotFound { what, .. } => format!("{e}{}", not_found_hint(what)),
+            StoreError::Ambiguous {
+                prefix,
+                count,
+                examples,
+            } => ambiguous(prefix, *count, examples),
+            _ => e.to_string(),
+        };
         CliError::new(code, message)
     }
+}
+
+/// `'3f' matches 7 workflows (3f0…, 3f1…, 3f2…, 3f4…, and 3 more); give more characters`.
+fn ambiguous(prefix: &str, count: usize, examples: &str) -> String {
+    let shown = examples.split(", ").filter(|s| !s.is_empty()).count();
+    let rest = count.saturating_sub(shown);
+    let more = if rest > 0 {
+        format!(", and {rest} more")
+    } else {
+        String::new()
+    };
+    format!(
+        "'{prefix}' matches {count} workflows ({examples}{more}); give more characters of the id"
+    )
 }
 
 impl From<RuleError> for CliError {
@@ -135,6 +154,24 @@ mod tests {
         }
         .into();
         assert_eq!(stale.code, Code::Conflict);
+        let amb: CliError = StoreError::Ambiguous {
+            prefix: "3f".into(),
+            count: 7,
+            examples: "3fa, 3fb, 3fc, 3fd".into(),
+        }
+        .into();
+        assert_eq!(amb.code, Code::Usage);
+        assert_eq!(
+            amb.message,
+            "'3f' matches 7 workflows (3fa, 3fb, 3fc, 3fd, and 3 more); give more characters of the id"
+        );
+        let two: CliError = StoreError::Ambiguous {
+            prefix: "3f".into(),
+            count: 2,
+            examples: "3fa, 3fb".into(),
+        }
+        .into();
+        assert!(!two.message.contains("and"), "{}", two.message);
         let pipe: CliError = io::Error::from(io::ErrorKind::BrokenPipe).into();
         assert_eq!((pipe.code, pipe.message.as_str()), (Code::Ok, ""));
     }

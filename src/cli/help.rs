@@ -21,12 +21,18 @@ dbname, sslmode, sslrootcert, application_name, options; PGPASSWORD is read too;
 is never printed). Only `baton migrate`, `baton simulate` and `baton demo` create a SQLite
 file or set up a server's schema; a PostgreSQL database itself is made with `createdb`.
 
+Defaults come from $XDG_CONFIG_HOME/baton/config.toml (or ~/.config/baton/config.toml;
+--config PATH or $BATON_CONFIG name another): db, poll_ms, notify, handoff_timeout,
+phase_timeout, theme, [views]. A flag or environment variable wins over the file.
+
 Exit codes:
   0  success
   1  error: database missing, unreadable, unreachable or refused; a failed doctor or schema check
-  2  usage: bad flag or value, malformed JSON, ambiguous id prefix
+  2  usage: bad flag or value, malformed JSON, ambiguous id prefix, bad config file
   3  not found: workflow, handoff or definition
-  4  conflict or illegal transition: stale --expect-version, wrong status, no retries left";
+  4  conflict or illegal transition: stale --expect-version, wrong status, no retries left
+  130, 143  the dashboard, events --follow, simulate or demo stopped by SIGINT or SIGTERM
+            (129 SIGHUP, 131 SIGQUIT), after cleaning up";
 
 pub const MIGRATE: &str = "\
 Examples:
@@ -72,8 +78,11 @@ Examples:
 
 pub const ACK: &str = "\
 Examples:
-  baton ack 9c1e                       acknowledge a handoff by id or unique id prefix
-  (`baton status WORKFLOW` lists a workflow's handoffs and their ids)";
+  baton ack shop-42                    acknowledge the pending handoff of a workflow
+  baton ack 9c1e                       a handoff by id or unique id prefix (or a workflow's)
+
+A workflow is named by its id, unique id prefix or build id; it must have exactly one
+pending handoff (`baton status WORKFLOW` lists its handoffs and their ids).";
 
 pub const HEARTBEAT: &str = "\
 Examples:
@@ -87,13 +96,19 @@ Examples:
 pub const LIST: &str = "\
 Examples:
   baton list
+  baton list --status stuck                  stuck by the engine's rule, with why
   baton list --status failed --project shop --limit 20
-  baton list --phase review --json";
+  baton list --phase review --json
+
+At most --limit rows (50 by default). When more match, a note on stderr says how many and
+how to see them; stdout holds only the rows (with --json, one array of at most --limit).";
 
 pub const EVENTS: &str = "\
 Examples:
   baton events                          the newest events
-  baton events --workflow shop-42 --since 120
+  baton events --workflow shop-42 --since 2h
+  baton events --since 2026-01-31T09:00:00Z --limit 500
+  baton events --after-seq 1200 --follow     from a cursor (the SEQ column), then live
   baton events --follow --json | jq .event_type";
 
 pub const DOCTOR: &str = "\
@@ -111,7 +126,11 @@ pub const TUI: &str = "\
 Examples:
   baton --db ./baton.db                  the dashboard (same as `baton tui`)
   baton --read-only                      look, never change anything
+  baton --handoff-timeout 60             the dashboard's flags work without `tui` too
   baton tui --no-mouse --poll-ms 250     let the terminal select text; poll less often
+
+Each flag falls back to the config file (poll_ms, notify, handoff_timeout, phase_timeout,
+theme, [views]), then to the built-in default.
 
 Keys: ? in the dashboard lists them all. a advance, r retry, b roll back, x cancel and
 A acknowledge each ask for confirmation first.";
@@ -130,4 +149,17 @@ Examples:
   baton simulate --workflows 10 --fail-rate 0.2 --stuck-rate 0.2 --seed 7
   baton simulate --keep-alive --rate 5   until Ctrl-C, replacing finished workflows
 
-Creates the database if it does not exist (and says so).";
+Creates the database if it does not exist (and says so). Ctrl-C or SIGTERM stops it after
+the operation in progress; the report is printed and baton exits 130 or 143.";
+
+pub const COMPLETIONS: &str = "\
+Examples:
+  baton completions bash > ~/.local/share/bash-completion/completions/baton
+  baton completions zsh > ~/.zfunc/_baton         (with fpath+=~/.zfunc in ~/.zshrc)
+  baton completions fish > ~/.config/fish/completions/baton.fish";
+
+pub const MAN: &str = "\
+Examples:
+  baton man | man -l -                  read it now
+  baton man > ~/.local/share/man/man1/baton.1
+  baton man list                        the page of one subcommand (baton-list(1))";

@@ -31,7 +31,7 @@ pub use report::{ChangeToken, DoctorReport, Health, Problem, Severity, Verificat
 pub use statements::StatementLog;
 pub use target::{PgUrl, Target, redact};
 pub use trail::{Encoded, Trail};
-pub use watch::{Watch, WatchMode};
+pub use watch::{Polling, Watch, WatchMode};
 pub use written::{ApplyError, Written};
 
 use crate::model::{Change, Checkpoint, Definition, Event, Handoff, Snapshot, Status, Workflow};

@@ -18,7 +18,7 @@ pub mod view;
 pub mod watcher;
 pub mod worker;
 
-pub use runtime::{Options, run};
+pub use runtime::{Options, ThemeName, run};
 
 #[cfg(test)]
 mod fuzz_tests;

@@ -28,6 +28,37 @@ pub struct Options {
     pub mouse: bool,
     pub actor: String,
     pub color: bool,
+    /// Wait for pushed changes (file notifications, LISTEN); false polls every `poll`
+    /// (`--notify off`, config `notify = false`).
+    pub push: bool,
+    /// The colour theme asked for (config `theme`); not used by the view yet.
+    pub theme: ThemeName,
+    /// Named saved filters (config `[views]`), in file order; not shown as views yet.
+    pub views: Vec<(String, String)>,
+}
+
+/// The themes a user can choose (config `theme`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ThemeName {
+    /// Colours for a dark background (the default).
+    #[default]
+    Dark,
+    /// Colours for a light background.
+    Light,
+    /// No colour: glyphs, bold and reverse video only (as with `NO_COLOR`).
+    Plain,
+}
+
+impl ThemeName {
+    /// `dark`, `light` or `none`.
+    pub fn parse(s: &str) -> Option<ThemeName> {
+        match s.to_ascii_lowercase().as_str() {
+            "dark" => Some(ThemeName::Dark),
+            "light" => Some(ThemeName::Light),
+            "none" => Some(ThemeName::Plain),
+            _ => None,
+        }
+    }
 }
 
 /// Messages drained per frame at most, so a flood of changes cannot starve the screen.
@@ -39,7 +70,14 @@ pub fn run(store: Store, opts: Options) -> std::io::Result<()> {
     let (tx, rx) = mpsc::channel::<Msg>();
     let (job_tx, job_rx) = mpsc::channel::<Cmd>();
     // Pushed changes wake the worker; its own timeout is only a slow safety check.
-    let watch = store.watch(opts.poll);
+    let watch: Box<dyn crate::store::Watch> = if opts.push {
+        store.watch(opts.poll)
+    } else {
+        Box::new(crate::store::Polling {
+            interval: opts.poll,
+            why: "push turned off (notify)".into(),
+        })
+    };
     let worker = Worker::new(store, tx.clone(), job_rx, super::watcher::SAFETY_CHECK);
     let pace = worker.pace();
     super::watcher::spawn(watch, job_tx.clone(), tx.clone(), pace.clone())?;

@@ -67,10 +67,14 @@ impl Run {
 
 /// A `baton` command with a clean environment: no BATON_DB, a fixed actor, and the temp
 /// dir as working directory (so a default `baton.db` could never land in the repository).
+/// The config directory is the temp dir too: no config file unless a test writes
+/// `baton/config.toml` there.
 pub fn baton(cwd: &Path) -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_baton"));
     c.current_dir(cwd)
         .env_remove("BATON_DB")
+        .env_remove("BATON_CONFIG")
+        .env("XDG_CONFIG_HOME", cwd)
         .env("BATON_ACTOR", ACTOR)
         .env("NO_COLOR", "1");
     c

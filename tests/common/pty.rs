@@ -45,6 +45,9 @@ impl Pty {
         cmd.args(args);
         cmd.env("TERM", "xterm-256color");
         cmd.env_remove("BATON_DB");
+        // No config file from the machine's user (a test may set its own).
+        cmd.env_remove("BATON_CONFIG");
+        cmd.env("XDG_CONFIG_HOME", "/nonexistent/baton-test-config");
         for (k, v) in envs {
             cmd.env(k, v);
         }
@@ -150,6 +153,23 @@ impl Pty {
     pub fn keys(&mut self, keys: &str) {
         self.writer.write_all(keys.as_bytes()).expect("write keys");
         self.writer.flush().expect("flush keys");
+    }
+
+    /// Waits for the program to exit; returns its exit code.
+    pub fn wait_exit_code(&mut self, timeout: Duration) -> u32 {
+        let start = Instant::now();
+        loop {
+            if let Some(status) = self.child.try_wait().expect("try_wait") {
+                return status.exit_code();
+            }
+            if start.elapsed() > timeout {
+                panic!(
+                    "baton did not exit within {timeout:?}; screen:\n{}",
+                    self.screen()
+                );
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
     }
 
     /// Waits for the program to exit; returns whether it exited successfully.

@@ -77,9 +77,10 @@ pub struct FailArgs {
 
 #[derive(Debug, Args)]
 pub struct AckArgs {
-    /// Handoff id or unique id prefix
-    #[arg(value_name = "HANDOFF_ID")]
-    pub handoff: String,
+    /// A handoff (id or unique id prefix), or a workflow (id, unique id prefix or build id)
+    /// whose one pending handoff to acknowledge
+    #[arg(value_name = "HANDOFF|WORKFLOW")]
+    pub key: String,
     /// Refuse (exit 4) unless the workflow is still at this version
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(i64).range(1..))]
     pub expect_version: Option<i64>,
@@ -121,7 +122,8 @@ pub fn fail(ctx: &Ctx, a: &FailArgs) -> CliResult {
 
 pub fn ack(ctx: &Ctx, a: &AckArgs) -> CliResult {
     let mut store = ctx.open()?;
-    let written = engine::acknowledge(&mut store, &a.handoff, &ctx.actor, a.expect_version)?;
+    let handoff = super::ack_target::handoff_named(&store, &a.key)?;
+    let written = engine::acknowledge(&mut store, &handoff, &ctx.actor, a.expect_version)?;
     report(&written.workflow, "acknowledged a handoff of", a.json)
 }
 

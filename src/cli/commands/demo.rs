@@ -90,11 +90,33 @@ pub fn run(ctx: &Ctx, a: &DemoArgs) -> CliResult {
             "the demo's simulator stopped: {e}"
         )));
     }
+    let baton = shell_word(&invocation());
     eprintln!(
-        "the demo database is kept at {p}; try `baton --db {p} list` or `baton --db {p} doctor`",
+        "the demo database is kept at {p}; try `{baton} --db {p} list` or `{baton} --db {p} doctor`",
         p = shell_word(&path.to_string())
     );
     Ok(())
+}
+
+/// How to run this same baton from a fresh shell: `baton` when that name on `PATH` is this
+/// executable, else its full path (e.g. `/src/baton/target/release/baton` after
+/// `cargo run`), so the hint works as printed.
+fn invocation() -> String {
+    let Ok(me) = std::env::current_exe().and_then(|p| p.canonicalize()) else {
+        return "baton".into();
+    };
+    let on_path = std::env::var_os("PATH").is_some_and(|paths| {
+        std::env::split_paths(&paths)
+            .map(|dir| dir.join("baton"))
+            .find(|p| p.is_file())
+            .and_then(|p| p.canonicalize().ok())
+            .is_some_and(|p| p == me)
+    });
+    if on_path {
+        "baton".into()
+    } else {
+        me.display().to_string()
+    }
 }
 
 fn fresh_path() -> CliResult<PathBuf> {

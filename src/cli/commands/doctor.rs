@@ -3,17 +3,14 @@
 //! skipped (no version bump, no checkpoint) is reported as a warning and fails only with
 //! `--strict`. Stuck and failed workflows are reported, not failures of the database.
 
-use super::status::newest_pending;
 use crate::cli::context::Ctx;
 use crate::cli::exit::{CliError, CliResult};
 use crate::cli::output::{self, Table, clean, or_dash};
-use crate::engine::stuck::{self, Stuck, StuckPolicy};
+use crate::model::Status;
 use crate::model::time;
-use crate::model::{Handoff, Status, Workflow};
-use crate::store::{ListQuery, Severity, Store};
+use crate::store::{ListQuery, Severity};
 use clap::Args;
 use serde_json::{Map, Value, json};
-use std::collections::HashMap;
 use std::io::Write;
 
 #[derive(Debug, Args)]
@@ -26,26 +23,6 @@ pub struct DoctorArgs {
     pub strict: bool,
 }
 
-/// Every live workflow that is stuck now, with the reason.
-pub fn stuck_workflows(store: &Store) -> CliResult<Vec<(Workflow, Stuck)>> {
-    let defs = store.definitions()?;
-    let mut pending: HashMap<String, Vec<Handoff>> = HashMap::new();
-    for h in store.pending_handoffs()? {
-        pending.entry(h.workflow_id.clone()).or_default().push(h);
-    }
-    let now = time::now();
-    let mut out = Vec::new();
-    for w in store.live()? {
-        let def = defs.iter().find(|d| d.name == w.definition);
-        let newest = pending.get(&w.id).and_then(|hs| newest_pending(hs));
-        if let Some(s) = stuck::detect(&w, def, newest, StuckPolicy::default(), now) {
-            out.push((w, s));
-        }
-    }
-    out.sort_by(|a, b| a.1.since().cmp(b.1.since()));
-    Ok(out)
-}
-
 pub fn run(ctx: &Ctx, a: &DoctorArgs) -> CliResult {
     let store = ctx.open()?;
     let report = store.doctor()?;
@@ -56,7 +33,7 @@ pub fn run(ctx: &Ctx, a: &DoctorArgs) -> CliResult {
         limit: 100,
         ..ListQuery::default()
     })?;
-    let stuck = stuck_workflows(&store)?;
+    let stuck = super::stuck::stuck_workflows(&store, ctx.policy, time::now())?;
 
     let integrity_ok = report.integrity == ["ok"];
     let mut failed_checks: Vec<String> = Vec::new();

@@ -2,25 +2,31 @@
 //! live. Following polls `PRAGMA data_version` (nearly free when nothing changed) and reads
 //! only the events after the last one printed.
 
+use super::since::{self, Since, parse_since};
 use crate::cli::context::Ctx;
 use crate::cli::exit::CliResult;
-use crate::cli::output::{self, clean};
-use crate::model::Event;
-use crate::store::{EventQuery, FeedCursor, Store};
+use crate::cli::output::{self, Table, clean};
+use crate::cli::signals::{self, Stop};
+use crate::model::{Event, time};
+use crate::store::{EventQuery, FeedCursor, Polling, Store, Watch};
 use clap::Args;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::io::Write;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 #[derive(Debug, Args)]
 pub struct EventsArgs {
     /// Only this workflow (id, unique id prefix, or build id)
     #[arg(long, value_name = "ID")]
     pub workflow: Option<String>,
-    /// Only events after this sequence number (the first N of them)
+    /// Only events written since then: how long ago (30s, 10m, 2h, 7d) or an RFC 3339 time
+    /// (the first N of them)
+    #[arg(long, value_name = "WHEN", value_parser = parse_since, conflicts_with = "after_seq")]
+    pub since: Option<Since>,
+    /// Only events after this sequence number, the trail's cursor (the first N of them)
     #[arg(long, value_name = "SEQ", value_parser = clap::value_parser!(i64).range(0..))]
-    pub since: Option<i64>,
-    /// At most this many events (the newest N without --since)
+    pub after_seq: Option<i64>,
+    /// At most this many events (the newest N without --since or --after-seq)
     #[arg(long, value_name = "N", default_value_t = 50,
           value_parser = clap::value_parser!(u64).range(1..))]
     pub limit: u64,
@@ -32,24 +38,98 @@ pub struct EventsArgs {
     pub json: bool,
 }
 
-/// How often to look where nothing pushes changes.
+/// How often to look where nothing pushes changes (and how soon a stop request is seen).
 const POLL: Duration = Duration::from_millis(200);
 /// How often to look anyway, in case a wake-up was lost.
 const SAFETY_CHECK: Duration = Duration::from_secs(5);
 const BATCH: usize = 500;
 
-/// `   SEQ  TIME  WORKFLOW  TYPE  BY  DATA`, one event per line, sanitised.
-pub fn human_line(e: &Event) -> String {
-    let wf: String = e.workflow_id.chars().take(8).collect();
-    format!(
-        "{:>6}  {}  {:<8}  {:<20}  {}  {}",
-        e.seq,
-        clean(&e.created_at),
-        clean(&wf),
-        clean(&e.event_type),
-        clean(&e.triggered_by),
-        clean(&output::json_cell(&e.event_data, 120))
-    )
+/// The text columns: `SEQ  TIME  BUILD  TYPE  BY  DATA`. Each event's workflow is shown by
+/// its build id (read once per workflow), every cell sanitised.
+struct Lines {
+    builds: HashMap<String, String>,
+    /// Widths seen so far, so a followed trail stays aligned as it grows.
+    widths: [usize; 5],
+}
+
+const HEADERS: [&str; 6] = ["SEQ", "TIME", "BUILD", "TYPE", "BY", "DATA"];
+
+impl Lines {
+    fn new() -> Lines {
+        Lines {
+            builds: HashMap::new(),
+            widths: [0; 5],
+        }
+    }
+
+    /// Learns the build ids of `events`' workflows it does not know yet (one read).
+    fn learn(&mut self, store: &Store, events: &[Event]) -> CliResult {
+        let mut unknown: Vec<String> = events
+            .iter()
+            .filter(|e| !self.builds.contains_key(&e.workflow_id))
+            .map(|e| e.workflow_id.clone())
+            .collect();
+        unknown.sort();
+        unknown.dedup();
+        if unknown.is_empty() {
+            return Ok(());
+        }
+        for w in store.workflows_by_id(&unknown)? {
+            self.builds.insert(w.id, w.build_id);
+        }
+        // A workflow deleted meanwhile keeps its id's first characters.
+        for id in unknown {
+            let short: String = id.chars().take(8).collect();
+            self.builds.entry(id).or_insert(short);
+        }
+        Ok(())
+    }
+
+    fn cells(&self, e: &Event) -> [String; 6] {
+        let build = self.builds.get(&e.workflow_id).map_or("-", String::as_str);
+        [
+            e.seq.to_string(),
+            e.created_at.clone(),
+            build.to_string(),
+            e.event_type.clone(),
+            e.triggered_by.clone(),
+            output::json_cell(&e.event_data, 120),
+        ]
+    }
+
+    /// A whole table, widths from its own content.
+    fn table(&self, events: &[Event]) -> Table {
+        let mut t = Table::new(&HEADERS);
+        for e in events {
+            t.row(self.cells(e));
+        }
+        t
+    }
+
+    /// One followed line, padded to the widest cell seen so far in each column.
+    fn line(&mut self, e: &Event) -> String {
+        let cells = self.cells(e).map(|c| clean(&c).into_owned());
+        let mut line = String::new();
+        for (i, c) in cells.iter().enumerate() {
+            if i < self.widths.len() {
+                let w = c.chars().count();
+                self.widths[i] = self.widths[i].max(w);
+                let pad = self.widths[i] - w;
+                // Numbers align right, text left.
+                if i == 0 {
+                    line.push_str(&" ".repeat(pad));
+                    line.push_str(c);
+                } else {
+                    line.push_str(c);
+                    line.push_str(&" ".repeat(pad));
+                }
+                line.push_str("  ");
+            } else {
+                line.push_str(c);
+            }
+        }
+        line.trim_end().to_string()
+    }
 }
 
 pub fn run(ctx: &Ctx, a: &EventsArgs) -> CliResult {
@@ -60,6 +140,12 @@ pub fn run(ctx: &Ctx, a: &EventsArgs) -> CliResult {
         .map(|k| store.resolve(k))
         .transpose()?;
     let limit = usize::try_from(a.limit).unwrap_or(usize::MAX);
+    // Installed before the first read: from here on a signal stops the follow cleanly.
+    let stop = if a.follow {
+        Some(signals::install()?)
+    } else {
+        None
+    };
     // Taken before the first read, so nothing committed after it is missed.
     let mut seen_version = store.change_token()?;
     let start = if a.follow {
@@ -67,7 +153,16 @@ pub fn run(ctx: &Ctx, a: &EventsArgs) -> CliResult {
     } else {
         None
     };
-    let first = match (a.since, &start) {
+    let since_at = a.since.map(|s| s.at(time::now()));
+    let after_seq = match (since_at, a.after_seq) {
+        (Some(at), _) => Some(since::seq_before(&store, at)?),
+        (None, seq) => seq,
+    };
+    // Events from before `--since` that the search let through (writers' clocks are not
+    // ordered exactly like seq) are left out.
+    let in_time =
+        |e: &Event| since_at.is_none_or(|at| time::parse(&e.created_at).is_none_or(|t| t >= at));
+    let first = match (after_seq, &start) {
         // Following from a seq: the feed itself pages through what is already there.
         (Some(_), Some(_)) => Vec::new(),
         (Some(after_seq), None) => store.events(&EventQuery {
@@ -77,92 +172,146 @@ pub fn run(ctx: &Ctx, a: &EventsArgs) -> CliResult {
         })?,
         (None, _) => store.recent_events(workflow.as_deref(), limit)?,
     };
+    let first: Vec<Event> = first.into_iter().filter(|e| in_time(e)).collect();
+    let mut lines = Lines::new();
+    if !a.json {
+        lines.learn(&store, &first)?;
+    }
     let mut out = std::io::stdout().lock();
-    let Some(start) = start else {
+    let (Some(start), Some(stop)) = (start, stop) else {
         if a.json {
             output::json(&mut out, &first)?;
-        } else {
-            for e in &first {
-                writeln!(out, "{}", human_line(e))?;
-            }
+        } else if !first.is_empty() {
+            lines.table(&first).write(&mut out)?;
         }
         return Ok(());
     };
-    let mut cursor = match a.since {
+    let mut cursor = match after_seq {
         Some(after_seq) => start.from_seq(after_seq),
         None => start,
     };
-    print_follow(&mut out, &first, a.json)?;
+    let mut follow = Follow {
+        store: &store,
+        workflow: workflow.as_deref(),
+        json: a.json,
+        lines,
+        in_time: &in_time,
+    };
+    follow.print(&mut out, &first)?;
     // An event that committed between taking the cursor and reading the newest events is
     // in both; it is printed once.
     let mut printed: HashSet<i64> = first.iter().map(|e| e.seq).collect();
     // Woken by the database's own push (file notifications, LISTEN), polling only where
-    // nothing can push; the change token confirms before reading.
-    let mut watch = store.watch(POLL);
+    // nothing can push (or where the config file turned push off); the change token
+    // confirms before reading.
+    let mut watch: Box<dyn Watch> = if ctx.config.notify == Some(false) {
+        Box::new(Polling {
+            interval: POLL,
+            why: "push turned off (notify)".into(),
+        })
+    } else {
+        store.watch(POLL)
+    };
     loop {
-        let behind = drain(
-            &store,
-            &mut out,
-            workflow.as_deref(),
-            &mut cursor,
-            &mut printed,
-            a.json,
-        )?;
+        let behind = follow.drain(&mut out, &mut cursor, &mut printed)?;
         // Wait for a commit (or, when behind, read on at once).
         if behind {
+            if stop.requested() {
+                return Ok(());
+            }
             continue;
         }
+        match wait_for_change(&store, watch.as_mut(), &stop, &mut seen_version)? {
+            Waited::Changed => {}
+            Waited::Stopped => return Ok(()),
+        }
+    }
+}
+
+enum Waited {
+    Changed,
+    Stopped,
+}
+
+/// Waits until the change token moves (checked on each wake-up, and every [`SAFETY_CHECK`]
+/// in case one was lost), or a stop is requested (seen within [`POLL`]).
+fn wait_for_change(
+    store: &Store,
+    watch: &mut dyn Watch,
+    stop: &Stop,
+    seen: &mut crate::store::ChangeToken,
+) -> CliResult<Waited> {
+    let mut last_check = Instant::now();
+    loop {
+        if stop.requested() {
+            return Ok(Waited::Stopped);
+        }
+        let woken = watch.wait(POLL)?;
+        if !woken && last_check.elapsed() < SAFETY_CHECK {
+            continue;
+        }
+        last_check = Instant::now();
+        // A lock held past the busy timeout delays the trail; it does not end the follow.
+        let v = match store.change_token() {
+            Err(e) if e.is_busy() => continue,
+            other => other?,
+        };
+        if v != *seen {
+            *seen = v;
+            return Ok(Waited::Changed);
+        }
+    }
+}
+
+/// What following prints with.
+struct Follow<'a> {
+    store: &'a Store,
+    workflow: Option<&'a str>,
+    json: bool,
+    lines: Lines,
+    in_time: &'a dyn Fn(&Event) -> bool,
+}
+
+impl Follow<'_> {
+    /// Prints every event committed after `cursor` and moves it on; true when more may be
+    /// waiting (a full batch, or the database was busy).
+    fn drain(
+        &mut self,
+        out: &mut impl Write,
+        cursor: &mut FeedCursor,
+        printed: &mut HashSet<i64>,
+    ) -> CliResult<bool> {
         loop {
-            watch.wait(SAFETY_CHECK)?;
-            // A lock held past the busy timeout delays the trail; it does not end the follow.
-            let v = match store.change_token() {
-                Err(e) if e.is_busy() => continue,
+            let (batch, next) = match self.store.feed(cursor, self.workflow, BATCH) {
+                // Busy: what is printed stays printed; the rest comes on a later poll.
+                Err(e) if e.is_busy() => return Ok(true),
                 other => other?,
             };
-            if v != seen_version {
-                seen_version = v;
-                break;
+            *cursor = next;
+            let full = batch.len() >= BATCH;
+            let fresh: Vec<Event> = batch
+                .into_iter()
+                .filter(|e| !printed.remove(&e.seq) && (self.in_time)(e))
+                .collect();
+            self.print(out, &fresh)?;
+            if !full {
+                return Ok(false);
             }
         }
     }
-}
 
-/// Prints every event committed after `cursor` and moves it on; true when more may be
-/// waiting (a full batch, or the database was busy).
-fn drain(
-    store: &Store,
-    out: &mut impl Write,
-    workflow: Option<&str>,
-    cursor: &mut FeedCursor,
-    printed: &mut HashSet<i64>,
-    json: bool,
-) -> CliResult<bool> {
-    loop {
-        let (batch, next) = match store.feed(cursor, workflow, BATCH) {
-            // Busy: what is printed stays printed; the rest comes on a later poll.
-            Err(e) if e.is_busy() => return Ok(true),
-            other => other?,
-        };
-        *cursor = next;
-        let full = batch.len() >= BATCH;
-        let fresh: Vec<Event> = batch
-            .into_iter()
-            .filter(|e| !printed.remove(&e.seq))
-            .collect();
-        print_follow(out, &fresh, json)?;
-        if !full {
-            return Ok(false);
+    fn print(&mut self, out: &mut impl Write, events: &[Event]) -> CliResult {
+        if !self.json {
+            self.lines.learn(self.store, events)?;
         }
-    }
-}
-
-fn print_follow(out: &mut impl Write, events: &[Event], json: bool) -> std::io::Result<()> {
-    for e in events {
-        if json {
-            output::json_line(out, e)?;
-        } else {
-            writeln!(out, "{}", human_line(e))?;
+        for e in events {
+            if self.json {
+                output::json_line(out, e)?;
+            } else {
+                writeln!(out, "{}", self.lines.line(e))?;
+            }
         }
+        out.flush()?;
+        Ok(())
     }
-    out.flush()
 }

@@ -3,7 +3,7 @@
 
 use crate::cli::context::Ctx;
 use crate::cli::exit::{CliError, CliResult};
-use crate::cli::output;
+use crate::cli::{output, progress};
 use crate::store::{OpenMode, latest_for};
 use clap::Args;
 use serde_json::json;
@@ -28,7 +28,12 @@ pub fn run(ctx: &Ctx, a: &MigrateArgs) -> CliResult {
             "migrate changes the database; drop --read-only (or use `baton migrate --verify` to check it)",
         ));
     }
-    let (store, opened) = ctx.open_as(OpenMode::Create)?;
+    // Migrations run while opening; on a large database that can take a while (a new
+    // index over every row), so a terminal gets a spinner with the elapsed time.
+    let spinner = progress::spinner(format!("bringing {} up to date", ctx.db));
+    let opened = ctx.open_as(OpenMode::Create);
+    spinner.finish_and_clear();
+    let (store, opened) = opened?;
     let version = store.schema_version()?;
     let path = ctx.db.to_string();
     let mut out = std::io::stdout().lock();

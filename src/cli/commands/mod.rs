@@ -1,7 +1,9 @@
 //! One file per command (or small group of commands), each with its clap arguments and
 //! the function that runs it.
 
+pub mod ack_target;
 pub mod act;
+pub mod completions;
 pub mod dashboard;
 pub mod definition;
 pub mod demo;
@@ -9,7 +11,10 @@ pub mod doctor;
 pub mod events;
 pub mod heartbeat;
 pub mod list;
+pub mod man;
 pub mod migrate;
 pub mod simulate;
+pub mod since;
 pub mod start;
 pub mod status;
+pub mod stuck;

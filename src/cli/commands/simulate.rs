@@ -3,12 +3,12 @@
 use crate::cli::context::Ctx;
 use crate::cli::exit::{CliError, CliResult};
 use crate::cli::output;
+use crate::cli::{progress, signals};
 use crate::sim::backfill::{self, BackfillConfig, BackfillReport};
 use crate::sim::{self, SimConfig, SimReport};
 use crate::store::{OpenMode, Store};
 use clap::Args;
-use std::io::{IsTerminal, Write};
-use std::sync::atomic::AtomicBool;
+use std::io::Write;
 use std::time::Duration;
 
 #[derive(Debug, Args)]
@@ -86,9 +86,12 @@ pub fn run(ctx: &Ctx, a: &SimulateArgs) -> CliResult {
     if opened.created {
         writeln!(err, "created new database at {}", ctx.db)?;
     }
+    // SIGTERM, SIGINT (Ctrl-C) or SIGHUP stop the run between operations; the report is
+    // printed and baton exits 128 + the signal.
+    let stop = signals::install()?;
     if let Some(n) = a.backfill {
         drop(err);
-        return backfill(&mut store, a, n);
+        return backfill(&mut store, a, n, &stop);
     }
     // The simulated orchestrator acts as itself unless --actor says otherwise.
     let actor = if ctx.actor_given {
@@ -110,21 +113,20 @@ pub fn run(ctx: &Ctx, a: &SimulateArgs) -> CliResult {
         cfg.duration
             .map_or(String::new(), |d| format!(" for {}s", d.as_secs()))
     )?;
-    let tty = std::io::stderr().is_terminal();
-    let stop = AtomicBool::new(false);
-    let report = sim::run(&mut store, &cfg, &stop, &mut |r| {
-        let line = progress_line(r);
-        // A live line on a terminal; one line per second in a log.
-        let _ = if tty {
-            write!(std::io::stderr(), "\r{line}\x1b[K")
-        } else {
-            writeln!(std::io::stderr(), "{line}")
-        };
-    })?;
-    if tty {
-        writeln!(err)?;
-    }
     drop(err);
+    // A spinner with the counts on a terminal; one line per second in a log.
+    let tty = progress::shown();
+    let spinner = progress::spinner("starting");
+    let report = sim::run(&mut store, &cfg, stop.flag(), &mut |r| {
+        let line = progress_line(r);
+        if tty {
+            spinner.set_message(line);
+        } else {
+            let _ = writeln!(std::io::stderr(), "{line}");
+        }
+    });
+    spinner.finish_and_clear();
+    let report = report?;
     let mut out = std::io::stdout().lock();
     if a.json {
         output::json(&mut out, &report)?;
@@ -151,7 +153,7 @@ pub fn run(ctx: &Ctx, a: &SimulateArgs) -> CliResult {
     Ok(())
 }
 
-fn backfill(store: &mut Store, a: &SimulateArgs, n: usize) -> CliResult {
+fn backfill(store: &mut Store, a: &SimulateArgs, n: usize, stop: &signals::Stop) -> CliResult {
     let cfg = BackfillConfig {
         workflows: n,
         live: a.live,
@@ -159,7 +161,6 @@ fn backfill(store: &mut Store, a: &SimulateArgs, n: usize) -> CliResult {
         days: a.days,
         ..BackfillConfig::default()
     };
-    let tty = std::io::stderr().is_terminal();
     writeln!(
         std::io::stderr(),
         "backfilling {n} finished and {} live workflows over {} days (seed {})",
@@ -167,23 +168,24 @@ fn backfill(store: &mut Store, a: &SimulateArgs, n: usize) -> CliResult {
         cfg.days,
         cfg.seed
     )?;
-    let stop = AtomicBool::new(false);
+    // A bar with rate and ETA on a terminal; a plain line every 5 s in a log.
+    let tty = progress::shown();
+    let bar = progress::bar((n + cfg.live) as u64, "workflows");
     let mut last_line = std::time::Instant::now();
-    let report = backfill::run(store, &cfg, &stop, &mut |r| {
-        let line = backfill_line(r);
-        let done = r.written() == r.total;
-        let _ = if tty {
-            write!(std::io::stderr(), "\r{line}\x1b[K")
-        } else if done || last_line.elapsed() >= Duration::from_secs(5) {
+    let report = backfill::run(store, &cfg, stop.flag(), &mut |r| {
+        if tty {
+            bar.set_length(r.total);
+            bar.set_position(r.written());
+            bar.set_message(format!("{} events", r.events));
+            return;
+        }
+        if r.written() == r.total || last_line.elapsed() >= Duration::from_secs(5) {
             last_line = std::time::Instant::now();
-            writeln!(std::io::stderr(), "{line}")
-        } else {
-            Ok(())
-        };
-    })?;
-    if tty {
-        writeln!(std::io::stderr())?;
-    }
+            let _ = writeln!(std::io::stderr(), "{}", backfill_line(r));
+        }
+    });
+    bar.finish_and_clear();
+    let report = report?;
     let mut out = std::io::stdout().lock();
     if a.json {
         output::json(&mut out, &report)?;
@@ -208,20 +210,16 @@ fn backfill(store: &mut Store, a: &SimulateArgs, n: usize) -> CliResult {
     Ok(())
 }
 
-/// `[#########...........]  45%  450000/1000000 workflows  4512345 events  9800/s  eta 56s`
+/// A log line: ` 45%  450000/1000000 workflows  4512345 events  9800/s  eta 56s`.
 fn backfill_line(r: &BackfillReport) -> String {
-    const WIDTH: usize = 24;
     let frac = if r.total == 0 {
         1.0
     } else {
         r.written() as f64 / r.total as f64
     };
-    let filled = ((frac * WIDTH as f64).round() as usize).min(WIDTH);
     let eta = backfill::eta(r).map_or(String::new(), |d| format!("  eta {}s", d.as_secs()));
     format!(
-        "[{}{}] {:>3.0}%  {}/{} workflows  {} events  {:.0}/s{eta}",
-        "#".repeat(filled),
-        ".".repeat(WIDTH - filled),
+        "{:>3.0}%  {}/{} workflows  {} events  {:.0}/s{eta}",
         frac * 100.0,
         r.written(),
         r.total,

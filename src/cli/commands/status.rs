@@ -1,11 +1,10 @@
 //! `baton status ID`: one workflow in full — fields, progress, whether it is stuck, the
 //! handoff timeline, phase outputs and its latest events.
 
-use super::events::human_line;
 use crate::cli::context::Ctx;
 use crate::cli::exit::CliResult;
 use crate::cli::output::{self, Table, clean, or_dash};
-use crate::engine::stuck::{self, Stuck, StuckPolicy};
+use crate::engine::stuck::{self, Stuck};
 use crate::model::time::{self, Timestamp};
 use crate::model::{Definition, Event, Handoff, Status, Workflow};
 use clap::Args;
@@ -65,13 +64,7 @@ pub fn run(ctx: &Ctx, a: &StatusArgs) -> CliResult {
     let handoffs = store.handoffs(&id, 200)?;
     let events = store.recent_events(Some(&id), a.events)?;
     let now = time::now();
-    let stuck = stuck::detect(
-        &w,
-        def.as_ref(),
-        newest_pending(&handoffs),
-        StuckPolicy::default(),
-        now,
-    );
+    let stuck = stuck::detect(&w, def.as_ref(), newest_pending(&handoffs), ctx.policy, now);
     let prog = progress(&w, def.as_ref());
     let mut out = std::io::stdout().lock();
     if a.json {
@@ -235,8 +228,23 @@ fn print_outputs(
 
 fn print_events(out: &mut impl Write, events: &[Event]) -> std::io::Result<()> {
     writeln!(out, "\nLatest events ({})", events.len())?;
+    if events.is_empty() {
+        return Ok(());
+    }
+    let mut t = output::Table::new(&["SEQ", "TIME", "TYPE", "BY", "DATA"]);
     for e in events {
-        writeln!(out, "  {}", human_line(e))?;
+        t.row([
+            e.seq.to_string(),
+            e.created_at.clone(),
+            e.event_type.clone(),
+            e.triggered_by.clone(),
+            output::json_cell(&e.event_data, 120),
+        ]);
+    }
+    let mut text = Vec::new();
+    t.write(&mut text)?;
+    for line in String::from_utf8_lossy(&text).lines() {
+        writeln!(out, "  {line}")?;
     }
     Ok(())
 }
