@@ -121,7 +121,58 @@ fn read_only_dashboard_refuses_actions_and_writes_nothing(b: Backend) {
     assert_eq!(db.workflow(&id(&w))["version"], 1);
 }
 
+/// The table row of `build` on screen (not a pane title, nor the detail pane beside it),
+/// without the selection mark.
+fn row_of(screen: &str, build: &str) -> Option<String> {
+    screen
+        .lines()
+        .filter(|l| l.starts_with('│'))
+        .map(|l| l.split("││").next().unwrap_or(l))
+        .find(|l| l.contains(build))
+        .map(|l| l.replace('▶', " "))
+}
+
+/// The header's clock, `HH:MM:SS UTC`.
+fn clock_of(screen: &str) -> Option<String> {
+    let header = screen.lines().next()?;
+    let at = header.find(" UTC")?;
+    header.get(at.checked_sub(8)?..at).map(str::to_string)
+}
+
+fn clocks_tick_with_no_writes_and_a_finished_workflow_stops(b: Backend) {
+    let db = TestDb::cli(b);
+    db.start("e2e-live");
+    db.start("e2e-done");
+    let pty = dashboard(&db, &[]);
+    let first = pty.wait_for("the header clock", WAIT, |s| clock_of(s).is_some());
+    let clock = clock_of(&first).expect("clock");
+    // Nothing writes from here on: the time now and the durations still move.
+    pty.wait_for("the clock to tick", WAIT, |s| {
+        clock_of(s).is_some_and(|c| c != clock)
+    });
+
+    db.run(&["cancel", "e2e-done", "--reason", "e2e"]).code(0);
+    let done = pty.wait_for("the cancelled row", WAIT, |s| {
+        row_of(s, "e2e-done").is_some_and(|r| r.contains("cancelled"))
+    });
+    let frozen = row_of(&done, "e2e-done").expect("row");
+    let live = row_of(&done, "e2e-live").expect("row");
+    let ticked = pty.wait_for("the live row's time in phase to move", WAIT, |s| {
+        row_of(s, "e2e-live").is_some_and(|r| r != live)
+    });
+    let live = row_of(&ticked, "e2e-live").expect("row");
+    let later = pty.wait_for("it to move again", WAIT, |s| {
+        row_of(s, "e2e-live").is_some_and(|r| r != live)
+    });
+    assert_eq!(
+        row_of(&later, "e2e-done").as_deref(),
+        Some(frozen.as_str()),
+        "a cancelled workflow's IN PHASE and AGE stop at its end:\n{later}"
+    );
+}
+
 both!(
+    clocks_tick_with_no_writes_and_a_finished_workflow_stops,
     select_advance_confirm_then_the_screen_and_the_database_agree,
     a_workflow_written_by_another_process_appears_on_screen,
     read_only_dashboard_refuses_actions_and_writes_nothing,

@@ -1,13 +1,21 @@
 //! The `/` filter: free text over build, project, phase and role, plus `key:value` tokens
 //! (`status:failed`, `phase:coding`, `role:code_writer`, `project:atlas`) and `stuck`.
-//! Every term must match. Matching is case-insensitive and happens in memory.
+//! Every term must match. Matching is case-insensitive and happens in memory. A filter
+//! that cannot match what the operator meant (an unknown key, a status or phase no
+//! workflow can have) still filters, and [`Filter::problem`] says what is wrong and what
+//! would be right.
 
 use crate::model::{Status, Workflow};
 
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Filter {
     terms: Vec<Term>,
+    /// `key:` prefixes typed that are not filter keys (searched as text).
+    unknown_keys: Vec<String>,
 }
+
+/// The keys a filter knows, as the operator types them.
+pub const KEYS: &str = "status: phase: role: project: stuck";
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Term {
@@ -20,9 +28,10 @@ enum Term {
 }
 
 impl Filter {
-    /// Parses filter text. Unknown `key:` prefixes are treated as free text, so nothing a
-    /// user types is an error.
+    /// Parses filter text. Unknown `key:` prefixes are searched as free text (a build id
+    /// may hold a colon), and noted for [`Filter::problem`].
     pub fn parse(input: &str) -> Filter {
+        let mut unknown_keys = Vec::new();
         let terms = input
             .split_whitespace()
             .map(|w| {
@@ -33,11 +42,57 @@ impl Filter {
                     Some(("role", v)) => Term::Role(v.into()),
                     Some(("project", v)) => Term::Project(v.into()),
                     _ if lower == "stuck" || lower == "is:stuck" => Term::Stuck,
-                    _ => Term::Text(lower),
+                    Some((k, _)) => {
+                        if !k.is_empty() && k.chars().all(char::is_alphabetic) {
+                            unknown_keys.push(k.to_string());
+                        }
+                        Term::Text(lower)
+                    }
+                    None => Term::Text(lower),
                 }
             })
             .collect();
-        Filter { terms }
+        Filter {
+            terms,
+            unknown_keys,
+        }
+    }
+
+    /// What is wrong with this filter, naming what is valid: an unknown key, a status that
+    /// is neither one baton knows nor one a held workflow has (`held_status`), a phase or
+    /// role that no phase or role of the held definitions contains. `None` when all is well.
+    pub fn problem(
+        &self,
+        phases: &[&str],
+        roles: &[&str],
+        held_status: &dyn Fn(&str) -> bool,
+    ) -> Option<String> {
+        if let Some(k) = self.unknown_keys.first() {
+            return Some(format!(
+                "unknown key `{k}:` (searched as text); keys are {KEYS}"
+            ));
+        }
+        let none_contains = |v: &str, names: &[&str]| {
+            !v.is_empty() && !names.is_empty() && !names.iter().any(|n| contains_ci(n, v))
+        };
+        self.terms.iter().find_map(|t| match t {
+            Term::Status(v)
+                if !v.is_empty()
+                    && v != "unknown"
+                    && Status::parse(v) == Status::Unknown
+                    && !held_status(v) =>
+            {
+                let valid: Vec<&str> = Status::ALL.iter().map(|s| s.as_str()).collect();
+                Some(format!("no status `{v}`: use {}", valid.join(", ")))
+            }
+            Term::Phase(v) if none_contains(v, phases) => {
+                Some(format!("no phase `{v}`: use {}", phases.join(", ")))
+            }
+            Term::Role(v) if none_contains(v, roles) => {
+                Some(format!("no role `{v}`: use {}", roles.join(", ")))
+            }
+            _ => None,
+        })
     }
 
     pub fn is_empty(&self) -> bool {
@@ -61,7 +116,8 @@ impl Filter {
             .iter()
             .any(|f| contains_ci(f, s)),
             Term::Status(s) => {
-                w.status_raw.eq_ignore_ascii_case(s)
+                s.is_empty()
+                    || w.status_raw.eq_ignore_ascii_case(s)
                     || (w.status == Status::Unknown && s == "unknown")
             }
             Term::Phase(s) => contains_ci(&w.current_state, s),
@@ -137,6 +193,7 @@ impl Filter {
     pub fn matches_searchable(&self, s: &Searchable) -> bool {
         self.terms.iter().all(|t| match t {
             Term::Text(q) => s.text.contains(q.as_str()),
+            Term::Status(q) if q.is_empty() => true,
             Term::Status(q) => match &s.unknown_status {
                 Some(raw) => raw.eq_ignore_ascii_case(q) || q == "unknown",
                 None => s.status.as_str().eq_ignore_ascii_case(q),
@@ -252,8 +309,47 @@ mod tests {
     }
 
     #[test]
-    fn unknown_keys_are_plain_text() {
+    fn unknown_keys_are_plain_text_and_named() {
         let w = workflow("w1", "colour:red", "coding", Status::Running);
-        assert!(Filter::parse("colour:red").matches(&w, false));
+        let f = Filter::parse("colour:red");
+        assert!(f.matches(&w, false));
+        let problem = f.problem(&[], &[], &|_| false).expect("named");
+        assert!(
+            problem.contains("`colour:`") && problem.contains(KEYS),
+            "{problem}"
+        );
+    }
+
+    #[test]
+    fn a_status_phase_or_role_nothing_can_have_is_named_with_the_valid_ones() {
+        let phases = ["discovery", "coding"];
+        let roles = ["q_assistant", "code_writer"];
+        let none = |_: &str| false;
+        let problem = |q: &str| Filter::parse(q).problem(&phases, &roles, &none);
+        let p = problem("status:bogus").expect("a status nobody has");
+        assert!(
+            p.contains("`bogus`") && p.contains("running, paused, failed, completed, cancelled"),
+            "{p}"
+        );
+        let p = problem("phase:codnig").expect("a typo");
+        assert!(p.contains("discovery, coding"), "{p}");
+        let p = problem("role:writter").expect("a typo");
+        assert!(p.contains("q_assistant, code_writer"), "{p}");
+        for fine in [
+            "status:failed",
+            "status:",
+            "phase:cod",
+            "role:writer",
+            "atlas",
+            "stuck",
+        ] {
+            assert_eq!(problem(fine), None, "{fine}");
+        }
+        // A status another writer made up, held on screen, is a fine thing to look for.
+        let weird = |s: &str| s == "weird";
+        assert_eq!(
+            Filter::parse("status:weird").problem(&phases, &roles, &weird),
+            None
+        );
     }
 }

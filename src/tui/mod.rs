@@ -23,6 +23,8 @@ pub use runtime::{Options, ThemeName, run};
 #[cfg(test)]
 mod fuzz_tests;
 #[cfg(test)]
+mod pane_tests;
+#[cfg(test)]
 pub(crate) mod testing;
 #[cfg(test)]
 mod update_tests;

@@ -88,7 +88,12 @@ pub fn app() -> App {
 
 /// The same set, opened read-only or not.
 pub fn opened(read_only: bool) -> App {
-    let mut app = App::new("/tmp/demo.db", read_only, StuckPolicy::default(), now());
+    labelled("/tmp/demo.db", read_only)
+}
+
+/// The same set, from a database called `label`.
+pub fn labelled(label: &str, read_only: bool) -> App {
+    let mut app = App::new(label, read_only, StuckPolicy::default(), now());
     app.session_mut().set_actor("operator:alice@host");
     let mut wfs = vec![
         workflow(
@@ -162,7 +167,7 @@ pub fn opened(read_only: bool) -> App {
     app
 }
 
-/// The detail for `atlas-101` (first row under the default sort).
+/// The detail for `atlas-101`.
 pub fn atlas_detail(app: &App) -> Msg {
     let w = app
         .held()

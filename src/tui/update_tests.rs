@@ -26,7 +26,7 @@ fn selected_build(app: &super::app::App) -> String {
 }
 
 #[test]
-fn default_sort_is_most_recently_updated_first() {
+fn default_sort_is_trouble_first_then_by_status_and_start() {
     let a = app();
     let builds: Vec<_> = a
         .held()
@@ -37,11 +37,11 @@ fn default_sort_is_most_recently_updated_first() {
     assert_eq!(
         builds,
         [
-            "atlas-101",
-            "borealis-7",
-            "draco-3",
             "eridanus-9",
-            "cygnus-12"
+            "borealis-7",
+            "atlas-101",
+            "cygnus-12",
+            "draco-3"
         ]
     );
 }
@@ -53,7 +53,7 @@ fn j_k_g_and_shift_g_move_and_request_the_detail() {
     assert_eq!(selected_build(&a), "borealis-7");
     assert_eq!(cmds, [Cmd::LoadDetail(a.held().visible()[1].clone())]);
     key(&mut a, KeyCode::Char('G'));
-    assert_eq!(selected_build(&a), "cygnus-12");
+    assert_eq!(selected_build(&a), "draco-3");
     key(&mut a, KeyCode::Char('j'));
     assert_eq!(a.table().selected(), 4, "stops at the last row");
     key(&mut a, KeyCode::Char('g'));
@@ -162,12 +162,14 @@ fn s_cycles_sort_keeping_the_selection() {
     let mut sorted = builds.clone();
     sorted.sort();
     assert_eq!(builds, sorted);
-    for _ in 0..3 {
+    for _ in 0..2 {
         key(&mut a, KeyCode::Char('s'));
     }
     assert_eq!(a.table().sort(), SortKey::TimeInPhase);
     key(&mut a, KeyCode::Char('s'));
     assert_eq!(a.table().sort(), SortKey::Updated);
+    key(&mut a, KeyCode::Char('s'));
+    assert_eq!(a.table().sort(), SortKey::Status, "back to the default");
 }
 
 #[test]
@@ -470,6 +472,7 @@ fn a_newer_version_of_the_selected_workflow_reloads_its_detail() {
 #[test]
 fn events_pane_scrolling_pauses_follow_and_f_resumes() {
     let mut a = app();
+    a.screen_mut().resize(80, 24); // more events than the log shows
     a.screen_mut().focus_on(events::ID);
     key(&mut a, KeyCode::Char('k'));
     assert!(!a.events().following());

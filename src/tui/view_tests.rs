@@ -39,6 +39,13 @@ fn with_detail(w: u16, h: u16) -> App {
 fn opened_with_detail(read_only: bool, w: u16, h: u16) -> App {
     let mut a = testing::opened(read_only);
     a.screen_mut().resize(w, h);
+    let atlas = a
+        .held()
+        .visible()
+        .iter()
+        .position(|id| a.held().rows()[id].wf.build_id == "atlas-101")
+        .expect("atlas-101 shown");
+    a.select(atlas);
     let d = testing::atlas_detail(&a);
     update(&mut a, d);
     a
@@ -50,8 +57,122 @@ fn main_screen_80x24() {
 }
 
 #[test]
-fn main_screen_160x48() {
-    insta::assert_snapshot!(render(&with_detail(160, 48), 160, 48).backend());
+fn main_screen_60x20() {
+    insta::assert_snapshot!(render(&with_detail(60, 20), 60, 20).backend());
+}
+
+#[test]
+fn main_screen_120x40() {
+    insta::assert_snapshot!(render(&with_detail(120, 40), 120, 40).backend());
+}
+
+#[test]
+fn main_screen_200x60() {
+    insta::assert_snapshot!(render(&with_detail(200, 60), 200, 60).backend());
+}
+
+/// The table's lines on screen (between its top border and its bottom one).
+fn table_lines(a: &App, w: u16, h: u16) -> Vec<String> {
+    let t = render(a, w, h);
+    let area = super::layout::areas(ratatui::layout::Rect::new(0, 0, w, h), None).of(workflows::ID);
+    let buf = t.backend().buffer();
+    (area.y + 1..area.bottom() - 1)
+        .map(|y| {
+            (area.x..area.right())
+                .map(|x| buf[(x, y)].symbol())
+                .collect()
+        })
+        .collect()
+}
+
+#[test]
+fn cut_build_ids_stay_different_and_every_cut_is_marked() {
+    // The defect: three ids sharing their first 15 characters all read `atlas-2fdc00050`.
+    let mut a = with_detail(60, 20);
+    let ids: Vec<String> = a.held().visible().to_vec();
+    let full = |n: usize| format!("atlas-2fdc000500000000000000000000000000000{n}");
+    for (n, id) in ids.iter().enumerate() {
+        a.row_mut(id).expect("row").wf.build_id = full(n);
+    }
+    a.recompute(None);
+    for (w, h) in [(60, 20), (80, 24), (120, 40)] {
+        a.screen_mut().resize(w, h);
+        let lines = table_lines(&a, w, h);
+        assert!(
+            w > 60 || lines.iter().any(|l| l.contains('…')),
+            "60 columns cut"
+        );
+        let builds: Vec<&str> = lines
+            .iter()
+            .filter_map(|l| l.split_whitespace().find(|c| c.starts_with("atlas-")))
+            .collect();
+        assert_eq!(builds.len(), ids.len(), "{w}: {lines:#?}");
+        for (n, b) in builds.iter().enumerate() {
+            assert!(
+                *b == full(n) || (b.contains('…') && b.ends_with(&format!("0{n}"))),
+                "{w}: {b} is cut without a mark or without its tail"
+            );
+            assert!(!builds[n + 1..].contains(b), "{w}: {b} shown twice");
+        }
+    }
+    // ROLE is cut only with a mark, never as `verification_speci`.
+    let a = with_detail(160, 48);
+    for l in table_lines(&a, 160, 48) {
+        assert!(
+            l.contains("verification_specialist")
+                || !l.contains("verification_s")
+                || l.contains('…'),
+            "{l}"
+        );
+    }
+}
+
+#[test]
+fn stuck_shows_when_the_limit_was_crossed_and_when_the_wait_began() {
+    let mut a = with_detail(100, 30);
+    let i = a
+        .held()
+        .visible()
+        .iter()
+        .position(|id| a.held().rows()[id].wf.build_id == "eridanus-9")
+        .expect("shown");
+    a.select(i);
+    let screen = text(render(&a, 100, 30).backend().buffer());
+    // Its handoff was made at 10:05:00 and the limit is five minutes.
+    assert!(
+        screen.contains("STUCK since 10:10:00") && screen.contains("waiting since 10:05:00"),
+        "{screen}"
+    );
+}
+
+#[test]
+fn a_long_error_is_shown_whole_above_the_footer() {
+    let mut a = with_detail(80, 24);
+    let msg = "conflict: atlas-101 changed since you looked (v2 → v3, by operator:bob@host): \
+               someone changed it first; press R to reload, check, then try again";
+    a.session_mut().say(super::app::Level::Error, msg);
+    let screen = text(render(&a, 80, 24).backend().buffer());
+    assert!(screen.contains("then try again"), "{screen}");
+    let joined: String = screen
+        .lines()
+        .map(str::trim_end)
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(joined.contains("someone changed it first"), "{screen}");
+}
+
+#[test]
+fn an_empty_filter_result_says_why_in_full() {
+    let mut a = with_detail(60, 20);
+    a.set_filter("status:bogus".into());
+    let screen = text(render(&a, 60, 20).backend().buffer());
+    let joined: String = screen.lines().collect::<Vec<_>>().join(" ");
+    for word in ["bogus", "running,", "cancelled"] {
+        assert!(joined.contains(word), "{word} missing:\n{screen}");
+    }
+    a.set_filter("zzz".into());
+    let screen = text(render(&a, 60, 20).backend().buffer());
+    assert!(screen.contains("1 shows all"), "{screen}");
 }
 
 #[test]

@@ -1,67 +1,93 @@
-//! When the text on screen next changes with time alone: the workflows table shows how long
-//! each visible row has been in its phase and how old it is, to the second under an hour,
-//! to the minute under a day, to the hour beyond. The runtime sleeps until then, so the
-//! durations tick while seconds are shown and an idle screen of old rows wakes rarely.
+//! The durations the dashboard shows and when they next change. A live workflow's time in
+//! phase and age count up with the clock; a finished one's stopped when it finished, so a
+//! completed build reads the same at 3 a.m. as when it completed. The header shows the time
+//! to the second, so the screen changes every second: the runtime sleeps until the next
+//! whole second (an idle screen then costs one redraw a second and no database read).
 
 use super::App;
+use crate::model::Workflow;
 use crate::model::time::{self, Timestamp};
+use chrono::{DurationRound, TimeDelta};
 
-/// How many seconds until a duration of `secs`, shown as `human_duration` shows it, reads
-/// differently.
-fn until_next_change(secs: i64) -> i64 {
-    match secs {
-        s if s < 3_600 => 1,
-        s if s < 86_400 => 60 - s.rem_euclid(60),
-        s => 3_600 - s.rem_euclid(3_600),
-    }
+/// When a finished (completed or cancelled) workflow's clocks stopped: its completion
+/// time, or its last update when a writer left `completed_at` empty. `None` while live.
+pub fn stopped_at(w: &Workflow) -> Option<&str> {
+    w.status
+        .is_terminal()
+        .then(|| w.completed_at.as_deref().unwrap_or(&w.updated_at))
+}
+
+/// The moment `w`'s clocks read at `now`: now, or when it finished.
+fn clock_end(w: &Workflow, now: Timestamp) -> Timestamp {
+    stopped_at(w)
+        .and_then(time::parse)
+        .map_or(now, |t| t.min(now))
+}
+
+/// How long `w` has been (or was, once finished) in its current phase.
+pub fn in_phase_secs(w: &Workflow, now: Timestamp) -> Option<i64> {
+    time::secs_since(w.phase_since(), clock_end(w, now))
+}
+
+/// How old `w` is (or was, when it finished).
+pub fn age_secs(w: &Workflow, now: Timestamp) -> Option<i64> {
+    time::secs_since(&w.created_at, clock_end(w, now))
 }
 
 impl App {
-    /// The next moment a visible duration reads differently; `None` with no visible rows.
+    /// [`in_phase_secs`] now.
+    pub fn in_phase(&self, w: &Workflow) -> Option<i64> {
+        in_phase_secs(w, self.now())
+    }
+    /// The moment `w`'s clocks read now: now, or when it finished.
+    pub fn clock_end(&self, w: &Workflow) -> Timestamp {
+        clock_end(w, self.now())
+    }
+    /// [`age_secs`] now.
+    pub fn age(&self, w: &Workflow) -> Option<i64> {
+        age_secs(w, self.now())
+    }
+
+    /// The next moment the screen reads differently with time alone: the header's clock
+    /// shows seconds, and so do durations under an hour.
     pub fn next_clock_change(&self) -> Option<Timestamp> {
-        // More rows than the table can show, never fewer: the terminal's height bounds it.
-        let shown = usize::from(self.screen.size().1.max(1));
-        let visible = self.held.visible();
-        let start = self.table.offset().min(visible.len());
-        let end = (start + shown).min(visible.len());
         let now = self.now();
-        let soonest = visible[start..end]
-            .iter()
-            .filter_map(|id| self.held.row(id))
-            .flat_map(|r| [r.wf.phase_since(), r.wf.created_at.as_str()])
-            .filter_map(|t| time::secs_since(t, now))
-            .map(until_next_change)
-            .min()?;
-        Some(now + chrono::Duration::seconds(soonest))
+        let second = now.duration_trunc(TimeDelta::seconds(1)).unwrap_or(now);
+        Some(second + TimeDelta::seconds(1))
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::Status;
     use crate::tui::testing;
 
     #[test]
-    fn durations_change_every_second_under_an_hour_then_every_minute_then_hourly() {
-        assert_eq!(until_next_change(5), 1);
-        assert_eq!(until_next_change(3_599), 1);
-        assert_eq!(until_next_change(3_600), 60);
-        assert_eq!(until_next_change(3_659), 1);
-        assert_eq!(until_next_change(86_400 + 10), 3_590);
+    fn the_screen_wakes_at_the_next_whole_second() {
+        let mut app = testing::app();
+        let next = app.next_clock_change().expect("the header clock ticks");
+        assert_eq!(next, app.now() + TimeDelta::seconds(1));
+        let later = app.now() + TimeDelta::milliseconds(1_400);
+        app.tick(later);
+        assert_eq!(
+            app.next_clock_change(),
+            Some(testing::now() + TimeDelta::seconds(2))
+        );
     }
 
     #[test]
-    fn the_screen_wakes_for_visible_durations_only() {
-        let mut app = testing::app();
-        let now = app.now();
-        assert!(!app.held().visible().is_empty(), "the test app shows rows");
-        let next = app.next_clock_change().expect("visible rows tick");
-        assert!(next > now && next <= now + chrono::Duration::hours(1));
-        app.set_filter("nothing-is-called-this".into());
-        assert_eq!(
-            app.next_clock_change(),
-            None,
-            "nothing shown, nothing ticks"
-        );
+    fn a_finished_workflow_stops_counting_when_it_finishes() {
+        let now = testing::now();
+        let mut w = testing::workflow("w", "atlas-1", "release", Status::Completed);
+        w.created_at = "2026-11-22T10:00:00.000Z".into();
+        w.state_entered_at = Some("2026-11-22T10:05:00.000Z".into());
+        w.completed_at = Some("2026-11-22T10:07:00.000Z".into());
+        let much_later = now + TimeDelta::hours(5);
+        assert_eq!(in_phase_secs(&w, much_later), Some(120));
+        assert_eq!(age_secs(&w, much_later), Some(420));
+        w.status = Status::Running;
+        w.completed_at = None;
+        assert_eq!(age_secs(&w, now), Some(1_800), "a live one counts on");
     }
 }

@@ -33,14 +33,21 @@ impl DetailState {
         self.loaded = None;
     }
 
+    /// Scrolls by `delta` lines; the pane then clamps it to its content ([`Self::clamp`]).
     pub fn scroll_by(&mut self, delta: isize) {
-        self.scroll = self.scroll.saturating_add_signed(delta as i16);
+        let delta = i16::try_from(delta).unwrap_or(if delta < 0 { i16::MIN } else { i16::MAX });
+        self.scroll = self.scroll.saturating_add_signed(delta);
     }
     pub fn scroll_to_top(&mut self) {
         self.scroll = 0;
     }
     pub fn scroll_to_bottom(&mut self) {
-        self.scroll = u16::MAX / 2;
+        self.scroll = u16::MAX;
+    }
+    /// Keeps the scroll within the content: `max` is the first line of the last screenful.
+    /// Without it, `G` set the offset far past the end and `k` then moved nothing visible.
+    pub fn clamp(&mut self, max: u16) {
+        self.scroll = self.scroll.min(max);
     }
 
     /// Which workflow's history to read now, if any. The one owner of that rule: read when

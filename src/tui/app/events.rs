@@ -51,10 +51,16 @@ impl EventLog {
 
     /// Adds events as they arrive (after dropping all held on a full load). They arrive in
     /// commit order, which on PostgreSQL is not always seq order: a late one goes to its
-    /// place by seq, and one already held is not added twice.
-    pub fn merge(&mut self, events: Vec<Event>, full: bool) {
+    /// place by seq, and one already held is not added twice. A log scrolled back (not
+    /// following) stays on the lines it shows: each new line it would show moves it back
+    /// one more. `selected` is the workflow a log of the selected one shows.
+    pub fn merge(&mut self, events: Vec<Event>, full: bool, selected: Option<&str>) {
         if full {
             self.events.clear();
+        }
+        if !self.follow && !full {
+            let shown = |e: &Event| !self.selected_only || Some(e.workflow_id.as_str()) == selected;
+            self.back += events.iter().filter(|e| shown(e)).count();
         }
         for e in events {
             match self.events.back() {
@@ -80,6 +86,12 @@ impl EventLog {
     pub fn toggle_scope(&mut self) {
         self.selected_only = !self.selected_only;
         self.back = 0;
+    }
+
+    /// Keeps the log within its lines: scrolled back no further than a full screen from
+    /// the oldest (`max` lines back), so the pane is never half empty above the first event.
+    pub fn clamp(&mut self, max: usize) {
+        self.back = self.back.min(max);
     }
 
     /// Scrolling up leaves follow mode; back at the bottom resumes it.

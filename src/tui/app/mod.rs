@@ -121,7 +121,8 @@ impl App {
     /// Merges a batch from the worker, keeping the selection on the same workflow.
     pub fn apply_delta(&mut self, mut d: Delta) {
         let keep = self.selected_id().map(str::to_string);
-        self.events.merge(std::mem::take(&mut d.events), d.full);
+        self.events
+            .merge(std::mem::take(&mut d.events), d.full, keep.as_deref());
         if let Some(at) = d.at {
             self.session.refreshed(at);
         }
@@ -149,17 +150,15 @@ impl App {
     }
 
     pub fn select(&mut self, i: usize) {
-        self.table.select(i);
+        self.select_at(i);
     }
     /// Moves the selection by `delta` rows, stopping at either end.
     pub fn move_selection(&mut self, delta: isize) {
         let max = self.held.visible().len().saturating_sub(1);
-        self.table
-            .select(self.table.selected().saturating_add_signed(delta).min(max));
+        self.select_at(self.table.selected().saturating_add_signed(delta).min(max));
     }
     pub fn select_last(&mut self) {
-        self.table
-            .select(self.held.visible().len().saturating_sub(1));
+        self.select_at(self.held.visible().len().saturating_sub(1));
     }
 
     /// Sorts by `key`, keeping the selected workflow selected.
@@ -172,13 +171,27 @@ impl App {
     /// A new quick view starts at its first row.
     pub fn set_view(&mut self, v: QuickView) {
         self.table.set_view(v);
-        self.table.select(0);
-        self.refilter();
+        self.start_over();
     }
 
     /// A new filter starts at its first row; the order is filtered again, not re-sorted.
+    /// What is wrong with it (an unknown key, a status or phase no workflow can have) is
+    /// kept for the operator to read.
     pub fn set_filter(&mut self, text: String) {
-        self.table.set_filter(text);
+        let error = {
+            let f = crate::tui::filter::Filter::parse(&text);
+            let held = &self.held;
+            f.problem(&held.phase_names(), &held.role_names(), &|raw: &str| {
+                held.holds_status(raw)
+            })
+        };
+        self.table.set_filter(text, error);
+        self.start_over();
+    }
+
+    /// After a new view or filter: no workflow is pinned any more, the first row is selected.
+    fn start_over(&mut self) {
+        self.table.set_pin(None);
         self.table.select(0);
         self.refilter();
     }
@@ -196,10 +209,42 @@ impl App {
         let visible = self.held.visible();
         let pos = keep.and_then(|k| visible.iter().position(|id| id == k));
         let i = pos.unwrap_or(self.table.selected().min(visible.len().saturating_sub(1)));
-        self.table.select(i);
+        self.select_at(i);
         if let Some(id) = self.selected_id().map(str::to_string) {
             self.held.restuck(&id);
         }
+    }
+
+    /// Selects row `i` and pins its workflow. The workflow pinned before, if it no longer
+    /// matches the view and filter, leaves the table now that the cursor has left it; the
+    /// selection stays on the workflow it moved to.
+    fn select_at(&mut self, i: usize) {
+        self.table.select(i);
+        let now = self.selected_id().map(str::to_string);
+        if self.table.pin() == now.as_deref() {
+            return;
+        }
+        let Some(old) = self.table.set_pin(now.clone()) else {
+            return;
+        };
+        let moved = self.held.unshow_unless_matching(&old, &self.table);
+        if let Some(at) = now
+            .filter(|_| moved)
+            .and_then(|id| self.held.visible().iter().position(|v| *v == id))
+        {
+            self.table.select(at);
+        }
+    }
+
+    /// Whether the selected workflow is shown only because it is selected (it no longer
+    /// matches the view or filter).
+    pub fn selected_is_pinned_only(&self) -> bool {
+        self.selected_row().is_some_and(|r| {
+            !self.table.matches(&crate::tui::filter::Searchable::of(
+                &r.wf,
+                r.stuck.is_some(),
+            ))
+        })
     }
 
     /// Which workflow's history to read now; the rule is [`DetailState::wanted`]'s.

@@ -1,5 +1,6 @@
 //! The workflows table as the operator has set it: which quick view, which filter, which
-//! sort, which row is selected and where the table is scrolled to.
+//! sort, which row is selected and where the table is scrolled to, and which workflow the
+//! selection is pinned to.
 
 use crate::model::Status;
 use crate::tui::filter::{Filter, Searchable};
@@ -23,25 +24,28 @@ impl QuickView {
     }
 }
 
+/// The table's sort orders. The default, `Status`, moves a row only when its status or
+/// stuck mark changes; `Updated` reorders on every write, so it is one to choose, not the
+/// default (see docs/DECISIONS.md).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SortKey {
-    Updated,
+    Status,
     Age,
     Build,
     Progress,
-    Status,
     TimeInPhase,
+    Updated,
 }
 
 impl SortKey {
     pub fn next(self) -> SortKey {
         match self {
-            SortKey::Updated => SortKey::Age,
+            SortKey::Status => SortKey::Age,
             SortKey::Age => SortKey::Build,
             SortKey::Build => SortKey::Progress,
-            SortKey::Progress => SortKey::Status,
-            SortKey::Status => SortKey::TimeInPhase,
+            SortKey::Progress => SortKey::TimeInPhase,
             SortKey::TimeInPhase => SortKey::Updated,
+            SortKey::Updated => SortKey::Status,
         }
     }
     pub fn label(self) -> &'static str {
@@ -66,6 +70,12 @@ pub struct Table {
     view: QuickView,
     filter_text: String,
     filter: Filter,
+    /// What is wrong with the filter text (an unknown key or value), for the operator.
+    filter_error: Option<String>,
+    /// The selected workflow: shown even when it stops matching the view or filter (an
+    /// action in the failed view must not move the cursor to another workflow), until the
+    /// selection moves on.
+    pin: Option<String>,
 }
 
 impl Default for Table {
@@ -73,10 +83,12 @@ impl Default for Table {
         Table {
             selected: 0,
             offset: 0,
-            sort: SortKey::Updated,
+            sort: SortKey::Status,
             view: QuickView::All,
             filter_text: String::new(),
             filter: Filter::default(),
+            filter_error: None,
+            pin: None,
         }
     }
 }
@@ -100,9 +112,21 @@ impl Table {
     pub fn filter_text(&self) -> &str {
         &self.filter_text
     }
+    pub fn filter_error(&self) -> Option<&str> {
+        self.filter_error.as_deref()
+    }
+    pub fn pin(&self) -> Option<&str> {
+        self.pin.as_deref()
+    }
 
-    /// Whether the current view and filter show a workflow with these fields.
-    pub fn shows(&self, find: &Searchable) -> bool {
+    /// Whether the table shows workflow `id` with these fields: it matches the view and
+    /// filter, or it is the pinned selection.
+    pub fn shows(&self, id: &str, find: &Searchable) -> bool {
+        self.pin.as_deref() == Some(id) || self.matches(find)
+    }
+
+    /// Whether the current view and filter match a workflow with these fields.
+    pub fn matches(&self, find: &Searchable) -> bool {
         let in_view = match self.view {
             QuickView::All => true,
             QuickView::Running => find.status() == Status::Running,
@@ -127,9 +151,14 @@ impl Table {
     pub(super) fn set_view(&mut self, v: QuickView) {
         self.view = v;
     }
-    pub(super) fn set_filter(&mut self, text: String) {
+    pub(super) fn set_filter(&mut self, text: String, error: Option<String>) {
         self.filter = Filter::parse(&text);
         self.filter_text = text;
+        self.filter_error = error;
+    }
+    /// Pins the selection to `id`; returns the workflow pinned before.
+    pub(super) fn set_pin(&mut self, id: Option<String>) -> Option<String> {
+        std::mem::replace(&mut self.pin, id)
     }
 
     /// Scrolls so the selection is among the `shown` rows drawn, and never past the end of

@@ -3,10 +3,12 @@
 //! one text.
 
 use super::{Pane, PaneId, Place, Scroll};
+use crate::engine::stuck::Stuck;
 use crate::model::text::sanitize;
-use crate::model::{Handoff, HandoffKind, Status, time};
+use crate::model::{Handoff, HandoffKind, Status, Workflow, time};
 use crate::tui::app::{App, Row};
 use crate::tui::msg::Detail;
+use crate::tui::view::scroll;
 use crate::tui::view::style::{Theme, clock, pane_block, progress_bar};
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -35,29 +37,52 @@ impl Pane for DetailPane {
             Scroll::Bottom => d.scroll_to_bottom(),
         }
     }
+    /// Clamps the scroll to the text as it wraps in `area` now, so that after `G` the
+    /// first `k` moves up, and `j` at the bottom stores nothing to undo.
+    fn settle(&self, app: &mut App, area: Rect) {
+        if area.area() == 0 {
+            return;
+        }
+        let (total, shown) = measure(app, area, Theme { color: false });
+        let max = u16::try_from(total.saturating_sub(shown)).unwrap_or(u16::MAX);
+        app.detail_mut().clamp(max);
+    }
+}
+
+/// The content, wrapped to the pane's inner width, as one paragraph.
+fn content(app: &App, t: Theme) -> Paragraph<'_> {
+    let lines = match app.selected_row() {
+        None => vec![Line::from(Span::styled("select a workflow", t.dim()))],
+        Some(r) => lines(app, r, app.detail().of(&r.wf.id), t),
+    };
+    Paragraph::new(lines).wrap(Wrap { trim: false })
+}
+
+/// (lines of content as wrapped in `area`, lines the pane shows).
+fn measure(app: &App, area: Rect, t: Theme) -> (usize, usize) {
+    let total = content(app, t).line_count(area.width.saturating_sub(2));
+    (total, usize::from(area.height.saturating_sub(2)))
 }
 
 fn draw(f: &mut Frame, area: Rect, app: &App, focused: bool, t: Theme) {
-    let row = app.selected_row();
-    let title = match row {
-        Some(r) => format!(" Detail: {} ", sanitize(&r.wf.build_id)),
-        None => " Detail ".into(),
-    };
-    let block = pane_block(Line::from(Span::styled(title, t.title())), focused, t);
-    let lines = match row {
-        None => vec![Line::from(Span::styled("select a workflow", t.dim()))],
-        Some(r) => {
-            let detail = app.detail().of(&r.wf.id);
-            lines(app, r, detail, t)
-        }
-    };
-    let inner_h = area.height.saturating_sub(2);
-    let max_scroll = (lines.len() as u16).saturating_sub(inner_h);
-    let p = Paragraph::new(lines)
-        .block(block)
-        .wrap(Wrap { trim: false })
-        .scroll((app.detail().scroll().min(max_scroll), 0));
-    f.render_widget(p, area);
+    let mut title = vec![Span::styled(
+        match app.selected_row() {
+            Some(r) => format!(" Detail: {} ", sanitize(&r.wf.build_id)),
+            None => " Detail ".into(),
+        },
+        t.title(),
+    )];
+    let (total, shown) = measure(app, area, t);
+    let top = usize::from(app.detail().scroll()).min(total.saturating_sub(shown));
+    if total > shown {
+        // Where the operator is: the lines on screen of all of them.
+        let last = (top + shown).min(total);
+        title.push(Span::raw(format!("{}–{last}/{total} ", top + 1)));
+    }
+    let block = pane_block(Line::from(title), focused, t);
+    let scroll = u16::try_from(top).unwrap_or(u16::MAX);
+    f.render_widget(content(app, t).block(block).scroll((scroll, 0)), area);
+    scroll::bar(f, area, area.y + 1, total, shown, top, t);
 }
 
 fn s(text: &str) -> String {
@@ -89,8 +114,7 @@ fn lines<'a>(app: &App, r: &Row, detail: Option<&'a Detail>, t: Theme) -> Vec<Li
             Span::raw(format!(
                 " ({}) for {}",
                 s(&w.current_role),
-                time::secs_since(w.phase_since(), app.now())
-                    .map_or("?".into(), time::human_duration)
+                app.in_phase(w).map_or("?".into(), time::human_duration)
             )),
         ]),
     ];
@@ -116,10 +140,7 @@ fn lines<'a>(app: &App, r: &Row, detail: Option<&'a Detail>, t: Theme) -> Vec<Li
         out.push(Line::from(spans));
     }
     if let Some(st) = &r.stuck {
-        out.push(Line::from(Span::styled(
-            format!("! STUCK since {}: {}", clock(st.since()), st.describe()),
-            t.stuck(),
-        )));
+        out.extend(stuck_lines(st, t));
     }
     if let Some(e) = &w.last_error {
         out.push(Line::from(Span::styled(
@@ -147,7 +168,7 @@ fn lines<'a>(app: &App, r: &Row, detail: Option<&'a Detail>, t: Theme) -> Vec<Li
         )));
     }
     for (i, h) in d.handoffs.iter().enumerate() {
-        out.extend(handoff_lines(app, h, d.handoffs.get(i + 1), t));
+        out.extend(handoff_lines(app, w, h, d.handoffs.get(i + 1), t));
     }
     out.push(Line::default());
     out.push(Line::from(Span::styled("Phase outputs", t.title())));
@@ -177,9 +198,36 @@ fn lines<'a>(app: &App, r: &Row, detail: Option<&'a Detail>, t: Theme) -> Vec<Li
     out
 }
 
+/// Why it is stuck, with both moments: when the limit was crossed (when it became stuck)
+/// and when the wait began.
+fn stuck_lines<'a>(st: &Stuck, t: Theme) -> Vec<Line<'a>> {
+    let (Stuck::UnacknowledgedHandoff { limit_secs, .. } | Stuck::NoHeartbeat { limit_secs, .. }) =
+        st;
+    let crossed = time::parse(st.since())
+        .and_then(|t| t.checked_add_signed(chrono::Duration::try_seconds(*limit_secs)?))
+        .map_or_else(|| "?".into(), |t| t.format("%H:%M:%S").to_string());
+    vec![
+        Line::from(Span::styled(
+            format!(
+                "! STUCK since {crossed} (limit {} passed), waiting since {}",
+                time::human_duration(*limit_secs),
+                clock(st.since())
+            ),
+            t.stuck(),
+        )),
+        Line::from(Span::styled(format!("  {}", s(&st.describe())), t.stuck())),
+    ]
+}
+
 /// One handoff: when, kind, from → to, how long the receiving role held the work, and
 /// whether it was acknowledged (or how long it has been waiting).
-fn handoff_lines<'a>(app: &App, h: &Handoff, next: Option<&Handoff>, t: Theme) -> Vec<Line<'a>> {
+fn handoff_lines<'a>(
+    app: &App,
+    w: &Workflow,
+    h: &Handoff,
+    next: Option<&Handoff>,
+    t: Theme,
+) -> Vec<Line<'a>> {
     let (glyph, style) = match h.kind {
         HandoffKind::Advance => ("→", t.ok()),
         HandoffKind::Retry => ("↻", t.stuck()),
@@ -188,7 +236,7 @@ fn handoff_lines<'a>(app: &App, h: &Handoff, next: Option<&Handoff>, t: Theme) -
     };
     let until = next
         .and_then(|n| time::parse(&n.created_at))
-        .unwrap_or(app.now());
+        .unwrap_or_else(|| app.clock_end(w));
     let held = time::parse(&h.created_at).map_or("?".into(), |c| {
         time::human_duration((until - c).num_seconds())
     });

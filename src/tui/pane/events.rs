@@ -5,6 +5,7 @@ use super::{Pane, PaneId, Place, Scroll};
 use crate::model::text::sanitize;
 use crate::tui::app::App;
 use crate::tui::keys::binding::{Binding, Does};
+use crate::tui::view::scroll;
 use crate::tui::view::style::{Theme, clock, pane_block};
 use crossterm::event::KeyCode::Char;
 use ratatui::Frame;
@@ -63,6 +64,15 @@ impl Pane for Events {
             Scroll::Bottom => log.scroll_to_bottom(),
         }
     }
+    /// Clamps how far back the log is scrolled to what it holds, as shown in `area`.
+    fn settle(&self, app: &mut App, area: Rect) {
+        let max = app.shown_events().len().saturating_sub(lines_shown(area));
+        app.events_mut().clamp(max);
+    }
+}
+
+fn lines_shown(area: Rect) -> usize {
+    usize::from(area.height.saturating_sub(2))
 }
 
 fn draw(f: &mut Frame, area: Rect, app: &App, focused: bool, t: Theme) {
@@ -78,18 +88,19 @@ fn draw(f: &mut Frame, area: Rect, app: &App, focused: bool, t: Theme) {
     } else {
         "paused"
     };
+    let h = lines_shown(area);
+    let end = shown.len().saturating_sub(log.back());
+    let start = end.saturating_sub(h);
     let title = Line::from(vec![
         Span::styled(" Events ", t.title()),
-        Span::raw(format!("[{scope}] {} ", shown.len())),
+        // Where the operator is: the newest line shown of all of them.
+        Span::raw(format!("[{scope}] {end}/{} ", shown.len())),
         Span::styled(
             format!("{mode} "),
             if log.following() { t.ok() } else { t.stuck() },
         ),
     ]);
     let block = pane_block(title, focused, t);
-    let h = usize::from(area.height.saturating_sub(2));
-    let end = shown.len().saturating_sub(log.back());
-    let start = end.saturating_sub(h);
     let lines: Vec<Line> = shown[start..end]
         .iter()
         .map(|e| {
@@ -110,6 +121,7 @@ fn draw(f: &mut Frame, area: Rect, app: &App, focused: bool, t: Theme) {
         })
         .collect();
     f.render_widget(Paragraph::new(lines).block(block), area);
+    scroll::bar(f, area, area.y + 1, shown.len(), h, start, t);
 }
 
 fn short(id: &str) -> String {

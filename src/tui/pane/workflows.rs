@@ -7,13 +7,15 @@ use crate::model::text::sanitize;
 use crate::model::{Status, time};
 use crate::tui::app::{App, QuickView, Row};
 use crate::tui::keys::binding::{Binding, Does};
+use crate::tui::view::columns::{self, Column};
 use crate::tui::view::style::{Theme, pane_block, progress_bar};
+use crate::tui::view::{cut, scroll};
 use crossterm::event::KeyCode::Char;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Cell, Row as TRow, Table};
+use ratatui::widgets::{Cell, Paragraph, Row as TRow, Table, Wrap};
 
 pub const ID: PaneId = PaneId("workflows");
 
@@ -132,124 +134,207 @@ impl Pane for Workflows {
     }
 }
 
+/// The table's columns, in order: header, how a cut value is cut, how well it cuts (the
+/// `min` it may be cut to before any column is dropped) and when it is dropped.
+const COLUMNS: [(&str, Cut, usize, u8); 9] = [
+    ("", Cut::Never, 0, 0),
+    ("BUILD", Cut::Middle, 0, 0),
+    ("PROJECT", Cut::End, 6, 3),
+    ("PHASE", Cut::End, 0, 0),
+    ("ROLE", Cut::End, 12, 1),
+    ("PROGRESS", Cut::Never, 0, 4),
+    ("STATUS", Cut::End, 0, 0),
+    ("IN PHASE", Cut::End, 0, 0),
+    ("AGE", Cut::End, 0, 2),
+];
+const STATUS: usize = 6;
+
+#[derive(Clone, Copy)]
+enum Cut {
+    Never,
+    End,
+    /// Ids: keep the head and the distinguishing tail.
+    Middle,
+}
+
 fn draw(f: &mut Frame, area: Rect, app: &App, focused: bool, t: Theme) {
-    let wide = area.width >= 90;
     let (held, table) = (app.held(), app.table());
+    let visible = held.visible();
     let mut title = vec![
         Span::styled(" Workflows ", t.title()),
-        Span::raw(format!(
-            "[{}] {}/{} ",
-            table.view().label(),
-            held.visible().len(),
-            held.rows().len()
-        )),
-        Span::styled(format!("sort: {} ", table.sort().label()), t.dim()),
+        Span::raw(format!("[{}] ", table.view().label())),
     ];
+    // Where the cursor is: `3/11`, and how many are held when the view hides some.
+    let at = if visible.is_empty() {
+        0
+    } else {
+        table.selected() + 1
+    };
+    title.push(Span::raw(format!("{at}/{} ", visible.len())));
+    if visible.len() != held.rows().len() {
+        title.push(Span::styled(format!("of {} ", held.rows().len()), t.dim()));
+    }
+    title.push(Span::styled(
+        format!("sort: {} ", table.sort().label()),
+        t.dim(),
+    ));
     if !table.filter_text().is_empty() {
         title.push(Span::styled(
             format!("/{} ", sanitize(table.filter_text())),
             t.key(),
         ));
     }
+    if let Some(e) = table.filter_error() {
+        title.push(Span::styled(format!("⚠ {} ", sanitize(e)), t.error()));
+    }
+    if app.selected_is_pinned_only() {
+        title.push(Span::styled("(selected: no longer in view) ", t.stuck()));
+    }
     let block = pane_block(Line::from(title), focused, t);
 
-    let mut header = vec!["", "BUILD", "PROJECT", "PHASE"];
-    let mut widths = vec![
-        Constraint::Length(2),
-        Constraint::Fill(3),
-        Constraint::Fill(2),
-        Constraint::Length(10),
-    ];
-    if wide {
-        header.push("ROLE");
-        widths.push(Constraint::Fill(2));
-    }
-    header.extend(["PROGRESS", "STATUS", "IN PHASE"]);
-    widths.extend([
-        Constraint::Length(10),
-        Constraint::Length(9),
-        Constraint::Length(8),
-    ]);
-    if wide {
-        header.push("AGE");
-        widths.push(Constraint::Length(7));
-    }
-
     let rows_h = table_rows(area);
-    let visible = held.visible();
     let end = (table.offset() + rows_h).min(visible.len());
     let start = table.offset().min(end);
-    let rows: Vec<TRow> = visible[start..end]
+    let shown: Vec<(usize, &Row)> = visible[start..end]
         .iter()
         .enumerate()
         .filter_map(|(i, id)| held.row(id).map(|r| (start + i, r)))
-        .map(|(i, r)| row(app, r, wide, i == table.selected(), t))
         .collect();
-    if rows.is_empty() {
+    if shown.is_empty() {
         let msg = if !held.loaded() {
-            "loading…"
+            "loading…".to_string()
         } else if held.rows().is_empty() {
             "no live workflows: start one with `baton start --project P`, or run `baton demo`"
+                .to_string()
+        } else if let Some(e) = table.filter_error() {
+            format!("nothing matches: {}", sanitize(e))
         } else {
-            "nothing matches this view and filter (Esc clears the filter, 1 shows all)"
+            "nothing matches this view and filter: Esc clears the filter, 1 shows all".to_string()
         };
         let inner = block.inner(area);
         f.render_widget(block, area);
         f.render_widget(
-            ratatui::widgets::Paragraph::new(Span::styled(msg, t.dim())),
+            Paragraph::new(Span::styled(msg, t.dim())).wrap(Wrap { trim: true }),
             inner,
         );
         return;
     }
-    let table = Table::new(rows, widths)
-        .header(
-            TRow::new(header)
-                .style(Style::new().add_modifier(Modifier::BOLD | Modifier::UNDERLINED)),
-        )
+
+    // Only the rows drawn are measured: the widths follow what is on screen.
+    let texts: Vec<[String; 9]> = shown.iter().map(|(_, r)| cells(app, r)).collect();
+    let want = |c: usize| {
+        texts
+            .iter()
+            .map(|row| cut::width(&row[c]))
+            .chain([cut::width(COLUMNS[c].0)])
+            .max()
+            .unwrap_or(0)
+    };
+    let specs: Vec<Column> = COLUMNS
+        .iter()
+        .enumerate()
+        .map(|(c, (_, _, min, drop))| Column {
+            want: want(c),
+            min: *min,
+            drop: *drop,
+        })
+        .collect();
+    // Borders take two cells; the scrollbar sits on the right border.
+    let widths = columns::fit(&specs, usize::from(area.width.saturating_sub(2)), 1);
+    let kept: Vec<(usize, usize)> = widths
+        .iter()
+        .enumerate()
+        .filter_map(|(c, w)| w.map(|w| (c, w)))
+        .collect();
+    let rows: Vec<TRow> = shown
+        .iter()
+        .zip(texts)
+        .map(|((i, r), text)| row(r, text, &kept, *i == table.selected(), t))
+        .collect();
+    let header = TRow::new(kept.iter().map(|(c, w)| cut::end(COLUMNS[*c].0, *w)))
+        .style(Style::new().add_modifier(Modifier::BOLD | Modifier::UNDERLINED));
+    let constraints = kept
+        .iter()
+        .map(|(_, w)| Constraint::Length(u16::try_from(*w).unwrap_or(u16::MAX)));
+    let widget = Table::new(rows, constraints)
+        .header(header)
         .column_spacing(1)
         .block(block);
-    f.render_widget(table, area);
+    f.render_widget(widget, area);
+    scroll::bar(f, area, area.y + 2, visible.len(), rows_h, start, t);
 }
 
-fn row<'a>(app: &App, r: &'a Row, wide: bool, selected: bool, t: Theme) -> TRow<'a> {
+/// The text of each column for one workflow, uncut.
+fn cells(app: &App, r: &Row) -> [String; 9] {
     let w = &r.wf;
     // The mark column carries the meaning without colour: ! stuck, ✗ failed, ‖ paused.
-    let (mark, style) = if r.stuck.is_some() {
-        ("!", t.stuck())
+    let mark = if r.stuck.is_some() {
+        "!"
     } else {
         match w.status {
-            Status::Failed => ("✗", t.failed()),
-            Status::Paused => ("‖", t.paused()),
-            Status::Completed | Status::Cancelled => (" ", t.dim()),
-            Status::Unknown => ("?", t.stuck()),
-            Status::Running => (" ", Style::new()),
+            Status::Failed => "✗",
+            Status::Paused => "‖",
+            Status::Unknown => "?",
+            Status::Completed | Status::Cancelled | Status::Running => " ",
         }
     };
     let (done, total) = app.progress(w);
-    let in_phase =
-        time::secs_since(w.phase_since(), app.now()).map_or("?".into(), time::human_duration);
-    let age = time::secs_since(&w.created_at, app.now()).map_or("?".into(), time::human_duration);
+    let duration = |secs: Option<i64>| secs.map_or("?".into(), time::human_duration);
     let status = if w.status == Status::Unknown {
         sanitize(&w.status_raw).into_owned()
     } else {
         w.status.to_string()
     };
-    let mut cells = vec![
-        // ▶ marks the selection in text too, for NO_COLOR and screen readers.
-        Cell::from(format!("{}{mark}", if selected { "▶" } else { " " })),
-        Cell::from(sanitize(&w.build_id).into_owned()),
-        Cell::from(sanitize(&w.project_id).into_owned()),
-        Cell::from(sanitize(&w.current_state).into_owned()),
-    ];
-    if wide {
-        cells.push(Cell::from(sanitize(&w.current_role).into_owned()));
-    }
-    cells.push(Cell::from(progress_bar(done, total, 5)));
-    cells.push(Cell::from(Span::styled(status, t.status(w.status))));
-    cells.push(Cell::from(in_phase));
-    if wide {
-        cells.push(Cell::from(age));
-    }
+    [
+        format!(" {mark}"),
+        sanitize(&w.build_id).into_owned(),
+        sanitize(&w.project_id).into_owned(),
+        sanitize(&w.current_state).into_owned(),
+        sanitize(&w.current_role).into_owned(),
+        progress_bar(done, total, 5),
+        status,
+        duration(app.in_phase(w)),
+        duration(app.age(w)),
+    ]
+}
+
+fn row<'a>(
+    r: &Row,
+    text: [String; 9],
+    kept: &[(usize, usize)],
+    selected: bool,
+    t: Theme,
+) -> TRow<'a> {
+    let w = &r.wf;
+    let style = if r.stuck.is_some() {
+        t.stuck()
+    } else {
+        match w.status {
+            Status::Failed => t.failed(),
+            Status::Paused => t.paused(),
+            Status::Completed | Status::Cancelled => t.dim(),
+            Status::Unknown => t.stuck(),
+            Status::Running => Style::new(),
+        }
+    };
+    let mut text = text.map(Some);
+    let cells: Vec<Cell> = kept
+        .iter()
+        .map(|(c, width)| {
+            let s = text[*c].take().unwrap_or_default();
+            let s = match COLUMNS[*c].1 {
+                Cut::Never => s,
+                Cut::End => cut::end(&s, *width),
+                Cut::Middle => cut::middle(&s, *width),
+            };
+            match *c {
+                // ▶ marks the selection in text too, for NO_COLOR and screen readers.
+                0 if selected => Cell::from(format!("▶{}", &s[1..])),
+                STATUS => Cell::from(Span::styled(s, t.status(w.status))),
+                _ => Cell::from(s),
+            }
+        })
+        .collect();
     let row = TRow::new(cells).style(style);
     if selected {
         row.style(style.patch(t.selected()))

@@ -2,11 +2,15 @@
 //! registered pane where the layout puts it, the footer, and any overlay. Every string
 //! that came from the database passes through `model::text::sanitize` before it is drawn.
 
+pub mod columns;
+pub mod cut;
 mod header;
 mod overlay;
+pub mod scroll;
 pub mod style;
 
 use super::app::{App, Level, Overlay};
+use super::filter;
 use super::keys;
 use super::layout;
 use super::pane::{self, PANES};
@@ -14,7 +18,7 @@ use crate::model::text::sanitize;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::Paragraph;
+use ratatui::widgets::{Clear, Paragraph, Wrap};
 pub use style::{Theme, progress_bar};
 
 /// Below this the panes cannot be told apart; a one-line notice is drawn instead.
@@ -52,30 +56,50 @@ pub fn draw(f: &mut Frame, app: &App) {
 }
 
 fn footer(f: &mut Frame, area: Rect, app: &App, theme: Theme) {
-    let line = if app.overlays().prompt_open() {
-        Line::from(vec![
+    if app.overlays().prompt_open() {
+        let prompt = Line::from(vec![
             Span::styled("/", theme.key()),
             Span::raw(sanitize(app.table().filter_text()).into_owned()),
             Span::styled("█", theme.key()),
-            Span::styled(
-                "  Enter keep · Esc clear · tokens: status: phase: role: project: stuck",
-                theme.dim(),
-            ),
-        ])
-    } else if let Some((level, msg)) = app.session().flash() {
+            match app.table().filter_error() {
+                Some(e) => Span::styled(format!("  {}", sanitize(e)), theme.error()),
+                None => Span::styled(
+                    format!("  Enter keep · Esc clear · keys: {}", filter::KEYS),
+                    theme.dim(),
+                ),
+            },
+        ]);
+        return message(f, area, prompt);
+    }
+    if let Some((level, msg)) = app.session().flash() {
         let style = if *level == Level::Error {
             theme.error()
         } else {
             theme.ok()
         };
-        Line::from(Span::styled(sanitize(msg).into_owned(), style))
-    } else {
-        let mut spans = Vec::new();
-        for b in keys::footer(pane::focused(app).id(), app.session().read_only()) {
-            spans.push(Span::styled(b.label, theme.key()));
-            spans.push(Span::raw(format!(" {}  ", b.footer.unwrap_or_default())));
-        }
-        Line::from(spans)
+        let line = Line::from(Span::styled(sanitize(msg).into_owned(), style));
+        return message(f, area, line);
+    }
+    let mut spans = Vec::new();
+    for b in keys::footer(pane::focused(app).id(), app.session().read_only()) {
+        spans.push(Span::styled(b.label, theme.key()));
+        spans.push(Span::raw(format!(" {}  ", b.footer.unwrap_or_default())));
+    }
+    f.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+/// A message longer than the footer grows upwards over the panes (until the next key
+/// clears it), so the fix at its end is read whole rather than cut off at the edge.
+fn message(f: &mut Frame, footer: Rect, line: Line<'_>) {
+    let p = Paragraph::new(line).wrap(Wrap { trim: true });
+    let rows = u16::try_from(p.line_count(footer.width))
+        .unwrap_or(u16::MAX)
+        .clamp(1, footer.y.saturating_sub(1) + 1);
+    let area = Rect {
+        y: footer.bottom() - rows,
+        height: rows,
+        ..footer
     };
-    f.render_widget(Paragraph::new(line), area);
+    f.render_widget(Clear, area);
+    f.render_widget(p, area);
 }

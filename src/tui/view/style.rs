@@ -81,16 +81,21 @@ impl Theme {
     }
 }
 
-/// A text progress bar: `███░░░ 3/6`. Glyphs, not colour, carry the meaning.
+/// A text progress bar: `██▌░░ 3/6`. Glyphs, not colour, carry the meaning. Cells fill in
+/// eighths (`▏▎▍▌▋▊▉█`), so in `width` cells up to `8 × width` phases each draw differently.
 pub fn progress_bar(done: usize, total: usize, width: usize) -> String {
+    const EIGHTHS: [&str; 8] = ["", "▏", "▎", "▍", "▌", "▋", "▊", "▉"];
     if total == 0 {
         return format!("{:width$}", "?", width = width + 4);
     }
-    let filled = (done * width + total / 2) / total;
+    let eighths = (done.min(total) * width * 8 + total / 2) / total;
+    let (full, part) = (eighths / 8, eighths % 8);
+    let used = full + usize::from(part > 0);
     format!(
-        "{}{} {done}/{total}",
-        "█".repeat(filled),
-        "░".repeat(width - filled.min(width))
+        "{}{}{} {done}/{total}",
+        "█".repeat(full),
+        EIGHTHS[part],
+        "░".repeat(width.saturating_sub(used))
     )
 }
 
@@ -120,5 +125,19 @@ mod tests {
         assert_eq!(progress_bar(3, 6, 6), "███░░░ 3/6");
         assert_eq!(progress_bar(6, 6, 6), "██████ 6/6");
         assert_eq!(progress_bar(1, 0, 2).trim(), "?");
+    }
+
+    #[test]
+    fn every_phase_draws_differently_in_five_cells() {
+        // The defect: 3/6 and 4/6 both drew `███░░` in five cells.
+        assert_eq!(progress_bar(3, 6, 5), "██▌░░ 3/6");
+        assert_eq!(progress_bar(4, 6, 5), "███▍░ 4/6");
+        let bars: Vec<String> = (0..=6)
+            .map(|d| progress_bar(d, 6, 5).chars().take(5).collect())
+            .collect();
+        for (i, a) in bars.iter().enumerate() {
+            assert_eq!(a.chars().count(), 5, "{a}");
+            assert!(!bars[i + 1..].contains(a), "{a} drawn twice");
+        }
     }
 }

@@ -114,6 +114,51 @@ impl Held {
         self.definitions.get(&w.definition)
     }
 
+    /// Every phase name in the held definitions, each once, in definition order.
+    pub fn phase_names(&self) -> Vec<&str> {
+        self.names(|p| &p.name)
+    }
+    /// Every role in the held definitions, each once, in definition order.
+    pub fn role_names(&self) -> Vec<&str> {
+        self.names(|p| &p.role)
+    }
+    fn names<'a>(&'a self, field: impl Fn(&'a crate::model::Phase) -> &'a String) -> Vec<&'a str> {
+        let mut defs: Vec<&Definition> = self.definitions.values().collect();
+        defs.sort_by(|a, b| a.name.cmp(&b.name));
+        let mut out: Vec<&str> = Vec::new();
+        for p in defs.iter().flat_map(|d| &d.phases) {
+            let name = field(p).as_str();
+            if !out.contains(&name) {
+                out.push(name);
+            }
+        }
+        out
+    }
+    /// Whether a held workflow has this stored status (one another writer made up, say).
+    /// A pass over the rows: asked only when a filter names a status baton does not know.
+    pub fn holds_status(&self, raw: &str) -> bool {
+        self.rows
+            .values()
+            .any(|r| r.wf.status_raw.eq_ignore_ascii_case(raw))
+    }
+
+    /// Takes workflow `id` out of the visible list if the view and filter do not match it
+    /// (it was shown only as the pinned selection); returns whether it was taken out.
+    pub(super) fn unshow_unless_matching(&mut self, id: &str, table: &Table) -> bool {
+        let Some(r) = self.rows.get(id) else {
+            return false;
+        };
+        if table.shows(
+            id,
+            &crate::tui::filter::Searchable::of(&r.wf, r.stuck.is_some()),
+        ) {
+            return false;
+        }
+        let before = self.visible.len();
+        self.visible.retain(|v| v != id);
+        self.visible.len() != before
+    }
+
     /// (phases done, total) for the progress bar.
     pub fn progress(&self, w: &Workflow) -> (usize, usize) {
         let Some(def) = self.definition_of(w) else {

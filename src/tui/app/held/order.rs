@@ -7,6 +7,7 @@ use super::{Held, Row};
 use crate::engine::stuck;
 use crate::model::Status;
 use crate::model::time::Timestamp;
+use crate::tui::app::clock;
 use crate::tui::app::table::{SortKey, Table};
 use crate::tui::filter::Searchable;
 use std::cmp::Ordering;
@@ -69,7 +70,7 @@ impl Held {
         add.sort_by(|a, b| self.cmp_rows(a.0, b.0, sort));
         let shown: Vec<(&Row, String)> = add
             .iter()
-            .filter(|(_, e)| table.shows(&e.find))
+            .filter(|(_, e)| table.shows(&e.id, &e.find))
             .map(|(r, e)| (*r, e.id.clone()))
             .collect();
         self.put_in(&mut order, |e| &e.id, add, sort);
@@ -192,25 +193,37 @@ impl Held {
         self.visible = self
             .order
             .iter()
-            .filter(|e| table.shows(&e.find))
+            .filter(|e| table.shows(&e.id, &e.find))
             .map(|e| e.id.clone())
             .collect();
     }
 
-    /// The order of the current sort key (ties by id, so the order is total).
+    /// The order of the current sort key (ties by id, so the order is total). None of the
+    /// keys depends on the time now, so the order stays sorted as time passes.
     pub(super) fn cmp_rows(&self, a: &Row, b: &Row, sort: SortKey) -> Ordering {
         let (x, y) = (&a.wf, &b.wf);
-        let by =
-            match sort {
-                SortKey::Updated => y.updated_at.cmp(&x.updated_at),
-                SortKey::Age => x.created_at.cmp(&y.created_at),
-                SortKey::Build => x.build_id.cmp(&y.build_id),
-                SortKey::Progress => self.progress(y).0.cmp(&self.progress(x).0),
-                // Trouble first: stuck, then failed, then the rest by status.
-                SortKey::Status => (a.stuck.is_none(), x.status != Status::Failed, x.status)
-                    .cmp(&(b.stuck.is_none(), y.status != Status::Failed, y.status)),
-                SortKey::TimeInPhase => x.phase_since().cmp(y.phase_since()),
-            };
+        let by = match sort {
+            SortKey::Updated => y.updated_at.cmp(&x.updated_at),
+            SortKey::Age => x.created_at.cmp(&y.created_at),
+            SortKey::Build => x.build_id.cmp(&y.build_id),
+            SortKey::Progress => self.progress(y).0.cmp(&self.progress(x).0),
+            // Trouble first: stuck, then failed, then the rest by status; within a status
+            // by start time, which never changes, so rows keep their places between writes.
+            SortKey::Status => (a.stuck.is_none(), x.status != Status::Failed, x.status)
+                .cmp(&(b.stuck.is_none(), y.status != Status::Failed, y.status))
+                .then_with(|| x.created_at.cmp(&y.created_at)),
+            // Longest in phase first. A finished workflow's time in phase stopped at its
+            // completion: those come after every live one, longest first among themselves.
+            SortKey::TimeInPhase => match (clock::stopped_at(x), clock::stopped_at(y)) {
+                (None, None) => x.phase_since().cmp(y.phase_since()),
+                (None, Some(_)) => Ordering::Less,
+                (Some(_), None) => Ordering::Greater,
+                (Some(_), Some(_)) => {
+                    let held = |w| clock::in_phase_secs(w, self.now);
+                    held(y).cmp(&held(x))
+                }
+            },
+        };
         by.then_with(|| x.id.cmp(&y.id))
     }
 }
