@@ -1,13 +1,24 @@
 //! The durations the dashboard shows and when they next change. A live workflow's time in
 //! phase and age count up with the clock; a finished one's stopped when it finished, so a
-//! completed build reads the same at 3 a.m. as when it completed. The header shows the time
-//! to the second, so the screen changes every second: the runtime sleeps until the next
-//! whole second (an idle screen then costs one redraw a second and no database read).
+//! completed build reads the same at 3 a.m. as when it completed. Durations show seconds
+//! under an hour, minutes under a day, hours beyond, and the header shows the time to the
+//! minute: the runtime sleeps until the next of those changes, so ages tick while seconds
+//! are shown and an idle screen of old rows wakes once a minute (issue 9: idle means idle).
 
 use super::App;
 use crate::model::Workflow;
 use crate::model::time::{self, Timestamp};
 use chrono::{DurationRound, TimeDelta};
+
+/// How many seconds until a duration of `secs`, shown as `human_duration` shows it, reads
+/// differently.
+fn until_next_change(secs: i64) -> i64 {
+    match secs {
+        s if s < 3_600 => 1,
+        s if s < 86_400 => 60 - s.rem_euclid(60),
+        s => 3_600 - s.rem_euclid(3_600),
+    }
+}
 
 /// When a finished (completed or cancelled) workflow's clocks stopped: its completion
 /// time, or its last update when a writer left `completed_at` empty. `None` while live.
@@ -52,28 +63,77 @@ impl App {
     /// shows seconds, and so do durations under an hour.
     pub fn next_clock_change(&self) -> Option<Timestamp> {
         let now = self.now();
-        let second = now.duration_trunc(TimeDelta::seconds(1)).unwrap_or(now);
-        Some(second + TimeDelta::seconds(1))
+        let minute = now.duration_trunc(TimeDelta::minutes(1)).unwrap_or(now);
+        let header = minute + TimeDelta::minutes(1);
+        // More rows than the table can show, never fewer: the terminal's height bounds it.
+        let shown = usize::from(self.screen.size().1.max(1));
+        let visible = self.held.visible();
+        let start = self.table.offset().min(visible.len());
+        let end = (start + shown).min(visible.len());
+        let rows = visible[start..end]
+            .iter()
+            .filter_map(|id| self.held.row(id))
+            // A finished workflow's durations stopped: they never change again.
+            .filter(|r| stopped_at(&r.wf).is_none())
+            .flat_map(|r| [r.wf.phase_since(), r.wf.created_at.as_str()])
+            .filter_map(|t| time::secs_since(t, now))
+            .map(until_next_change)
+            .min()
+            .map(|secs| now + TimeDelta::seconds(secs));
+        Some(rows.map_or(header, |r| r.min(header)))
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engine::StuckPolicy;
     use crate::model::Status;
+    use crate::tui::msg::Delta;
     use crate::tui::testing;
 
     #[test]
-    fn the_screen_wakes_at_the_next_whole_second() {
+    fn durations_change_every_second_under_an_hour_then_every_minute_then_hourly() {
+        assert_eq!(until_next_change(5), 1);
+        assert_eq!(until_next_change(3_599), 1);
+        assert_eq!(until_next_change(3_600), 60);
+        assert_eq!(until_next_change(3_659), 1);
+        assert_eq!(until_next_change(86_400 + 10), 3_590);
+    }
+
+    #[test]
+    fn visible_live_durations_tick_and_otherwise_only_the_header_minute() {
         let mut app = testing::app();
-        let next = app.next_clock_change().expect("the header clock ticks");
-        assert_eq!(next, app.now() + TimeDelta::seconds(1));
-        let later = app.now() + TimeDelta::milliseconds(1_400);
-        app.tick(later);
+        let now = app.now();
+        let next = app
+            .next_clock_change()
+            .expect("always: the header's minute");
+        assert!(next > now && next <= now + TimeDelta::minutes(1));
+        app.set_filter("nothing-is-called-this".into());
+        let minute = now.duration_trunc(TimeDelta::minutes(1)).unwrap() + TimeDelta::minutes(1);
         assert_eq!(
             app.next_clock_change(),
-            Some(testing::now() + TimeDelta::seconds(2))
+            Some(minute),
+            "nothing shown: only the header's clock, once a minute"
         );
+    }
+
+    #[test]
+    fn finished_rows_never_wake_the_screen() {
+        let now = testing::now();
+        let mut w = testing::workflow("w", "atlas-1", "release", Status::Completed);
+        w.created_at = time::format(now - TimeDelta::seconds(30));
+        w.completed_at = Some(time::format(now - TimeDelta::seconds(10)));
+        let mut app = App::new("t", false, StuckPolicy::default(), now);
+        app.apply_delta(Delta {
+            full: true,
+            workflows: vec![w],
+            at: Some(now),
+            ..Delta::default()
+        });
+        assert_eq!(app.held().visible().len(), 1, "the finished row is shown");
+        let minute = now.duration_trunc(TimeDelta::minutes(1)).unwrap() + TimeDelta::minutes(1);
+        assert_eq!(app.next_clock_change(), Some(minute));
     }
 
     #[test]

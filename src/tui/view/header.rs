@@ -93,11 +93,7 @@ fn items(app: &App, t: Theme) -> Vec<Item> {
     // The time now, so that the durations on screen can be trusted at a glance.
     out.push(Item {
         right: true,
-        ..item(
-            format!("{} UTC", app.now().format("%H:%M:%S")),
-            t.title(),
-            1,
-        )
+        ..item(format!("{} UTC", app.now().format("%H:%M")), t.title(), 1)
     });
     out
 }
@@ -180,7 +176,7 @@ mod tests {
             for must in [" RO ", " PAUSED ", "! stuck 1"] {
                 assert!(h.contains(must), "{width}: {must:?} missing from {h:?}");
             }
-            assert!(width < 60 || h.contains("10:30:00 UTC"), "{width}: {h}");
+            assert!(width < 60 || h.contains("10:30 UTC"), "{width}: {h}");
         }
         assert!(text(&app, 200).contains(long), "room for all of it at 200");
         let at_120 = text(&app, 120);
