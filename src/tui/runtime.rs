@@ -31,7 +31,7 @@ pub struct Options {
     /// Wait for pushed changes (file notifications, LISTEN); false polls every `poll`
     /// (`--notify off`, config `notify = false`).
     pub push: bool,
-    /// The colour theme asked for (config `theme`); not used by the view yet.
+    /// The colour theme asked for (config `theme`).
     pub theme: ThemeName,
     /// Named saved filters (config `[views]`), in file order; not shown as views yet.
     pub views: Vec<(String, String)>,
@@ -142,7 +142,8 @@ fn run_loop(
     let mut app = App::new(opts.label.clone(), read_only, opts.policy, time::now());
     let session = app.session_mut();
     session.set_actor(opts.actor.clone());
-    session.set_color(opts.color);
+    session.set_color(opts.color && opts.theme != ThemeName::Plain);
+    session.set_light(opts.theme == ThemeName::Light);
     session.set_mouse(opts.mouse);
     let size = guard.terminal.size()?;
     app.screen_mut().resize(size.width, size.height);

@@ -17,6 +17,8 @@ pub struct Session {
     actor: String,
     /// Colours on; off under `NO_COLOR` (selection and marks then rely on bold/reverse).
     color: bool,
+    /// Colours chosen for a light background (config `theme = "light"`).
+    light: bool,
     mouse: bool,
     /// Live refresh paused by the operator (`p`).
     paused: bool,
@@ -35,6 +37,7 @@ impl Session {
             read_only,
             actor: "operator:dashboard".into(),
             color: true,
+            light: false,
             mouse: true,
             paused: false,
             polling: None,
@@ -55,6 +58,9 @@ impl Session {
     }
     pub fn color(&self) -> bool {
         self.color
+    }
+    pub fn light(&self) -> bool {
+        self.light
     }
     pub fn mouse(&self) -> bool {
         self.mouse
@@ -80,6 +86,9 @@ impl Session {
     }
     pub fn set_color(&mut self, on: bool) {
         self.color = on;
+    }
+    pub fn set_light(&mut self, on: bool) {
+        self.light = on;
     }
     pub fn set_mouse(&mut self, on: bool) {
         self.mouse = on;

@@ -43,7 +43,14 @@ impl Pane for DetailPane {
         if area.area() == 0 {
             return;
         }
-        let (total, shown) = measure(app, area, Theme { color: false });
+        let (total, shown) = measure(
+            app,
+            area,
+            Theme {
+                color: false,
+                light: false,
+            },
+        );
         let max = u16::try_from(total.saturating_sub(shown)).unwrap_or(u16::MAX);
         app.detail_mut().clamp(max);
     }

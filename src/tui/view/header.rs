@@ -157,7 +157,10 @@ mod tests {
     use crate::tui::testing;
 
     fn text(app: &App, width: usize) -> String {
-        let t = Theme { color: false };
+        let t = Theme {
+            color: false,
+            light: false,
+        };
         line(app, width, t)
             .spans
             .iter()

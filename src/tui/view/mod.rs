@@ -29,6 +29,7 @@ pub fn draw(f: &mut Frame, app: &App) {
     let size = f.area();
     let theme = Theme {
         color: app.session().color(),
+        light: app.session().light(),
     };
     if size.width < MIN_WIDTH || size.height < MIN_HEIGHT {
         let msg = format!(

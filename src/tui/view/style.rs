@@ -10,6 +10,9 @@ use ratatui::widgets::{Block, Borders};
 #[derive(Debug, Clone, Copy)]
 pub struct Theme {
     pub color: bool,
+    /// For a light background: yellow and cyan text turn unreadable on white, so those
+    /// roles take blue and magenta.
+    pub light: bool,
 }
 
 impl Theme {
@@ -20,8 +23,20 @@ impl Theme {
             Style::new()
         }
     }
+    /// Cyan on a dark background, blue on a light one.
+    fn accent(self) -> Color {
+        if self.light { Color::Blue } else { Color::Cyan }
+    }
+    /// Yellow on a dark background, magenta on a light one.
+    fn warn(self) -> Color {
+        if self.light {
+            Color::Magenta
+        } else {
+            Color::Yellow
+        }
+    }
     pub fn title(self) -> Style {
-        self.fg(Color::Cyan).add_modifier(Modifier::BOLD)
+        self.fg(self.accent()).add_modifier(Modifier::BOLD)
     }
     pub fn dim(self) -> Style {
         if self.color {
@@ -31,7 +46,7 @@ impl Theme {
         }
     }
     pub fn key(self) -> Style {
-        self.fg(Color::Yellow).add_modifier(Modifier::BOLD)
+        self.fg(self.warn()).add_modifier(Modifier::BOLD)
     }
     pub fn selected(self) -> Style {
         Style::new().add_modifier(Modifier::REVERSED | Modifier::BOLD)
@@ -40,7 +55,7 @@ impl Theme {
         self.fg(Color::Red)
     }
     pub fn stuck(self) -> Style {
-        self.fg(Color::Yellow).add_modifier(Modifier::BOLD)
+        self.fg(self.warn()).add_modifier(Modifier::BOLD)
     }
     pub fn ok(self) -> Style {
         self.fg(Color::Green)
@@ -53,7 +68,7 @@ impl Theme {
     }
     pub fn border(self, focused: bool) -> Style {
         if focused {
-            self.fg(Color::Cyan).add_modifier(Modifier::BOLD)
+            self.fg(self.accent()).add_modifier(Modifier::BOLD)
         } else {
             self.dim()
         }
