@@ -254,6 +254,11 @@ impl Confirm {
     /// Handles one key.
     pub fn on_key(mut self, k: &KeyEvent) -> Step {
         self.notice = None;
+        // An Esc typed just before a letter reaches us as Alt+letter: never read it as
+        // the letter (Esc then `y` must not confirm).
+        if k.modifiers.contains(KeyModifiers::ALT) {
+            return Step::Open(self);
+        }
         let ctrl_c = k.modifiers.contains(KeyModifiers::CONTROL) && k.code == KeyCode::Char('c');
         if k.code == KeyCode::Esc || ctrl_c {
             return Step::Cancelled(self);
@@ -352,6 +357,18 @@ mod tests {
                 to: Some("testing".into())
             }
         );
+    }
+
+    #[test]
+    fn alt_letters_neither_confirm_nor_type() {
+        let c = keys(rollback(), &[KeyCode::Enter]);
+        let mut c = c;
+        c.type_reason("why");
+        let c = keys(c, &[KeyCode::Enter]);
+        let alt_y = KeyEvent::new(KeyCode::Char('y'), KeyModifiers::ALT);
+        let c = open(c.on_key(&alt_y));
+        assert_eq!(c.stage(), Stage::Confirm);
+        assert_eq!(c.reason().text(), "why");
     }
 
     #[test]
