@@ -205,7 +205,46 @@ fn help_at_80x24_scrolls_to_every_key_and_closes_only_on_esc(b: Backend) {
     assert!(pty.wait_exit(WAIT));
 }
 
+fn y_copies_the_workflow_id_through_osc_52_and_m_releases_the_mouse(b: Backend) {
+    use base64::Engine;
+    let db = TestDb::cli(b);
+    let w = db.start("e2e-yank");
+    let mut pty = dashboard(&db, &[]);
+    pty.wait_text("e2e-yank", WAIT);
+    let wf = id(&w);
+    pty.keys("y");
+    pty.wait_text("copied workflow id", WAIT);
+    let osc = format!(
+        "\x1b]52;c;{}\x07",
+        base64::engine::general_purpose::STANDARD.encode(&wf)
+    );
+    let raw = String::from_utf8_lossy(&pty.raw()).into_owned();
+    assert!(
+        raw.contains(&osc),
+        "no OSC 52 with the id {wf} in the output"
+    );
+    pty.keys("Yb");
+    pty.wait_text("copied build id e2e-yank", WAIT);
+    let osc = format!(
+        "\x1b]52;c;{}\x07",
+        base64::engine::general_purpose::STANDARD.encode("e2e-yank")
+    );
+    assert!(String::from_utf8_lossy(&pty.raw()).contains(&osc));
+    let before = String::from_utf8_lossy(&pty.raw())
+        .matches("\x1b[?1000l")
+        .count();
+    pty.keys("m");
+    pty.wait_text("mouse off", WAIT);
+    let after = String::from_utf8_lossy(&pty.raw())
+        .matches("\x1b[?1000l")
+        .count();
+    assert_eq!(after, before + 1, "mouse capture turned off");
+    pty.keys("q");
+    assert!(pty.wait_exit(WAIT));
+}
+
 both!(
+    y_copies_the_workflow_id_through_osc_52_and_m_releases_the_mouse,
     rollback_target_is_fixed_before_the_reason_and_only_y_confirms,
     control_keys_edit_the_filter_and_ctrl_c_leaves_it_then_quits,
     help_at_80x24_scrolls_to_every_key_and_closes_only_on_esc,

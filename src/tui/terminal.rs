@@ -32,9 +32,6 @@ impl TerminalGuard {
     }
 
     /// Carries out what `update` asked of the terminal (see `Session::take_requests`).
-    /// The runtime (not this branch's to change) must call it after each `update`; the
-    /// wiring is on branch `tui-keys-wiring`, and this `expect` fails the build once it lands.
-    #[expect(dead_code, reason = "the runtime calls it once wired")]
     pub fn apply(&mut self, r: &TermRequest) -> std::io::Result<()> {
         let out = &mut stdout();
         write_request(out, r, self.in_tmux)?;
