@@ -177,8 +177,134 @@ fn clocks_tick_with_no_writes_and_a_finished_workflow_stops(b: Backend) {
     );
 }
 
+const LEFT: &str = "\x1b[D";
+const UP: &str = "\x1b[A";
+const DOWN: &str = "\x1b[B";
+
+fn rollback_target_is_fixed_before_the_reason_and_only_y_confirms(b: Backend) {
+    let db = TestDb::cli(b);
+    let w = db.start("e2e-rb");
+    for _ in 0..3 {
+        db.run(&["advance", "e2e-rb"]).code(0);
+    }
+    let mut pty = dashboard(&db, &[]);
+    pty.wait_for("the row in testing", WAIT, |s| {
+        s.lines()
+            .any(|l| l.contains("e2e-rb") && l.contains("testing"))
+    });
+    pty.keys("b");
+    pty.wait_text("▸ coding", WAIT);
+    pty.keys(DOWN);
+    pty.wait_text("▸ planning", WAIT);
+    pty.keys("\r");
+    pty.wait_text("reason:", WAIT);
+    // A typo fixed with the arrows, which once moved the target (and wrapped around).
+    pty.keys("spec chnged");
+    pty.keys(&[LEFT, LEFT, LEFT, LEFT, UP, DOWN, "\t", "a"].concat());
+    let s = pty.wait_text("reason: spec changed", WAIT);
+    assert!(s.contains("to: planning"), "{s}");
+    pty.keys("\r");
+    pty.wait_text("y confirm", WAIT);
+    pty.keys("\r");
+    pty.wait_text("press y to roll back", WAIT);
+    assert_eq!(db.workflow(&id(&w))["version"], 4, "Enter wrote nothing");
+    pty.keys("y");
+    pty.wait_text("roll back e2e-rb: now running in planning", WAIT);
+    let last = db.events(&id(&w)).pop().expect("events");
+    assert_eq!(last["event_type"], "phase_rolled_back");
+    assert_eq!(last["event_data"]["reason"], "spec changed");
+    pty.keys("q");
+    assert!(pty.wait_exit(WAIT));
+}
+
+fn control_keys_edit_the_filter_and_ctrl_c_leaves_it_then_quits(b: Backend) {
+    let db = TestDb::cli(b);
+    db.start("e2e-alpha");
+    db.start("e2e-beta");
+    let mut pty = dashboard(&db, &[]);
+    pty.wait_text("e2e-beta", WAIT);
+    pty.keys("/zzz");
+    pty.wait_text("0/2", WAIT);
+    pty.keys("\x15"); // Ctrl-U: clears, types nothing
+    let s = pty.wait_text("2/2", WAIT);
+    assert!(!s.contains("zzz") && !s.contains("/u"), "{s}");
+    pty.keys("beta zz\x17"); // Ctrl-W: the last word goes
+    pty.wait_text("1/2", WAIT);
+    pty.keys("\x03"); // Ctrl-C: leaves the field, clears it, does not quit
+    pty.wait_text("2/2", WAIT);
+    assert_eq!(pty.exited(), None, "Ctrl-C in the field did not quit");
+    pty.keys("\x03");
+    assert!(pty.wait_exit(WAIT), "outside a field Ctrl-C quits");
+}
+
+fn help_at_80x24_scrolls_to_every_key_and_closes_only_on_esc(b: Backend) {
+    let db = TestDb::cli(b);
+    db.start("e2e-help");
+    let arg = db.arg();
+    let mut pty = Pty::spawn(&["--db", arg.as_str(), "tui"], &[], 80, 24);
+    pty.wait_text("e2e-help", WAIT);
+    pty.keys("?");
+    pty.wait_text("of 7", WAIT);
+    pty.keys("G");
+    pty.wait_text("wheel", WAIT);
+    pty.keys("k"); // scrolls back one line; help stays
+    pty.wait_for("help scrolled back", WAIT, |s| {
+        s.contains("Esc ? q close") && !s.contains("wheel ")
+    });
+    pty.keys("x"); // not a help key: help stays, nothing is asked
+    std::thread::sleep(Duration::from_millis(200));
+    assert!(pty.screen().contains("Esc ? q close"), "{}", pty.screen());
+    pty.keys("gq");
+    pty.wait_for("help to close", WAIT, |s| !s.contains("Esc ? q close"));
+    assert_eq!(pty.exited(), None, "q closed help, did not quit");
+    pty.keys("q");
+    assert!(pty.wait_exit(WAIT));
+}
+
+fn y_copies_the_workflow_id_through_osc_52_and_m_releases_the_mouse(b: Backend) {
+    use base64::Engine;
+    let db = TestDb::cli(b);
+    let w = db.start("e2e-yank");
+    let mut pty = dashboard(&db, &[]);
+    pty.wait_text("e2e-yank", WAIT);
+    let wf = id(&w);
+    pty.keys("y");
+    pty.wait_text("copied workflow id", WAIT);
+    let osc = format!(
+        "\x1b]52;c;{}\x07",
+        base64::engine::general_purpose::STANDARD.encode(&wf)
+    );
+    let raw = String::from_utf8_lossy(&pty.raw()).into_owned();
+    assert!(
+        raw.contains(&osc),
+        "no OSC 52 with the id {wf} in the output"
+    );
+    pty.keys("Yb");
+    pty.wait_text("copied build id e2e-yank", WAIT);
+    let osc = format!(
+        "\x1b]52;c;{}\x07",
+        base64::engine::general_purpose::STANDARD.encode("e2e-yank")
+    );
+    assert!(String::from_utf8_lossy(&pty.raw()).contains(&osc));
+    let before = String::from_utf8_lossy(&pty.raw())
+        .matches("\x1b[?1000l")
+        .count();
+    pty.keys("m");
+    pty.wait_text("mouse off", WAIT);
+    let after = String::from_utf8_lossy(&pty.raw())
+        .matches("\x1b[?1000l")
+        .count();
+    assert_eq!(after, before + 1, "mouse capture turned off");
+    pty.keys("q");
+    assert!(pty.wait_exit(WAIT));
+}
+
 both!(
     clocks_tick_with_no_writes_and_a_finished_workflow_stops,
+    y_copies_the_workflow_id_through_osc_52_and_m_releases_the_mouse,
+    rollback_target_is_fixed_before_the_reason_and_only_y_confirms,
+    control_keys_edit_the_filter_and_ctrl_c_leaves_it_then_quits,
+    help_at_80x24_scrolls_to_every_key_and_closes_only_on_esc,
     select_advance_confirm_then_the_screen_and_the_database_agree,
     a_workflow_written_by_another_process_appears_on_screen,
     read_only_dashboard_refuses_actions_and_writes_nothing,

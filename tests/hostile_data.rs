@@ -564,6 +564,8 @@ fn the_dashboard_shows_hostile_rows_as_inert_text_and_never_dies(b: Backend) {
     pty.keys("1s?");
     pty.wait_text("Keys", wait);
     pty.keys("\x1b");
+    // Help closes only on Esc, ? or q; a `q` sent with the Esc would arrive as Alt-q.
+    pty.wait_for("help to close", wait, |s| !s.contains("Esc ? q close"));
     assert!(
         pty.exited().is_none(),
         "the dashboard died:\n{}",

@@ -2,7 +2,9 @@
 //! runtime that wires them to the terminal and the database worker.
 
 pub mod app;
+pub mod clipboard;
 pub mod confirm;
+pub mod copy_menu;
 pub mod filter;
 mod json_text;
 pub mod keys;
@@ -13,6 +15,7 @@ pub mod pace;
 pub mod pane;
 mod runtime;
 mod terminal;
+pub mod text_field;
 pub mod update;
 pub mod view;
 pub mod watcher;
@@ -22,6 +25,8 @@ pub use runtime::{Options, ThemeName, run};
 
 #[cfg(test)]
 mod fuzz_tests;
+#[cfg(test)]
+mod overlay_tests;
 #[cfg(test)]
 mod pane_tests;
 #[cfg(test)]

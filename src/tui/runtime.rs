@@ -176,6 +176,10 @@ fn run_loop(
                     job => send(&job_tx, job),
                 }
             }
+            // What only the terminal can do (copy, mouse capture), in the order asked.
+            for r in app.session_mut().take_requests() {
+                guard.apply(&r)?;
+            }
             drained += 1;
             if quit || drained >= DRAIN_MAX {
                 break;

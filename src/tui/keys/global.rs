@@ -125,9 +125,9 @@ pub const TAIL: &[Binding] = &[
         keys: &[Char('?')],
         label: "?",
         footer: Some("help"),
-        help: "help",
+        help: "this help: j/k, PgUp/PgDn, g/G scroll; Esc, ? or q close",
         does: Does::Run(|app| {
-            app.overlays_mut().show(Overlay::Help);
+            app.overlays_mut().show(Overlay::Help(0));
             Vec::new()
         }),
     },

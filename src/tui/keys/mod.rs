@@ -1,10 +1,13 @@
 //! The key registry: every binding, in the order help lists them. It is composed of the
-//! global keys, each registered pane's own keys, and the actions; the footer and the help
-//! overlay are generated from it, and read-only mode drops the dangerous bindings here.
+//! global keys, each registered pane's own keys, the actions and the copy keys; the footer
+//! and the help overlay are generated from it, and read-only mode drops the dangerous
+//! bindings here.
 
 pub mod actions;
 pub mod binding;
+mod copy;
 mod global;
+pub mod help;
 #[cfg(test)]
 mod tests;
 
@@ -21,35 +24,96 @@ pub enum Scope {
     Only(PaneId),
 }
 
-/// Every binding with where it applies: global keys, each pane's keys in pane order, the
-/// actions, then the rest of the global keys.
-pub fn all() -> impl Iterator<Item = (Scope, &'static Binding)> {
-    let everywhere = |list: &'static [Binding]| list.iter().map(|b| (Scope::Everywhere, b));
-    everywhere(global::HEAD)
-        .chain(PANES.iter().flat_map(|p| {
-            let id = p.id();
-            p.bindings().iter().map(move |b| (Scope::Only(id), b))
-        }))
-        .chain(everywhere(actions::ACTIONS))
-        .chain(everywhere(global::TAIL))
+/// A titled group of bindings, as help shows it.
+pub struct Section {
+    pub title: String,
+    pub scope: Scope,
+    pub bindings: &'static [Binding],
 }
+
+/// The registry in help's order: the global keys, each pane's keys in pane order, the
+/// actions, copying, then the rest of the global keys.
+pub fn sections() -> Vec<Section> {
+    let everywhere = |title: &str, bindings| Section {
+        title: title.into(),
+        scope: Scope::Everywhere,
+        bindings,
+    };
+    let mut all = vec![everywhere("Moving", global::HEAD)];
+    all.extend(PANES.iter().map(|p| Section {
+        title: format!("{} pane", capitalized(p.id().0)),
+        scope: Scope::Only(p.id()),
+        bindings: p.bindings(),
+    }));
+    all.push(everywhere(
+        "Actions on the selected workflow (each asks first)",
+        actions::ACTIONS,
+    ));
+    all.push(everywhere("Copying", copy::COPY));
+    all.push(everywhere("Session", global::TAIL));
+    all
+}
+
+fn capitalized(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map_or(String::new(), |f| f.to_uppercase().chain(c).collect())
+}
+
+/// Every binding with where it applies, in help's order.
+pub fn all() -> impl Iterator<Item = (Scope, &'static Binding)> {
+    sections()
+        .into_iter()
+        .flat_map(|s| s.bindings.iter().map(move |b| (s.scope, b)))
+}
+
+/// Control keys that are another key for a binding (readline and `less` habits). Outside a
+/// text field these are the only control keys with a meaning; in one, the field's own
+/// (`text_field::KEYS`) apply instead.
+pub const CONTROL: &[(char, &str)] = &[('c', "quit"), ('d', "page down"), ('u', "page up")];
+
+/// What the mouse does while it is captured (`m` turns capture off and on).
+pub const MOUSE: &[(&str, &str)] = &[
+    (
+        "click",
+        "focus the pane under the pointer; select the row clicked",
+    ),
+    (
+        "wheel",
+        "scroll the pane under the pointer (it keeps no focus)",
+    ),
+];
 
 pub fn by_name(name: &str) -> Option<&'static Binding> {
     all().map(|(_, b)| b).find(|b| b.name == name)
 }
 
 /// The binding for `key`, whichever pane has the focus (a pane's keys work from any pane;
-/// the footer shows them where they belong). Ctrl-C always quits; Ctrl-D/U page.
+/// the footer shows them where they belong).
 pub fn action_for(key: &KeyEvent) -> Option<&'static Binding> {
     if key.modifiers.contains(KeyModifiers::CONTROL) {
-        return match key.code {
-            KeyCode::Char('c') => by_name("quit"),
-            KeyCode::Char('d') => by_name("page down"),
-            KeyCode::Char('u') => by_name("page up"),
-            _ => None,
+        let KeyCode::Char(c) = key.code else {
+            return None;
         };
+        let c = c.to_ascii_lowercase();
+        return CONTROL
+            .iter()
+            .find(|(k, _)| *k == c)
+            .and_then(|(_, name)| by_name(name));
     }
     all().map(|(_, b)| b).find(|b| b.keys.contains(&key.code))
+}
+
+/// The names of every key for `b`, its control keys included (`PgDn Ctrl-D`).
+pub fn key_names(b: &Binding) -> Vec<String> {
+    let mut names: Vec<String> = b.keys.iter().map(key_name).collect();
+    names.extend(
+        CONTROL
+            .iter()
+            .filter(|(_, name)| *name == b.name)
+            .map(|(c, _)| format!("Ctrl-{}", c.to_ascii_uppercase())),
+    );
+    names
 }
 
 /// Bindings for the footer when `pane` has the focus, `?` first: a narrow terminal cuts
@@ -71,7 +135,7 @@ pub fn footer(pane: PaneId, read_only: bool) -> Vec<&'static Binding> {
     shown
 }
 
-/// Every binding, for the help overlay.
+/// Every binding help lists: all of them, but no action in read-only mode.
 pub fn help(read_only: bool) -> impl Iterator<Item = &'static Binding> {
     all()
         .map(|(_, b)| b)
@@ -84,6 +148,10 @@ pub fn key_name(code: &KeyCode) -> String {
     match code {
         Char(c) => c.to_string(),
         Up => "↑".into(),
+        Left => "←".into(),
+        Right => "→".into(),
+        Backspace => "Backspace".into(),
+        Delete => "Delete".into(),
         Down => "↓".into(),
         Home => "Home".into(),
         End => "End".into(),

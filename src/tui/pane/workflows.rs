@@ -30,7 +30,8 @@ const KEYS: &[Binding] = &[
         help: "filter: text, status:, phase:, role:, project:, stuck",
         does: Does::Run(|app| {
             app.screen_mut().focus_on(ID);
-            app.overlays_mut().open_prompt();
+            let text = app.table().filter_text().to_string();
+            app.overlays_mut().open_prompt(&text);
             Vec::new()
         }),
     },
@@ -48,7 +49,7 @@ const KEYS: &[Binding] = &[
     Binding {
         name: "view all",
         keys: &[Char('1')],
-        label: "1-4",
+        label: "1-4,6-8",
         footer: Some("views"),
         help: "view: all",
         does: Does::Run(|app| {
@@ -86,6 +87,40 @@ const KEYS: &[Binding] = &[
         help: "view: failed",
         does: Does::Run(|app| {
             app.set_view(QuickView::Failed);
+            Vec::new()
+        }),
+    },
+    // `5` is kept for the history view (issue 11).
+    Binding {
+        name: "view paused",
+        keys: &[Char('6')],
+        label: "",
+        footer: None,
+        help: "view: paused",
+        does: Does::Run(|app| {
+            app.set_view(QuickView::Paused);
+            Vec::new()
+        }),
+    },
+    Binding {
+        name: "view completed",
+        keys: &[Char('7')],
+        label: "",
+        footer: None,
+        help: "view: completed (the most recent ones held)",
+        does: Does::Run(|app| {
+            app.set_view(QuickView::Completed);
+            Vec::new()
+        }),
+    },
+    Binding {
+        name: "view cancelled",
+        keys: &[Char('8')],
+        label: "",
+        footer: None,
+        help: "view: cancelled (the most recent ones held)",
+        does: Does::Run(|app| {
+            app.set_view(QuickView::Cancelled);
             Vec::new()
         }),
     },

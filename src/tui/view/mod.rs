@@ -50,27 +50,25 @@ pub fn draw(f: &mut Frame, app: &App) {
     }
     footer(f, areas.footer, app, theme);
     match app.overlays().shown() {
-        Some(Overlay::Help) => overlay::help(f, size, app, theme),
+        Some(Overlay::Help(at)) => overlay::help(f, size, app, *at, theme),
         Some(Overlay::Confirm(c)) => overlay::confirm(f, size, c, theme),
+        Some(Overlay::Copy(m)) => overlay::copy_menu(f, size, m, theme),
         None => {}
     }
 }
 
 fn footer(f: &mut Frame, area: Rect, app: &App, theme: Theme) {
-    if app.overlays().prompt_open() {
-        let prompt = Line::from(vec![
-            Span::styled("/", theme.key()),
-            Span::raw(sanitize(app.table().filter_text()).into_owned()),
-            Span::styled("█", theme.key()),
-            match app.table().filter_error() {
-                Some(e) => Span::styled(format!("  {}", sanitize(e)), theme.error()),
-                None => Span::styled(
-                    format!("  Enter keep · Esc clear · keys: {}", filter::KEYS),
-                    theme.dim(),
-                ),
-            },
-        ]);
-        return message(f, area, prompt);
+    if let Some(field) = app.overlays().prompt() {
+        let mut spans = vec![Span::styled("/", theme.key())];
+        spans.extend(overlay::field(field, usize::from(area.width) / 2, theme));
+        spans.push(match app.table().filter_error() {
+            Some(e) => Span::styled(format!("  {}", sanitize(e)), theme.error()),
+            None => Span::styled(
+                format!("  Enter keep · Esc clear · keys: {}", filter::KEYS),
+                theme.dim(),
+            ),
+        });
+        return message(f, area, Line::from(spans));
     }
     if let Some((level, msg)) = app.session().flash() {
         let style = if *level == Level::Error {

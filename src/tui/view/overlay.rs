@@ -1,14 +1,18 @@
-//! Dialogs drawn over the panes: help (generated from the keymap) and confirmations.
+//! Dialogs drawn over the panes: help (generated from the key registry, scrollable),
+//! confirmations, the copy menu, and a text field with its cursor.
 
 use super::Theme;
 use crate::model::text::sanitize;
 use crate::tui::app::App;
-use crate::tui::confirm::Confirm;
-use crate::tui::keys;
+use crate::tui::confirm::{Confirm, Stage};
+use crate::tui::copy_menu::CopyMenu;
+use crate::tui::keys::help::{self, Line as HelpLine};
+use crate::tui::text_field::TextField;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Flex, Layout, Rect};
+use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 
 fn centered(area: Rect, w: u16, h: u16) -> Rect {
     let [v] = Layout::vertical([Constraint::Length(h.min(area.height))])
@@ -20,85 +24,125 @@ fn centered(area: Rect, w: u16, h: u16) -> Rect {
     r
 }
 
-pub fn help(f: &mut Frame, area: Rect, app: &App, t: Theme) {
+/// A text field's text with its cursor: the character under it reversed (a block at the
+/// end), so it shows without colour too. Text before the cursor that would not fit in
+/// `width` columns scrolls off to the left, so the cursor is always seen.
+pub fn field<'a>(f: &TextField, width: usize, t: Theme) -> Vec<Span<'a>> {
+    let (before, after) = f.split();
+    let skip = before
+        .chars()
+        .count()
+        .saturating_sub(width.saturating_sub(1));
+    let before: String = before.chars().skip(skip).collect();
+    let before = before.as_str();
+    let mut rest = after.chars();
+    let under = rest.next().map_or(" ".to_string(), |c| c.to_string());
+    let cursor = t.key().add_modifier(Modifier::REVERSED);
+    vec![
+        Span::styled(sanitize(before).into_owned(), t.key()),
+        Span::styled(sanitize(&under).into_owned(), cursor),
+        Span::styled(sanitize(rest.as_str()).into_owned(), t.key()),
+    ]
+}
+
+pub fn help(f: &mut Frame, area: Rect, app: &App, at: usize, t: Theme) {
     let read_only = app.session().read_only();
-    let mut lines: Vec<Line> = keys::help(read_only)
-        .map(|b| {
-            let keys: Vec<String> = b.keys.iter().map(keys::key_name).collect();
-            let mark = if b.dangerous() { " (asks first)" } else { "" };
-            Line::from(vec![
-                Span::styled(format!("{:>14}  ", keys.join(" ")), t.key()),
-                Span::raw(format!("{}{mark}", b.help)),
-            ])
+    let r = help::area(read_only, area);
+    let (shown, last) = help::window(read_only, area);
+    let at = at.min(last);
+    let all = help::layout(read_only, r.width.saturating_sub(2));
+    let total = all.len();
+    let col = help::key_column();
+    let lines: Vec<Line> = all
+        .into_iter()
+        .skip(at)
+        .take(shown)
+        .map(|l| match l {
+            HelpLine::Title(s) => Line::from(Span::styled(s, t.title())),
+            HelpLine::Note(s) => Line::from(Span::styled(s, t.stuck())),
+            HelpLine::Blank => Line::default(),
+            HelpLine::Key(k, text, _) => Line::from(vec![
+                Span::styled(format!("{k:>col$}  "), t.key()),
+                Span::raw(text),
+            ]),
         })
         .collect();
-    lines.push(Line::from(vec![
-        Span::styled(format!("{:>14}  ", "Ctrl-C"), t.key()),
-        Span::raw("quit"),
-    ]));
-    if read_only {
-        lines.push(Line::from(Span::styled(
-            "read-only: action keys are disabled",
-            t.stuck(),
-        )));
-    }
-    lines.push(Line::from(Span::styled(
-        "any key closes this help",
-        t.dim(),
-    )));
-    let r = centered(area, 76, lines.len() as u16 + 2);
     f.render_widget(Clear, r);
+    // Where you are, when not everything fits: the first and last lines shown of all.
+    let place = if last > 0 {
+        format!(" {}-{} of {total} · j/k PgUp/PgDn g/G ", at + 1, at + shown)
+    } else {
+        " ".into()
+    };
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(t.border(true))
-        .title(Span::styled(" Keys ", t.title()));
+        .title(Span::styled(" Keys ", t.title()))
+        .title_bottom(Line::from(vec![
+            Span::styled(place, t.dim()),
+            Span::styled("Esc ? q close ", t.dim()),
+        ]));
     f.render_widget(Paragraph::new(lines).block(block), r);
 }
 
 pub fn confirm(f: &mut Frame, area: Rect, c: &Confirm, t: Theme) {
-    let mut lines: Vec<Line> = c
-        .lines()
-        .iter()
-        .map(|l| Line::from(sanitize(l).into_owned()))
-        .collect();
-    if c.needs_reason() {
-        lines.push(Line::default());
-        let targets: Vec<Span> = c
-            .targets()
-            .into_iter()
-            .enumerate()
-            .flat_map(|(i, p)| {
-                let style = if i == c.chosen() {
-                    t.selected()
-                } else {
-                    t.dim()
-                };
-                [
-                    Span::styled(format!(" {} ", sanitize(p)), style),
-                    Span::raw(" "),
-                ]
-            })
-            .collect();
-        lines.push(Line::from([vec![Span::raw("to: ")], targets].concat()));
-        lines.push(Line::from(vec![
-            Span::raw("reason: "),
-            Span::styled(sanitize(c.reason()).into_owned(), t.key()),
-            Span::styled("█", t.key()),
-        ]));
-        lines.push(Line::default());
-        lines.push(Line::from(Span::styled(
-            "Enter confirm · Esc cancel · ←/→ target",
-            t.dim(),
-        )));
-    } else {
-        lines.push(Line::default());
-        lines.push(Line::from(Span::styled(
-            "y/Enter confirm · n/Esc cancel",
-            t.dim(),
-        )));
-    }
     let w = 78.min(area.width);
-    let h = (lines.len() as u16 + 4).min(area.height);
+    let inner = usize::from(w.saturating_sub(2)).max(1);
+    // Wrapped here, not by the paragraph, so the box is exactly as tall as its text.
+    let para = |text: &str, style: Style| -> Vec<Line<'static>> {
+        help::wrap(&sanitize(text), inner)
+            .into_iter()
+            .map(|l| Line::from(Span::styled(l, style)))
+            .collect()
+    };
+    let mut lines: Vec<Line> = Vec::new();
+    if let Some(warning) = c.warning() {
+        let style = t.error().add_modifier(Modifier::BOLD);
+        lines.extend(para(&format!("⚠ {warning}"), style));
+        lines.push(Line::default());
+    }
+    for l in c.lines() {
+        lines.extend(para(l, Style::default()));
+    }
+    lines.push(Line::default());
+    let targets = c.targets();
+    if targets.len() > 1 && c.stage() == Stage::Target {
+        lines.push(Line::from("Roll back to (↑/↓, then Enter):"));
+        for (i, p) in targets.iter().enumerate() {
+            let (mark, style) = if i == c.chosen() {
+                ("▸ ", t.selected())
+            } else {
+                ("  ", Style::default())
+            };
+            lines.push(Line::from(Span::styled(
+                format!("{mark}{}", sanitize(p)),
+                style,
+            )));
+        }
+    } else if targets.len() > 1 {
+        lines.push(Line::from(vec![
+            Span::raw("to: "),
+            Span::styled(sanitize(targets[c.chosen()]).into_owned(), t.title()),
+        ]));
+    }
+    if c.needs_reason() && c.stage() != Stage::Target {
+        let label = "reason: ";
+        let mut spans = vec![Span::raw(label)];
+        if c.stage() == Stage::Reason {
+            spans.extend(field(c.reason(), inner - label.len(), t));
+        } else {
+            spans.push(Span::styled(
+                sanitize(c.reason().text()).into_owned(),
+                t.key(),
+            ));
+        }
+        lines.push(Line::from(spans));
+    }
+    if let Some(n) = c.notice() {
+        lines.extend(para(n, t.error()));
+    }
+    lines.extend(para(&c.hint(), t.dim()));
+    let h = (lines.len() as u16 + 2).min(area.height);
     let r = centered(area, w, h);
     f.render_widget(Clear, r);
     let title = format!(" {}: {} ", c.title(), sanitize(c.build_id()));
@@ -106,10 +150,34 @@ pub fn confirm(f: &mut Frame, area: Rect, c: &Confirm, t: Theme) {
         .borders(Borders::ALL)
         .border_style(t.error())
         .title(Span::styled(title, t.error()));
-    f.render_widget(
-        Paragraph::new(lines)
-            .block(block)
-            .wrap(Wrap { trim: false }),
-        r,
-    );
+    f.render_widget(Paragraph::new(lines).block(block), r);
+}
+
+pub fn copy_menu(f: &mut Frame, area: Rect, m: &CopyMenu, t: Theme) {
+    let mut lines: Vec<Line> = m
+        .items()
+        .iter()
+        .map(|i| {
+            Line::from(vec![
+                Span::styled(format!(" {} ", i.key), t.key()),
+                Span::raw(format!("{:<12}", i.what)),
+                Span::raw(sanitize(&i.value).into_owned()),
+            ])
+        })
+        .collect();
+    lines.push(Line::default());
+    lines.push(Line::from(Span::styled(
+        "the letter copies it (y: the workflow id) · Esc close",
+        t.dim(),
+    )));
+    let r = centered(area, 70, lines.len() as u16 + 2);
+    f.render_widget(Clear, r);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(t.border(true))
+        .title(Span::styled(
+            format!(" Copy from {} ", sanitize(m.build_id())),
+            t.title(),
+        ));
+    f.render_widget(Paragraph::new(lines).block(block), r);
 }
