@@ -169,7 +169,7 @@ fn dashboard_flags_work_at_top_level(b: Backend) {
         40,
     );
     pty.wait_text("top-1", WAIT);
-    pty.wait_text("! stuck 0", WAIT);
+    pty.wait_text(" stuck 0 ", WAIT);
     pty.keys("q");
     assert!(pty.wait_exit(WAIT));
 }
@@ -195,7 +195,7 @@ fn the_dashboard_takes_its_defaults_from_the_config_file(b: Backend) {
         40,
     );
     pty.wait_text("cfg-1", WAIT);
-    let s = pty.wait_text("! stuck 0", WAIT);
+    let s = pty.wait_text(" stuck 0 ", WAIT);
     assert!(!s.contains("polling: push turned off"), "{s}");
     pty.keys("q");
     assert!(pty.wait_exit(WAIT));

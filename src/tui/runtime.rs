@@ -33,7 +33,7 @@ pub struct Options {
     pub push: bool,
     /// The colour theme asked for (config `theme`).
     pub theme: ThemeName,
-    /// Named saved filters (config `[views]`), in file order; not shown as views yet.
+    /// Named saved filters (config `[views]`), in file order; `v` steps through them.
     pub views: Vec<(String, String)>,
 }
 
@@ -145,6 +145,7 @@ fn run_loop(
     session.set_color(opts.color && opts.theme != ThemeName::Plain);
     session.set_light(opts.theme == ThemeName::Light);
     session.set_mouse(opts.mouse);
+    app.set_saved_views(opts.views.clone());
     let size = guard.terminal.size()?;
     app.screen_mut().resize(size.width, size.height);
     draw(&mut guard, &app)?;

@@ -815,3 +815,34 @@ fn quick_views_six_seven_eight_show_paused_completed_cancelled_and_five_is_kept_
         "5 is the history view's"
     );
 }
+
+#[test]
+fn v_steps_through_the_saved_views_of_the_config_file() {
+    let mut a = app();
+    key(&mut a, KeyCode::Char('v'));
+    assert!(
+        a.session()
+            .flash()
+            .is_some_and(|(l, m)| *l == Level::Error && m.contains("[views]")),
+        "no saved views: says where they come from"
+    );
+    a.set_saved_views(vec![
+        ("broken".into(), "status:failed".into()),
+        ("atlas".into(), "project:atlas".into()),
+    ]);
+    key(&mut a, KeyCode::Char('v'));
+    assert_eq!(a.table().view_label(), "broken");
+    assert_eq!(a.table().filter_text(), "status:failed");
+    assert_eq!(selected_build(&a), "borealis-7");
+    key(&mut a, KeyCode::Char('v'));
+    assert_eq!(a.table().view_label(), "atlas");
+    assert_eq!(selected_build(&a), "atlas-101");
+    key(&mut a, KeyCode::Char('v'));
+    assert_eq!(a.table().view_label(), "broken", "wraps to the first");
+    key(&mut a, KeyCode::Char('1'));
+    assert_eq!(
+        a.table().view_label(),
+        "all",
+        "a quick view leaves the saved one"
+    );
+}

@@ -189,6 +189,22 @@ impl App {
         self.start_over();
     }
 
+    /// The named filters of the config file's `[views]`, which `v` steps through.
+    pub fn set_saved_views(&mut self, views: Vec<(String, String)>) {
+        self.table.set_saved(views);
+    }
+
+    /// Applies the next saved view (all workflows, its filter); false when there are none.
+    pub fn next_saved_view(&mut self) -> bool {
+        let Some((i, filter)) = self.table.next_saved() else {
+            return false;
+        };
+        self.table.set_view(QuickView::All);
+        self.set_filter(filter);
+        self.table.mark_saved(i);
+        true
+    }
+
     /// After a new view or filter: no workflow is pinned any more, the first row is selected.
     fn start_over(&mut self) {
         self.table.set_pin(None);

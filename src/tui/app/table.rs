@@ -82,6 +82,9 @@ pub struct Table {
     /// action in the failed view must not move the cursor to another workflow), until the
     /// selection moves on.
     pin: Option<String>,
+    /// Named filters from the config file (`[views]`), and which one is applied.
+    saved: Vec<(String, String)>,
+    saved_at: Option<usize>,
 }
 
 impl Default for Table {
@@ -95,6 +98,8 @@ impl Default for Table {
             filter: Filter::default(),
             filter_error: None,
             pin: None,
+            saved: Vec::new(),
+            saved_at: None,
         }
     }
 }
@@ -159,11 +164,35 @@ impl Table {
     }
     pub(super) fn set_view(&mut self, v: QuickView) {
         self.view = v;
+        self.saved_at = None;
     }
     pub(super) fn set_filter(&mut self, text: String, error: Option<String>) {
         self.filter = Filter::parse(&text);
         self.filter_text = text;
         self.filter_error = error;
+        self.saved_at = None;
+    }
+    pub(super) fn set_saved(&mut self, views: Vec<(String, String)>) {
+        self.saved = views;
+        self.saved_at = None;
+    }
+    /// The saved view after the one applied (the first when none is), as (index, filter).
+    pub(super) fn next_saved(&self) -> Option<(usize, String)> {
+        let n = self.saved.len();
+        (n > 0).then(|| {
+            let i = self.saved_at.map_or(0, |i| (i + 1) % n);
+            (i, self.saved[i].1.clone())
+        })
+    }
+    pub(super) fn mark_saved(&mut self, i: usize) {
+        self.saved_at = Some(i);
+    }
+    /// What the title calls the rows shown: the saved view's name, or the quick view's.
+    pub fn view_label(&self) -> &str {
+        match self.saved_at.and_then(|i| self.saved.get(i)) {
+            Some((name, _)) => name,
+            None => self.view.label(),
+        }
     }
     /// Pins the selection to `id`; returns the workflow pinned before.
     pub(super) fn set_pin(&mut self, id: Option<String>) -> Option<String> {

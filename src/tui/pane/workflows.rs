@@ -5,7 +5,7 @@
 use super::{Pane, PaneId, Place, Scroll};
 use crate::model::text::sanitize;
 use crate::model::{Status, time};
-use crate::tui::app::{App, QuickView, Row};
+use crate::tui::app::{App, Level, QuickView, Row};
 use crate::tui::keys::binding::{Binding, Does};
 use crate::tui::view::columns::{self, Column};
 use crate::tui::view::style::{Theme, pane_block, progress_bar};
@@ -91,6 +91,22 @@ const KEYS: &[Binding] = &[
         }),
     },
     // `5` is kept for the history view (issue 11).
+    Binding {
+        name: "saved views",
+        keys: &[Char('v')],
+        label: "",
+        footer: None,
+        help: "next saved view (the config file's [views])",
+        does: Does::Run(|app| {
+            if !app.next_saved_view() {
+                app.session_mut().say(
+                    Level::Error,
+                    "no saved views: add a [views] table to the config file (see README, Config file)",
+                );
+            }
+            Vec::new()
+        }),
+    },
     Binding {
         name: "view paused",
         keys: &[Char('6')],
@@ -197,7 +213,7 @@ fn draw(f: &mut Frame, area: Rect, app: &App, focused: bool, t: Theme) {
     let visible = held.visible();
     let mut title = vec![
         Span::styled(" Workflows ", t.title()),
-        Span::raw(format!("[{}] ", table.view().label())),
+        Span::raw(format!("[{}] ", table.view_label())),
     ];
     // Where the cursor is: `3/11`, and how many are held when the view hides some.
     let at = if visible.is_empty() {
