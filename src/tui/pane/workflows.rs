@@ -92,22 +92,6 @@ const KEYS: &[Binding] = &[
     },
     // `5` is kept for the history view (issue 11).
     Binding {
-        name: "saved views",
-        keys: &[Char('v')],
-        label: "",
-        footer: None,
-        help: "next saved view (the config file's [views])",
-        does: Does::Run(|app| {
-            if !app.next_saved_view() {
-                app.session_mut().say(
-                    Level::Error,
-                    "no saved views: add a [views] table to the config file (see README, Config file)",
-                );
-            }
-            Vec::new()
-        }),
-    },
-    Binding {
         name: "view paused",
         keys: &[Char('6')],
         label: "",
@@ -137,6 +121,22 @@ const KEYS: &[Binding] = &[
         help: "view: cancelled (the most recent ones held)",
         does: Does::Run(|app| {
             app.set_view(QuickView::Cancelled);
+            Vec::new()
+        }),
+    },
+    Binding {
+        name: "saved views",
+        keys: &[Char('v')],
+        label: "",
+        footer: None,
+        help: "next saved view (the config file's [views])",
+        does: Does::Run(|app| {
+            if !app.next_saved_view() {
+                app.session_mut().say(
+                    Level::Error,
+                    "no saved views: add a [views] table to the config file (see README, Config file)",
+                );
+            }
             Vec::new()
         }),
     },
