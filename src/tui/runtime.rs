@@ -152,11 +152,8 @@ fn run_loop(
 
     loop {
         // Asleep until a stuck mark or a shown duration changes with time alone.
-        let wake = match (app.next_stuck_deadline(), app.next_clock_change()) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        };
-        let timeout = wake
+        let timeout = app
+            .next_wake()
             .map(|d| (d - time::now()).to_std().unwrap_or(Duration::ZERO))
             .unwrap_or(Duration::from_secs(3600));
         let first = match rx.recv_timeout(timeout) {

@@ -13,7 +13,10 @@ use std::time::{Duration, Instant};
 
 /// The worker's own slow check, in case a wake-up was ever lost: it asks the change token
 /// (no table read) this often.
-pub const SAFETY_CHECK: Duration = Duration::from_secs(5);
+pub const SAFETY_CHECK: Duration = Duration::from_secs(10);
+/// How long a wait lasts with nothing heard: the watch changes mode (polling, pushed) only
+/// inside a wait, so this only bounds how late a change of mode is reported.
+const QUIET_WAIT: Duration = Duration::from_secs(60);
 pub fn spawn(
     mut watch: Box<dyn Watch>,
     jobs: Sender<Cmd>,
@@ -35,7 +38,7 @@ pub fn spawn(
                     }
                     shown = Some(mode);
                 }
-                match watch.wait(SAFETY_CHECK) {
+                match watch.wait(QUIET_WAIT) {
                     Ok(true) => {
                         // A change after a quiet frame is looked at at once; amid a
                         // stream of commits (one soon after listening again) the look

@@ -84,6 +84,25 @@ impl App {
     }
 }
 
+/// `t` rounded up to a whole second.
+fn ceil_second(t: Timestamp) -> Timestamp {
+    let s = t.duration_trunc(TimeDelta::seconds(1)).unwrap_or(t);
+    if s < t { s + TimeDelta::seconds(1) } else { s }
+}
+
+impl App {
+    /// When the render loop should wake with nothing else happening: the next stuck mark
+    /// or shown duration to change, on a whole second, so that ticking durations and
+    /// passing deadlines share one wake-up a second rather than taking one each.
+    pub fn next_wake(&self) -> Option<Timestamp> {
+        let wake = match (self.next_stuck_deadline(), self.next_clock_change()) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        wake.map(ceil_second)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -116,6 +135,16 @@ mod tests {
             Some(minute),
             "nothing shown: only the header's clock, once a minute"
         );
+    }
+
+    #[test]
+    fn wakes_fall_on_whole_seconds() {
+        let at = |ms| testing::now() + TimeDelta::milliseconds(ms);
+        assert_eq!(ceil_second(at(1_400)), at(2_000));
+        assert_eq!(ceil_second(at(2_000)), at(2_000));
+        let app = testing::app();
+        let wake = app.next_wake().expect("the header at least");
+        assert_eq!(wake, ceil_second(wake), "{wake}");
     }
 
     #[test]
