@@ -1,9 +1,10 @@
 //! The thread that waits on the store's watch (file notifications on SQLite, `LISTEN` on
-//! PostgreSQL) and tells the database worker to look again. After a wake-up it stops
-//! listening for as long as the pace asks (at least a frame), then listens again and only
-//! then asks for the look, so a commit in between is either seen by that look or wakes
-//! the watch again: a writer committing thousands of times a second costs the dashboard
-//! one wake-up and one read per look, and nothing while nothing changes.
+//! PostgreSQL) and tells the database worker to look again. A change after a quiet frame
+//! is looked at at once. Then it stops listening for as long as the pace asks (at least a
+//! frame), listens again, and only then asks for another look, so a commit made while it
+//! was not listening is seen by that look: a writer committing thousands of times a second
+//! costs the dashboard one wake-up and one read per look, and nothing while nothing
+//! changes.
 
 use super::msg::{Cmd, Msg};
 use super::pace::{FRAME, Pace};
@@ -17,6 +18,7 @@ pub const SAFETY_CHECK: Duration = Duration::from_secs(10);
 /// How long a wait lasts with nothing heard: the watch changes mode (polling, pushed) only
 /// inside a wait, so this only bounds how late a change of mode is reported.
 const QUIET_WAIT: Duration = Duration::from_secs(60);
+
 pub fn spawn(
     mut watch: Box<dyn Watch>,
     jobs: Sender<Cmd>,
