@@ -104,8 +104,10 @@ impl Watch for Listen {
     fn wait(&mut self, timeout: Duration) -> Result<bool> {
         self.arm();
         let Some(client) = self.client.as_mut() else {
-            // Not listening: poll, and try to listen again when the backoff allows.
-            std::thread::sleep(self.poll.min(timeout));
+            // Not listening: poll, and try to listen again when the backoff allows (however
+            // long the poll interval or the caller's timeout).
+            let retry = self.retry_at.saturating_duration_since(Instant::now());
+            std::thread::sleep(self.poll.min(timeout).min(retry));
             if Instant::now() >= self.retry_at {
                 self.reconnect();
             }
