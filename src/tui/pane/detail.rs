@@ -40,7 +40,9 @@ impl Pane for DetailPane {
     /// Clamps the scroll to the text as it wraps in `area` now, so that after `G` the
     /// first `k` moves up, and `j` at the bottom stores nothing to undo.
     fn settle(&self, app: &mut App, area: Rect) {
-        if area.area() == 0 {
+        // At the top there is nothing to clamp: spare building and wrapping the text
+        // (this runs after every update, and most of them bring changes, not keys).
+        if area.area() == 0 || app.detail().scroll() == 0 {
             return;
         }
         let (total, shown) = measure(

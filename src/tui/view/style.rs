@@ -155,4 +155,27 @@ mod tests {
             assert!(!bars[i + 1..].contains(a), "{a} drawn twice");
         }
     }
+
+    #[test]
+    fn a_light_theme_trades_yellow_and_cyan_for_magenta_and_blue() {
+        let dark = Theme {
+            color: true,
+            light: false,
+        };
+        let light = Theme {
+            color: true,
+            light: true,
+        };
+        let plain = Theme {
+            color: false,
+            light: true,
+        };
+        assert_eq!(dark.key().fg, Some(Color::Yellow));
+        assert_eq!(dark.title().fg, Some(Color::Cyan));
+        assert_eq!(light.key().fg, Some(Color::Magenta));
+        assert_eq!(light.stuck().fg, Some(Color::Magenta));
+        assert_eq!(light.title().fg, Some(Color::Blue));
+        assert_eq!(light.border(true).fg, Some(Color::Blue));
+        assert_eq!(plain.key().fg, None, "no colour at all");
+    }
 }
