@@ -85,8 +85,27 @@ fn live_polling_every(store: Store, poll: Duration) -> Live {
     let watch = store.watch(poll);
     let worker = Worker::new(store, tx.clone(), jobs_rx, HOUR);
     watcher::spawn(watch, jobs.clone(), tx, worker.pace()).unwrap();
-    std::thread::spawn(move || worker.run());
+    std::thread::Builder::new()
+        .name("test-worker".into())
+        .spawn(move || worker.run())
+        .unwrap();
     Live { rx, _jobs: jobs }
+}
+
+/// CPU ticks (1/100 s) the threads named `name` of this process have used.
+fn cpu_ticks_of(name: &str) -> u64 {
+    std::fs::read_dir("/proc/self/task")
+        .unwrap()
+        .flatten()
+        .filter(|t| std::fs::read_to_string(t.path().join("comm")).is_ok_and(|c| c.trim() == name))
+        .filter_map(|t| std::fs::read_to_string(t.path().join("stat")).ok())
+        .map(|stat| {
+            // After the command name in parentheses: utime and stime are fields 14 and 15.
+            let rest = &stat[stat.rfind(')').unwrap() + 2..];
+            let f: Vec<&str> = rest.split(' ').collect();
+            f[11].parse::<u64>().unwrap() + f[12].parse::<u64>().unwrap()
+        })
+        .sum()
 }
 
 /// Waits for data naming `build`; false at the deadline.
@@ -188,7 +207,32 @@ fn a_row_committed_after_the_time_it_wrote_is_shown(b: Backend) {
     }
 }
 
+/// A short look owes a whole-window look within the second; paused, the worker makes no
+/// look, and must not wake over and over for the one it owes (it spun a core doing so).
+fn a_paused_dashboard_owing_a_look_stays_asleep(b: Backend) {
+    let db = TestDb::new(b);
+    let (store, _) = Store::open(db.target(), OpenMode::ReadOnly).unwrap();
+    let l = live(store);
+    insert_workflow(&db, "first");
+    assert!(shows(&l, "first", Duration::from_secs(10)));
+    insert_workflow(&db, "second");
+    assert!(
+        shows(&l, "second", Duration::from_secs(10)),
+        "a short look: one owed"
+    );
+    l._jobs.send(Cmd::SetPaused(true)).unwrap();
+    std::thread::sleep(Duration::from_millis(1500));
+    let before = cpu_ticks_of("test-worker");
+    std::thread::sleep(Duration::from_secs(2));
+    let used = cpu_ticks_of("test-worker") - before;
+    assert!(
+        used < 20,
+        "a paused worker used {used} of 200 possible CPU ticks in 2 s"
+    );
+}
+
 both!(
+    a_paused_dashboard_owing_a_look_stays_asleep,
     a_row_committed_after_the_time_it_wrote_is_shown,
     a_commit_wakes_the_watch_and_silence_does_not,
     a_change_by_another_program_reaches_the_dashboard_without_polling,

@@ -89,12 +89,15 @@ impl Worker {
         loop {
             // In trouble (a lock held, a problem on screen, the file gone), nothing pushes
             // the way out (releasing a lock writes nothing): look often until it clears.
-            let mut wait = if self.locked.is_some() || self.problem || self.file_trouble.is_some() {
+            let trouble = self.locked.is_some() || self.problem || self.file_trouble.is_some();
+            let mut wait = if trouble {
                 self.poll.min(TROUBLE_POLL)
             } else {
                 self.poll
             };
-            if let Some(due) = self.overlap.wide_due() {
+            // The whole-window look a short one owes, when a look would be made (paused or
+            // in trouble the worker does not read, and waiting for it would spin).
+            if let Some(due) = self.overlap.wide_due().filter(|_| !self.paused && !trouble) {
                 wait = wait.min(due.saturating_duration_since(Instant::now()));
             }
             match self.jobs.recv_timeout(wait) {
