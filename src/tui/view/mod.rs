@@ -79,12 +79,38 @@ fn footer(f: &mut Frame, area: Rect, app: &App, theme: Theme) {
         let line = Line::from(Span::styled(sanitize(msg).into_owned(), style));
         return message(f, area, line);
     }
+    let entries = keys::footer(pane::focused(app).id(), app.session().read_only());
+    let line = footer_line(
+        entries
+            .iter()
+            .map(|b| (b.label, b.footer.unwrap_or_default()))
+            .collect(),
+        usize::from(area.width),
+        theme,
+    );
+    f.render_widget(Paragraph::new(line), area);
+}
+
+/// The footer's keys, whole entries only: when they do not all fit, the last that fit is
+/// followed by `…` (`?` comes first and shows them all), never a word cut mid-way.
+fn footer_line<'a>(entries: Vec<(&'a str, &'a str)>, width: usize, theme: Theme) -> Line<'a> {
     let mut spans = Vec::new();
-    for b in keys::footer(pane::focused(app).id(), app.session().read_only()) {
-        spans.push(Span::styled(b.label, theme.key()));
-        spans.push(Span::raw(format!(" {}  ", b.footer.unwrap_or_default())));
+    let mut used = 0;
+    let n = entries.len();
+    for (i, (label, word)) in entries.into_iter().enumerate() {
+        let key = Span::styled(label, theme.key());
+        let text = Span::raw(format!(" {word}"));
+        let shown = key.width() + text.width();
+        // Room for this entry, and for the mark if more entries follow.
+        let need = used + shown + usize::from(i + 1 < n);
+        if need > width {
+            spans.push(Span::styled("…", theme.dim()));
+            break;
+        }
+        spans.extend([key, text, Span::raw("  ")]);
+        used += shown + 2;
     }
-    f.render_widget(Paragraph::new(Line::from(spans)), area);
+    Line::from(spans)
 }
 
 /// A message longer than the footer grows upwards over the panes (until the next key
@@ -101,4 +127,34 @@ fn message(f: &mut Frame, footer: Rect, line: Line<'_>) {
     };
     f.render_widget(Clear, area);
     f.render_widget(p, area);
+}
+
+#[cfg(test)]
+mod footer_tests {
+    use super::*;
+
+    fn text(line: &Line<'_>) -> String {
+        line.spans.iter().map(|s| s.content.as_ref()).collect()
+    }
+
+    #[test]
+    fn a_footer_too_wide_ends_with_a_mark_after_whole_entries() {
+        let t = Theme {
+            color: false,
+            light: false,
+        };
+        let entries = || {
+            vec![
+                ("?", "help"),
+                ("j/k", "move"),
+                ("a", "advance"),
+                ("q", "quit"),
+            ]
+        };
+        let all = text(&footer_line(entries(), 80, t));
+        assert_eq!(all.trim_end(), "? help  j/k move  a advance  q quit");
+        let cut = text(&footer_line(entries(), 24, t));
+        assert_eq!(cut, "? help  j/k move  …", "never `a advan`");
+        assert!(cut.chars().count() <= 24);
+    }
 }
