@@ -253,8 +253,6 @@ impl Held {
             for (id, r) in &mut self.rows {
                 r.pending = pending.remove(id).map(Box::new);
             }
-            self.refinish();
-            self.evict_finished();
             self.recompute(table);
             return;
         }
@@ -287,8 +285,8 @@ impl Held {
         dropped
     }
 
-    /// Re-derives the finished set from the rows (after a full load, or rows edited in
-    /// place).
+    /// Re-derives the finished set from the rows (a full load, or rows edited in place),
+    /// letting the oldest finished ones go.
     pub(super) fn refinish(&mut self) {
         self.finished = self
             .rows
@@ -296,6 +294,7 @@ impl Held {
             .filter(|(_, r)| r.wf.status.is_terminal())
             .map(|(id, r)| (r.wf.updated_at.clone(), id.clone()))
             .collect();
+        self.evict_finished();
     }
 }
 

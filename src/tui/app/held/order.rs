@@ -150,8 +150,9 @@ impl Held {
         *list = out;
     }
 
-    /// Re-derives every stuck mark, every deadline and the sorted order, then the visible
-    /// list. The full pass: first load, a new sort key, and tests that edit rows directly.
+    /// Re-derives the finished set, every stuck mark, every deadline and the sorted order,
+    /// then the visible list. The full pass: first load, a new sort key, and tests that edit
+    /// rows directly.
     pub(in crate::tui::app) fn recompute(&mut self, table: &Table) {
         self.refinish();
         let now = self.now;
