@@ -395,25 +395,9 @@ fn dashboard(a: &Args, db: &Path) -> Dash {
     // commit returned to the moment the new status is on screen.
     let (mut probe, _) = Store::open(db, OpenMode::ReadWrite).expect("open for the probe");
     let tag = format!("probe-{}", std::process::id());
-    let new = NewWorkflow {
-        build_id: Some(tag.clone()),
-        project_id: "perf".into(),
-        user_id: None,
-        definition: "build".into(),
-        metadata: serde_json::json!({}),
-    };
-    let id = engine::start(&mut probe, &new, "perf", None)
-        .expect("start the probe")
-        .workflow
-        .id;
+    let id = start_probe(&mut probe, &tag);
     p.keys(&format!("/{tag}\r"));
-    // The probe's row in the table: its status column, not an event line of the trail
-    // pane (an earlier `workflow_paused` stays there and would match at once).
-    let probe_line = |s: &str, word: &str| {
-        s.lines().any(|l| {
-            l.contains(&tag) && l.contains(&format!(" {word} ")) && !l.contains("workflow_")
-        })
-    };
+    let probe_line = |s: &str, word: &str| shows_probe(s, &tag, word);
     p.wait_for(Duration::from_secs(10), |s| probe_line(s, "running"))
         .expect("the probe is shown");
     let mut sim = Command::new(&a.bin)
@@ -681,4 +665,28 @@ impl Table {
             line([&r[0], &r[1], &r[2], &r[3], &r[4]]);
         }
     }
+}
+
+/// A probe workflow tagged `tag` (its build id), started through the engine; its id.
+pub fn start_probe(store: &mut Store, tag: &str) -> String {
+    let new = NewWorkflow {
+        build_id: Some(tag.to_string()),
+        project_id: "perf".into(),
+        user_id: None,
+        definition: "build".into(),
+        metadata: serde_json::json!({}),
+    };
+    engine::start(store, &new, "perf", None)
+        .expect("start the probe")
+        .workflow
+        .id
+}
+
+/// Whether `screen` shows the probe's table row with status `word`: its status column, not
+/// an event line of the trail pane (an earlier `workflow_paused` stays there and would
+/// match at once).
+pub fn shows_probe(screen: &str, tag: &str, word: &str) -> bool {
+    screen
+        .lines()
+        .any(|l| l.contains(tag) && l.contains(&format!(" {word} ")) && !l.contains("workflow_"))
 }

@@ -15,9 +15,12 @@
 //!   printed, and how long after the writer stopped the follower printed the last one.
 
 use crate::pty::Pty;
-use crate::{Args, Table, cpu_ticks, ms_since, pct, raw_ops_rng, rows_held, ticks_per_sec};
+use crate::{
+    Args, Table, cpu_ticks, ms_since, pct, raw_ops_rng, rows_held, shows_probe, start_probe,
+    ticks_per_sec,
+};
 use baton::engine::{self, Request};
-use baton::model::{Action, NewWorkflow, Status};
+use baton::model::{Action, Status};
 use baton::store::{OpenMode, Store, Target};
 use std::io::BufRead;
 use std::path::Path;
@@ -463,25 +466,9 @@ fn change_to_screen(
     static PROBES: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
     let n = PROBES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let tag = format!("probe-{}-{n}", std::process::id());
-    let new = NewWorkflow {
-        build_id: Some(tag.clone()),
-        project_id: "perf".into(),
-        user_id: None,
-        definition: "build".into(),
-        metadata: serde_json::json!({}),
-    };
-    let id = engine::start(&mut probe, &new, "perf", None)
-        .expect("start the probe")
-        .workflow
-        .id;
+    let id = start_probe(&mut probe, &tag);
     p.keys(&format!("/{tag}\r"));
-    // The probe's row in the table: its status column, not an event line of the trail
-    // pane (an earlier `workflow_paused` stays there and would match at once).
-    let probe_line = |s: &str, word: &str| {
-        s.lines().any(|l| {
-            l.contains(&tag) && l.contains(&format!(" {word} ")) && !l.contains("workflow_")
-        })
-    };
+    let probe_line = |s: &str, word: &str| shows_probe(s, &tag, word);
     p.wait_for(Duration::from_secs(30), |s| probe_line(s, "running"))
         .expect("the probe is shown");
     let mut sim = writer.map(|rate| {
