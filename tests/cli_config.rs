@@ -25,14 +25,10 @@ fn write_config(db: &TestDb, text: &str) -> PathBuf {
 /// A definition without limits of its own, so the configured ones apply, and `build`
 /// advanced into its second phase (a pending handoff, a second old).
 fn pending_handoff(db: &TestDb, build: &str) {
-    let def = db.dir.path().join("nolimits.json");
-    std::fs::write(
-        &def,
+    db.add_definition(
+        "nolimits",
         r#"{"name": "nolimits", "phases": [{"name": "a", "role": "r1"}, {"name": "b", "role": "r2"}]}"#,
-    )
-    .unwrap();
-    db.run(&["definition", "add", def.to_str().unwrap()])
-        .code(0);
+    );
     db.json(&[
         "start",
         "--project",

@@ -10,16 +10,12 @@ use std::time::Duration;
 /// A definition whose second phase counts a handoff as stuck at once, and `n` workflows on
 /// it, `stuck` of them advanced into that phase (so stuck a second later).
 fn with_stuck(db: &TestDb, n: usize, stuck: usize) {
-    let def = db.dir.path().join("quick.json");
-    std::fs::write(
-        &def,
+    db.add_definition(
+        "quick",
         r#"{"name": "quick", "phases": [
             {"name": "a", "role": "r1"},
             {"name": "b", "role": "r2", "handoff_timeout_secs": 0}]}"#,
-    )
-    .unwrap();
-    db.run(&["definition", "add", def.to_str().unwrap()])
-        .code(0);
+    );
     for i in 0..n {
         let build = format!("q{i}");
         db.json(&[

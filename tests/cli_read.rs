@@ -139,16 +139,12 @@ fn status_shows_progress_handoffs_outputs_and_events(b: Backend) {
 
 fn stuck_handoffs_show_in_status_and_doctor(b: Backend) {
     let db = TestDb::cli(b);
-    let def = db.dir.path().join("quick.json");
-    std::fs::write(
-        &def,
+    db.add_definition(
+        "quick",
         r#"{"name": "quick", "phases": [
             {"name": "a", "role": "r1"},
             {"name": "b", "role": "r2", "handoff_timeout_secs": 0}]}"#,
-    )
-    .unwrap();
-    db.run(&["definition", "add", def.to_str().unwrap()])
-        .code(0);
+    );
     db.json(&[
         "start",
         "--project",

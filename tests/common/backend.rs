@@ -176,6 +176,14 @@ impl TestDb {
         run_in(self.dir.path(), &all)
     }
 
+    /// Writes `json` to `NAME.json` in the temp dir and adds it with `baton definition add`.
+    pub fn add_definition(&self, name: &str, json: &str) {
+        let file = self.dir.path().join(format!("{name}.json"));
+        std::fs::write(&file, json).unwrap();
+        self.run(&["definition", "add", file.to_str().unwrap()])
+            .code(0);
+    }
+
     /// `baton args...` with BATON_DB naming this database.
     pub fn command(&self) -> std::process::Command {
         let mut c = super::cli::baton(self.dir.path());
