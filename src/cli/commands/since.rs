@@ -65,11 +65,7 @@ pub fn parse_since(s: &str) -> std::result::Result<Since, String> {
 /// Writers' clocks are not perfectly ordered with `seq`; callers also filter by time.
 pub fn seq_before(store: &Store, at: Timestamp) -> Result<i64> {
     let first_after = |seq: i64| -> Result<Option<(i64, Option<Timestamp>)>> {
-        let e = store.events(&EventQuery {
-            workflow: None,
-            after_seq: seq,
-            limit: 1,
-        })?;
+        let e = store.events(&EventQuery::after(None, seq, 1))?;
         Ok(e.first().map(|e| (e.seq, time::parse(&e.created_at))))
     };
     // Invariant: every event with seq <= lo is before `at`; the first event after hi is
