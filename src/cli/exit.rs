@@ -14,6 +14,12 @@ pub enum Code {
     Usage = 2,
     NotFound = 3,
     Conflict = 4,
+    /// `watch --exit-status`: a watched workflow failed (or was deleted).
+    WatchFailed = 5,
+    /// `watch --exit-status`: one was cancelled.
+    WatchCancelled = 6,
+    /// `watch --exit-status --fail-on-stuck`: one got stuck.
+    WatchStuck = 7,
 }
 
 #[derive(Debug)]

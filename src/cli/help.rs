@@ -31,7 +31,8 @@ Exit codes:
   2  usage: bad flag or value, malformed JSON, ambiguous id prefix, bad config file
   3  not found: workflow, handoff or definition
   4  conflict or illegal transition: stale --expect-version, wrong status, no retries left
-  130, 143  the dashboard, events --follow, simulate or demo stopped by SIGINT or SIGTERM
+  5, 6, 7  watch --exit-status: a watched workflow failed, was cancelled, got stuck
+  130, 143  the dashboard, events --follow, watch, simulate or demo stopped by SIGINT or SIGTERM
             (129 SIGHUP, 131 SIGQUIT), after cleaning up";
 
 pub const MIGRATE: &str = "\
@@ -117,6 +118,24 @@ Examples:
 --type and --actor search the trail a window at a time from the newest (or from --since or
 --after-seq forward), so a rare type in a long trail takes a few reads, never one read of
 all of it. BATON_ACTOR and the global --actor name who acts; on events, --actor filters.";
+
+pub const WATCH: &str = "\
+Examples:
+  baton watch shop-42                       until it completes, fails or is cancelled
+  baton watch shop-42 shop-43 --exit-status && deploy   deploy only if both completed
+  baton watch shop-42 --exit-status --fail-on-stuck      give up as soon as it is stuck
+  baton watch shop-42 --json | jq -c .       a JSON line each time it changes
+
+A failed workflow counts as ended (an orchestrator may still retry it: watch again).
+On a terminal the lines are redrawn in place; on a pipe a line is printed when it changes.
+
+Exit codes with --exit-status (none collides with the others baton uses):
+  0  every watched workflow completed
+  5  one failed (or was deleted while watched)
+  7  one got stuck (only with --fail-on-stuck)
+  6  one was cancelled
+  When several apply, the first in this list wins. Without --exit-status baton exits 0
+  once all have ended. 130/143 when stopped by SIGINT/SIGTERM; 3 when an ID is unknown.";
 
 pub const DOCTOR: &str = "\
 Examples:

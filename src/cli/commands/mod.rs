@@ -3,6 +3,7 @@
 
 pub mod ack_target;
 pub mod act;
+pub mod changes;
 pub mod completions;
 pub mod dashboard;
 pub mod definition;
@@ -18,3 +19,4 @@ pub mod since;
 pub mod start;
 pub mod status;
 pub mod stuck;
+pub mod watch;
