@@ -20,6 +20,8 @@ pub enum Code {
     WatchCancelled = 6,
     /// `watch --exit-status --fail-on-stuck`: one got stuck.
     WatchStuck = 7,
+    /// A bulk action (`--filter`) applied to some of the workflows it matched, not all.
+    Partial = 8,
 }
 
 #[derive(Debug)]

@@ -32,6 +32,7 @@ Exit codes:
   3  not found: workflow, handoff or definition
   4  conflict or illegal transition: stale --expect-version, wrong status, no retries left
   5, 6, 7  watch --exit-status: a watched workflow failed, was cancelled, got stuck
+  8  a bulk action (--filter) acted on some of its matches but not all (4: none)
   130, 143  the dashboard, events --follow, watch, simulate or demo stopped by SIGINT or SIGTERM
             (129 SIGHUP, 131 SIGQUIT), after cleaning up";
 
@@ -54,7 +55,13 @@ Examples:
 
 pub const RETRY: &str = "\
 Examples:
-  baton retry shop-42 --reason \"runner was down\"";
+  baton retry shop-42 --reason \"runner was down\"
+  baton retry --filter \"stuck phase:testing\" --reason \"runner restarted\" --dry-run
+
+With --filter EXPR instead of a workflow, it acts on every live workflow the dashboard's
+filter matches (--reason required), each in its own transaction at the version read when
+selected: one changed meanwhile is skipped as a conflict. --dry-run writes nothing and
+prints what would happen. Exit 0 all acted on, 8 some, 4 none.";
 
 pub const ROLLBACK: &str = "\
 Examples:
@@ -67,7 +74,13 @@ Examples:
 
 pub const PAUSE: &str = "\
 Examples:
-  baton pause shop-42 --reason \"waiting for review capacity\"";
+  baton pause shop-42 --reason \"waiting for review capacity\"
+  baton pause --filter \"phase:release\" --reason \"release freeze\"
+
+With --filter EXPR instead of a workflow, it acts on every live workflow the dashboard's
+filter matches (--reason required), each in its own transaction at the version read when
+selected: one changed meanwhile is skipped as a conflict. --dry-run writes nothing and
+prints what would happen. Exit 0 all acted on, 8 some, 4 none.";
 
 pub const RESUME: &str = "\
 Examples:
@@ -75,12 +88,19 @@ Examples:
 
 pub const CANCEL: &str = "\
 Examples:
-  baton cancel shop-42 --reason \"superseded by shop-43\"";
+  baton cancel shop-42 --reason \"superseded by shop-43\"
+  baton cancel --filter \"project:shop status:failed\" --reason \"superseded\" --json
+
+With --filter EXPR instead of a workflow, it acts on every live workflow the dashboard's
+filter matches (--reason required), each in its own transaction at the version read when
+selected: one changed meanwhile is skipped as a conflict. --dry-run writes nothing and
+prints what would happen. Exit 0 all acted on, 8 some, 4 none.";
 
 pub const ACK: &str = "\
 Examples:
   baton ack shop-42                    acknowledge the pending handoff of a workflow
   baton ack 9c1e                       a handoff by id or unique id prefix (or a workflow's)
+  baton ack --filter \"stuck role:test_auditor\" --reason \"picked up by hand\"
 
 A workflow is named by its id, unique id prefix or build id; it must have exactly one
 pending handoff (`baton status WORKFLOW` lists its handoffs and their ids).";

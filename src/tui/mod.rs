@@ -5,7 +5,7 @@ pub mod app;
 pub mod clipboard;
 pub mod confirm;
 pub mod copy_menu;
-pub mod filter;
+pub use crate::engine::filter;
 pub mod history_filter;
 mod history_reader;
 mod json_text;

@@ -3,6 +3,7 @@
 
 pub mod ack_target;
 pub mod act;
+pub mod bulk;
 pub mod changes;
 pub mod completions;
 pub mod dashboard;
