@@ -27,7 +27,7 @@ pub use migration::{
 };
 pub use open::{DEFAULT_BUSY_TIMEOUT, OpenMode, Opened};
 pub use postgres::set_application_name;
-pub use query::{EventQuery, FeedCursor, ListQuery, RowStamp};
+pub use query::{Census, CensusRow, EventQuery, FeedCursor, ListQuery, PendingRow, RowStamp};
 pub use report::{ChangeToken, DoctorReport, Health, Problem, Severity, Verification};
 pub use search::{Direction, Found, Search, WINDOW};
 pub use statements::StatementLog;
@@ -177,6 +177,13 @@ impl Store {
     /// size of history, counting rows written by other programs too.
     pub fn status_counts(&self) -> Result<Vec<(Status, i64)>> {
         self.backend.status_counts()
+    }
+
+    /// The live set counted by phase, role and status, and the unacknowledged handoffs of
+    /// running workflows by the phase and role they went to (two aggregates over indexes:
+    /// the cost follows the live set, not history).
+    pub fn census(&self) -> Result<Census> {
+        self.backend.census()
     }
 
     /// One page of finished (completed or cancelled) workflows, newest change first, after

@@ -3,7 +3,7 @@
 //! only the events after the last one printed.
 
 use super::changes::{Changes, Waited};
-use super::since::{self, Since, parse_since};
+use super::since::{Since, parse_since};
 use crate::cli::context::Ctx;
 use crate::cli::exit::CliResult;
 use crate::cli::output::{self, Table, clean};
@@ -164,7 +164,7 @@ pub fn run(ctx: &Ctx, a: &EventsArgs) -> CliResult {
     };
     let since_at = a.since.map(|s| s.at(time::now()));
     let after_seq = match (since_at, a.after_seq) {
-        (Some(at), _) => Some(since::seq_before(&store, at)?),
+        (Some(at), _) => Some(store.seq_before(at)?),
         (None, seq) => seq,
     };
     // Events from before `--since` that the search let through (writers' clocks are not

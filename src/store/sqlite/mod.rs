@@ -3,6 +3,7 @@
 //! `PRAGMA data_version`.
 
 mod backfill;
+mod census;
 mod changes;
 mod definitions;
 mod doctor;
@@ -20,7 +21,7 @@ mod write;
 use super::backend::{Backend, Plan, StartPlan};
 use super::error::{Result, StoreError};
 use super::open::{OpenMode, Opened};
-use super::query::{EventQuery, FeedCursor, ListQuery, RowStamp};
+use super::query::{Census, EventQuery, FeedCursor, ListQuery, RowStamp};
 use super::report::{ChangeToken, DoctorReport, Health, Verification};
 use super::statements::StatementLog;
 use super::target::Target;
@@ -175,6 +176,10 @@ impl Backend for SqliteStore {
 
     fn status_counts(&self) -> Result<Vec<(Status, i64)>> {
         SqliteStore::status_counts(self)
+    }
+
+    fn census(&self) -> Result<Census> {
+        SqliteStore::census(self)
     }
 
     fn finished_page(&self, before: Option<(&str, &str)>, limit: usize) -> Result<Vec<Workflow>> {
