@@ -11,6 +11,7 @@ mod error;
 mod history;
 mod migrate;
 mod open;
+mod pages;
 mod row;
 mod statements;
 mod watch;
@@ -20,7 +21,7 @@ mod write;
 use super::backend::{Backend, Plan, StartPlan};
 use super::error::{Result, StoreError};
 use super::open::{OpenMode, Opened};
-use super::query::{EventQuery, FeedCursor, ListQuery, RowStamp};
+use super::query::{EventQuery, FeedCursor, ListQuery, Listed, RowStamp};
 use super::report::{ChangeToken, DoctorReport, Health, Verification};
 use super::statements::StatementLog;
 use super::target::Target;
@@ -149,8 +150,12 @@ impl Backend for SqliteStore {
         SqliteStore::resolve(self, key)
     }
 
-    fn list(&self, q: &ListQuery) -> Result<Vec<Workflow>> {
+    fn list(&self, q: &ListQuery) -> Result<Vec<Listed>> {
         SqliteStore::list(self, q)
+    }
+
+    fn count(&self, q: &ListQuery, cap: usize) -> Result<usize> {
+        SqliteStore::count(self, q, cap)
     }
 
     fn live(&self) -> Result<Vec<Workflow>> {
@@ -175,10 +180,6 @@ impl Backend for SqliteStore {
 
     fn status_counts(&self) -> Result<Vec<(Status, i64)>> {
         SqliteStore::status_counts(self)
-    }
-
-    fn finished_page(&self, before: Option<(&str, &str)>, limit: usize) -> Result<Vec<Workflow>> {
-        SqliteStore::finished_page(self, before, limit)
     }
 
     fn handoffs(&self, workflow_id: &str, limit: usize) -> Result<Vec<Handoff>> {
