@@ -56,8 +56,8 @@ pub struct ListArgs {
     pub finished: bool,
     /// The next page: rows after the one whose `cursor` this is (from --json, or the note
     /// on stderr), with the same filters
-    #[arg(long, value_name = "CURSOR", value_parser = Cursor::decode)]
-    pub after: Option<Cursor>,
+    #[arg(long, value_name = "CURSOR")]
+    pub after: Option<String>,
     /// At most this many rows (a note on stderr says how many more match)
     #[arg(long, value_name = "N", default_value_t = DEFAULT_LIMIT,
           value_parser = clap::value_parser!(u64).range(1..))]
@@ -155,6 +155,11 @@ pub fn run(ctx: &Ctx, a: &ListArgs) -> CliResult {
     let store = ctx.open()?;
     let limit = usize::try_from(a.limit).unwrap_or(usize::MAX);
     let now = time::now();
+    // Read here rather than by clap, for a one-line error.
+    let after = match &a.after {
+        Some(text) => Some(Cursor::decode(text).map_err(CliError::usage)?),
+        None => None,
+    };
     let (rows, cursors, stuck, more) = match a.status {
         Some(StatusFilter::Stuck) => {
             if a.after.is_some() {
@@ -171,7 +176,7 @@ pub fn run(ctx: &Ctx, a: &ListArgs) -> CliResult {
                 Some(StatusFilter::Is(s)) => Some(s),
                 _ => None,
             };
-            if let Some(after) = &a.after {
+            if let Some(after) = &after {
                 check_cursor(after, store.target())?;
             }
             let q = ListQuery {
@@ -182,7 +187,7 @@ pub fn run(ctx: &Ctx, a: &ListArgs) -> CliResult {
                 since: a.since.map(|s| s.at(now)),
                 until: a.until.map(|s| s.at(now)),
                 finished: a.finished,
-                after: a.after.clone(),
+                after,
                 limit,
             };
             let page = store.list_page(&q)?;
