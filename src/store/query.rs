@@ -185,7 +185,7 @@ impl Total {
         let n = self.count().to_string();
         let mut out = String::new();
         for (i, c) in n.chars().enumerate() {
-            if i > 0 && (n.len() - i) % 3 == 0 {
+            if i > 0 && (n.len() - i).is_multiple_of(3) {
                 out.push(',');
             }
             out.push(c);
