@@ -9,7 +9,7 @@ use super::overlap::Overlap;
 use super::pace::Pace;
 use crate::engine::{self, EngineError};
 use crate::model::{Handoff, Status, Workflow, time};
-use crate::store::{ChangeToken, FeedCursor, Health, HistoryQuery, ListQuery, Store, StoreError};
+use crate::store::{ChangeToken, FeedCursor, Health, ListQuery, Store, StoreError};
 use std::collections::{HashMap, HashSet};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
 use std::time::{Duration, Instant};
@@ -270,14 +270,12 @@ impl Worker {
         let ids = |v: &[Workflow]| v.iter().map(|w| w.id.clone()).collect::<Vec<_>>();
         let mut workflows = self.store.recent_live(QUICK_ROWS)?;
         let pending = light(self.store.pending_handoffs_of(&ids(&workflows))?);
-        workflows.extend(
-            self.store
-                .history_page(&HistoryQuery {
-                    limit: INITIAL_FINISHED,
-                    ..HistoryQuery::default()
-                })?
-                .workflows(),
-        );
+        // The newest finished ones, as the history view pages them (without its total).
+        workflows.extend(self.store.list(&ListQuery {
+            finished: true,
+            limit: INITIAL_FINISHED,
+            ..ListQuery::default()
+        })?);
         Ok(Delta {
             full: true,
             workflows,
