@@ -43,10 +43,10 @@ use crate::model::{Change, Checkpoint, Definition, Event, Handoff, Snapshot, Sta
 use backend::Backend;
 use std::time::Duration;
 
-/// How far a history total is counted when filters narrow it (or for failed workflows
-/// with no retries left, which the status counts do not tell apart): past it, the total
-/// reads "10,000+".
-pub const HISTORY_COUNT_CAP: usize = 10_000;
+/// How far a total is counted when filters narrow it (or for failed workflows with no
+/// retries left, which the status counts do not tell apart): past it, the total reads
+/// "10,000+".
+pub const COUNT_CAP: usize = 10_000;
 
 /// One connection to a workflow database. Not shared between threads: each thread that
 /// needs the database opens its own `Store`.
@@ -190,25 +190,40 @@ impl Store {
     /// with no retries left), newest change first, filtered in the database, after
     /// `q.after`; with how many match in all. That total comes from the status counts
     /// (one small read) when only the status narrows — failed workflows with no retries
-    /// left are counted, up to [`HISTORY_COUNT_CAP`] — and otherwise is counted up to
-    /// [`HISTORY_COUNT_CAP`], so a page costs the same at any size of history.
+    /// left are counted, up to [`COUNT_CAP`] — and otherwise is counted up to
+    /// [`COUNT_CAP`], so a page costs the same at any size of history.
     pub fn history_page(&self, q: &HistoryQuery) -> Result<HistoryPage> {
         let list = q.to_list();
         let page = self.list_page(&list)?;
-        let whole = ListQuery {
-            after: None,
-            ..list
-        };
-        let total = if whole.narrowed() {
-            self.count_matching(&whole, HISTORY_COUNT_CAP)?
-        } else {
-            self.finished_total(&whole)?
-        };
         Ok(HistoryPage {
             rows: page.rows,
             next: page.next,
-            total,
+            total: self.total(&list)?,
         })
+    }
+
+    /// How many workflows match `q`'s filters in all (its cursor and limit aside), at a
+    /// bounded cost: from the status counts when only statuses narrow (failed workflows
+    /// with no retries left, which they do not tell apart, counted up to
+    /// [`COUNT_CAP`]); otherwise counted up to [`COUNT_CAP`].
+    pub fn total(&self, q: &ListQuery) -> Result<Total> {
+        let whole = ListQuery {
+            after: None,
+            ..q.clone()
+        };
+        if whole.narrowed() {
+            return self.count_matching(&whole, COUNT_CAP);
+        }
+        if whole.finished {
+            return self.finished_total(&whole);
+        }
+        let n: i64 = self
+            .status_counts()?
+            .iter()
+            .filter(|(s, _)| whole.status.is_none_or(|want| *s == want))
+            .map(|(_, n)| n)
+            .sum();
+        Ok(Total::Exactly(u64::try_from(n).unwrap_or(0)))
     }
 
     /// Finished workflows of the statuses `q` keeps: completed and cancelled from the status
@@ -227,7 +242,7 @@ impl Store {
                         status: Some(Status::Failed),
                         ..q.clone()
                     },
-                    HISTORY_COUNT_CAP,
+                    COUNT_CAP,
                 )?;
                 capped = matches!(failed, Total::AtLeast(_));
                 exact += failed.count();

@@ -193,7 +193,7 @@ pub fn run(ctx: &Ctx, a: &ListArgs) -> CliResult {
             let page = store.list_page(&q)?;
             let more = match &page.next {
                 None => More::None,
-                Some(next) => count_more(&store, &q, next)?,
+                Some(next) => count_more(&store, &q, page.rows.len(), next)?,
             };
             let (rows, cursors): (Vec<Workflow>, Vec<Cursor>) = page
                 .rows

@@ -1,14 +1,10 @@
 //! What `baton list` says on stderr when more rows match than it showed: how many (exact
 //! from the status counts when only the status narrows, else counted up to a cap so the
-//! cost stays bounded), and how to see them — a larger `--limit`, or the next page with
+//! cost stays bounded: `Store::total`), and how to see them — a larger `--limit`, or the next page with
 //! `--after` the last row's cursor.
 
 use crate::cli::exit::CliResult;
-use crate::store::{Cursor, ListQuery, Store, Total};
-
-/// How far past the shown rows a filtered list counts (exact counts come from the status
-/// counts; other filters would need a scan of history).
-const COUNT_PAST: usize = 10_000;
+use crate::store::{COUNT_CAP, Cursor, ListQuery, Store, Total};
 
 /// How many rows matched beyond those shown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -39,23 +35,23 @@ impl More {
     }
 }
 
-/// How many match `q` after the row whose cursor is `last` (the last one shown).
-pub fn count_more(store: &Store, q: &ListQuery, last: &Cursor) -> CliResult<More> {
-    if !q.narrowed() && !q.finished && q.after.is_none() {
-        let total: i64 = store
-            .status_counts()?
-            .iter()
-            .filter(|(s, _)| q.status.is_none_or(|want| *s == want))
-            .map(|(_, n)| n)
-            .sum();
-        let total = usize::try_from(total).unwrap_or(0);
-        return Ok(More::Exactly(total.saturating_sub(q.limit)));
-    }
-    let after = ListQuery {
-        after: Some(last.clone()),
-        ..q.clone()
+/// How many match `q` after the row whose cursor is `last` (the last one shown): from the
+/// total when `q` is the first page (exact where the status counts tell), else counted
+/// after `last` up to a cap.
+pub fn count_more(store: &Store, q: &ListQuery, shown: usize, last: &Cursor) -> CliResult<More> {
+    let total = if q.after.is_none() {
+        match store.total(q)? {
+            Total::Exactly(n) => Total::Exactly(n.saturating_sub(shown as u64)),
+            Total::AtLeast(n) => Total::AtLeast(n.saturating_sub(shown as u64)),
+        }
+    } else {
+        let after = ListQuery {
+            after: Some(last.clone()),
+            ..q.clone()
+        };
+        store.count_matching(&after, COUNT_CAP)?
     };
-    Ok(match store.count_matching(&after, COUNT_PAST)? {
+    Ok(match total {
         Total::Exactly(n) => More::Exactly(n as usize),
         Total::AtLeast(n) => More::AtLeast(n as usize),
     })
