@@ -34,8 +34,10 @@ pub struct Global {
     /// The workflow database: a SQLite file, or a postgres:// URL [default: baton.db]
     #[arg(long, global = true, env = "BATON_DB", value_name = "PATH|URL")]
     pub db: Option<String>,
-    /// Who is acting, recorded in events [default: operator:$USER@$HOST]
-    #[arg(long, global = true, env = "BATON_ACTOR", value_name = "WHO")]
+    /// Who is acting, recorded in events [default: operator:$USER@$HOST] [env: BATON_ACTOR=]
+    // BATON_ACTOR is read by hand, not by clap: clap would hand a global's environment
+    // value down to `events --actor`, the filter, which has nothing to do with who acts.
+    #[arg(long, global = true, value_name = "WHO")]
     pub actor: Option<String>,
     /// Open the database read-only: every change is refused
     #[arg(long, global = true)]

@@ -121,7 +121,14 @@ Examples:
   baton events --workflow shop-42 --since 2h
   baton events --since 2026-01-31T09:00:00Z --limit 500
   baton events --after-seq 1200 --follow     from a cursor (the SEQ column), then live
-  baton events --follow --json | jq .event_type";
+  baton events --follow --json | jq .event_type
+  baton events --type workflow_failed --actor operator   what operators failed
+  baton events --before 1200 --limit 100     the 100 before #1200: paging back
+  baton events --type phase_rolled_back --workflow shop-42 --json
+
+--type and --actor search the trail a window at a time from the newest (or from --since or
+--after-seq forward), so a rare type in a long trail takes a few reads, never one read of
+all of it. BATON_ACTOR and the global --actor name who acts; on events, --actor filters.";
 
 pub const DOCTOR: &str = "\
 Examples:

@@ -64,7 +64,12 @@ fn context(cli: &Cli) -> CliResult<Ctx> {
                 .filter(|p| !p.as_os_str().is_empty()),
         )?,
     };
-    let actor = cli.global.actor.clone().filter(|a| !a.trim().is_empty());
+    let actor = cli
+        .global
+        .actor
+        .clone()
+        .or_else(|| std::env::var("BATON_ACTOR").ok())
+        .filter(|a| !a.trim().is_empty());
     // --db or BATON_DB, then the config file's db, then ./baton.db. Only the first two
     // count as naming it: `baton demo` never writes its demo data into the configured one.
     let db = cli.global.db.as_deref().or(config.db.as_deref());

@@ -42,6 +42,11 @@ impl Cursor {
         self.kind
     }
 
+    /// The id of the row this cursor is the position of.
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
     /// The opaque text form.
     pub fn encode(&self) -> String {
         let mut bytes = vec![

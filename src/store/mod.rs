@@ -14,6 +14,7 @@ mod postgres;
 mod query;
 mod report;
 mod rows;
+mod search;
 mod sqlite;
 mod statements;
 mod target;
@@ -33,6 +34,7 @@ pub use query::{
     Total,
 };
 pub use report::{ChangeToken, DoctorReport, Health, Problem, Severity, Verification};
+pub use search::{Direction, Found, Search, WINDOW};
 pub use statements::StatementLog;
 pub use target::{PgUrl, Target, redact};
 pub use trail::{Encoded, Trail};
@@ -320,7 +322,9 @@ impl Store {
         self.backend.checkpoints(workflow_id)
     }
 
-    /// Events after `q.after_seq`, oldest first, at most `q.limit`.
+    /// The events `q` selects (a range of `seq`, narrowed), oldest first, at most
+    /// `q.limit` from the oldest end of the range (the newest with `q.newest`). A filter
+    /// on type or actor scans the range: keep it bounded, or use [`Store::search_events`].
     pub fn events(&self, q: &EventQuery) -> Result<Vec<Event>> {
         self.backend.events(q)
     }

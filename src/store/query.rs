@@ -4,7 +4,7 @@
 use super::cursor::Cursor;
 use super::error::{Result, StoreError};
 use crate::model::time::Timestamp;
-use crate::model::{Handoff, Status, Workflow};
+use crate::model::{Event, Handoff, Status, Workflow};
 
 /// Filters for `baton list` and the history view. Every field narrows; all values are
 /// bound as parameters, and every filter is evaluated by the database, on an index where
@@ -213,12 +213,46 @@ impl HistoryPage {
     }
 }
 
-/// Events after a cursor, optionally for one workflow, oldest first.
+/// Events between two cursors, optionally narrowed, returned oldest first. Every field
+/// narrows; all values are bound as parameters.
 #[derive(Debug, Clone, Default)]
 pub struct EventQuery {
     pub workflow: Option<String>,
+    /// Only events with a `seq` above this.
     pub after_seq: i64,
+    /// Only events with a `seq` below this.
+    pub before_seq: Option<i64>,
+    /// Only events of these stored types (empty: every type). Callers expand a type to
+    /// every spelling that means it (see [`EventType::spellings`](crate::model::EventType)).
+    pub types: Vec<String>,
+    /// Only events whose `triggered_by` starts with this (`operator` finds every operator).
+    pub actor: Option<String>,
+    /// Take the `limit` events at the newest end of the range instead of the oldest.
+    pub newest: bool,
     pub limit: usize,
+}
+
+impl EventQuery {
+    /// The first `limit` events of `workflow` (or all) after `after_seq`.
+    pub fn after(workflow: Option<String>, after_seq: i64, limit: usize) -> EventQuery {
+        EventQuery {
+            workflow,
+            after_seq,
+            limit,
+            ..EventQuery::default()
+        }
+    }
+
+    /// Whether `e` passes this query's narrowing filters (not its range or limit): for
+    /// events read another way, such as the live feed.
+    pub fn keeps(&self, e: &Event) -> bool {
+        self.workflow.as_ref().is_none_or(|w| *w == e.workflow_id)
+            && (self.types.is_empty() || self.types.contains(&e.event_type))
+            && self
+                .actor
+                .as_ref()
+                .is_none_or(|a| e.triggered_by.starts_with(a.as_str()))
+    }
 }
 
 /// Where a reader of the live event feed stands. Following the feed from a cursor returns

@@ -227,11 +227,7 @@ impl Backend for SqliteStore {
     ) -> Result<(Vec<Event>, FeedCursor)> {
         let events = SqliteStore::events(
             self,
-            &EventQuery {
-                workflow: workflow.map(str::to_string),
-                after_seq: cursor.seq,
-                limit,
-            },
+            &EventQuery::after(workflow.map(str::to_string), cursor.seq, limit),
         )?;
         let seq = events.last().map_or(cursor.seq, |e| e.seq);
         Ok((events, FeedCursor::after(seq)))
