@@ -346,7 +346,69 @@ fn filters_keep_what_rust_keeps(b: Backend) {
     assert!(page.next.is_some());
 }
 
+/// A prefix matching more than `BROAD_PREFIX` builds is read through the next filter's
+/// index (on SQLite, which names its index: counted first) and still keeps exactly the
+/// rows Rust keeps; a narrow one is a range of the build-id index.
+fn a_broad_build_prefix_keeps_what_rust_keeps(b: Backend) {
+    let db = TestDb::new(b);
+    fill(&mut db.store(), 30, 5, 2);
+    let n = baton::store::BROAD_PREFIX + 40;
+    let mut raw = db.raw();
+    raw.execute(
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $1)
+         INSERT INTO build_workflows (build_id, project_id, current_state, \"current_role\",
+           status, updated_at)
+         SELECT 'bulk-' || CAST(i AS text), 'bulk', 'release', 'release_manager',
+           CASE WHEN i % 7 = 0 THEN 'cancelled' ELSE 'completed' END, $2
+         FROM n",
+        &[&(n as i64), &"2025-03-04T05:06:07.890Z"],
+    );
+    let mut store = db.store();
+    let all = everything(&store);
+    assert_eq!(all.len(), n + 35);
+    let log = store.record_statements().unwrap();
+    for (prefix, finished) in [
+        ("bulk-", false),
+        ("bulk-", true),
+        ("bulk-99", true),
+        ("b", false),
+    ] {
+        let q = ListQuery {
+            build_prefix: Some(prefix.into()),
+            finished,
+            limit: 500,
+            ..ListQuery::default()
+        };
+        let want: Vec<String> = all
+            .iter()
+            .filter(|w| keeps(&q, w))
+            .map(|w| w.id.clone())
+            .collect();
+        assert_eq!(ids(&page_all(&store, &q, || {})), want, "{q:?}");
+    }
+    if !b.is_pg() {
+        let pages: Vec<String> = log
+            .take()
+            .into_iter()
+            .filter(|s| s.contains("ORDER BY updated_at DESC"))
+            .collect();
+        assert!(
+            pages
+                .iter()
+                .any(|s| !s.contains("sqlite_autoindex_build_workflows_2")),
+            "a broad prefix drives by another index"
+        );
+        assert!(
+            pages
+                .iter()
+                .any(|s| s.contains("sqlite_autoindex_build_workflows_2")),
+            "a narrow prefix is a range of the build-id index"
+        );
+    }
+}
+
 both!(
     pages_neither_overlap_nor_skip_while_a_writer_works,
     filters_keep_what_rust_keeps,
+    a_broad_build_prefix_keeps_what_rust_keeps,
 );

@@ -30,8 +30,8 @@ pub use migration::{
 pub use open::{DEFAULT_BUSY_TIMEOUT, OpenMode, Opened};
 pub use postgres::set_application_name;
 pub use query::{
-    Driver, EventQuery, FeedCursor, HistoryPage, HistoryQuery, ListQuery, Listed, Page, RowStamp,
-    Total,
+    BROAD_PREFIX, Driver, EventQuery, FeedCursor, HistoryPage, HistoryQuery, ListQuery, Listed,
+    Page, RowStamp, Total,
 };
 pub use report::{ChangeToken, DoctorReport, Health, Problem, Severity, Verification};
 pub use search::{Direction, Found, Search, WINDOW};

@@ -44,6 +44,14 @@ pub enum Driver {
     Updated,
 }
 
+/// A build-id prefix matching more rows than this is broad: sorting all its matches for a
+/// page would cost more than reading the next filter's index newest first and skipping the
+/// rows outside the prefix (a prefix matching a fraction f of the rows costs about
+/// limit / f rows that way). Where the planner cannot weigh it (SQLite, whose queries name
+/// their index), the store counts the prefix's matches on the build-id index, up to this,
+/// before choosing.
+pub const BROAD_PREFIX: usize = 10_000;
+
 /// Which statuses a query keeps: any, or these (each with whether its retries must be
 /// exhausted, as a failed workflow must to count as finished). An empty list matches
 /// nothing.
@@ -74,6 +82,15 @@ impl ListQuery {
         } else {
             Driver::Updated
         }
+    }
+
+    /// The driver when the build-id prefix is left to filter (see [`BROAD_PREFIX`]).
+    pub fn driver_after_prefix(&self) -> Driver {
+        ListQuery {
+            build_prefix: None,
+            ..self.clone()
+        }
+        .driver()
     }
 
     /// What `status` and `finished` keep together.

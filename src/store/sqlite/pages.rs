@@ -3,15 +3,20 @@
 //! with `INDEXED BY` (the narrowest filter's: see `ListQuery::driver`), read newest first
 //! and stopped at `LIMIT`. When only statuses narrow, each status is its own range of the
 //! (status, updated_at) index and the branches are merged (at most `LIMIT` rows each).
-//! Counting stops at a cap, so it too is bounded.
+//! A build-id prefix so broad that sorting its matches would cost more than skipping
+//! non-matches drives by the next filter's index instead (`BROAD_PREFIX`, counted first on
+//! the build-id index alone). Counting stops at a cap, so it too is bounded.
 
 use super::SqliteStore;
 use super::row::{self, WORKFLOW_SUMMARY};
 use crate::model::time;
 use crate::store::cursor::{Cursor, CursorKind};
 use crate::store::error::Result;
-use crate::store::query::{Driver, ListQuery, Listed, Statuses, prefix_end};
+use crate::store::query::{BROAD_PREFIX, Driver, ListQuery, Listed, Statuses, prefix_end};
 use rusqlite::types::Value;
+
+/// The unique index on build_id (SQLite names it; the migration's only UNIQUE column).
+const BUILD_INDEX: &str = "sqlite_autoindex_build_workflows_2";
 
 /// One range of one index, and what else a row must satisfy.
 struct Branch {
@@ -43,7 +48,7 @@ fn status_cond((status, exhausted): (&str, bool)) -> String {
     }
 }
 
-fn plan(q: &ListQuery) -> Option<Plan> {
+fn plan(q: &ListQuery, driver: Driver) -> Option<Plan> {
     let statuses = q.statuses();
     if statuses == Statuses::OneOf(Vec::new()) {
         return None;
@@ -53,17 +58,15 @@ fn plan(q: &ListQuery) -> Option<Plan> {
         args: Vec::new(),
     };
     let mut conds = Vec::new();
-    let driver = q.driver();
-    let index = match driver {
-        Driver::Build => {
-            let prefix = q.build_prefix.clone().unwrap_or_default();
-            let end = prefix_end(&prefix);
-            conds.push(format!("build_id >= {}", p.arg(prefix)));
-            if let Some(end) = end {
-                conds.push(format!("build_id < {}", p.arg(end)));
-            }
-            "sqlite_autoindex_build_workflows_2"
+    if let Some(prefix) = q.build_prefix.clone().filter(|p| !p.is_empty()) {
+        let end = prefix_end(&prefix);
+        conds.push(format!("build_id >= {}", p.arg(prefix)));
+        if let Some(end) = end {
+            conds.push(format!("build_id < {}", p.arg(end)));
         }
+    }
+    let index = match driver {
+        Driver::Build => BUILD_INDEX,
         Driver::Project => "idx_workflows_project",
         Driver::Phase => "idx_workflows_state",
         Driver::Status => "idx_workflows_status_updated",
@@ -126,7 +129,11 @@ fn branch_sql(b: &Branch, columns: &str, order: bool, limit: &str) -> String {
 impl SqliteStore {
     /// At most `q.limit` summary rows matching `q`, in the list order, with their cursors.
     pub fn list(&self, q: &ListQuery) -> Result<Vec<Listed>> {
-        let Some(mut p) = plan(q) else {
+        let mut driver = q.driver();
+        if driver == Driver::Build && self.prefix_is_broad(q.build_prefix.as_deref())? {
+            driver = q.driver_after_prefix();
+        }
+        let Some(mut p) = plan(q, driver) else {
             return Ok(Vec::new());
         };
         let limit = p.arg(i64::try_from(q.limit).unwrap_or(i64::MAX));
@@ -165,7 +172,7 @@ impl SqliteStore {
     /// How many rows match `q` (after its cursor, ignoring its limit), counting at most
     /// `cap` in each branch.
     pub fn count(&self, q: &ListQuery, cap: usize) -> Result<usize> {
-        let Some(mut p) = plan(q) else {
+        let Some(mut p) = plan(q, q.driver()) else {
             return Ok(0);
         };
         let cap = p.arg(i64::try_from(cap).unwrap_or(i64::MAX));
@@ -185,5 +192,23 @@ impl SqliteStore {
             .prepare_cached(&sql)?
             .query_row(rusqlite::params_from_iter(p.args.iter()), |r| r.get(0))?;
         Ok(usize::try_from(n).unwrap_or(0))
+    }
+
+    /// Whether more than [`BROAD_PREFIX`] build ids start with `prefix`: counted on the
+    /// build-id index alone (no row is read), stopping there.
+    fn prefix_is_broad(&self, prefix: Option<&str>) -> Result<bool> {
+        let prefix = prefix.unwrap_or_default();
+        let end = prefix_end(prefix).unwrap_or_else(|| "\u{10ffff}\u{10ffff}".into());
+        let n: i64 = self
+            .conn
+            .prepare_cached(&format!(
+                "SELECT count(*) FROM (SELECT 1 FROM build_workflows INDEXED BY {BUILD_INDEX}
+                 WHERE build_id >= ?1 AND build_id < ?2 LIMIT ?3)"
+            ))?
+            .query_row(
+                rusqlite::params![prefix, end, (BROAD_PREFIX + 1) as i64],
+                |r| r.get(0),
+            )?;
+        Ok(n > BROAD_PREFIX as i64)
     }
 }
