@@ -120,9 +120,21 @@ Examples:
   baton list --status stuck                  stuck by the engine's rule, with why
   baton list --status failed --project shop --limit 20
   baton list --phase review --json
+  baton list --finished --since 7d           the history of the last week
+  baton list --build shop-4 --until 2026-01-31T00:00:00Z
+  baton list --json --after CURSOR           the page after the row with that cursor
 
-At most --limit rows (50 by default). When more match, a note on stderr says how many and
-how to see them; stdout holds only the rows (with --json, one array of at most --limit).";
+Most recently changed first. At most --limit rows (50 by default). When more match, a note
+on stderr says how many and how to see them, with the --after for the next page; stdout
+holds only the rows (with --json, one array of at most --limit, each row with its cursor).
+Every filter runs in the database, and a page costs the same at any depth. All of history
+as JSON lines:
+
+  after=()
+  while page=$(baton list --finished --limit 1000 --json \"${after[@]}\") && [ \"$page\" != \"[]\" ]; do
+    jq -c '.[]' <<<\"$page\"
+    after=(--after \"$(jq -r '.[-1].cursor' <<<\"$page\")\")
+  done > history.jsonl";
 
 pub const EVENTS: &str = "\
 Examples:

@@ -49,7 +49,15 @@ fn finished(n: usize, from: usize) -> Vec<Workflow> {
 
 fn page(req: &HistoryRequest, rows: Vec<Workflow>, more: bool) -> Msg {
     let next = more
-        .then(|| rows.last().map(|w| (w.updated_at.clone(), w.id.clone())))
+        .then(|| {
+            rows.last().map(|w| {
+                crate::store::Cursor::new(
+                    crate::store::CursorKind::Sqlite,
+                    w.updated_at.clone(),
+                    w.id.clone(),
+                )
+            })
+        })
         .flatten();
     Msg::History(HistoryPage {
         generation: req.generation,
@@ -93,7 +101,7 @@ fn five_opens_history_from_the_database_and_pages_on_as_the_selection_nears_the_
     assert_eq!(asked.len(), 1, "{asked:?}");
     let next = &asked[0];
     assert_eq!(next.generation, first.generation);
-    assert_eq!(next.after.as_ref().map(|c| c.1.as_str()), Some("h00199"));
+    assert_eq!(next.after.as_ref().map(|c| c.id()), Some("h00199"));
     update(&mut a, page(next, finished(50, 200), false));
     assert_eq!(a.history().rows().len(), 250);
     assert!(!a.history().more());

@@ -72,8 +72,8 @@ pub enum Cmd {
     Quit,
 }
 
-/// Where the next page of history starts: the last row's `(updated_at, id)`.
-pub type HistoryCursor = (String, String);
+/// Where the next page of history starts: the store's keyset cursor of the last row.
+pub type HistoryCursor = crate::store::Cursor;
 
 /// A page of finished workflows the history view asks for.
 #[derive(Debug, Clone, PartialEq)]

@@ -284,7 +284,12 @@ impl Worker {
         let ids = |v: &[Workflow]| v.iter().map(|w| w.id.clone()).collect::<Vec<_>>();
         let mut workflows = self.store.recent_live(QUICK_ROWS)?;
         let pending = light(self.store.pending_handoffs_of(&ids(&workflows))?);
-        workflows.extend(self.store.finished_page(None, INITIAL_FINISHED)?);
+        // The newest finished ones, as the history view pages them (without its total).
+        workflows.extend(self.store.list(&ListQuery {
+            finished: true,
+            limit: INITIAL_FINISHED,
+            ..ListQuery::default()
+        })?);
         Ok(Delta {
             full: true,
             workflows,

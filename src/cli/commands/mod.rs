@@ -13,6 +13,7 @@ pub mod doctor;
 pub mod events;
 pub mod heartbeat;
 pub mod list;
+pub mod list_more;
 pub mod man;
 pub mod migrate;
 pub mod simulate;

@@ -4,7 +4,7 @@
 use super::PgStore;
 use super::row;
 use crate::store::error::Result;
-use crate::store::query::{Census, CensusRow, PendingRow};
+use crate::store::census::{Census, CensusRow, PendingRow};
 
 impl PgStore {
     pub fn census(&self) -> Result<Census> {

@@ -3,7 +3,7 @@
 
 use super::SqliteStore;
 use crate::store::error::Result;
-use crate::store::query::{Census, CensusRow, PendingRow};
+use crate::store::census::{Census, CensusRow, PendingRow};
 
 impl SqliteStore {
     pub fn census(&self) -> Result<Census> {

@@ -12,6 +12,7 @@ mod error;
 mod history;
 mod migrate;
 mod open;
+mod pages;
 mod row;
 mod statements;
 mod watch;
@@ -21,7 +22,8 @@ mod write;
 use super::backend::{Backend, Plan, StartPlan};
 use super::error::{Result, StoreError};
 use super::open::{OpenMode, Opened};
-use super::query::{Census, EventQuery, FeedCursor, ListQuery, RowStamp};
+use super::census::Census;
+use super::query::{EventQuery, FeedCursor, ListQuery, Listed, RowStamp};
 use super::report::{ChangeToken, DoctorReport, Health, Verification};
 use super::statements::StatementLog;
 use super::target::Target;
@@ -150,8 +152,12 @@ impl Backend for SqliteStore {
         SqliteStore::resolve(self, key)
     }
 
-    fn list(&self, q: &ListQuery) -> Result<Vec<Workflow>> {
+    fn list(&self, q: &ListQuery) -> Result<Vec<Listed>> {
         SqliteStore::list(self, q)
+    }
+
+    fn count(&self, q: &ListQuery, cap: usize) -> Result<usize> {
+        SqliteStore::count(self, q, cap)
     }
 
     fn live(&self) -> Result<Vec<Workflow>> {
@@ -180,10 +186,6 @@ impl Backend for SqliteStore {
 
     fn census(&self) -> Result<Census> {
         SqliteStore::census(self)
-    }
-
-    fn finished_page(&self, before: Option<(&str, &str)>, limit: usize) -> Result<Vec<Workflow>> {
-        SqliteStore::finished_page(self, before, limit)
     }
 
     fn handoffs(&self, workflow_id: &str, limit: usize) -> Result<Vec<Handoff>> {
