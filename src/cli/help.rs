@@ -151,6 +151,19 @@ Examples:
 --after-seq forward), so a rare type in a long trail takes a few reads, never one read of
 all of it. BATON_ACTOR and the global --actor name who acts; on events, --actor filters.";
 
+pub const METRICS: &str = "\
+Examples:
+  baton metrics                    the last hour
+  baton metrics --since 24h
+  baton metrics --since 2026-01-31T09:00:00Z --json | jq '.rows[] | select(.waiting_ack > 0)'
+
+Per phase and the role that owns it: IN FLIGHT (running or paused there now), WAITING ACK
+(handoffs into it not yet acknowledged, and the oldest wait), ENTERED and LEFT in the
+window, IN PHASE (median / p95 time of the attempts that left it in the window), ACK
+(median / p95 from a handoff to its acknowledgement), RETRIES, ROLLBACKS (out of it),
+FAILURES. Then completions over the window as a sparkline, and the bottleneck: the role
+with the most work in flight. The cost follows the window, not the size of history.";
+
 pub const WATCH: &str = "\
 Examples:
   baton watch shop-42                       until it completes, fails or is cancelled

@@ -131,6 +131,7 @@ pub fn run(ctx: &Ctx, command: Option<Command>, outer: &DashboardArgs) -> CliRes
         Command::List(a) => list::run(ctx, &a),
         Command::Events(a) => events::run(ctx, &a),
         Command::Watch(a) => watch::run(ctx, &a),
+        Command::Metrics(a) => metrics::run(ctx, &a),
         Command::Doctor(a) => doctor::run(ctx, &a),
         Command::Definition(c) => definition::run(ctx, &c),
         Command::Tui(a) => dashboard::run(ctx, &a),

@@ -2,6 +2,7 @@
 
 mod error;
 pub mod filter;
+pub mod metrics;
 mod ops;
 pub mod preview;
 pub mod rules;

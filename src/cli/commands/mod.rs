@@ -15,6 +15,7 @@ pub mod heartbeat;
 pub mod list;
 pub mod list_more;
 pub mod man;
+pub mod metrics;
 pub mod migrate;
 pub mod simulate;
 pub mod since;
