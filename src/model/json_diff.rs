@@ -112,7 +112,11 @@ pub fn segments(path: &str) -> Vec<String> {
 pub fn apply(old: &Value, changes: &[PathChange]) -> Value {
     let mut v = old.clone();
     for c in changes.iter().filter(|c| c.kind != ChangeKind::Removed) {
-        set(&mut v, &segments(&c.path), c.new.clone().unwrap_or(Value::Null));
+        set(
+            &mut v,
+            &segments(&c.path),
+            c.new.clone().unwrap_or(Value::Null),
+        );
     }
     for c in changes
         .iter()
@@ -191,10 +195,25 @@ mod tests {
         assert_eq!(
             short,
             vec![
-                ("/coding/files", ChangeKind::Changed, Some(&json!(3)), Some(&json!(5))),
-                ("/coding/lang", ChangeKind::Removed, Some(&json!("rust")), None),
+                (
+                    "/coding/files",
+                    ChangeKind::Changed,
+                    Some(&json!(3)),
+                    Some(&json!(5))
+                ),
+                (
+                    "/coding/lang",
+                    ChangeKind::Removed,
+                    Some(&json!("rust")),
+                    None
+                ),
                 ("/coding/lint", ChangeKind::Added, None, Some(&json!(true))),
-                ("/coding/tests/2", ChangeKind::Added, None, Some(&json!("c"))),
+                (
+                    "/coding/tests/2",
+                    ChangeKind::Added,
+                    None,
+                    Some(&json!("c"))
+                ),
             ]
         );
     }
@@ -206,7 +225,13 @@ mod tests {
         assert_eq!(d[0].path, "/a~1b");
         assert_eq!(segments(&d[0].path), vec!["a/b".to_string()]);
         assert_eq!(diff(&json!(1), &json!(2))[0].path, "");
-        assert!(diff(&json!({"k": [1, {"z": null}]}), &json!({"k": [1, {"z": null}]})).is_empty());
+        assert!(
+            diff(
+                &json!({"k": [1, {"z": null}]}),
+                &json!({"k": [1, {"z": null}]})
+            )
+            .is_empty()
+        );
     }
 
     #[test]
