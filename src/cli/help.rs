@@ -91,7 +91,42 @@ Examples:
 pub const STATUS: &str = "\
 Examples:
   baton status shop-42
-  baton status 3f2a --json";
+  baton status 3f2a --json
+  baton status shop-42 --at 1207        as it was right after event #1207 (a SEQ of
+                                        `baton events --workflow shop-42`)
+  baton status shop-42 --at 1207 --json
+
+With --at, the workflow is rebuilt from its events, handoffs and checkpoints as it was
+right after that event: phase, role, status, version, retries, outputs, last error, the
+handoffs that existed then (acknowledged or not, then) and the events up to it. Where a
+program other than baton left too little to tell a field, it is shown as unknown, with
+why (in --json: null, and the reason under \"unknown\"). An event that is not one of this
+workflow's exits 3 (not found).";
+
+pub const DIFF: &str = "\
+Examples:
+  baton diff shop-42                    previous attempt of the current phase vs now
+  baton diff shop-42 --to 1207          the same, as of event #1207
+  baton diff shop-42 --from 1190 --to 1207   right after #1190 vs right after #1207
+  baton diff shop-42 --json | jq '.changes[] | select(.kind == \"changed\")'
+
+Each difference is a JSON Pointer path into the phase outputs (/coding/tests/2) marked
++ added, - removed or ~ changed, with the old and new values.
+
+By default the two sides are:
+  to    the workflow now (right after its newest event), or right after --to SEQ;
+  from  what the previous attempt of the same phase left. An attempt begins with the
+        event that entered the phase (start, advance into it, retry, rollback to it) and
+        ends with the next advance, retry, rollback or completion. If the previous attempt
+        ended with an advance or completion, the state right after it (holding the output
+        it handed on); after a retry or rollback, the state right before it (what it had
+        when abandoned, before a rollback discarded anything).
+--from SEQ makes the from side the state right after that event instead.
+
+A phase entered only once has no previous attempt: baton says so and exits 0 (--json:
+empty changes and a note). Exit 3 when --from or --to is not an event of this workflow;
+exit 1 when its trail cannot tell the outputs at a side (written by another program
+without checkpoints).";
 
 pub const LIST: &str = "\
 Examples:

@@ -2,6 +2,7 @@
 
 pub mod attempt_diff;
 mod error;
+pub mod history;
 mod ops;
 pub mod replay;
 pub mod rules;

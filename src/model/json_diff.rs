@@ -28,6 +28,37 @@ pub struct PathChange {
     pub new: Option<Value>,
 }
 
+impl PathChange {
+    /// The change on one line, `~ /coding/files  3 → 5`, the path padded to `width` and
+    /// each value as compact JSON cut to `max` characters (strings keep their quotes, so
+    /// `"1"` and `1` differ). Not sanitised: callers make database text inert.
+    pub fn line(&self, width: usize, max: usize) -> String {
+        let v = |v: &Option<Value>| {
+            v.as_ref()
+                .map_or(String::new(), |v| cut(&v.to_string(), max))
+        };
+        let path = if self.path.is_empty() {
+            "(the whole value)"
+        } else {
+            &self.path
+        };
+        match self.kind {
+            ChangeKind::Added => format!("+ {path:<width$}  {}", v(&self.new)),
+            ChangeKind::Removed => format!("- {path:<width$}  {}", v(&self.old)),
+            ChangeKind::Changed => format!("~ {path:<width$}  {} → {}", v(&self.old), v(&self.new)),
+        }
+    }
+}
+
+fn cut(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        return s.to_string();
+    }
+    let mut t: String = s.chars().take(max.saturating_sub(1)).collect();
+    t.push('…');
+    t
+}
+
 /// The differences from `old` to `new`, in path order within each object (keys sorted)
 /// and index order within arrays. Objects are compared key by key and arrays index by
 /// index (an array that grew shows its new tail as additions); anything else that differs
@@ -232,6 +263,16 @@ mod tests {
             )
             .is_empty()
         );
+    }
+
+    #[test]
+    fn one_line_per_change_keeps_string_quotes() {
+        let d = diff(
+            &json!({"a": "1", "b": 2}),
+            &json!({"a": 1, "c": "long text here"}),
+        );
+        let lines: Vec<String> = d.iter().map(|c| c.line(2, 8)).collect();
+        assert_eq!(lines, vec!["~ /a  \"1\" → 1", "- /b  2", "+ /c  \"long t…"]);
     }
 
     #[test]
