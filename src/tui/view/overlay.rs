@@ -102,7 +102,13 @@ pub fn confirm(f: &mut Frame, area: Rect, c: &Confirm, t: Theme) {
         lines.push(Line::default());
     }
     for l in c.lines() {
-        lines.extend(para(l, Style::default()));
+        if l.starts_with("  ") {
+            // An indented item (a rollback's value by value) keeps its columns: cut to
+            // the box, never wrapped.
+            lines.push(Line::from(cut_to(&sanitize(l), inner)));
+        } else {
+            lines.extend(para(l, Style::default()));
+        }
     }
     lines.push(Line::default());
     let targets = c.targets();
@@ -151,6 +157,16 @@ pub fn confirm(f: &mut Frame, area: Rect, c: &Confirm, t: Theme) {
         .border_style(t.error())
         .title(Span::styled(title, t.error()));
     f.render_widget(Paragraph::new(lines).block(block), r);
+}
+
+/// `text` in at most `width` columns, an ellipsis marking the cut.
+fn cut_to(text: &str, width: usize) -> String {
+    if text.chars().count() <= width {
+        return text.to_string();
+    }
+    let mut t: String = text.chars().take(width.saturating_sub(1)).collect();
+    t.push('…');
+    t
 }
 
 pub fn copy_menu(f: &mut Frame, area: Rect, m: &CopyMenu, t: Theme) {
