@@ -16,6 +16,7 @@ pub mod pane;
 mod runtime;
 mod terminal;
 pub mod text_field;
+pub mod travel;
 pub mod update;
 pub mod view;
 pub mod watcher;

@@ -1,9 +1,9 @@
 //! Dialogs drawn over the panes: help (generated from the key registry, scrollable),
-//! confirmations, the copy menu, and a text field with its cursor.
+//! confirmations, the copy menu, a diff, and a text field with its cursor.
 
 use super::Theme;
 use crate::model::text::sanitize;
-use crate::tui::app::App;
+use crate::tui::app::{App, DiffView};
 use crate::tui::confirm::{Confirm, Stage};
 use crate::tui::copy_menu::CopyMenu;
 use crate::tui::keys::help::{self, Line as HelpLine};
@@ -156,6 +156,55 @@ pub fn confirm(f: &mut Frame, area: Rect, c: &Confirm, t: Theme) {
         .borders(Borders::ALL)
         .border_style(t.error())
         .title(Span::styled(title, t.error()));
+    f.render_widget(Paragraph::new(lines).block(block), r);
+}
+
+/// The diff of a workflow's phase outputs (`d`): `+` added, `-` removed, `~` changed, each
+/// in its colour (and its sign, for `NO_COLOR`), scrolled to line `v.at`.
+pub fn diff(f: &mut Frame, area: Rect, v: &DiffView, t: Theme) {
+    let w = area.width.saturating_sub(4).min(110);
+    let h = (v.text.lines.len() as u16 + 2)
+        .min(area.height.saturating_sub(2))
+        .max(3);
+    let r = centered(area, w, h);
+    let shown = usize::from(h.saturating_sub(2));
+    let at = v.at.min(v.text.lines.len().saturating_sub(shown));
+    let inner = usize::from(w.saturating_sub(2));
+    let lines: Vec<Line> = v
+        .text
+        .lines
+        .iter()
+        .skip(at)
+        .take(shown)
+        .map(|l| {
+            let style = match l.get(..2) {
+                Some("+ ") => t.ok(),
+                Some("- ") => t.failed(),
+                Some("~ ") => t.stuck(),
+                _ => Style::default(),
+            };
+            Line::from(Span::styled(cut_to(l, inner), style))
+        })
+        .collect();
+    let place = if v.text.lines.len() > shown {
+        format!(
+            " {}-{} of {} · j/k PgUp/PgDn ",
+            at + 1,
+            at + shown,
+            v.text.lines.len()
+        )
+    } else {
+        " ".into()
+    };
+    f.render_widget(Clear, r);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(t.border(true))
+        .title(Span::styled(format!(" {} ", v.text.title), t.title()))
+        .title_bottom(Line::from(vec![
+            Span::styled(place, t.dim()),
+            Span::styled("Esc q close ", t.dim()),
+        ]));
     f.render_widget(Paragraph::new(lines).block(block), r);
 }
 
