@@ -33,6 +33,8 @@ mod pane_tests;
 #[cfg(test)]
 pub(crate) mod testing;
 #[cfg(test)]
+mod travel_tests;
+#[cfg(test)]
 mod update_tests;
 #[cfg(test)]
 mod view_tests;

@@ -145,8 +145,9 @@ fn diff_lines(d: &OutputsDiff) -> Vec<String> {
     let count = |k| d.changes.iter().filter(|c| c.kind == k).count();
     out.push(String::new());
     out.push(format!(
-        "{} changes: {} added, {} removed, {} changed",
+        "{} change{}: {} added, {} removed, {} changed",
         d.changes.len(),
+        if d.changes.len() == 1 { "" } else { "s" },
         count(ChangeKind::Added),
         count(ChangeKind::Removed),
         count(ChangeKind::Changed)

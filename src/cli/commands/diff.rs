@@ -112,8 +112,9 @@ fn print(out: &mut impl Write, build: &str, d: &OutputsDiff) -> std::io::Result<
     let count = |k| d.changes.iter().filter(|c| c.kind == k).count();
     writeln!(
         out,
-        "\n{} changes: {} added, {} removed, {} changed",
+        "\n{} change{}: {} added, {} removed, {} changed",
         d.changes.len(),
+        if d.changes.len() == 1 { "" } else { "s" },
         count(ChangeKind::Added),
         count(ChangeKind::Removed),
         count(ChangeKind::Changed)
