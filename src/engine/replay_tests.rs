@@ -335,3 +335,81 @@ fn a_retry_ended_attempt_is_compared_as_it_was_abandoned() {
     assert_eq!(a.previous.ended, Some(rows.events[retry].seq));
     assert_eq!(a.current.began, rows.events[retry].seq);
 }
+
+mod props {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// An operator's or orchestrator's move; the rules refuse the illegal ones, which are
+    /// then skipped (nothing is written for them).
+    fn step() -> impl Strategy<Value = u8> {
+        0u8..8
+    }
+
+    fn act(r: &mut Rows, s: u8, n: usize) {
+        let action = match s {
+            0 | 1 => Action::Advance {
+                output: Some(json!({"n": n, "list": (0..n % 4).collect::<Vec<_>>()})),
+            },
+            2 => Action::Retry,
+            3 => Action::Rollback { to: None },
+            4 => Action::Fail {
+                error: format!("error {n}"),
+            },
+            5 => Action::Pause,
+            6 => Action::Resume,
+            _ => match r.handoffs.iter().find(|h| h.is_pending()) {
+                Some(h) => Action::Acknowledge {
+                    handoff_id: h.id.clone(),
+                },
+                None => Action::Advance { output: None },
+            },
+        };
+        let snap = Snapshot {
+            workflow: r.now().clone(),
+            definition: Some(Definition::builtin()),
+            checkpoints: r.checkpoints.clone(),
+            pending: r
+                .handoffs
+                .iter()
+                .filter(|h| h.is_pending())
+                .cloned()
+                .collect(),
+        };
+        if let Ok(c) = rules::plan(&snap, &action, &cx(r.events.len())) {
+            r.write(&c);
+        }
+    }
+
+    proptest! {
+        #![proptest_config(crate::model::fuzz_cases::cases(200))]
+
+        /// Whatever the rules allowed, in any order: each event replays to the row written.
+        #[test]
+        fn any_legal_history_replays_to_the_rows_written(steps in prop::collection::vec(step(), 0..40)) {
+            let mut r = Rows::default();
+            let new = NewWorkflow {
+                build_id: Some("p-1".into()),
+                project_id: "p".into(),
+                user_id: None,
+                definition: "build".into(),
+                metadata: json!({}),
+            };
+            r.write(&rules::plan_start(Some(&Definition::builtin()), &new, &cx(0)).unwrap());
+            for (n, s) in steps.into_iter().enumerate() {
+                act(&mut r, s, n);
+            }
+            let def = Definition::builtin();
+            let replay = Replay::new(r.trail(&def));
+            for (i, e) in r.events.iter().enumerate() {
+                let at = replay.at(e.seq).unwrap();
+                prop_assert_eq!(at.state, as_recorded(&r.after[i]), "after #{} {}", e.seq, &e.event_type);
+            }
+            // The default diff always finds its sides, or says there is no earlier attempt.
+            match attempt_diff::attempts(&replay, None) {
+                Ok(_) | Err(DiffError::NoPrevious { .. }) => {}
+                Err(e) => prop_assert!(false, "{e}"),
+            }
+        }
+    }
+}

@@ -57,7 +57,7 @@ pub fn frame(h: &History, to: TravelTo) -> Option<Frame> {
         TravelTo::Seq(s) => s,
         TravelTo::BackFromNow => {
             let n = h.events.len();
-            h.events.get(n.checked_sub(2).unwrap_or(0))?.seq
+            h.events.get(n.saturating_sub(2))?.seq
         }
     };
     let replay = h.replay();
