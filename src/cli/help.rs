@@ -9,6 +9,8 @@ Examples:
   baton start --project shop --build-id shop-42
   baton list --status running
   baton status shop-42
+  baton status shop-42 --at 1207                as it was right after event #1207
+  baton diff shop-42                            how its outputs changed since the previous attempt
   baton advance shop-42 --output '{\"tests\": \"green\"}'
   baton rollback shop-42 --to coding --reason \"flaky tests\"
   baton events --follow
@@ -29,7 +31,7 @@ Exit codes:
   0  success
   1  error: database missing, unreadable, unreachable or refused; a failed doctor or schema check
   2  usage: bad flag or value, malformed JSON, ambiguous id prefix, bad config file
-  3  not found: workflow, handoff or definition
+  3  not found: workflow, handoff, definition, or an event of the workflow (--at, --from, --to)
   4  conflict or illegal transition: stale --expect-version, wrong status, no retries left
   130, 143  the dashboard, events --follow, simulate or demo stopped by SIGINT or SIGTERM
             (129 SIGHUP, 131 SIGQUIT), after cleaning up";

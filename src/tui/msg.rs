@@ -18,6 +18,11 @@ pub enum Msg {
     Detail(Box<Detail>),
     /// A workflow as it was right after one of its events (time travel).
     Travel(Box<crate::tui::travel::Frame>),
+    /// There is nothing to travel to (the workflow has no such event): the trip ends.
+    TravelRefused {
+        workflow_id: String,
+        why: String,
+    },
     /// The diff of a workflow's phase outputs, for the overlay.
     Diff(Box<crate::tui::travel::DiffText>),
     /// The worker could not read: the database is busy or failed (message).

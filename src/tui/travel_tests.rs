@@ -211,6 +211,25 @@ fn actions_are_refused_while_travelling_and_esc_returns_to_live() {
 }
 
 #[test]
+fn a_workflow_without_events_ends_the_trip_saying_why() {
+    let mut a = atlas(120, 40);
+    let cmds = key(&mut a, KeyCode::Char('['));
+    assert_eq!(cmds.len(), 1);
+    let mut h = history(&a);
+    h.events.clear();
+    assert!(travel::frame(&h, TravelTo::BackFromNow).is_none());
+    update(
+        &mut a,
+        Msg::TravelRefused {
+            workflow_id: ATLAS.into(),
+            why: "it has no events to travel through".into(),
+        },
+    );
+    assert!(!a.travel().active());
+    assert!(a.session().flash().unwrap().1.contains("no time travel"));
+}
+
+#[test]
 fn moving_the_selection_ends_the_trip() {
     let mut a = atlas(120, 40);
     let cmds = key(&mut a, KeyCode::Char('['));

@@ -45,6 +45,14 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Cmd> {
             app.travel_mut().accept(*f);
             Vec::new()
         }
+        Msg::TravelRefused { workflow_id, why } => {
+            if app.travel().workflow_id() == Some(workflow_id.as_str()) {
+                app.travel_mut().end();
+                app.session_mut()
+                    .say(Level::Error, format!("no time travel: {why}"));
+            }
+            Vec::new()
+        }
         Msg::Diff(d) => {
             // Only over nothing else, and only for the workflow still selected.
             let wanted = app.selected_id() == Some(d.workflow_id.as_str());

@@ -7,7 +7,7 @@ use super::json_text;
 use super::msg::{Cmd, Delta, Detail, Msg};
 use super::overlap::Overlap;
 use super::pace::Pace;
-use super::travel;
+use super::travel::{self, TravelTo};
 use crate::engine::history::History;
 use crate::engine::{self, EngineError};
 use crate::model::{Handoff, Status, Workflow, time};
@@ -217,7 +217,15 @@ impl Worker {
             Cmd::Travel { workflow_id, to } => match self.history(&workflow_id) {
                 Ok(Some(h)) => match travel::frame(&h, to) {
                     Some(f) => self.out.send(Msg::Travel(Box::new(f))).is_ok(),
-                    None => true,
+                    None => {
+                        let why = match to {
+                            TravelTo::Seq(s) => format!("event #{s} is no longer in the database"),
+                            TravelTo::BackFromNow => "it has no events to travel through".into(),
+                        };
+                        self.out
+                            .send(Msg::TravelRefused { workflow_id, why })
+                            .is_ok()
+                    }
                 },
                 Ok(None) => true,
                 Err(e) => self.out.send(Msg::DbProblem(problem(&e))).is_ok(),

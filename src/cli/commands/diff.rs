@@ -76,8 +76,12 @@ fn to_json(id: &str, build: &str, d: &OutputsDiff) -> Value {
 fn side(s: &Side) -> String {
     let phase = s.phase.as_deref().map(output::clean).unwrap_or_default();
     match s.retry_count {
-        Some(n) if n > 0 => format!("#{} · {}  ({phase}, retry {n})", s.seq, s.at),
-        _ => format!("#{} · {}  ({phase})", s.seq, s.at),
+        Some(n) if n > 0 => format!(
+            "#{} · {}  ({phase}, retry {n})",
+            s.seq,
+            output::clean(&s.at)
+        ),
+        _ => format!("#{} · {}  ({phase})", s.seq, output::clean(&s.at)),
     }
 }
 

@@ -40,7 +40,7 @@ pub fn run(store: &Store, id: &str, seq: i64, a: &StatusArgs) -> CliResult {
     writeln!(
         out,
         "as of #{seq} · {}  ({} by {}); `baton status {}` shows it now",
-        as_of.at,
+        output::clean(&as_of.at),
         output::clean(&event.event_type),
         output::clean(&event.triggered_by),
         output::clean(&history.workflow.build_id),
