@@ -27,7 +27,9 @@ impl History {
         let definition = store.definition(&workflow.definition)?;
         let mut events: Vec<Event> = Vec::new();
         loop {
-            let after_seq = events.last().map_or(0, |e| e.seq);
+            // From the very bottom: a hostile writer may have set a seq of 0 or below,
+            // and `baton events` lists those too.
+            let after_seq = events.last().map_or(i64::MIN, |e| e.seq);
             // Defaults for any filters EventQuery grows: this reads the whole trail.
             #[allow(clippy::needless_update)]
             let page = store.events(&EventQuery {

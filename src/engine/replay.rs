@@ -37,13 +37,6 @@ impl<T> Known<T> {
             Known::Unknown(w) => Some(w),
         }
     }
-
-    fn or_else(self, f: impl FnOnce() -> Known<T>) -> Known<T> {
-        match self {
-            Known::Known(_) => self,
-            Known::Unknown(_) => f(),
-        }
-    }
 }
 
 fn unknown<T>(why: &str) -> Known<T> {
@@ -416,7 +409,9 @@ fn fill_from_row(t: &Trail<'_>, states: &mut [State]) {
         ($field:ident, $value:expr) => {
             if let Some(k) = last(stringify!($field)) {
                 for s in &mut states[k..] {
-                    s.$field = s.$field.clone().or_else(|| Known::Known($value));
+                    if let Known::Unknown(_) = s.$field {
+                        s.$field = Known::Known($value);
+                    }
                 }
             }
         };
@@ -451,11 +446,11 @@ fn fill_first_phase(t: &Trail<'_>, links: &[Links], states: &mut [State]) {
         .map(str::to_string)
         .or_else(|| h.and_then(|h| h.from_role.clone()));
     for s in &mut states[..first] {
-        if let Some(f) = &from {
-            s.phase = s.phase.clone().or_else(|| Known::Known(f.clone()));
+        if let (Known::Unknown(_), Some(f)) = (&s.phase, &from) {
+            s.phase = Known::Known(f.clone());
         }
-        if let Some(r) = &from_role {
-            s.role = s.role.clone().or_else(|| Known::Known(r.clone()));
+        if let (Known::Unknown(_), Some(r)) = (&s.role, &from_role) {
+            s.role = Known::Known(r.clone());
         }
     }
 }

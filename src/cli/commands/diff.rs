@@ -19,10 +19,10 @@ pub struct DiffArgs {
     pub workflow: String,
     /// Compare from the state right after this event [default: the previous attempt of the
     /// phase current at --to]
-    #[arg(long, value_name = "SEQ")]
+    #[arg(long, value_name = "SEQ", allow_negative_numbers = true)]
     pub from: Option<i64>,
     /// Compare up to the state right after this event [default: its newest event, i.e. now]
-    #[arg(long, value_name = "SEQ")]
+    #[arg(long, value_name = "SEQ", allow_negative_numbers = true)]
     pub to: Option<i64>,
     /// Print one JSON document
     #[arg(long)]
@@ -50,7 +50,9 @@ pub fn run(ctx: &Ctx, a: &DiffArgs) -> CliResult {
             &json!({ "workflow": id, "build_id": build, "from": Value::Null,
                      "to": Value::Null, "changes": [], "note": e.to_string() }),
         )?,
-        Err(e @ DiffError::NoPrevious { .. }) => writeln!(out, "{e}; nothing to compare")?,
+        Err(e @ DiffError::NoPrevious { .. }) => {
+            writeln!(out, "{}; nothing to compare", output::clean(&e.to_string()))?
+        }
         Err(e) => return Err(error(&build, e)),
     }
     Ok(())

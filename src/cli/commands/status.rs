@@ -21,7 +21,7 @@ pub struct StatusArgs {
     #[arg(long, value_name = "N", default_value_t = 10)]
     pub events: usize,
     /// Show the workflow as it was right after event SEQ (its SEQ in `baton events`)
-    #[arg(long, value_name = "SEQ")]
+    #[arg(long, value_name = "SEQ", allow_negative_numbers = true)]
     pub at: Option<i64>,
     /// Print one JSON document
     #[arg(long)]
