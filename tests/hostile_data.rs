@@ -555,12 +555,22 @@ fn the_dashboard_shows_hostile_rows_as_inert_text_and_never_dies(b: Backend) {
         ] {
             pty.keys(k);
         }
+        // Its past and its diff: `[` twice, `]`, `d`; Esc closes the diff, Esc leaves.
+        pty.keys("[[]d");
+        std::thread::sleep(Duration::from_millis(100));
+        pty.keys("\x1b");
+        pty.keys("\x1b");
         std::thread::sleep(Duration::from_millis(60));
         assert!(
             pty.exited().is_none(),
             "the dashboard died:\n{}",
             pty.screen()
         );
+    }
+    // A diff that arrived late closes; Esc with nothing open changes nothing here.
+    std::thread::sleep(Duration::from_millis(500));
+    if pty.screen().contains("Diff: ") {
+        pty.keys("\x1b");
     }
     // The evil text is on screen, as visible placeholders.
     pty.keys("/h-evil\r");
