@@ -102,7 +102,8 @@ With --at, the workflow is rebuilt from its events, handoffs and checkpoints as 
 right after that event: phase, role, status, version, retries, outputs, last error, the
 handoffs that existed then (acknowledged or not, then) and the events up to it. Where a
 program other than baton left too little to tell a field, it is shown as unknown, with
-why (in --json: null, and the reason under \"unknown\"). An event that is not one of this
+why (in --json: null, and the reason under \"unknown\"). --events N lists the newest N
+events up to then (\"events_total\" counts them all). An event that is not one of this
 workflow's exits 3 (not found).";
 
 pub const DIFF: &str = "\
