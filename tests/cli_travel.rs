@@ -1,7 +1,8 @@
 //! Time travel and diff through the built binary, on both backends: `baton status --at SEQ`
 //! for every event of a workflow driven through advances (with outputs), a failure, a
-//! retry, a rollback and an acknowledgement equals what `baton status --json` showed right
-//! after each of those operations; a workflow written by another program with raw SQL
+//! retry, a rollback and an acknowledgement (and of workflows paused, resumed, completed
+//! and cancelled) equals what `baton status --json` showed right after each of those
+//! operations; a workflow written by another program with raw SQL
 //! shows unknown exactly where its trail says too little; `baton diff` on known outputs.
 
 mod common;
@@ -23,7 +24,13 @@ const FIELDS: [&str; 7] = [
 /// Runs one operation and records `status --json` right after it, keyed by its event.
 fn drive(db: &TestDb, seen: &mut Vec<(i64, Value)>, args: &[&str]) {
     db.run(args).code(0);
-    let s = db.json(&["status", "tr-1", "--json"]);
+    // Every operation names its workflow by build id, except ack (a handoff id: tr-1's).
+    let build = match args[0] {
+        "start" => args[4],
+        "ack" => "tr-1",
+        _ => args[1],
+    };
+    let s = db.json(&["status", build, "--json"]);
     let seq = s["events"].as_array().unwrap().last().unwrap()["seq"]
         .as_i64()
         .unwrap();
@@ -101,13 +108,42 @@ fn driven(db: &TestDb) -> Vec<(i64, Value)> {
     seen
 }
 
+/// The other ends: paused, resumed and completed with an output on every phase; and
+/// cancelled.
+fn finished(db: &TestDb) -> Vec<(i64, Value)> {
+    let mut seen = Vec::new();
+    drive(
+        db,
+        &mut seen,
+        &["start", "--project", "tr", "--build-id", "tr-2"],
+    );
+    drive(db, &mut seen, &["pause", "tr-2"]);
+    drive(db, &mut seen, &["resume", "tr-2"]);
+    for i in 0..6 {
+        let out = format!(r#"{{"step": {i}}}"#);
+        drive(db, &mut seen, &["advance", "tr-2", "--output", &out]);
+    }
+    drive(
+        db,
+        &mut seen,
+        &["start", "--project", "tr", "--build-id", "tr-3"],
+    );
+    drive(db, &mut seen, &["cancel", "tr-3", "--reason", "superseded"]);
+    seen
+}
+
 fn status_at_equals_the_state_recorded_after_every_operation(b: Backend) {
     let db = TestDb::cli(b);
-    let seen = driven(&db);
+    let mut seen = driven(&db);
     let all = db.events("tr-1");
     assert_eq!(all.len(), seen.len(), "one event per operation");
+    let newest_of_tr1 = seen.last().unwrap().0;
+    seen.extend(finished(&db));
+    assert_eq!(seen[seen.len() - 3].1["workflow"]["status"], "completed");
+    assert_eq!(seen[seen.len() - 1].1["workflow"]["status"], "cancelled");
     for (seq, then) in &seen {
-        let at = db.json(&["status", "tr-1", "--at", &seq.to_string(), "--json"]);
+        let build = then["workflow"]["build_id"].as_str().unwrap();
+        let at = db.json(&["status", build, "--at", &seq.to_string(), "--json"]);
         assert_eq!(at["as_of"]["seq"], *seq);
         assert_eq!(
             at["unknown"],
@@ -122,9 +158,14 @@ fn status_at_equals_the_state_recorded_after_every_operation(b: Backend) {
         assert_eq!(at["events"], then["events"], "events up to #{seq}");
     }
     // The newest event is the workflow as it is now.
-    let (last, _) = seen.last().unwrap();
     let now = db.json(&["status", "tr-1", "--json"]);
-    let at = db.json(&["status", "tr-1", "--at", &last.to_string(), "--json"]);
+    let at = db.json(&[
+        "status",
+        "tr-1",
+        "--at",
+        &newest_of_tr1.to_string(),
+        "--json",
+    ]);
     for f in FIELDS {
         assert_eq!(at["workflow"][f], now["workflow"][f], "{f}");
     }
