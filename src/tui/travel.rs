@@ -41,9 +41,10 @@ pub struct Frame {
 }
 
 impl Frame {
-    /// The event `step` events from this one (negative: back), if there is one.
-    pub fn neighbour(&self, step: isize) -> Option<i64> {
-        let i = self.seqs.iter().position(|s| *s == self.seq)?;
+    /// The event `step` events from event `seq` of this workflow (negative: back), if
+    /// there is one.
+    pub fn neighbour_of(&self, seq: i64, step: isize) -> Option<i64> {
+        let i = self.seqs.iter().position(|s| *s == seq)?;
         self.seqs.get(i.checked_add_signed(step)?).copied()
     }
 }

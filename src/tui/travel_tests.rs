@@ -188,6 +188,26 @@ fn brackets_step_through_the_events_and_past_the_newest_return_to_live() {
 }
 
 #[test]
+fn keys_faster_than_frames_step_on_from_the_event_asked_for() {
+    let mut a = atlas(120, 40);
+    let cmds = key(&mut a, KeyCode::Char('['));
+    answer(&mut a, cmds);
+    // Two steps back before either frame arrives: #13, then #12.
+    let first = key(&mut a, KeyCode::Char('['));
+    let second = key(&mut a, KeyCode::Char('['));
+    assert_eq!(
+        second,
+        vec![Cmd::Travel {
+            workflow_id: ATLAS.into(),
+            to: TravelTo::Seq(12)
+        }]
+    );
+    answer(&mut a, first);
+    answer(&mut a, second);
+    assert_eq!(a.travel().frame().map(|f| f.seq), Some(12));
+}
+
+#[test]
 fn actions_are_refused_while_travelling_and_esc_returns_to_live() {
     let mut a = atlas(120, 40);
     let cmds = key(&mut a, KeyCode::Char('['));

@@ -14,6 +14,9 @@ pub struct Travel {
 struct Trip {
     workflow_id: String,
     frame: Option<Frame>,
+    /// The event last asked for, while its frame is on its way: keys pressed faster than
+    /// frames arrive step on from it, not from the frame on screen.
+    wanted: Option<i64>,
 }
 
 /// What `[` or `]` leads to from where the trip stands.
@@ -55,6 +58,7 @@ impl Travel {
         self.trip = Some(Trip {
             workflow_id,
             frame: None,
+            wanted: None,
         });
     }
 
@@ -66,7 +70,17 @@ impl Travel {
             .as_mut()
             .filter(|t| t.workflow_id == f.workflow_id)
         {
+            if t.wanted == Some(f.seq) {
+                t.wanted = None;
+            }
             t.frame = Some(f);
+        }
+    }
+
+    /// Records the event asked for (see `Trip::wanted`).
+    pub fn want(&mut self, seq: i64) {
+        if let Some(t) = self.trip.as_mut() {
+            t.wanted = Some(seq);
         }
     }
 
@@ -76,10 +90,14 @@ impl Travel {
 
     /// Where one step back (`forward` false) or forward goes.
     pub fn step(&self, forward: bool) -> Step {
-        let Some(f) = self.frame() else {
+        let Some(t) = &self.trip else {
             return Step::Waiting;
         };
-        match (f.neighbour(if forward { 1 } else { -1 }), forward) {
+        let Some(f) = &t.frame else {
+            return Step::Waiting;
+        };
+        let from = t.wanted.unwrap_or(f.seq);
+        match (f.neighbour_of(from, if forward { 1 } else { -1 }), forward) {
             (Some(s), _) => Step::To(s),
             (None, true) => Step::Live,
             (None, false) => Step::AtFirst,

@@ -62,10 +62,13 @@ fn back(app: &mut App) -> Vec<Cmd> {
         }];
     }
     match app.travel().step(false) {
-        Step::To(seq) => vec![Cmd::Travel {
-            workflow_id: id,
-            to: TravelTo::Seq(seq),
-        }],
+        Step::To(seq) => {
+            app.travel_mut().want(seq);
+            vec![Cmd::Travel {
+                workflow_id: id,
+                to: TravelTo::Seq(seq),
+            }]
+        }
         Step::AtFirst => {
             app.session_mut()
                 .say(Level::Info, "this is the workflow's first event");
@@ -85,10 +88,13 @@ fn forward(app: &mut App) -> Vec<Cmd> {
         return Vec::new();
     }
     match app.travel().step(true) {
-        Step::To(seq) => vec![Cmd::Travel {
-            workflow_id: id,
-            to: TravelTo::Seq(seq),
-        }],
+        Step::To(seq) => {
+            app.travel_mut().want(seq);
+            vec![Cmd::Travel {
+                workflow_id: id,
+                to: TravelTo::Seq(seq),
+            }]
+        }
         Step::Live => {
             app.travel_mut().end();
             app.session_mut().say(Level::Info, "back to live");
