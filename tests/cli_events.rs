@@ -192,7 +192,139 @@ fn since_finds_its_place_in_a_longer_trail(b: Backend) {
     }
 }
 
+fn seqs_of(v: &serde_json::Value) -> Vec<i64> {
+    v.as_array()
+        .expect("an array")
+        .iter()
+        .map(|e| e["seq"].as_i64().unwrap())
+        .collect()
+}
+
+/// `--type`, `--actor` and `--before` narrow the trail exactly as filtering all of it
+/// would, `--before` pages back, and `BATON_ACTOR` (who acts) never filters.
+fn type_actor_and_before_narrow_the_trail(b: Backend) {
+    let db = TestDb::cli(b);
+    for (i, who) in ["operator:alice@h", "orchestrator:sim", "operator:bob@h"]
+        .iter()
+        .enumerate()
+    {
+        let build = format!("t{i}");
+        db.run(&[
+            "--actor",
+            who,
+            "start",
+            "--project",
+            "p",
+            "--build-id",
+            &build,
+        ])
+        .code(0);
+        db.run(&["--actor", who, "advance", &build]).code(0);
+        db.run(&["--actor", who, "pause", &build]).code(0);
+    }
+    let id = db.workflow("t1")["id"].as_str().unwrap().to_string();
+    db.raw().execute(
+        "INSERT INTO workflow_events (workflow_id, event_type, triggered_by) VALUES ($1, 'state_advanced', 'seed')",
+        &[&id],
+    );
+    let all = db.json(&["events", "--limit", "1000", "--json"]);
+    let all = all.as_array().unwrap().clone();
+    assert_eq!(all.len(), 10);
+    let pick = |f: &dyn Fn(&serde_json::Value) -> bool| -> Vec<i64> {
+        all.iter()
+            .filter(|e| f(e))
+            .map(|e| e["seq"].as_i64().unwrap())
+            .collect()
+    };
+
+    let advanced = db.json(&["events", "--type", "phase_advanced", "--json"]);
+    let expected =
+        pick(&|e| e["event_type"] == "phase_advanced" || e["event_type"] == "state_advanced");
+    assert_eq!(seqs_of(&advanced), expected);
+    assert_eq!(expected.len(), 4);
+    let two_types = db.json(&[
+        "events",
+        "--type",
+        "workflow_paused,workflow_started",
+        "--json",
+    ]);
+    assert_eq!(
+        seqs_of(&two_types),
+        pick(&|e| e["event_type"] == "workflow_paused" || e["event_type"] == "workflow_started")
+    );
+    let operators = db.json(&["events", "--actor", "operator", "--json"]);
+    let expected = pick(&|e| e["triggered_by"].as_str().unwrap().starts_with("operator"));
+    assert_eq!(seqs_of(&operators), expected);
+    assert_eq!(expected.len(), 6);
+    let bob_paused = db.json(&[
+        "events",
+        "--actor",
+        "operator:bob",
+        "--type",
+        "workflow_paused",
+        "--json",
+    ]);
+    assert_eq!(seqs_of(&bob_paused).len(), 1);
+
+    // Paging back: the newest three, then the three before the oldest of those.
+    let last = all.last().unwrap()["seq"].as_i64().unwrap();
+    let page1 = db.json(&["events", "--limit", "3", "--json"]);
+    assert_eq!(seqs_of(&page1), [last - 2, last - 1, last]);
+    let page2 = db.json(&[
+        "events",
+        "--before",
+        &(last - 2).to_string(),
+        "--limit",
+        "3",
+        "--json",
+    ]);
+    assert_eq!(seqs_of(&page2), [last - 5, last - 4, last - 3]);
+    let op_before = db.json(&[
+        "events",
+        "--actor",
+        "operator",
+        "--before",
+        &(last - 2).to_string(),
+        "--limit",
+        "2",
+        "--json",
+    ]);
+    let expected: Vec<i64> = pick(&|e| {
+        e["triggered_by"].as_str().unwrap().starts_with("operator")
+            && e["seq"].as_i64().unwrap() < last - 2
+    });
+    assert_eq!(seqs_of(&op_before), expected[expected.len() - 2..]);
+    let ranged = db.json(&["events", "--after-seq", "2", "--before", "6", "--json"]);
+    assert_eq!(
+        seqs_of(&ranged),
+        pick(&|e| (3..6).contains(&e["seq"].as_i64().unwrap()))
+    );
+
+    // Who acts (BATON_ACTOR) is not a filter on what is shown.
+    let mut c = db.command();
+    c.args(["events", "--json", "--limit", "1000"])
+        .env("BATON_ACTOR", "operator:bob@h");
+    let out = c.output().unwrap();
+    let shown: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(seqs_of(&shown).len(), 10);
+    // ... and it still names who acts.
+    let mut c = db.command();
+    c.args(["resume", "t0"])
+        .env("BATON_ACTOR", "operator:carol@h");
+    assert!(c.status().unwrap().success());
+    let newest = db.json(&["events", "--limit", "1", "--json"]);
+    assert_eq!(newest[0]["triggered_by"], "operator:carol@h");
+
+    db.run(&["events", "--before", "0"]).code(2);
+    db.run(&["events", "--before", "5", "--follow"]).code(2);
+    let help = db.run(&["events", "--help"]);
+    for flag in ["--type <T>", "--actor <A>", "--before <SEQ>"] {
+        assert!(help.stdout.contains(flag), "{flag}: {}", help.stdout);
+    }
+}
+
 both!(
+    type_actor_and_before_narrow_the_trail,
     events_show_build_ids_in_columns_sized_by_their_content,
     followed_events_show_build_ids_and_stay_aligned,
     since_takes_durations_and_times_and_after_seq_takes_the_cursor,

@@ -3,7 +3,7 @@
 
 use super::commands::{
     act, completions, dashboard, definition, demo, diff, doctor, events, heartbeat, list, man,
-    migrate, simulate, start, status,
+    migrate, simulate, start, status, watch,
 };
 use super::help;
 use clap::{Args, Parser, Subcommand};
@@ -34,8 +34,10 @@ pub struct Global {
     /// The workflow database: a SQLite file, or a postgres:// URL [default: baton.db]
     #[arg(long, global = true, env = "BATON_DB", value_name = "PATH|URL")]
     pub db: Option<String>,
-    /// Who is acting, recorded in events [default: operator:$USER@$HOST]
-    #[arg(long, global = true, env = "BATON_ACTOR", value_name = "WHO")]
+    /// Who is acting, recorded in events [default: operator:$USER@$HOST] [env: BATON_ACTOR=]
+    // BATON_ACTOR is read by hand, not by clap: clap would hand a global's environment
+    // value down to `events --actor`, the filter, which has nothing to do with who acts.
+    #[arg(long, global = true, value_name = "WHO")]
     pub actor: Option<String>,
     /// Open the database read-only: every change is refused
     #[arg(long, global = true)]
@@ -103,6 +105,9 @@ pub enum Command {
     /// Print the audit trail, or follow it live
     #[command(after_help = help::EVENTS)]
     Events(events::EventsArgs),
+    /// Watch workflows live until each has ended (a line each: phase, progress, stuck)
+    #[command(after_help = help::WATCH)]
+    Watch(watch::WatchArgs),
     /// Drive workflows through their phases like an orchestrator would
     #[command(after_help = help::SIMULATE)]
     Simulate(simulate::SimulateArgs),

@@ -64,7 +64,12 @@ fn context(cli: &Cli) -> CliResult<Ctx> {
                 .filter(|p| !p.as_os_str().is_empty()),
         )?,
     };
-    let actor = cli.global.actor.clone().filter(|a| !a.trim().is_empty());
+    let actor = cli
+        .global
+        .actor
+        .clone()
+        .or_else(|| std::env::var("BATON_ACTOR").ok())
+        .filter(|a| !a.trim().is_empty());
     // --db or BATON_DB, then the config file's db, then ./baton.db. Only the first two
     // count as naming it: `baton demo` never writes its demo data into the configured one.
     let db = cli.global.db.as_deref().or(config.db.as_deref());
@@ -126,6 +131,7 @@ pub fn run(ctx: &Ctx, command: Option<Command>, outer: &DashboardArgs) -> CliRes
         Command::Diff(a) => diff::run(ctx, &a),
         Command::List(a) => list::run(ctx, &a),
         Command::Events(a) => events::run(ctx, &a),
+        Command::Watch(a) => watch::run(ctx, &a),
         Command::Doctor(a) => doctor::run(ctx, &a),
         Command::Definition(c) => definition::run(ctx, &c),
         Command::Tui(a) => dashboard::run(ctx, &a),

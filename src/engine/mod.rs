@@ -2,8 +2,10 @@
 
 pub mod attempt_diff;
 mod error;
+pub mod filter;
 pub mod history;
 mod ops;
+pub mod preview;
 pub mod replay;
 pub mod rules;
 pub mod stuck;

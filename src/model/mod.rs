@@ -8,6 +8,7 @@ mod event;
 pub(crate) mod fuzz_cases;
 mod handoff;
 pub mod json_diff;
+pub mod since;
 mod status;
 pub mod text;
 #[cfg(test)]

@@ -5,7 +5,7 @@
 //! `Store::apply`, not through a generic error type here.
 
 use super::error::Result;
-use super::query::{EventQuery, FeedCursor, ListQuery, RowStamp};
+use super::query::{Census, EventQuery, FeedCursor, ListQuery, RowStamp};
 use super::report::{ChangeToken, DoctorReport, Health, Verification};
 use super::statements::StatementLog;
 use super::target::Target;
@@ -46,6 +46,7 @@ pub trait Backend: Send {
     fn live_chunks(&self, chunk: usize, each: &mut dyn FnMut(Vec<Workflow>) -> bool) -> Result<()>;
     fn workflows_by_id(&self, ids: &[String]) -> Result<Vec<Workflow>>;
     fn status_counts(&self) -> Result<Vec<(Status, i64)>>;
+    fn census(&self) -> Result<Census>;
     fn finished_page(&self, before: Option<(&str, &str)>, limit: usize) -> Result<Vec<Workflow>>;
 
     // The trail.

@@ -13,6 +13,7 @@ mod postgres;
 mod query;
 mod report;
 mod rows;
+mod search;
 mod sqlite;
 mod statements;
 mod target;
@@ -26,8 +27,9 @@ pub use migration::{
 };
 pub use open::{DEFAULT_BUSY_TIMEOUT, OpenMode, Opened};
 pub use postgres::set_application_name;
-pub use query::{EventQuery, FeedCursor, ListQuery, RowStamp};
+pub use query::{Census, CensusRow, EventQuery, FeedCursor, ListQuery, PendingRow, RowStamp};
 pub use report::{ChangeToken, DoctorReport, Health, Problem, Severity, Verification};
+pub use search::{Direction, Found, Search, WINDOW};
 pub use statements::StatementLog;
 pub use target::{PgUrl, Target, redact};
 pub use trail::{Encoded, Trail};
@@ -177,6 +179,13 @@ impl Store {
         self.backend.status_counts()
     }
 
+    /// The live set counted by phase, role and status, and the unacknowledged handoffs of
+    /// running workflows by the phase and role they went to (two aggregates over indexes:
+    /// the cost follows the live set, not history).
+    pub fn census(&self) -> Result<Census> {
+        self.backend.census()
+    }
+
     /// One page of finished (completed or cancelled) workflows, newest change first, after
     /// the keyset cursor `before` (the previous page's last `updated_at`, `id`).
     pub fn finished_page(
@@ -212,7 +221,9 @@ impl Store {
         self.backend.checkpoints(workflow_id)
     }
 
-    /// Events after `q.after_seq`, oldest first, at most `q.limit`.
+    /// The events `q` selects (a range of `seq`, narrowed), oldest first, at most
+    /// `q.limit` from the oldest end of the range (the newest with `q.newest`). A filter
+    /// on type or actor scans the range: keep it bounded, or use [`Store::search_events`].
     pub fn events(&self, q: &EventQuery) -> Result<Vec<Event>> {
         self.backend.events(q)
     }

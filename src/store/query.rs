@@ -2,7 +2,7 @@
 //! whether a row changed.
 
 use super::error::{Result, StoreError};
-use crate::model::{Handoff, Status};
+use crate::model::{Event, Handoff, Status};
 
 /// Filters for `baton list`. Every field narrows; all values are bound as parameters.
 #[derive(Debug, Clone, Default)]
@@ -13,12 +13,46 @@ pub struct ListQuery {
     pub limit: usize,
 }
 
-/// Events after a cursor, optionally for one workflow, oldest first.
+/// Events between two cursors, optionally narrowed, returned oldest first. Every field
+/// narrows; all values are bound as parameters.
 #[derive(Debug, Clone, Default)]
 pub struct EventQuery {
     pub workflow: Option<String>,
+    /// Only events with a `seq` above this.
     pub after_seq: i64,
+    /// Only events with a `seq` below this.
+    pub before_seq: Option<i64>,
+    /// Only events of these stored types (empty: every type). Callers expand a type to
+    /// every spelling that means it (see [`EventType::spellings`](crate::model::EventType)).
+    pub types: Vec<String>,
+    /// Only events whose `triggered_by` starts with this (`operator` finds every operator).
+    pub actor: Option<String>,
+    /// Take the `limit` events at the newest end of the range instead of the oldest.
+    pub newest: bool,
     pub limit: usize,
+}
+
+impl EventQuery {
+    /// The first `limit` events of `workflow` (or all) after `after_seq`.
+    pub fn after(workflow: Option<String>, after_seq: i64, limit: usize) -> EventQuery {
+        EventQuery {
+            workflow,
+            after_seq,
+            limit,
+            ..EventQuery::default()
+        }
+    }
+
+    /// Whether `e` passes this query's narrowing filters (not its range or limit): for
+    /// events read another way, such as the live feed.
+    pub fn keeps(&self, e: &Event) -> bool {
+        self.workflow.as_ref().is_none_or(|w| *w == e.workflow_id)
+            && (self.types.is_empty() || self.types.contains(&e.event_type))
+            && self
+                .actor
+                .as_ref()
+                .is_none_or(|a| e.triggered_by.starts_with(a.as_str()))
+    }
 }
 
 /// Where a reader of the live event feed stands. Following the feed from a cursor returns
@@ -86,4 +120,31 @@ pub fn one_handoff(found: Vec<Handoff>, key: &str) -> Result<Handoff> {
             examples: examples(),
         }),
     }
+}
+
+/// How the live set is spread over phases and roles right now, counted by the database.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Census {
+    /// Live workflows by phase, role and status.
+    pub live: Vec<CensusRow>,
+    /// Unacknowledged handoffs of running workflows, by the phase and role they went to.
+    pub pending: Vec<PendingRow>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CensusRow {
+    pub phase: String,
+    pub role: String,
+    /// As stored (`running`, `paused`, `failed`, or another writer's word).
+    pub status: String,
+    pub count: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PendingRow {
+    pub phase: String,
+    pub role: String,
+    pub count: i64,
+    /// When the longest-waiting one was handed over.
+    pub oldest: Option<String>,
 }

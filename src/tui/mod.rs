@@ -5,7 +5,9 @@ pub mod app;
 pub mod clipboard;
 pub mod confirm;
 pub mod copy_menu;
-pub mod filter;
+pub use crate::engine::filter;
+pub mod history_filter;
+mod history_reader;
 mod json_text;
 pub mod keys;
 pub mod layout;
@@ -26,6 +28,8 @@ pub use runtime::{Options, ThemeName, run};
 
 #[cfg(test)]
 mod fuzz_tests;
+#[cfg(test)]
+mod history_tests;
 #[cfg(test)]
 mod overlay_tests;
 #[cfg(test)]

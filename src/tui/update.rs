@@ -36,6 +36,10 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Cmd> {
             app.apply_delta(d);
             Vec::new()
         }
+        Msg::History(page) => {
+            app.history_mut().receive(page);
+            Vec::new()
+        }
         Msg::Detail(d) => {
             let selected = app.selected_id().map(str::to_string);
             app.detail_mut().accept(*d, selected.as_deref());
@@ -93,6 +97,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Cmd> {
     if let Some(id) = app.detail_wanted(before.as_deref(), data_arrived) {
         cmds.push(Cmd::LoadDetail(id));
     }
+    cmds.extend(app.history_mut().wanted());
     let areas = areas(app);
     for p in PANES {
         p.settle(app, areas.of(p.id()));
@@ -112,8 +117,7 @@ fn on_key(app: &mut App, k: KeyEvent) -> Vec<Cmd> {
         None => {}
     }
     if app.overlays().prompt_open() {
-        on_prompt_key(app, k);
-        return Vec::new();
+        return on_prompt_key(app, k);
     }
     let Some(binding) = keys::action_for(&k) else {
         return Vec::new();
@@ -233,23 +237,29 @@ fn on_copy_key(app: &mut App, m: CopyMenu, k: &KeyEvent) {
     }
 }
 
-/// The filter prompt: every edit filters; Enter keeps the filter, Esc and Ctrl-C clear it.
-fn on_prompt_key(app: &mut App, k: KeyEvent) {
+/// The filter prompt: every edit filters (the table, or the history view while it is
+/// open); Enter keeps the filter, Esc and Ctrl-C clear it.
+fn on_prompt_key(app: &mut App, k: KeyEvent) -> Vec<Cmd> {
     let Some(field) = app.overlays_mut().prompt_mut() else {
-        return;
+        return Vec::new();
     };
-    match field.on_key(&k) {
-        Edit::Changed => {
-            let text = field.text().to_string();
-            app.set_filter(text);
+    let text = match field.on_key(&k) {
+        Edit::Changed => field.text().to_string(),
+        Edit::Submit => {
+            app.overlays_mut().close_prompt();
+            return Vec::new();
         }
-        Edit::Submit => app.overlays_mut().close_prompt(),
         Edit::Cancel => {
             app.overlays_mut().close_prompt();
-            app.set_filter(String::new());
+            String::new()
         }
-        Edit::Moved | Edit::Ignored => {}
+        Edit::Moved | Edit::Ignored => return Vec::new(),
+    };
+    if app.history().active() {
+        return app.history_mut().set_filter(text);
     }
+    app.set_filter(text);
+    Vec::new()
 }
 
 fn move_focused(app: &mut App, m: Move) {

@@ -2,17 +2,17 @@
 //! live. Following polls `PRAGMA data_version` (nearly free when nothing changed) and reads
 //! only the events after the last one printed.
 
-use super::since::{self, Since, parse_since};
+use super::changes::{Changes, Waited};
+use super::since::{Since, parse_since};
 use crate::cli::context::Ctx;
 use crate::cli::exit::CliResult;
 use crate::cli::output::{self, Table, clean};
-use crate::cli::signals::{self, Stop};
-use crate::model::{Event, time};
-use crate::store::{EventQuery, FeedCursor, Polling, Store, Watch};
+use crate::cli::signals;
+use crate::model::{Event, EventType, time};
+use crate::store::{Direction, EventQuery, FeedCursor, Search, Store};
 use clap::Args;
 use std::collections::{HashMap, HashSet};
 use std::io::Write;
-use std::time::{Duration, Instant};
 
 #[derive(Debug, Args)]
 pub struct EventsArgs {
@@ -26,6 +26,19 @@ pub struct EventsArgs {
     /// Only events after this sequence number, the trail's cursor (the first N of them)
     #[arg(long, value_name = "SEQ", value_parser = clap::value_parser!(i64).range(0..))]
     pub after_seq: Option<i64>,
+    /// Only events below this sequence number: the newest N of them, to page back through
+    /// the trail (the SEQ of the oldest event shown gives the next page)
+    #[arg(long, value_name = "SEQ", value_parser = clap::value_parser!(i64).range(1..),
+          conflicts_with = "follow")]
+    pub before: Option<i64>,
+    /// Only events of this type (repeat it, or list them with commas): phase_advanced also
+    /// finds the seeds' state_advanced, and any other stored type is matched as written
+    #[arg(long = "type", value_name = "T", value_delimiter = ',')]
+    pub types: Vec<String>,
+    /// Only events triggered by an actor starting with this (`operator` finds every
+    /// operator, `orchestrator:sim` one program)
+    #[arg(long, value_name = "A")]
+    pub actor: Option<String>,
     /// At most this many events (the newest N without --since or --after-seq)
     #[arg(long, value_name = "N", default_value_t = 50,
           value_parser = clap::value_parser!(u64).range(1..))]
@@ -38,10 +51,6 @@ pub struct EventsArgs {
     pub json: bool,
 }
 
-/// How often to look where nothing pushes changes (and how soon a stop request is seen).
-const POLL: Duration = Duration::from_millis(200);
-/// How often to look anyway, in case a wake-up was lost.
-const SAFETY_CHECK: Duration = Duration::from_secs(5);
 const BATCH: usize = 500;
 
 /// The text columns: `SEQ  TIME  BUILD  TYPE  BY  DATA`. Each event's workflow is shown by
@@ -147,7 +156,7 @@ pub fn run(ctx: &Ctx, a: &EventsArgs) -> CliResult {
         None
     };
     // Taken before the first read, so nothing committed after it is missed.
-    let mut seen_version = store.change_token()?;
+    let mut changes = Changes::start(ctx, &store)?;
     let start = if a.follow {
         Some(store.feed_start()?)
     } else {
@@ -155,24 +164,28 @@ pub fn run(ctx: &Ctx, a: &EventsArgs) -> CliResult {
     };
     let since_at = a.since.map(|s| s.at(time::now()));
     let after_seq = match (since_at, a.after_seq) {
-        (Some(at), _) => Some(since::seq_before(&store, at)?),
+        (Some(at), _) => Some(store.seq_before(at)?),
         (None, seq) => seq,
     };
     // Events from before `--since` that the search let through (writers' clocks are not
     // ordered exactly like seq) are left out.
     let in_time =
         |e: &Event| since_at.is_none_or(|at| time::parse(&e.created_at).is_none_or(|t| t >= at));
+    let filter = EventQuery {
+        workflow: workflow.clone(),
+        after_seq: after_seq.unwrap_or(0),
+        before_seq: a.before,
+        types: stored_types(&a.types),
+        actor: a.actor.clone(),
+        newest: false,
+        limit,
+    };
     let first = match (after_seq, &start) {
         // Following from a seq: the feed itself pages through what is already there.
         (Some(_), Some(_)) => Vec::new(),
-        (Some(after_seq), None) => store.events(&EventQuery {
-            workflow: workflow.clone(),
-            after_seq,
-            limit,
-        })?,
-        (None, _) => store.recent_events(workflow.as_deref(), limit)?,
+        (Some(_), None) => search(&store, &filter, Direction::Forward, &in_time)?,
+        (None, _) => search(&store, &filter, Direction::Back, &in_time)?,
     };
-    let first: Vec<Event> = first.into_iter().filter(|e| in_time(e)).collect();
     let mut lines = Lines::new();
     if !a.json {
         lines.learn(&store, &first)?;
@@ -192,7 +205,7 @@ pub fn run(ctx: &Ctx, a: &EventsArgs) -> CliResult {
     };
     let mut follow = Follow {
         store: &store,
-        workflow: workflow.as_deref(),
+        filter: &filter,
         json: a.json,
         lines,
         in_time: &in_time,
@@ -201,17 +214,6 @@ pub fn run(ctx: &Ctx, a: &EventsArgs) -> CliResult {
     // An event that committed between taking the cursor and reading the newest events is
     // in both; it is printed once.
     let mut printed: HashSet<i64> = first.iter().map(|e| e.seq).collect();
-    // Woken by the database's own push (file notifications, LISTEN), polling only where
-    // nothing can push (or where the config file turned push off); the change token
-    // confirms before reading.
-    let mut watch: Box<dyn Watch> = if ctx.config.notify == Some(false) {
-        Box::new(Polling {
-            interval: POLL,
-            why: "push turned off (notify)".into(),
-        })
-    } else {
-        store.watch(POLL)
-    };
     loop {
         let behind = follow.drain(&mut out, &mut cursor, &mut printed)?;
         // Wait for a commit (or, when behind, read on at once).
@@ -221,52 +223,44 @@ pub fn run(ctx: &Ctx, a: &EventsArgs) -> CliResult {
             }
             continue;
         }
-        match wait_for_change(&store, watch.as_mut(), &stop, &mut seen_version)? {
-            Waited::Changed => {}
+        match changes.wait(&store, &stop, None)? {
+            Waited::Changed | Waited::TimedOut => {}
             Waited::Stopped => return Ok(()),
         }
     }
 }
 
-enum Waited {
-    Changed,
-    Stopped,
-}
-
-/// Waits until the change token moves (checked on each wake-up, and every [`SAFETY_CHECK`]
-/// in case one was lost), or a stop is requested (seen within [`POLL`]).
-fn wait_for_change(
-    store: &Store,
-    watch: &mut dyn Watch,
-    stop: &Stop,
-    seen: &mut crate::store::ChangeToken,
-) -> CliResult<Waited> {
-    let mut last_check = Instant::now();
-    loop {
-        if stop.requested() {
-            return Ok(Waited::Stopped);
-        }
-        let woken = watch.wait(POLL)?;
-        if !woken && last_check.elapsed() < SAFETY_CHECK {
-            continue;
-        }
-        last_check = Instant::now();
-        // A lock held past the busy timeout delays the trail; it does not end the follow.
-        let v = match store.change_token() {
-            Err(e) if e.is_busy() => continue,
-            other => other?,
-        };
-        if v != *seen {
-            *seen = v;
-            return Ok(Waited::Changed);
+/// Every stored spelling of the types asked for: a type baton knows brings its seeds'
+/// spelling along; any other is matched as written.
+fn stored_types(asked: &[String]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for t in asked.iter().map(|t| t.trim()).filter(|t| !t.is_empty()) {
+        match EventType::parse(t) {
+            Some(known) => out.extend(known.spellings().iter().map(|s| s.to_string())),
+            None => out.push(t.to_string()),
         }
     }
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// The events `filter` selects, from the start of its range (forward) or its end (back),
+/// read a window of the trail at a time so that no one read scans the whole of it.
+fn search(
+    store: &Store,
+    filter: &EventQuery,
+    direction: Direction,
+    in_time: &dyn Fn(&Event) -> bool,
+) -> CliResult<Vec<Event>> {
+    let found = store.search_events(&Search::new(filter, direction), in_time)?;
+    Ok(found.events)
 }
 
 /// What following prints with.
 struct Follow<'a> {
     store: &'a Store,
-    workflow: Option<&'a str>,
+    filter: &'a EventQuery,
     json: bool,
     lines: Lines,
     in_time: &'a dyn Fn(&Event) -> bool,
@@ -282,7 +276,8 @@ impl Follow<'_> {
         printed: &mut HashSet<i64>,
     ) -> CliResult<bool> {
         loop {
-            let (batch, next) = match self.store.feed(cursor, self.workflow, BATCH) {
+            let workflow = self.filter.workflow.as_deref();
+            let (batch, next) = match self.store.feed(cursor, workflow, BATCH) {
                 // Busy: what is printed stays printed; the rest comes on a later poll.
                 Err(e) if e.is_busy() => return Ok(true),
                 other => other?,
@@ -291,7 +286,7 @@ impl Follow<'_> {
             let full = batch.len() >= BATCH;
             let fresh: Vec<Event> = batch
                 .into_iter()
-                .filter(|e| !printed.remove(&e.seq) && (self.in_time)(e))
+                .filter(|e| !printed.remove(&e.seq) && self.filter.keeps(e) && (self.in_time)(e))
                 .collect();
             self.print(out, &fresh)?;
             if !full {

@@ -3,6 +3,8 @@
 
 pub mod ack_target;
 pub mod act;
+pub mod bulk;
+pub mod changes;
 pub mod completions;
 pub mod dashboard;
 pub mod definition;
@@ -20,3 +22,4 @@ pub mod start;
 pub mod status;
 pub mod status_at;
 pub mod stuck;
+pub mod watch;

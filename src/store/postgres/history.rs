@@ -87,42 +87,43 @@ impl PgStore {
             .collect::<row::Result<Vec<_>>>()?)
     }
 
+    /// The events `q` selects, oldest first: a range scan of `seq` (or of the
+    /// `(workflow_id, seq)` index), the other filters applied to the rows it passes.
     pub fn events(&self, q: &EventQuery) -> Result<Vec<Event>> {
-        let limit = q.limit as i64;
-        events(match &q.workflow {
-            Some(w) => self.query(
-                &format!(
-                    "SELECT {EVENT} FROM workflow_events WHERE workflow_id = $1 AND seq > $2
-                     ORDER BY seq LIMIT $3"
-                ),
-                &[w, &q.after_seq, &limit],
-            )?,
-            None => self.query(
-                &format!(
-                    "SELECT {EVENT} FROM workflow_events WHERE seq > $1 ORDER BY seq LIMIT $2"
-                ),
-                &[&q.after_seq, &limit],
-            )?,
-        })
+        let limit = i64::try_from(q.limit).unwrap_or(i64::MAX);
+        let before = q.before_seq.unwrap_or(i64::MAX);
+        let mut args: Vec<&(dyn postgres::types::ToSql + Sync)> = vec![&q.after_seq, &before];
+        let mut sql = format!("SELECT {EVENT} FROM workflow_events WHERE seq > $1 AND seq < $2");
+        if let Some(w) = &q.workflow {
+            args.push(w);
+            sql.push_str(&format!(" AND workflow_id = ${}", args.len()));
+        }
+        if !q.types.is_empty() {
+            args.push(&q.types);
+            sql.push_str(&format!(" AND event_type = ANY(${})", args.len()));
+        }
+        if let Some(a) = &q.actor {
+            args.push(a);
+            // starts_with: no LIKE, so no wildcard in `a`.
+            sql.push_str(&format!(" AND starts_with(triggered_by, ${})", args.len()));
+        }
+        args.push(&limit);
+        let order = if q.newest { "DESC" } else { "ASC" };
+        sql.push_str(&format!(" ORDER BY seq {order} LIMIT ${}", args.len()));
+        let mut out = events(self.query(&sql, &args)?)?;
+        if q.newest {
+            out.reverse();
+        }
+        Ok(out)
     }
 
     pub fn recent_events(&self, workflow: Option<&str>, limit: usize) -> Result<Vec<Event>> {
-        let limit = limit as i64;
-        let mut out = events(match workflow {
-            Some(w) => self.query(
-                &format!(
-                    "SELECT {EVENT} FROM workflow_events WHERE workflow_id = $1
-                     ORDER BY seq DESC LIMIT $2"
-                ),
-                &[&w, &limit],
-            )?,
-            None => self.query(
-                &format!("SELECT {EVENT} FROM workflow_events ORDER BY seq DESC LIMIT $1"),
-                &[&limit],
-            )?,
-        })?;
-        out.reverse();
-        Ok(out)
+        self.events(&EventQuery {
+            workflow: workflow.map(str::to_string),
+            newest: true,
+            limit,
+            ..EventQuery::default()
+        })
     }
 
     pub fn max_seq(&self) -> Result<i64> {

@@ -4,6 +4,7 @@
 //! (`SELECT … FOR UPDATE`); `lock_timeout` bounds every wait for a lock.
 
 mod backfill;
+mod census;
 mod connect;
 mod definitions;
 mod doctor;
@@ -21,7 +22,7 @@ pub use connect::set_application_name;
 use super::backend::{Backend, Plan, StartPlan};
 use super::error::{Result, StoreError};
 use super::open::{OpenMode, Opened};
-use super::query::{EventQuery, FeedCursor, ListQuery, RowStamp};
+use super::query::{Census, EventQuery, FeedCursor, ListQuery, RowStamp};
 use super::report::{ChangeToken, DoctorReport, Health, Verification};
 use super::statements::StatementLog;
 use super::target::{PgUrl, Target};
@@ -263,6 +264,10 @@ impl Backend for PgStore {
 
     fn status_counts(&self) -> Result<Vec<(Status, i64)>> {
         PgStore::status_counts(self)
+    }
+
+    fn census(&self) -> Result<Census> {
+        PgStore::census(self)
     }
 
     fn finished_page(&self, before: Option<(&str, &str)>, limit: usize) -> Result<Vec<Workflow>> {

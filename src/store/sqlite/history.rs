@@ -76,47 +76,57 @@ impl SqliteStore {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
-    /// Events after `q.after_seq`, oldest first, at most `q.limit`.
+    /// The events `q` selects, oldest first: a range scan of `seq` (or of the
+    /// `(workflow_id, seq)` index), the other filters applied to the rows it passes.
     pub fn events(&self, q: &EventQuery) -> Result<Vec<Event>> {
-        let limit = q.limit as i64;
-        let (sql, args): (String, Vec<&dyn ToSql>) = match &q.workflow {
-            Some(w) => (
-                format!(
-                    "SELECT {EVENT} FROM workflow_events WHERE workflow_id = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3"
-                ),
-                vec![w, &q.after_seq, &limit],
-            ),
-            None => (
-                format!("SELECT {EVENT} FROM workflow_events WHERE seq > ?1 ORDER BY seq LIMIT ?2"),
-                vec![&q.after_seq, &limit],
-            ),
-        };
+        let limit = i64::try_from(q.limit).unwrap_or(i64::MAX);
+        let before = q.before_seq.unwrap_or(i64::MAX);
+        let mut args: Vec<&dyn ToSql> = vec![&q.after_seq, &before];
+        let mut sql = format!("SELECT {EVENT} FROM workflow_events WHERE seq > ?1 AND seq < ?2");
+        if let Some(w) = &q.workflow {
+            args.push(w);
+            sql.push_str(&format!(" AND workflow_id = ?{}", args.len()));
+        }
+        if !q.types.is_empty() {
+            let first = args.len() + 1;
+            for t in &q.types {
+                args.push(t);
+            }
+            let marks: Vec<String> = (first..=args.len()).map(|i| format!("?{i}")).collect();
+            sql.push_str(&format!(" AND event_type IN ({})", marks.join(", ")));
+        }
+        let actor_len;
+        if let Some(a) = &q.actor {
+            actor_len = a.len() as i64;
+            args.push(a);
+            args.push(&actor_len);
+            // A prefix on bytes, as `substr` on a blob: no LIKE, so no wildcard in `a`.
+            sql.push_str(&format!(
+                " AND substr(CAST(triggered_by AS BLOB), 1, ?{n}) = CAST(?{a} AS BLOB)",
+                n = args.len(),
+                a = args.len() - 1
+            ));
+        }
+        args.push(&limit);
+        let order = if q.newest { "DESC" } else { "ASC" };
+        sql.push_str(&format!(" ORDER BY seq {order} LIMIT ?{}", args.len()));
         let mut stmt = self.conn.prepare_cached(&sql)?;
         let rows = stmt.query_map(args.as_slice(), row::event)?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        let mut events: Vec<Event> = rows.collect::<rusqlite::Result<_>>()?;
+        if q.newest {
+            events.reverse();
+        }
+        Ok(events)
     }
 
     /// The newest `limit` events (of one workflow, or all), oldest first.
     pub fn recent_events(&self, workflow: Option<&str>, limit: usize) -> Result<Vec<Event>> {
-        let limit = limit as i64;
-        let mut events: Vec<Event> = match workflow {
-            Some(w) => {
-                let mut stmt = self.conn.prepare_cached(&format!(
-                    "SELECT {EVENT} FROM workflow_events WHERE workflow_id = ?1 ORDER BY seq DESC LIMIT ?2"
-                ))?;
-                stmt.query_map((w, limit), row::event)?
-                    .collect::<rusqlite::Result<_>>()?
-            }
-            None => {
-                let mut stmt = self.conn.prepare_cached(&format!(
-                    "SELECT {EVENT} FROM workflow_events ORDER BY seq DESC LIMIT ?1"
-                ))?;
-                stmt.query_map([limit], row::event)?
-                    .collect::<rusqlite::Result<_>>()?
-            }
-        };
-        events.reverse();
-        Ok(events)
+        self.events(&EventQuery {
+            workflow: workflow.map(str::to_string),
+            newest: true,
+            limit,
+            ..EventQuery::default()
+        })
     }
 
     /// The highest event sequence number, 0 when there are none.

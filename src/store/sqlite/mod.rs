@@ -3,6 +3,7 @@
 //! `PRAGMA data_version`.
 
 mod backfill;
+mod census;
 mod changes;
 mod definitions;
 mod doctor;
@@ -20,7 +21,7 @@ mod write;
 use super::backend::{Backend, Plan, StartPlan};
 use super::error::{Result, StoreError};
 use super::open::{OpenMode, Opened};
-use super::query::{EventQuery, FeedCursor, ListQuery, RowStamp};
+use super::query::{Census, EventQuery, FeedCursor, ListQuery, RowStamp};
 use super::report::{ChangeToken, DoctorReport, Health, Verification};
 use super::statements::StatementLog;
 use super::target::Target;
@@ -177,6 +178,10 @@ impl Backend for SqliteStore {
         SqliteStore::status_counts(self)
     }
 
+    fn census(&self) -> Result<Census> {
+        SqliteStore::census(self)
+    }
+
     fn finished_page(&self, before: Option<(&str, &str)>, limit: usize) -> Result<Vec<Workflow>> {
         SqliteStore::finished_page(self, before, limit)
     }
@@ -226,11 +231,7 @@ impl Backend for SqliteStore {
     ) -> Result<(Vec<Event>, FeedCursor)> {
         let events = SqliteStore::events(
             self,
-            &EventQuery {
-                workflow: workflow.map(str::to_string),
-                after_seq: cursor.seq,
-                limit,
-            },
+            &EventQuery::after(workflow.map(str::to_string), cursor.seq, limit),
         )?;
         let seq = events.last().map_or(cursor.seq, |e| e.seq);
         Ok((events, FeedCursor::after(seq)))

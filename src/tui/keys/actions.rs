@@ -41,7 +41,7 @@ pub const ACTIONS: &[Binding] = &[
         keys: &[Char('P')],
         label: "P",
         footer: None,
-        help: "pause a running workflow / resume a paused one",
+        help: "pause a running / resume a paused workflow",
         does: Does::Act(pause_or_resume),
     },
     Binding {

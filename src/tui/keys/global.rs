@@ -147,6 +147,10 @@ fn back(app: &mut App) -> Vec<Cmd> {
         app.session_mut().say(Level::Info, "back to live");
     } else if app.screen().zoomed() {
         app.screen_mut().set_zoomed(false);
+    } else if app.history().active() {
+        if !app.history().filter_text().is_empty() {
+            return app.history_mut().set_filter(String::new());
+        }
     } else if !app.table().filter().is_empty() {
         app.set_filter(String::new());
     }

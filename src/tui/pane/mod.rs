@@ -6,6 +6,7 @@
 pub mod detail;
 mod detail_travel;
 pub mod events;
+pub mod history;
 pub mod workflows;
 
 pub use crate::tui::app::PaneId;
