@@ -2,8 +2,8 @@
 //! live next to the code that runs it, in `commands/`.
 
 use super::commands::{
-    act, completions, dashboard, definition, demo, doctor, events, heartbeat, list, man, metrics,
-    migrate, simulate, start, status, watch,
+    act, completions, dashboard, definition, demo, diff, doctor, events, heartbeat, list, man,
+    metrics, migrate, simulate, start, status, watch,
 };
 use super::help;
 use clap::{Args, Parser, Subcommand};
@@ -96,6 +96,9 @@ pub enum Command {
     /// Show one workflow: progress, stuck or not, handoffs, outputs, events
     #[command(after_help = help::STATUS)]
     Status(status::StatusArgs),
+    /// How the phase outputs changed: previous attempt of the phase vs now, or two events
+    #[command(after_help = help::DIFF)]
+    Diff(diff::DiffArgs),
     /// List workflows, most recently updated first
     #[command(after_help = help::LIST)]
     List(list::ListArgs),

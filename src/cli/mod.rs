@@ -128,6 +128,7 @@ pub fn run(ctx: &Ctx, command: Option<Command>, outer: &DashboardArgs) -> CliRes
         Command::Ack(a) => act::ack(ctx, &a),
         Command::Heartbeat(a) => heartbeat::run(ctx, &a),
         Command::Status(a) => status::run(ctx, &a),
+        Command::Diff(a) => diff::run(ctx, &a),
         Command::List(a) => list::run(ctx, &a),
         Command::Events(a) => events::run(ctx, &a),
         Command::Watch(a) => watch::run(ctx, &a),

@@ -16,6 +16,15 @@ pub enum Msg {
     /// What changed in the database since the last delta.
     Data(Delta),
     Detail(Box<Detail>),
+    /// A workflow as it was right after one of its events (time travel).
+    Travel(Box<crate::tui::travel::Frame>),
+    /// There is nothing to travel to (the workflow has no such event): the trip ends.
+    TravelRefused {
+        workflow_id: String,
+        why: String,
+    },
+    /// The diff of a workflow's phase outputs, for the overlay.
+    Diff(Box<crate::tui::travel::DiffText>),
     /// A page of the history view.
     History(HistoryPage),
     /// The worker could not read: the database is busy or failed (message).
@@ -60,6 +69,16 @@ pub struct Detail {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Cmd {
     LoadDetail(String),
+    /// Rebuild workflow `workflow_id` as it was at `to` (`Msg::Travel`).
+    Travel {
+        workflow_id: String,
+        to: crate::tui::travel::TravelTo,
+    },
+    /// Diff its phase outputs, as of event `to` or now (`Msg::Diff`).
+    Diff {
+        workflow_id: String,
+        to: Option<i64>,
+    },
     LoadHistory(HistoryRequest),
     Perform {
         workflow_id: String,

@@ -1,9 +1,10 @@
 //! What is drawn over the panes and takes the keys first: the help (and how far it is
-//! scrolled), a confirmation, the copy menu, and the filter prompt in the footer.
+//! scrolled), a confirmation, the copy menu, a diff, and the filter prompt in the footer.
 
 use crate::tui::confirm::Confirm;
 use crate::tui::copy_menu::CopyMenu;
 use crate::tui::text_field::TextField;
+use crate::tui::travel::DiffText;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Overlay {
@@ -11,6 +12,15 @@ pub enum Overlay {
     Help(usize),
     Confirm(Confirm),
     Copy(CopyMenu),
+    /// The diff of the selected workflow's phase outputs (`d`).
+    Diff(DiffView),
+}
+
+/// A diff on screen and the first of its lines shown.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DiffView {
+    pub text: DiffText,
+    pub at: usize,
 }
 
 #[derive(Debug, Clone, Default)]

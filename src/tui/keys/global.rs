@@ -3,7 +3,7 @@
 //! keys and the actions.
 
 use super::binding::{Binding, Does, Move};
-use crate::tui::app::{App, Overlay};
+use crate::tui::app::{App, Level, Overlay};
 use crate::tui::msg::Cmd;
 use crate::tui::pane;
 use crossterm::event::KeyCode::{
@@ -98,7 +98,7 @@ pub const HEAD: &[Binding] = &[
         keys: &[Esc],
         label: "Esc",
         footer: None,
-        help: "back: close, unzoom, clear filter",
+        help: "back: leave time travel, unzoom, clear filter",
         does: Does::Run(back),
     },
 ];
@@ -142,7 +142,10 @@ pub const TAIL: &[Binding] = &[
 ];
 
 fn back(app: &mut App) -> Vec<Cmd> {
-    if app.screen().zoomed() {
+    if app.travel().active() {
+        app.travel_mut().end();
+        app.session_mut().say(Level::Info, "back to live");
+    } else if app.screen().zoomed() {
         app.screen_mut().set_zoomed(false);
     } else if app.history().active() {
         if !app.history().filter_text().is_empty() {

@@ -2,11 +2,12 @@
 //! timeline, and its phase outputs and newest handoff payload as pretty JSON. Scrolls as
 //! one text.
 
-use super::{Pane, PaneId, Place, Scroll};
+use super::{Pane, PaneId, Place, Scroll, detail_travel};
 use crate::engine::stuck::Stuck;
 use crate::model::text::sanitize;
 use crate::model::{Handoff, HandoffKind, Status, Workflow, time};
 use crate::tui::app::{App, Row};
+use crate::tui::keys::binding::Binding;
 use crate::tui::msg::Detail;
 use crate::tui::view::scroll;
 use crate::tui::view::style::{Theme, clock, pane_block, progress_bar};
@@ -25,6 +26,9 @@ impl Pane for DetailPane {
     }
     fn place(&self) -> Place {
         Place::Side
+    }
+    fn bindings(&self) -> &'static [Binding] {
+        detail_travel::KEYS
     }
     fn draw(&self, f: &mut Frame, area: Rect, app: &App, focused: bool, t: Theme) {
         draw(f, area, app, focused, t);
@@ -60,8 +64,10 @@ impl Pane for DetailPane {
 
 /// The content, wrapped to the pane's inner width, as one paragraph.
 fn content(app: &App, t: Theme) -> Paragraph<'_> {
+    let travelling = app.travel().active();
     let lines = match app.selected_row() {
         None => vec![Line::from(Span::styled("select a workflow", t.dim()))],
+        Some(r) if travelling => detail_travel::lines(app.travel().frame_of(&r.wf.id), t),
         Some(r) => lines(app, r, app.detail().of(&r.wf.id), t),
     };
     Paragraph::new(lines).wrap(Wrap { trim: false })
@@ -76,7 +82,14 @@ fn measure(app: &App, area: Rect, t: Theme) -> (usize, usize) {
 fn draw(f: &mut Frame, area: Rect, app: &App, focused: bool, t: Theme) {
     let mut title = vec![Span::styled(
         match app.selected_row() {
-            Some(r) => format!(" Detail: {} ", sanitize(&r.wf.build_id)),
+            Some(r) => match app.travel().frame_of(&r.wf.id) {
+                Some(fr) => format!(
+                    " Detail: {} {} ",
+                    sanitize(&r.wf.build_id),
+                    detail_travel::banner(fr)
+                ),
+                None => format!(" Detail: {} ", sanitize(&r.wf.build_id)),
+            },
             None => " Detail ".into(),
         },
         t.title(),
