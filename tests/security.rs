@@ -104,6 +104,19 @@ const SPLICE_OK: &[&str] = &[
     "t.name",
     "cols.join(\", \")",
     "prefixed(\"h\", HANDOFF)",
+    // store/*/pages.rs: conditions and branches built from fixed fragments around
+    // placeholders (`p.arg`), the order and the index chosen by code, the limit a placeholder.
+    "BUILD_INDEX",
+    "branch_sql(b, WORKFLOW_SUMMARY, true, &limit)",
+    "conds",
+    "b.index",
+    "parts.join(\" + \")",
+    "branch_sql(b, \"1\", false, &cap)",
+    "parts.join(\" UNION ALL \")",
+    "limit",
+    "order",
+    "columns",
+    "conds.join(\" AND \")",
 ];
 
 #[test]
