@@ -124,7 +124,7 @@ fn explicit_config_files_must_exist_and_bad_ones_name_key_and_file() {
     // A good file with every key.
     std::fs::write(
         &bad,
-        "db = 'x.db'\npoll_ms = 250\nnotify = false\nhandoff_timeout = 60\nphase_timeout = 900\ntheme = 'light'\n[views]\nmine = 'project:shop status:failed'\n",
+        "db = 'x.db'\npoll_ms = 250\npush = false\nnotify = true\nhandoff_timeout = 60\nphase_timeout = 900\ntheme = 'light'\n[views]\nmine = 'project:shop status:failed'\n",
     )
     .unwrap();
     run_in(d, &["--config", b, "list"]).code(0);
@@ -174,18 +174,18 @@ fn the_dashboard_takes_its_defaults_from_the_config_file(b: Backend) {
     let db = TestDb::cli(b);
     pending_handoff(&db, "cfg-1");
     let cfg = db.dir.path().join("dash.toml");
-    std::fs::write(&cfg, "handoff_timeout = 0\nnotify = false\npoll_ms = 50\n").unwrap();
+    std::fs::write(&cfg, "handoff_timeout = 0\npush = false\npoll_ms = 50\n").unwrap();
     let arg = db.arg();
     let c = cfg.to_str().unwrap();
     let mut pty = Pty::spawn(&["--db", &arg], &[("BATON_CONFIG", c)], 200, 40);
     pty.wait_text("cfg-1", WAIT);
     pty.wait_text("! stuck 1", WAIT);
-    pty.wait_text("polling: push turned off (notify)", WAIT);
+    pty.wait_text("polling: push turned off (--push off)", WAIT);
     pty.keys("q");
     assert!(pty.wait_exit(WAIT));
     // A flag wins over the file.
     let mut pty = Pty::spawn(
-        &["--db", &arg, "--notify", "on", "--handoff-timeout", "3600"],
+        &["--db", &arg, "--push", "on", "--handoff-timeout", "3600"],
         &[("BATON_CONFIG", c)],
         200,
         40,

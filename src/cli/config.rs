@@ -17,6 +17,9 @@ pub struct Config {
     pub source: Option<PathBuf>,
     pub db: Option<String>,
     pub poll_ms: Option<u64>,
+    /// Wait for pushed changes (false: poll every `poll_ms`).
+    pub push: Option<bool>,
+    /// Announce newly stuck or failed workflows in the dashboard.
     pub notify: Option<bool>,
     pub handoff_timeout: Option<i64>,
     pub phase_timeout: Option<i64>,
@@ -26,7 +29,7 @@ pub struct Config {
 }
 
 /// The keys a config file may hold, as listed in errors.
-const KEYS: &str = "db, poll_ms, notify, handoff_timeout, phase_timeout, theme, [views]";
+const KEYS: &str = "db, poll_ms, push, notify, handoff_timeout, phase_timeout, theme, [views]";
 /// `poll_ms`'s range, the same as `--poll-ms`.
 pub const POLL_MS: std::ops::RangeInclusive<u64> = 10..=60_000;
 /// Names a saved view may not take: the dashboard's built-in views.
@@ -145,7 +148,8 @@ pub fn parse(text: &str, path: &Path) -> CliResult<Config> {
                     ));
                 }
             },
-            "notify" => match value.as_bool() {
+            "push" | "notify" => match value.as_bool() {
+                Some(b) if key == "push" => c.push = Some(b),
                 Some(b) => c.notify = Some(b),
                 None => return Err(bad(key, "true or false", value)),
             },
@@ -255,7 +259,8 @@ mod tests {
         let c = p(r#"
 db = "postgres://ops@db/builds"
 poll_ms = 250
-notify = false
+push = false
+notify = true
 handoff_timeout = 60
 phase_timeout = 900
 theme = "light"
@@ -267,7 +272,7 @@ slow = "stuck phase:testing"
         .unwrap();
         assert_eq!(c.db.as_deref(), Some("postgres://ops@db/builds"));
         assert_eq!(c.poll_ms, Some(250));
-        assert_eq!(c.notify, Some(false));
+        assert_eq!((c.push, c.notify), (Some(false), Some(true)));
         assert_eq!((c.handoff_timeout, c.phase_timeout), (Some(60), Some(900)));
         assert_eq!(c.theme, Some(ThemeName::Light));
         assert_eq!(
@@ -293,6 +298,7 @@ slow = "stuck phase:testing"
             ),
             ("poll_ms = 5", &["`poll_ms`"]),
             ("notify = 'yes'", &["`notify`", "true or false"]),
+            ("push = 1", &["`push`", "true or false"]),
             ("handoff_timeout = -1", &["`handoff_timeout`", "seconds"]),
             ("phase_timeout = 1.5", &["`phase_timeout`"]),
             (

@@ -24,7 +24,7 @@ is never printed). Only `baton migrate`, `baton simulate` and `baton demo` creat
 file or set up a server's schema; a PostgreSQL database itself is made with `createdb`.
 
 Defaults come from $XDG_CONFIG_HOME/baton/config.toml (or ~/.config/baton/config.toml;
---config PATH or $BATON_CONFIG name another): db, poll_ms, notify, handoff_timeout,
+--config PATH or $BATON_CONFIG name another): db, poll_ms, push, notify, handoff_timeout,
 phase_timeout, theme, [views]. A flag or environment variable wins over the file.
 
 Exit codes:
@@ -238,8 +238,10 @@ Examples:
   baton --handoff-timeout 60             the dashboard's flags work without `tui` too
   baton tui --no-mouse --poll-ms 250     let the terminal select text; poll less often
 
-Each flag falls back to the config file (poll_ms, notify, handoff_timeout, phase_timeout,
-theme, [views]), then to the built-in default.
+Each flag falls back to the config file (poll_ms, push, notify, handoff_timeout,
+phase_timeout, theme, [views]), then to the built-in default. --notify rings the bell and
+sends a desktop notification (OSC 9 and OSC 777) when a workflow newly becomes stuck or
+fails, once per episode.
 
 Keys: ? in the dashboard lists them all. a advance, r retry, b roll back, x cancel and
 A acknowledge each ask for confirmation first.";

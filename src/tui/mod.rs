@@ -1,6 +1,7 @@
 //! The live dashboard: model (`app`), messages (`msg`), pure `update`, `view`, and the
 //! runtime that wires them to the terminal and the database worker.
 
+pub mod alert;
 pub mod app;
 pub mod clipboard;
 pub mod confirm;

@@ -29,8 +29,10 @@ pub struct Options {
     pub actor: String,
     pub color: bool,
     /// Wait for pushed changes (file notifications, LISTEN); false polls every `poll`
-    /// (`--notify off`, config `notify = false`).
+    /// (`--push off`, config `push = false`).
     pub push: bool,
+    /// Announce newly stuck or failed workflows (`--notify`, config `notify = true`).
+    pub notify: bool,
     /// The colour theme asked for (config `theme`).
     pub theme: ThemeName,
     /// Named saved filters (config `[views]`), in file order; `v` steps through them.
@@ -75,7 +77,7 @@ pub fn run(store: Store, opts: Options) -> std::io::Result<()> {
     } else {
         Box::new(crate::store::Polling {
             interval: opts.poll,
-            why: "push turned off (notify)".into(),
+            why: "push turned off (--push off)".into(),
         })
     };
     let worker = Worker::new(store, tx.clone(), job_rx, super::watcher::SAFETY_CHECK);
@@ -146,6 +148,7 @@ fn run_loop(
     session.set_light(opts.theme == ThemeName::Light);
     session.set_mouse(opts.mouse);
     app.set_saved_views(opts.views.clone());
+    app.set_notify(opts.notify);
     let size = guard.terminal.size()?;
     app.screen_mut().resize(size.width, size.height);
     draw(&mut guard, &app)?;

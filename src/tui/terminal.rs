@@ -4,7 +4,7 @@
 //! restores first, then lets the default hook print its report on a sane screen).
 
 use super::app::TermRequest;
-use super::clipboard;
+use super::{alert, clipboard};
 use crossterm::event::{DisableMouseCapture, EnableMouseCapture};
 use crossterm::execute;
 use ratatui::DefaultTerminal;
@@ -46,6 +46,9 @@ impl TerminalGuard {
 fn write_request(out: &mut impl Write, r: &TermRequest, in_tmux: bool) -> std::io::Result<()> {
     match r {
         TermRequest::Copy(text) => out.write_all(clipboard::sequences(text, in_tmux).as_bytes()),
+        TermRequest::Notify { title, body } => {
+            out.write_all(alert::sequences(title, body, in_tmux).as_bytes())
+        }
         TermRequest::Mouse(true) => execute!(out, EnableMouseCapture),
         TermRequest::Mouse(false) => execute!(out, DisableMouseCapture),
     }

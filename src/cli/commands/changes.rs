@@ -38,10 +38,10 @@ impl Changes {
     /// after that read is missed.
     pub fn start(ctx: &Ctx, store: &Store) -> CliResult<Changes> {
         let seen = store.change_token()?;
-        let watch: Box<dyn Watch> = if ctx.config.notify == Some(false) {
+        let watch: Box<dyn Watch> = if ctx.config.push == Some(false) {
             Box::new(Polling {
                 interval: POLL,
-                why: "push turned off (notify)".into(),
+                why: "push turned off (config push)".into(),
             })
         } else {
             store.watch(POLL)

@@ -30,8 +30,13 @@ pub struct DashboardArgs {
     #[arg(long, value_name = "SECS", value_parser = clap::value_parser!(i64).range(0..))]
     pub phase_timeout: Option<i64>,
     /// on: wait for changes the database pushes; off: poll every --poll-ms
-    /// [default: config notify, else on]
+    /// [default: config push, else on]
     #[arg(long, value_name = "on|off", value_parser = on_off)]
+    pub push: Option<bool>,
+    /// Ring the bell and send a desktop notification (OSC 9 / OSC 777) when a workflow
+    /// newly becomes stuck or fails, once per episode [default: config notify, else off]
+    #[arg(long, value_name = "on|off", value_parser = on_off, num_args = 0..=1,
+          default_missing_value = "on", require_equals = false)]
     pub notify: Option<bool>,
     /// Do not capture the mouse (lets the terminal select text)
     #[arg(long)]
@@ -54,6 +59,7 @@ impl DashboardArgs {
             (self.poll_ms.is_some(), "--poll-ms"),
             (self.handoff_timeout.is_some(), "--handoff-timeout"),
             (self.phase_timeout.is_some(), "--phase-timeout"),
+            (self.push.is_some(), "--push"),
             (self.notify.is_some(), "--notify"),
             (self.no_mouse, "--no-mouse"),
         ]
@@ -69,6 +75,7 @@ impl DashboardArgs {
             poll_ms: self.poll_ms.or(outer.poll_ms),
             handoff_timeout: self.handoff_timeout.or(outer.handoff_timeout),
             phase_timeout: self.phase_timeout.or(outer.phase_timeout),
+            push: self.push.or(outer.push),
             notify: self.notify.or(outer.notify),
             no_mouse: self.no_mouse || outer.no_mouse,
         }
@@ -99,7 +106,8 @@ pub fn options(ctx: &Ctx, a: &DashboardArgs, no_color: bool) -> tui::Options {
         mouse: !a.no_mouse,
         actor: ctx.actor.clone(),
         color: !no_color && theme != ThemeName::Plain,
-        push: a.notify.or(c.notify).unwrap_or(true),
+        push: a.push.or(c.push).unwrap_or(true),
+        notify: a.notify.or(c.notify).unwrap_or(false),
         theme,
         views: c.views.clone(),
     }
@@ -153,12 +161,13 @@ mod tests {
         let none = options(&ctx(Config::default()), &DashboardArgs::default(), false);
         assert_eq!(none.poll, Duration::from_millis(100));
         assert_eq!(none.policy, StuckPolicy::default());
-        assert!(none.push && none.color && none.mouse);
+        assert!(none.push && none.color && none.mouse && !none.notify);
         assert_eq!(none.theme, ThemeName::Dark);
 
         let config = Config {
             poll_ms: Some(250),
-            notify: Some(false),
+            push: Some(false),
+            notify: Some(true),
             handoff_timeout: Some(60),
             phase_timeout: Some(600),
             theme: Some(ThemeName::Plain),
@@ -169,7 +178,7 @@ mod tests {
         assert_eq!(from_file.poll, Duration::from_millis(250));
         assert_eq!(from_file.policy.handoff_timeout_secs, 60);
         assert_eq!(from_file.policy.phase_timeout_secs, 600);
-        assert!(!from_file.push);
+        assert!(!from_file.push && from_file.notify);
         assert!(!from_file.color, "theme none turns colour off");
         assert_eq!(from_file.views, config.views);
 
@@ -177,7 +186,8 @@ mod tests {
             poll_ms: Some(20),
             handoff_timeout: Some(1),
             phase_timeout: Some(2),
-            notify: Some(true),
+            push: Some(true),
+            notify: Some(false),
             no_mouse: true,
         };
         let o = options(&ctx(config), &flags, false);
@@ -186,7 +196,7 @@ mod tests {
             (o.policy.handoff_timeout_secs, o.policy.phase_timeout_secs),
             (1, 2)
         );
-        assert!(o.push && !o.mouse);
+        assert!(o.push && !o.mouse && !o.notify);
         // NO_COLOR wins over any theme.
         let o = options(&ctx(Config::default()), &DashboardArgs::default(), true);
         assert!(!o.color);

@@ -4,6 +4,7 @@
 //! `App` itself only coordinates what spans two of them (the selection lives in the table
 //! but points into the held rows). `update` changes it; `view` draws it.
 
+mod alerts;
 mod clock;
 mod detail;
 mod events;
@@ -40,6 +41,7 @@ pub struct App {
     detail: DetailState,
     events: EventLog,
     history: History,
+    alerts: alerts::Alerts,
     screen: Screen,
     overlays: Overlays,
     travel: Travel,
@@ -59,6 +61,7 @@ impl App {
             detail: DetailState::default(),
             events: EventLog::default(),
             history: History::default(),
+            alerts: alerts::Alerts::default(),
             screen: Screen::default(),
             overlays: Overlays::default(),
             travel: Travel::default(),
@@ -160,6 +163,17 @@ impl App {
         }
         self.held.merge(d, &self.table);
         self.settle(keep.as_deref());
+        self.announce();
+    }
+
+    /// Announces (`--notify`) each workflow newly stuck or failed, once per episode.
+    pub fn set_notify(&mut self, on: bool) {
+        self.alerts.set_on(on);
+    }
+    fn announce(&mut self) {
+        for a in self.alerts.observe(&self.held) {
+            self.session.notify(a.title, a.body);
+        }
     }
 
     /// Time passed with no write: re-checks the rows whose stuck deadline has come.
@@ -167,6 +181,7 @@ impl App {
         let keep = self.table_selected_id().map(str::to_string);
         self.held.tick(now, &self.table);
         self.settle(keep.as_deref());
+        self.announce();
     }
 
     /// When the runtime should wake to re-check stuck rows with no write at all.

@@ -18,6 +18,8 @@ pub enum TermRequest {
     Copy(String),
     /// Capture the mouse (clicks and the wheel reach baton) or not (the terminal selects).
     Mouse(bool),
+    /// Ring the bell and show a desktop notification.
+    Notify { title: String, body: String },
 }
 
 #[derive(Debug, Clone)]
@@ -150,6 +152,12 @@ impl Session {
                 "mouse off: drag to select text in the terminal; m turns it back on"
             },
         );
+    }
+    /// Asks the terminal to announce `body` (bell and desktop notification) and says it in
+    /// the footer too.
+    pub fn notify(&mut self, title: String, body: String) {
+        self.say(Level::Error, body.clone());
+        self.requests.push(TermRequest::Notify { title, body });
     }
     /// What the terminal has been asked to do and has not done yet.
     pub fn requests(&self) -> &[TermRequest] {
