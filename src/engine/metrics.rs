@@ -394,10 +394,17 @@ impl<'a> Measure<'a> {
             let i = ((*at - self.since).num_seconds() / bucket_secs).clamp(0, n as i64 - 1);
             completions[i as usize] += 1;
         }
-        // Rows in the definitions' phase order, then any other.
+        // Rows in phase order: that of the longest definition holding the phase (then by
+        // name, so the order never depends on a map's), then any other phase.
+        let mut defs: Vec<&Definition> = self.defs.values().collect();
+        defs.sort_by(|a, b| {
+            b.phases
+                .len()
+                .cmp(&a.phases.len())
+                .then(a.name.cmp(&b.name))
+        });
         let order = |phase: &str| {
-            self.defs
-                .values()
+            defs.iter()
                 .find_map(|d| d.phase_index(phase))
                 .unwrap_or(usize::MAX)
         };

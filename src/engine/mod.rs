@@ -5,6 +5,7 @@ mod error;
 pub mod filter;
 pub mod history;
 pub mod metrics;
+pub mod metrics_text;
 mod ops;
 pub mod preview;
 pub mod replay;

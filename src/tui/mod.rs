@@ -32,6 +32,8 @@ mod fuzz_tests;
 #[cfg(test)]
 mod history_tests;
 #[cfg(test)]
+mod metrics_tests;
+#[cfg(test)]
 mod overlay_tests;
 #[cfg(test)]
 mod pane_tests;

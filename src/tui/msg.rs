@@ -25,6 +25,8 @@ pub enum Msg {
     },
     /// The diff of a workflow's phase outputs, for the overlay.
     Diff(Box<crate::tui::travel::DiffText>),
+    /// The metrics of the last hour, as lines (`M`).
+    Metrics(Vec<String>),
     /// A page of the history view.
     History(HistoryPage),
     /// The worker could not read: the database is busy or failed (message).
@@ -89,6 +91,8 @@ pub enum Cmd {
     LookAgain,
     SetPaused(bool),
     Quit,
+    /// The metrics of the last hour, for the metrics overlay.
+    LoadMetrics,
 }
 
 /// Where the next page of history starts: the store's keyset cursor of the last row.

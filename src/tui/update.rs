@@ -10,6 +10,7 @@ use super::layout;
 use super::msg::{Cmd, Msg};
 use super::pane::{self, PANES, Scroll};
 use super::text_field::Edit;
+use super::travel::DiffText;
 use crate::store::WatchMode;
 use crossterm::event::{
     KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
@@ -29,6 +30,28 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Cmd> {
         }
         Msg::Tick(now) => {
             app.tick(now);
+            if app.overlays_mut().metrics_due(now) {
+                vec![Cmd::LoadMetrics]
+            } else {
+                Vec::new()
+            }
+        }
+        Msg::Metrics(lines) => {
+            // Shown when asked for over nothing else; refreshed in place while shown.
+            let at = match app.overlays().shown() {
+                Some(Overlay::Metrics(v)) => Some(v.at),
+                None if app.overlays().metrics_wanted() => Some(0),
+                _ => None,
+            };
+            if let Some(at) = at {
+                let text = DiffText {
+                    workflow_id: String::new(),
+                    title: "Metrics · the last hour (refreshed every 5 s)".into(),
+                    lines,
+                };
+                app.overlays_mut()
+                    .show(Overlay::Metrics(DiffView { text, at }));
+            }
             Vec::new()
         }
         Msg::Data(d) => {
@@ -110,6 +133,7 @@ fn on_key(app: &mut App, k: KeyEvent) -> Vec<Cmd> {
         Some(Overlay::Help(at)) => return on_help_key(app, at, &k),
         Some(Overlay::Confirm(c)) => return on_confirm_key(app, c, &k),
         Some(Overlay::Diff(v)) => return on_diff_key(app, v, &k),
+        Some(Overlay::Metrics(v)) => return on_metrics_key(app, v, &k),
         Some(Overlay::Copy(m)) => {
             on_copy_key(app, m, &k);
             return Vec::new();
@@ -204,6 +228,24 @@ fn on_help_key(app: &mut App, at: usize, k: &KeyEvent) -> Vec<Cmd> {
 }
 
 /// The diff scrolls with the movement keys and closes on Esc, `q` or `d`. Ctrl-C quits.
+fn on_metrics_key(app: &mut App, v: DiffView, k: &KeyEvent) -> Vec<Cmd> {
+    if matches!(k.code, KeyCode::Char('M')) {
+        app.overlays_mut().metrics_closed();
+        return Vec::new();
+    }
+    if matches!(k.code, KeyCode::Char('d')) {
+        // `d` closes the diff it shares a look with, not this.
+        app.overlays_mut().show(Overlay::Metrics(v));
+        return Vec::new();
+    }
+    let cmds = on_diff_key(app, v, k);
+    match app.overlays_mut().take() {
+        Some(Overlay::Diff(v)) => app.overlays_mut().show(Overlay::Metrics(v)),
+        _ => app.overlays_mut().metrics_closed(),
+    }
+    cmds
+}
+
 fn on_diff_key(app: &mut App, mut v: DiffView, k: &KeyEvent) -> Vec<Cmd> {
     if k.modifiers.contains(KeyModifiers::CONTROL) && k.code == KeyCode::Char('c') {
         return vec![Cmd::Quit];

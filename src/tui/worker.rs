@@ -244,6 +244,17 @@ impl Worker {
                 Ok(None) => true,
                 Err(e) => self.out.send(Msg::DbProblem(problem(&e))).is_ok(),
             },
+            Cmd::LoadMetrics => {
+                let now = time::now();
+                let since = now - chrono::Duration::hours(1);
+                match crate::engine::metrics::measure(&self.store, since, now) {
+                    Ok(m) => self
+                        .out
+                        .send(Msg::Metrics(crate::engine::metrics_text::lines(&m)))
+                        .is_ok(),
+                    Err(e) => self.out.send(Msg::DbProblem(e.to_string())).is_ok(),
+                }
+            }
             Cmd::Diff { workflow_id, to } => match self.history(&workflow_id) {
                 Ok(Some(h)) => {
                     let d = travel::diff_text(&h, to);

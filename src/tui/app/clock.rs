@@ -95,11 +95,18 @@ impl App {
     /// or shown duration to change, on a whole second, so that ticking durations and
     /// passing deadlines share one wake-up a second rather than taking one each.
     pub fn next_wake(&self) -> Option<Timestamp> {
-        let wake = match (self.next_stuck_deadline(), self.next_clock_change()) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        };
-        wake.map(ceil_second)
+        // The metrics overlay is refreshed every few seconds while it is shown.
+        let metrics = matches!(self.overlays().shown(), Some(super::Overlay::Metrics(_)))
+            .then(|| self.now() + chrono::Duration::seconds(1));
+        [
+            self.next_stuck_deadline(),
+            self.next_clock_change(),
+            metrics,
+        ]
+        .into_iter()
+        .flatten()
+        .min()
+        .map(ceil_second)
     }
 }
 

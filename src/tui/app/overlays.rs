@@ -14,6 +14,8 @@ pub enum Overlay {
     Copy(CopyMenu),
     /// The diff of the selected workflow's phase outputs (`d`).
     Diff(DiffView),
+    /// The fleet's metrics over the last hour (`M`), refreshed while shown.
+    Metrics(DiffView),
 }
 
 /// A diff on screen and the first of its lines shown.
@@ -23,11 +25,17 @@ pub struct DiffView {
     pub at: usize,
 }
 
+/// Seconds between refreshes of the metrics overlay.
+pub const METRICS_EVERY: i64 = 5;
+
 #[derive(Debug, Clone, Default)]
 pub struct Overlays {
     shown: Option<Overlay>,
     /// The filter being typed, when the prompt is open.
     prompt: Option<TextField>,
+    /// When the metrics were last asked for, while the operator wants them shown (from
+    /// `M` until they are closed): a reply arriving after that is dropped.
+    metrics_asked: Option<crate::model::time::Timestamp>,
 }
 
 impl Overlays {
@@ -56,5 +64,26 @@ impl Overlays {
     }
     pub fn close_prompt(&mut self) {
         self.prompt = None;
+    }
+    /// Whether to ask for the metrics again at `now`: while they are shown, every
+    /// [`METRICS_EVERY`]; the first ask is the key's.
+    pub fn metrics_due(&mut self, now: crate::model::time::Timestamp) -> bool {
+        let shown = matches!(self.shown, Some(Overlay::Metrics(_)));
+        let due = self
+            .metrics_asked
+            .is_some_and(|at| now - at >= chrono::Duration::seconds(METRICS_EVERY));
+        if shown && due {
+            self.metrics_asked = Some(now);
+        }
+        shown && due
+    }
+    pub fn metrics_asked(&mut self, now: crate::model::time::Timestamp) {
+        self.metrics_asked = Some(now);
+    }
+    pub fn metrics_wanted(&self) -> bool {
+        self.metrics_asked.is_some()
+    }
+    pub fn metrics_closed(&mut self) {
+        self.metrics_asked = None;
     }
 }

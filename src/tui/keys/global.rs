@@ -121,6 +121,18 @@ pub const TAIL: &[Binding] = &[
         does: Does::Run(|_| vec![Cmd::Refresh]),
     },
     Binding {
+        name: "metrics",
+        keys: &[Char('M')],
+        label: "M",
+        footer: None,
+        help: "metrics of the last hour: per phase and role, the bottleneck (M or Esc closes)",
+        does: Does::Run(|app| {
+            let now = app.now();
+            app.overlays_mut().metrics_asked(now);
+            vec![Cmd::LoadMetrics]
+        }),
+    },
+    Binding {
         name: "help",
         keys: &[Char('?')],
         label: "?",

@@ -117,10 +117,46 @@ pub fn key_column() -> usize {
     KEY_COLUMN
 }
 
+/// How many columns of help stand side by side on `screen`: two where two full-width
+/// columns fit, so a wide terminal shows it all without scrolling.
+pub fn columns(screen: Rect) -> usize {
+    if screen.width >= 2 * WIDTH + 2 { 2 } else { 1 }
+}
+
+/// The width of one column's text, inside the box on `screen`.
+pub fn column_width(screen: Rect) -> u16 {
+    let cols = columns(screen) as u16;
+    let inner = (WIDTH * cols).min(screen.width).saturating_sub(2);
+    inner.saturating_sub(2 * (cols - 1)) / cols
+}
+
+/// The help laid out for `screen`, as rows of one line per column. With two columns the
+/// second begins at the first section that starts past the middle.
+pub fn grid(read_only: bool, screen: Rect) -> Vec<Vec<Line>> {
+    let all = layout(read_only, column_width(screen));
+    if columns(screen) == 1 {
+        return all.into_iter().map(|l| vec![l]).collect();
+    }
+    let split = (all.len() / 2..all.len())
+        .find(|&i| all[i] == Line::Blank)
+        .unwrap_or(all.len());
+    let right: Vec<Line> = all[(split + 1).min(all.len())..].to_vec();
+    let left: Vec<Line> = all[..split].to_vec();
+    let rows = left.len().max(right.len());
+    (0..rows)
+        .map(|r| {
+            vec![
+                left.get(r).cloned().unwrap_or(Line::Blank),
+                right.get(r).cloned().unwrap_or(Line::Blank),
+            ]
+        })
+        .collect()
+}
+
 /// The help box on a `screen`: centred, as tall as its text or the screen allows.
 pub fn area(read_only: bool, screen: Rect) -> Rect {
-    let w = WIDTH.min(screen.width);
-    let lines = layout(read_only, w.saturating_sub(2)).len() as u16;
+    let w = (WIDTH * columns(screen) as u16).min(screen.width);
+    let lines = grid(read_only, screen).len() as u16;
     let h = (lines + 2).min(screen.height);
     Rect::new(
         screen.x + (screen.width - w) / 2,
@@ -130,11 +166,11 @@ pub fn area(read_only: bool, screen: Rect) -> Rect {
     )
 }
 
-/// Lines shown at once, and the furthest first line, on a `screen`.
+/// Rows shown at once, and the furthest first row, on a `screen`.
 pub fn window(read_only: bool, screen: Rect) -> (usize, usize) {
     let a = area(read_only, screen);
     let shown = usize::from(a.height.saturating_sub(2));
-    let total = layout(read_only, a.width.saturating_sub(2)).len();
+    let total = grid(read_only, screen).len();
     (shown, total.saturating_sub(shown))
 }
 
@@ -207,6 +243,17 @@ mod tests {
         assert_eq!(scroll(last, Move::PageUp, false, small), last - 22);
         let big = Rect::new(0, 0, 200, 80);
         assert_eq!(window(false, big).1, 0, "fits: nothing to scroll");
+        // A wide terminal shows it in two columns, so even 200×60 needs no scrolling.
+        let wide = Rect::new(0, 0, 200, 60);
+        assert_eq!(columns(wide), 2);
+        assert_eq!(window(false, wide).1, 0, "two columns fit");
+        let rows = grid(false, wide);
+        assert!(rows.iter().all(|r| r.len() == 2));
+        assert!(
+            rows.iter().any(|r| matches!(&r[1], Line::Title(_))),
+            "a section on the right"
+        );
+        assert_eq!(columns(Rect::new(0, 0, 120, 40)), 1);
     }
 
     #[test]

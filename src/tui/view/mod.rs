@@ -53,7 +53,7 @@ pub fn draw(f: &mut Frame, app: &App) {
         Some(Overlay::Help(at)) => overlay::help(f, size, app, *at, theme),
         Some(Overlay::Confirm(c)) => overlay::confirm(f, size, c, theme),
         Some(Overlay::Copy(m)) => overlay::copy_menu(f, size, m, theme),
-        Some(Overlay::Diff(v)) => overlay::diff(f, size, v, theme),
+        Some(Overlay::Diff(v) | Overlay::Metrics(v)) => overlay::diff(f, size, v, theme),
         None => {}
     }
 }

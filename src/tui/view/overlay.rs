@@ -50,21 +50,39 @@ pub fn help(f: &mut Frame, area: Rect, app: &App, at: usize, t: Theme) {
     let r = help::area(read_only, area);
     let (shown, last) = help::window(read_only, area);
     let at = at.min(last);
-    let all = help::layout(read_only, r.width.saturating_sub(2));
-    let total = all.len();
+    let grid = help::grid(read_only, area);
+    let total = grid.len();
     let col = help::key_column();
-    let lines: Vec<Line> = all
+    let width = usize::from(help::column_width(area));
+    // One cell: its spans, padded to the column's width when another column follows.
+    let cell = |l: HelpLine, pad: bool| -> Vec<Span> {
+        let mut spans = match l {
+            HelpLine::Title(s) => vec![Span::styled(s, t.title())],
+            HelpLine::Note(s) => vec![Span::styled(s, t.stuck())],
+            HelpLine::Blank => Vec::new(),
+            HelpLine::Key(k, text, _) => vec![
+                Span::styled(format!("{k:>col$}  "), t.key()),
+                Span::raw(text),
+            ],
+        };
+        if pad {
+            let used: usize = spans.iter().map(|s| s.content.chars().count()).sum();
+            spans.push(Span::raw(" ".repeat(width.saturating_sub(used) + 2)));
+        }
+        spans
+    };
+    let lines: Vec<Line> = grid
         .into_iter()
         .skip(at)
         .take(shown)
-        .map(|l| match l {
-            HelpLine::Title(s) => Line::from(Span::styled(s, t.title())),
-            HelpLine::Note(s) => Line::from(Span::styled(s, t.stuck())),
-            HelpLine::Blank => Line::default(),
-            HelpLine::Key(k, text, _) => Line::from(vec![
-                Span::styled(format!("{k:>col$}  "), t.key()),
-                Span::raw(text),
-            ]),
+        .map(|row| {
+            let n = row.len();
+            let spans: Vec<Span> = row
+                .into_iter()
+                .enumerate()
+                .flat_map(|(i, l)| cell(l, i + 1 < n))
+                .collect();
+            Line::from(spans)
         })
         .collect();
     f.render_widget(Clear, r);
