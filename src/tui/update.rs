@@ -5,6 +5,7 @@
 use super::app::{App, Level, Overlay};
 use super::confirm::{Confirm, Step};
 use super::copy_menu::{CopyMenu, Pick};
+use super::event_view::{EventView, Step as EventStep};
 use super::keys::{self, Does, Move};
 use super::layout;
 use super::msg::{Cmd, Msg};
@@ -41,6 +42,14 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Cmd> {
             app.detail_mut().accept(*d, selected.as_deref());
             Vec::new()
         }
+        Msg::EventPage(p) => {
+            let p = *p;
+            if let Some(why) = &p.problem {
+                app.session_mut().say(Level::Error, why.clone());
+            }
+            app.accept_event_page(&p.want, p.events, p.reached, p.done);
+            Vec::new()
+        }
         Msg::DbProblem(p) => {
             app.session_mut().set_problem(p);
             Vec::new()
@@ -64,6 +73,9 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Cmd> {
     if let Some(id) = app.detail_wanted(before.as_deref(), data_arrived) {
         cmds.push(Cmd::LoadDetail(id));
     }
+    if let Some(w) = app.events_mut().take_want() {
+        cmds.push(Cmd::EventPage(w));
+    }
     let areas = areas(app);
     for p in PANES {
         p.settle(app, areas.of(p.id()));
@@ -79,13 +91,14 @@ fn on_key(app: &mut App, k: KeyEvent) -> Vec<Cmd> {
             on_copy_key(app, m, &k);
             return Vec::new();
         }
+        Some(Overlay::Event(v)) => return on_event_key(app, *v, &k),
         None => {}
     }
     if app.overlays().prompt_open() {
         on_prompt_key(app, k);
         return Vec::new();
     }
-    let Some(binding) = keys::action_for(&k) else {
+    let Some(binding) = keys::action_for(&k, pane::focused(app).id()) else {
         return Vec::new();
     };
     if binding.dangerous() && app.session().read_only() {
@@ -102,6 +115,13 @@ fn on_key(app: &mut App, k: KeyEvent) -> Vec<Cmd> {
             Vec::new()
         }
         Does::Run(run) => run(app),
+        Does::Act(_) if app.detail().pinned().is_some() => {
+            app.session_mut().say(
+                Level::Error,
+                "the detail shows a workflow from the event log, not the selection: Esc first",
+            );
+            Vec::new()
+        }
         Does::Act(plan) => {
             let opened = match app.selected_row() {
                 Some(row) => plan(app, row),
@@ -144,7 +164,7 @@ fn on_help_key(app: &mut App, at: usize, k: &KeyEvent) -> Vec<Cmd> {
     if k.modifiers.contains(KeyModifiers::CONTROL) && k.code == KeyCode::Char('c') {
         return vec![Cmd::Quit];
     }
-    let at = match keys::action_for(k).map(|b| (b.name, b.does)) {
+    let at = match keys::action_for(k, pane::focused(app).id()).map(|b| (b.name, b.does)) {
         Some(("back" | "help" | "quit", _)) => return Vec::new(),
         Some((_, Does::Move(m))) => {
             let (w, h) = app.screen().size();
@@ -155,6 +175,19 @@ fn on_help_key(app: &mut App, at: usize, k: &KeyEvent) -> Vec<Cmd> {
     };
     app.overlays_mut().show(Overlay::Help(at));
     Vec::new()
+}
+
+fn on_event_key(app: &mut App, v: EventView, k: &KeyEvent) -> Vec<Cmd> {
+    let (w, h) = app.screen().size();
+    match v.on_key(k, Rect::new(0, 0, w, h)) {
+        EventStep::Stay(v) => {
+            app.overlays_mut().show(Overlay::Event(Box::new(v)));
+            Vec::new()
+        }
+        EventStep::Close => Vec::new(),
+        EventStep::Jump(id) => app.jump_to_workflow(&id),
+        EventStep::Quit => vec![Cmd::Quit],
+    }
 }
 
 fn on_copy_key(app: &mut App, m: CopyMenu, k: &KeyEvent) {
@@ -170,15 +203,22 @@ fn on_prompt_key(app: &mut App, k: KeyEvent) {
     let Some(field) = app.overlays_mut().prompt_mut() else {
         return;
     };
-    match field.on_key(&k) {
-        Edit::Changed => {
-            let text = field.text().to_string();
+    let edit = field.on_key(&k);
+    let text = field.text().to_string();
+    let events = app.overlays().prompt_is_events();
+    let set = |app: &mut App, text: String| {
+        if events {
+            app.set_event_filter(text);
+        } else {
             app.set_filter(text);
         }
+    };
+    match edit {
+        Edit::Changed => set(app, text),
         Edit::Submit => app.overlays_mut().close_prompt(),
         Edit::Cancel => {
             app.overlays_mut().close_prompt();
-            app.set_filter(String::new());
+            set(app, String::new());
         }
         Edit::Moved | Edit::Ignored => {}
     }

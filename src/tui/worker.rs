@@ -212,6 +212,11 @@ impl Worker {
                 Ok(None) => true,
                 Err(e) => self.out.send(Msg::DbProblem(problem(&e))).is_ok(),
             },
+            Cmd::EventPage(want) => {
+                self.reads += 1;
+                let page = super::event_pages::read(&self.store, want);
+                self.out.send(Msg::EventPage(Box::new(page))).is_ok()
+            }
             Cmd::Perform {
                 workflow_id,
                 request,

@@ -8,7 +8,10 @@ mod clock;
 mod detail;
 mod events;
 mod held;
+mod jump;
+mod log;
 mod overlays;
+mod paging;
 mod screen;
 mod session;
 mod table;
@@ -16,7 +19,8 @@ mod table;
 mod tests;
 
 pub use detail::DetailState;
-pub use events::{EVENTS_KEPT, EventLog};
+pub use events::{EVENTS_KEPT, EventLog, cursor_index};
+pub use paging::{Paging, Want};
 pub use held::{Entry, FINISHED_KEPT, Held, Row};
 pub use overlays::{Overlay, Overlays};
 pub use screen::{PaneId, Screen};
@@ -113,16 +117,16 @@ impl App {
     pub fn selected_row(&self) -> Option<&Row> {
         self.selected_id().and_then(|id| self.held.row(id))
     }
-    /// Events shown in the log: all, or the selected workflow's.
-    pub fn shown_events(&self) -> Vec<&crate::model::Event> {
-        self.events.shown(self.selected_id())
-    }
-
     /// Merges a batch from the worker, keeping the selection on the same workflow.
     pub fn apply_delta(&mut self, mut d: Delta) {
         let keep = self.selected_id().map(str::to_string);
-        self.events
-            .merge(std::mem::take(&mut d.events), d.full, keep.as_deref());
+        let held = &self.held;
+        self.events.merge(
+            std::mem::take(&mut d.events),
+            d.full,
+            keep.as_deref(),
+            &|id| held.row(id).map(|r| r.wf.build_id.as_str()),
+        );
         if let Some(at) = d.at {
             self.session.refreshed(at);
         }

@@ -1,8 +1,10 @@
 //! What is drawn over the panes and takes the keys first: the help (and how far it is
-//! scrolled), a confirmation, the copy menu, and the filter prompt in the footer.
+//! scrolled), a confirmation, the copy menu, an event opened in full, and the filter prompt
+//! in the footer (for the workflows, or for the event log).
 
 use crate::tui::confirm::Confirm;
 use crate::tui::copy_menu::CopyMenu;
+use crate::tui::event_view::EventView;
 use crate::tui::text_field::TextField;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -11,6 +13,7 @@ pub enum Overlay {
     Help(usize),
     Confirm(Confirm),
     Copy(CopyMenu),
+    Event(Box<EventView>),
 }
 
 #[derive(Debug, Clone, Default)]
@@ -18,6 +21,8 @@ pub struct Overlays {
     shown: Option<Overlay>,
     /// The filter being typed, when the prompt is open.
     prompt: Option<TextField>,
+    /// The prompt filters the event log, not the workflows.
+    events_prompt: bool,
 }
 
 impl Overlays {
@@ -40,6 +45,16 @@ impl Overlays {
     /// Opens the prompt on the filter as it is, the cursor at its end.
     pub fn open_prompt(&mut self, text: &str) {
         self.prompt = Some(TextField::with(text));
+        self.events_prompt = false;
+    }
+    /// Opens the prompt on the event log's filter.
+    pub fn open_events_prompt(&mut self, text: &str) {
+        self.prompt = Some(TextField::with(text));
+        self.events_prompt = true;
+    }
+    /// Whether the open prompt filters the event log.
+    pub fn prompt_is_events(&self) -> bool {
+        self.prompt.is_some() && self.events_prompt
     }
     pub fn prompt_mut(&mut self) -> Option<&mut TextField> {
         self.prompt.as_mut()

@@ -83,10 +83,10 @@ pub const HEAD: &[Binding] = &[
     },
     Binding {
         name: "zoom",
-        keys: &[Enter],
-        label: "Enter",
+        keys: &[Char('z'), Enter],
+        label: "z",
         footer: Some("zoom"),
-        help: "zoom the pane to full screen",
+        help: "zoom the pane to full screen (in the event log Enter opens the event)",
         does: Does::Run(|app| {
             let on = !app.screen().zoomed();
             app.screen_mut().set_zoomed(on);
@@ -98,7 +98,7 @@ pub const HEAD: &[Binding] = &[
         keys: &[Esc],
         label: "Esc",
         footer: None,
-        help: "back: close, unzoom, clear filter",
+        help: "back: close, unpin the detail, unzoom, clear filter",
         does: Does::Run(back),
     },
 ];
@@ -142,8 +142,14 @@ pub const TAIL: &[Binding] = &[
 ];
 
 fn back(app: &mut App) -> Vec<Cmd> {
-    if app.screen().zoomed() {
+    if app.detail_mut().unpin() {
+        // The selection's history is read again by the detail's own rule.
+    } else if app.screen().zoomed() {
         app.screen_mut().set_zoomed(false);
+    } else if pane::focused(app).id() == pane::events::ID
+        && !app.events().filter_text().is_empty()
+    {
+        app.set_event_filter(String::new());
     } else if !app.table().filter().is_empty() {
         app.set_filter(String::new());
     }
