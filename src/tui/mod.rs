@@ -27,6 +27,8 @@ pub mod worker;
 pub use runtime::{Options, ThemeName, run};
 
 #[cfg(test)]
+mod event_log_tests;
+#[cfg(test)]
 mod fuzz_tests;
 #[cfg(test)]
 mod overlay_tests;

@@ -86,7 +86,7 @@ pub const HEAD: &[Binding] = &[
         keys: &[Char('z'), Enter],
         label: "z",
         footer: Some("zoom"),
-        help: "zoom the pane to full screen (in the event log Enter opens the event)",
+        help: "zoom the pane to full screen",
         does: Does::Run(|app| {
             let on = !app.screen().zoomed();
             app.screen_mut().set_zoomed(on);
@@ -98,7 +98,7 @@ pub const HEAD: &[Binding] = &[
         keys: &[Esc],
         label: "Esc",
         footer: None,
-        help: "back: close, unpin the detail, unzoom, clear filter",
+        help: "back: close, unpin, unzoom, clear the filter",
         does: Does::Run(back),
     },
 ];

@@ -8,7 +8,7 @@ use crate::model::text::sanitize;
 use crate::model::{Handoff, HandoffKind, Status, Workflow, time};
 use crate::tui::app::{App, Row};
 use crate::tui::msg::Detail;
-use crate::tui::view::scroll;
+use crate::tui::view::{scroll, stuck};
 use crate::tui::view::style::{Theme, clock, pane_block, progress_bar};
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -60,9 +60,10 @@ impl Pane for DetailPane {
 
 /// The content, wrapped to the pane's inner width, as one paragraph.
 fn content(app: &App, t: Theme) -> Paragraph<'_> {
-    let lines = match app.selected_row() {
-        None => vec![Line::from(Span::styled("select a workflow", t.dim()))],
-        Some(r) => lines(app, r, app.detail().of(&r.wf.id), t),
+    let lines = match (app.detail().pinned(), app.selected_row()) {
+        (Some(id), _) => pinned(app, id, t),
+        (None, None) => vec![Line::from(Span::styled("select a workflow", t.dim()))],
+        (None, Some(r)) => lines(app, r, app.detail().of(&r.wf.id), t),
     };
     Paragraph::new(lines).wrap(Wrap { trim: false })
 }
@@ -73,11 +74,35 @@ fn measure(app: &App, area: Rect, t: Theme) -> (usize, usize) {
     (total, usize::from(area.height.saturating_sub(2)))
 }
 
+/// A workflow reached from the event log that the table does not hold: its history as
+/// read, under a banner saying so, rendered as a selected one is.
+fn pinned<'a>(app: &'a App, id: &str, t: Theme) -> Vec<Line<'a>> {
+    let banner = Line::from(Span::styled(
+        "◆ from the event log; not in the table (finished, not held) · Esc returns",
+        t.stuck(),
+    ));
+    let Some(d) = app.detail().pinned_detail() else {
+        let reading = format!("reading workflow {}…", s(id));
+        return vec![banner, Line::from(Span::styled(reading, t.dim()))];
+    };
+    let row = Row {
+        wf: d.workflow.clone(),
+        pending: None,
+        stuck: None,
+        due: None,
+    };
+    let mut out = vec![banner];
+    out.extend(lines(app, &row, Some(d), t));
+    out
+}
+
 fn draw(f: &mut Frame, area: Rect, app: &App, focused: bool, t: Theme) {
+    let pinned = app.detail().pinned_detail().map(|d| &d.workflow);
     let mut title = vec![Span::styled(
-        match app.selected_row() {
-            Some(r) => format!(" Detail: {} ", sanitize(&r.wf.build_id)),
-            None => " Detail ".into(),
+        match (pinned, app.selected_row()) {
+            (Some(w), _) => format!(" Detail: {} (from the event log) ", sanitize(&w.build_id)),
+            (None, Some(r)) => format!(" Detail: {} ", sanitize(&r.wf.build_id)),
+            (None, None) => " Detail ".into(),
         },
         t.title(),
     )];
@@ -150,6 +175,7 @@ fn lines<'a>(app: &App, r: &Row, detail: Option<&'a Detail>, t: Theme) -> Vec<Li
     }
     if let Some(st) = &r.stuck {
         out.extend(stuck_lines(st, t));
+        out.push(stuck::remedies(app, r, st, t));
     }
     if let Some(e) = &w.last_error {
         out.push(Line::from(Span::styled(
@@ -179,6 +205,7 @@ fn lines<'a>(app: &App, r: &Row, detail: Option<&'a Detail>, t: Theme) -> Vec<Li
     for (i, h) in d.handoffs.iter().enumerate() {
         out.extend(handoff_lines(app, w, h, d.handoffs.get(i + 1), t));
     }
+    out.extend(stuck::past(app, r, d, t));
     out.push(Line::default());
     out.push(Line::from(Span::styled("Phase outputs", t.title())));
     out.extend(d.outputs_text.lines().map(|l| Line::from(format!("  {l}"))));

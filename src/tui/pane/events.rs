@@ -25,7 +25,7 @@ const KEYS: &[Binding] = &[
         keys: &[Enter],
         label: "Enter",
         footer: Some("open"),
-        help: "open the event under the cursor: every field, its data as JSON",
+        help: "open the event under the cursor: all fields, JSON data",
         does: Does::Run(|app| {
             app.open_event();
             Vec::new()
@@ -36,7 +36,7 @@ const KEYS: &[Binding] = &[
         keys: &[Char('w')],
         label: "w",
         footer: Some("workflow"),
-        help: "go to the event's workflow (selected in the table, or read and pinned in the detail)",
+        help: "to the event's workflow: selected, or pinned in detail",
         does: Does::Run(|app| match app.event_under_cursor() {
             Some(e) => {
                 let id = e.workflow_id.clone();
@@ -54,7 +54,7 @@ const KEYS: &[Binding] = &[
         keys: &[Char('/')],
         label: "/",
         footer: Some("filter"),
-        help: "filter events: type:T actor:A workflow:ID-or-build, free text (also paging back)",
+        help: "filter by type: actor: workflow: or text",
         does: Does::Run(|app| {
             let text = app.events().filter_text().to_string();
             app.overlays_mut().open_events_prompt(&text);
@@ -66,7 +66,7 @@ const KEYS: &[Binding] = &[
         keys: &[Char('f')],
         label: "f",
         footer: Some("follow"),
-        help: "follow / pause the event log (following: the cursor stays on the newest)",
+        help: "follow / pause the event log (follows at the newest)",
         does: Does::Run(|app| {
             app.toggle_event_follow();
             Vec::new()
@@ -129,7 +129,7 @@ fn title<'a>(app: &App, shown: usize, at: usize, focused: bool, t: Theme) -> Lin
     let place = if shown == 0 { "0/0".into() } else { format!("{}/{shown}", at + 1) };
     let mut spans = vec![
         Span::styled(" Events ", t.title()),
-        Span::raw(format!("[{scope}] {range}{place} ")),
+        Span::raw(format!("[{scope}] {range}· {place} ")),
     ];
     if !log.filter_text().trim().is_empty() {
         spans.push(Span::styled(

@@ -8,6 +8,7 @@ mod event_overlay;
 mod header;
 mod overlay;
 pub mod scroll;
+pub mod stuck;
 pub mod style;
 
 use super::app::{App, Level, Overlay};
