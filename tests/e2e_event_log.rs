@@ -26,17 +26,26 @@ fn an_event_is_opened_and_followed_to_its_workflow(b: Backend) {
     pty.wait_text("Enter open", WAIT);
     // Following, the cursor is on the newest event: e2e-two's start.
     pty.keys("\r");
-    let opened = pty.wait_text("Event #", WAIT);
+    // Its data as pretty JSON (one key a line), below its fields.
+    let opened = pty.wait_for("the event with its JSON", WAIT, |s| {
+        s.contains("Event #") && s.contains("\"phase\": \"discovery\"")
+    });
     assert!(opened.contains("workflow_started"), "{opened}");
-    assert!(opened.contains(&format!("{} (e2e-two)", id(&two))), "{opened}");
-    assert!(opened.contains("\"phase\": \"discovery\""), "its data as pretty JSON: {opened}");
+    assert!(
+        opened.contains(&format!("{} (e2e-two)", id(&two))),
+        "{opened}"
+    );
     pty.keys("\x1b");
     pty.wait_for("the event to close", WAIT, |s| !s.contains("Event #"));
 
     pty.keys("w");
-    let screen = pty.wait_text("Detail: e2e-two", WAIT);
-    assert!(screen.contains("filter `e2e-one` cleared to show e2e-two"), "{screen}");
-    assert!(screen.contains("Handoffs"), "its history is read: {screen}");
+    // Waited for whole (the footer is drawn last): the detail, its history, and the note
+    // that the filter which hid it was cleared. A timeout fails the test.
+    pty.wait_for("e2e-two's detail, and the cleared filter said", WAIT, |s| {
+        s.contains("Detail: e2e-two")
+            && s.contains("Handoffs")
+            && s.contains("filter `e2e-one` cleared to show e2e-two")
+    });
 
     pty.keys("q");
     assert!(pty.wait_exit(WAIT));

@@ -47,11 +47,17 @@ fn a_page_back_reads_at_most_its_windows_and_goes_on_from_where_it_stopped(b: Ba
     let store = sparse(&db);
     let p = event_pages::read(&store, older(None, "type:workflow_started"));
     assert!(p.problem.is_none(), "{:?}", p.problem);
-    assert!(p.events.is_empty() && !p.done, "stopped before the start: {p:?}");
+    assert!(
+        p.events.is_empty() && !p.done,
+        "stopped before the start: {p:?}"
+    );
     let read = FAR + 1 - p.reached;
     let most = MAX_READS as i64 * (WINDOW + 1);
     assert!(read <= most, "searched {read} seqs, at most {most}");
-    assert!(read > (MAX_READS as i64 - 1) * WINDOW, "it used its reads: {read}");
+    assert!(
+        read > (MAX_READS as i64 - 1) * WINDOW,
+        "it used its reads: {read}"
+    );
 
     // As the log does: each page from where the last stopped, until the start is found.
     let mut before = p.reached;

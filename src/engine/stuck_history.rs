@@ -36,7 +36,9 @@ impl Episode {
                 role,
                 acknowledged: true,
             } => format!("handoff to {role} waited"),
-            Cause::Handoff { role, .. } => format!("handoff to {role} never acknowledged, moved on after"),
+            Cause::Handoff { role, .. } => {
+                format!("handoff to {role} never acknowledged, moved on after")
+            }
             Cause::Quiet => "no event for".into(),
         };
         format!(
@@ -106,9 +108,18 @@ fn quiet(handoffs: &[Handoff], events: &[Event], limit: &dyn Fn(&str) -> i64) ->
     let mut marks: Vec<(Timestamp, String, Option<String>, Option<bool>)> = Vec::new();
     for h in handoffs {
         if let Some(t) = time::parse(&h.created_at) {
-            marks.push((t, h.created_at.clone(), Some(h.to_state.clone()), Some(true)));
+            marks.push((
+                t,
+                h.created_at.clone(),
+                Some(h.to_state.clone()),
+                Some(true),
+            ));
         }
-        if let Some(a) = h.acknowledged_at.as_deref().and_then(|a| time::parse(a).map(|t| (t, a))) {
+        if let Some(a) = h
+            .acknowledged_at
+            .as_deref()
+            .and_then(|a| time::parse(a).map(|t| (t, a)))
+        {
             marks.push((a.0, a.1.to_string(), None, None));
         }
     }
@@ -116,10 +127,7 @@ fn quiet(handoffs: &[Handoff], events: &[Event], limit: &dyn Fn(&str) -> i64) ->
         let kind = EventType::parse(&e.event_type);
         let running = match kind {
             Some(
-                EventType::Paused
-                | EventType::Completed
-                | EventType::Failed
-                | EventType::Cancelled,
+                EventType::Paused | EventType::Completed | EventType::Failed | EventType::Cancelled,
             ) => Some(false),
             Some(EventType::Resumed | EventType::Started | EventType::Retried) => Some(true),
             _ => None,
@@ -129,14 +137,23 @@ fn quiet(handoffs: &[Handoff], events: &[Event], limit: &dyn Fn(&str) -> i64) ->
             _ => None,
         };
         if let Some(t) = time::parse(&e.created_at) {
-            marks.push((t, e.created_at.clone(), entered.map(str::to_string), running));
+            marks.push((
+                t,
+                e.created_at.clone(),
+                entered.map(str::to_string),
+                running,
+            ));
         }
     }
     marks.sort_by_key(|m| m.0);
     // Only the span the events cover can be judged quiet: before the oldest event given,
     // events may exist that were not read. The phase then is the one the last handoff
     // before it entered.
-    let Some(covered) = events.iter().filter_map(|e| time::parse(&e.created_at)).min() else {
+    let Some(covered) = events
+        .iter()
+        .filter_map(|e| time::parse(&e.created_at))
+        .min()
+    else {
         return Vec::new();
     };
     let before = marks.partition_point(|m| m.0 < covered);
@@ -220,8 +237,18 @@ mod tests {
     #[test]
     fn a_handoff_acknowledged_after_its_limit_is_a_past_episode() {
         let hs = [
-            handoff("coding", "code_writer", "2026-01-01T09:00:00.000Z", Some("2026-01-01T09:01:00.000Z")),
-            handoff("testing", "test_auditor", "2026-01-01T09:12:00.000Z", Some("2026-01-01T09:26:00.000Z")),
+            handoff(
+                "coding",
+                "code_writer",
+                "2026-01-01T09:00:00.000Z",
+                Some("2026-01-01T09:01:00.000Z"),
+            ),
+            handoff(
+                "testing",
+                "test_auditor",
+                "2026-01-01T09:12:00.000Z",
+                Some("2026-01-01T09:26:00.000Z"),
+            ),
         ];
         let found = episodes(None, &hs, &[], policy());
         assert_eq!(found.len(), 1, "{found:?}");
@@ -243,7 +270,12 @@ mod tests {
         )];
         let found = episodes(Some(&def), &hs, &[], policy());
         assert_eq!(found.len(), usize::from(limit.unwrap_or(300) < 360));
-        let pending = [handoff("testing", "test_auditor", "2026-01-01T09:00:00.000Z", None)];
+        let pending = [handoff(
+            "testing",
+            "test_auditor",
+            "2026-01-01T09:00:00.000Z",
+            None,
+        )];
         assert!(episodes(Some(&def), &pending, &[], policy()).is_empty());
     }
 
@@ -251,7 +283,12 @@ mod tests {
     fn a_handoff_never_acknowledged_but_superseded_is_one() {
         let hs = [
             handoff("coding", "code_writer", "2026-01-01T09:00:00.000Z", None),
-            handoff("testing", "test_auditor", "2026-01-01T09:20:00.000Z", Some("2026-01-01T09:21:00.000Z")),
+            handoff(
+                "testing",
+                "test_auditor",
+                "2026-01-01T09:20:00.000Z",
+                Some("2026-01-01T09:21:00.000Z"),
+            ),
         ];
         let found = episodes(None, &hs, &[], policy());
         assert_eq!(
@@ -262,7 +299,12 @@ mod tests {
 
     #[test]
     fn a_quiet_stretch_past_the_phase_limit_is_one_but_not_while_paused() {
-        let hs = [handoff("coding", "code_writer", "2026-01-01T09:00:00.000Z", Some("2026-01-01T09:01:00.000Z"))];
+        let hs = [handoff(
+            "coding",
+            "code_writer",
+            "2026-01-01T09:00:00.000Z",
+            Some("2026-01-01T09:01:00.000Z"),
+        )];
         let evs = [
             event("handoff_acknowledged", "2026-01-01T09:01:00.000Z"),
             event("workflow_paused", "2026-01-01T09:02:00.000Z"),
@@ -270,7 +312,11 @@ mod tests {
             event("phase_advanced", "2026-01-01T11:40:00.000Z"),
         ];
         let found = episodes(None, &hs, &evs, policy());
-        assert_eq!(found.len(), 1, "the two paused hours are not stuck: {found:?}");
+        assert_eq!(
+            found.len(),
+            1,
+            "the two paused hours are not stuck: {found:?}"
+        );
         assert_eq!(
             found[0].describe(),
             "coding: no event for 40m00s (limit 30m00s), 11:00–11:40"

@@ -160,7 +160,10 @@ mod tests {
     #[test]
     fn free_text_searches_the_shown_line_without_case() {
         let e = event(1, "w1", "phase_advanced");
-        assert!(EventFilter::parse("CODING").matches(&e, None), "in the data");
+        assert!(
+            EventFilter::parse("CODING").matches(&e, None),
+            "in the data"
+        );
         assert!(EventFilter::parse("atlas").matches(&e, Some("atlas-1")));
         assert!(!EventFilter::parse("atlas").matches(&e, None));
     }
@@ -170,7 +173,10 @@ mod tests {
         let p = EventFilter::parse("kind:x").problem().unwrap();
         assert!(p.contains("`kind:`") && p.contains(KEYS), "{p}");
         let p = EventFilter::parse("type:deployed").problem().unwrap();
-        assert!(p.contains("`deployed`") && p.contains("phase_advanced"), "{p}");
+        assert!(
+            p.contains("`deployed`") && p.contains("phase_advanced"),
+            "{p}"
+        );
         assert!(EventFilter::parse("").is_empty());
     }
 }

@@ -85,7 +85,10 @@ fn enter_opens_the_event_under_the_cursor_in_full_and_esc_closes_it() {
     assert_eq!(v.build(), Some("atlas-101"));
     assert!(!a.screen().zoomed(), "Enter opens here, it does not zoom");
     key(&mut a, KeyCode::Char('j'));
-    assert!(matches!(a.overlays().shown(), Some(Overlay::Event(_))), "j scrolls it");
+    assert!(
+        matches!(a.overlays().shown(), Some(Overlay::Event(_))),
+        "j scrolls it"
+    );
     key(&mut a, KeyCode::Esc);
     assert!(a.overlays().shown().is_none());
     // Elsewhere Enter still zooms, and z zooms in every pane.
@@ -110,7 +113,11 @@ fn the_cursor_pauses_the_log_and_at_the_newest_it_follows_again() {
             ..Delta::default()
         }),
     );
-    assert_eq!(a.event_under_cursor().map(|e| e.seq), Some(5), "stays on its event");
+    assert_eq!(
+        a.event_under_cursor().map(|e| e.seq),
+        Some(5),
+        "stays on its event"
+    );
     key(&mut a, KeyCode::Char('G'));
     assert!(a.events().following());
     update(
@@ -132,7 +139,11 @@ fn w_selects_a_held_workflow_clearing_the_view_that_hid_it_and_says_so() {
     let cmds = key(&mut a, KeyCode::Char('w'));
     assert_eq!(selected_build(&a), "atlas-101");
     assert_eq!(a.table().view(), QuickView::All);
-    let said = a.session().flash().map(|(_, m)| m.clone()).unwrap_or_default();
+    let said = a
+        .session()
+        .flash()
+        .map(|(_, m)| m.clone())
+        .unwrap_or_default();
     assert!(said.contains("view failed cleared"), "{said}");
     assert_eq!(a.screen().focus(), Some(detail::ID));
     let id = a.selected_id().unwrap().to_string();
@@ -177,7 +188,11 @@ fn w_on_a_workflow_not_held_reads_it_and_pins_it_in_the_detail_until_esc() {
     let cmds = key(&mut a, KeyCode::Esc);
     assert_eq!(a.detail().pinned(), None);
     let sel = a.selected_id().unwrap().to_string();
-    assert_eq!(cmds, vec![Cmd::LoadDetail(sel)], "the selection's history again");
+    assert_eq!(
+        cmds,
+        vec![Cmd::LoadDetail(sel)],
+        "the selection's history again"
+    );
 }
 
 #[test]
@@ -190,13 +205,20 @@ fn slash_in_the_log_filters_events_and_names_what_is_wrong() {
     assert!(a.events().filter().problem().is_none());
     key(&mut a, KeyCode::Enter);
     assert!(!a.overlays().prompt_open());
-    assert_eq!(a.held().visible().len(), 5, "the workflows are not filtered");
+    assert_eq!(
+        a.held().visible().len(),
+        5,
+        "the workflows are not filtered"
+    );
     key(&mut a, KeyCode::Esc);
     assert_eq!(shown(&a).len(), 6, "Esc in the log clears its filter");
     key(&mut a, KeyCode::Char('/'));
     typed(&mut a, "kind:x");
     let p = a.events().filter().problem().unwrap();
-    assert!(p.contains("`kind:`") && p.contains("type: actor: workflow:"), "{p}");
+    assert!(
+        p.contains("`kind:`") && p.contains("type: actor: workflow:"),
+        "{p}"
+    );
     assert!(render(&a).contains("unknown key `kind:`"));
     // From the workflows pane, / is still the table's filter.
     key(&mut a, KeyCode::Esc);
@@ -211,13 +233,22 @@ fn moving_up_past_the_oldest_asks_once_for_the_page_before_it_and_adds_it() {
     a.events_mut()
         .merge(events(1001..=1006, "w"), true, None, &|_| None);
     key(&mut a, KeyCode::Char('g'));
-    assert!(key(&mut a, KeyCode::Char('j')).is_empty(), "no read within what is held");
+    assert!(
+        key(&mut a, KeyCode::Char('j')).is_empty(),
+        "no read within what is held"
+    );
     key(&mut a, KeyCode::Char('k'));
     let cmds = key(&mut a, KeyCode::Char('k'));
     assert_eq!(cmds, vec![Cmd::EventPage(older(Some(1001), ""))]);
-    assert!(key(&mut a, KeyCode::PageUp).is_empty(), "asked once until answered");
+    assert!(
+        key(&mut a, KeyCode::PageUp).is_empty(),
+        "asked once until answered"
+    );
     assert!(render(&a).contains("reading older"));
-    update(&mut a, page(older(Some(1001), ""), events(801..=1000, "w"), 801, false));
+    update(
+        &mut a,
+        page(older(Some(1001), ""), events(801..=1000, "w"), 801, false),
+    );
     assert_eq!(a.events().all().len(), 206);
     key(&mut a, KeyCode::Char('k'));
     assert_eq!(a.event_under_cursor().map(|e| e.seq), Some(1000));
@@ -241,14 +272,24 @@ fn past_the_cap_the_newest_are_dropped_and_g_reads_them_again() {
     let cmds = key(&mut a, KeyCode::Char('k'));
     let want = older(Some(first), "");
     assert_eq!(cmds, vec![Cmd::EventPage(want.clone())]);
-    update(&mut a, page(want, events(first - 200..first, "w"), first - 200, false));
+    update(
+        &mut a,
+        page(want, events(first - 200..first, "w"), first - 200, false),
+    );
     let held = a.events().all();
     assert_eq!(held.len(), EVENTS_KEPT, "bounded");
     assert_eq!(held.front().unwrap().seq, first - 200);
-    assert_eq!(held.back().unwrap().seq, top - 200, "the newest 200 dropped");
+    assert_eq!(
+        held.back().unwrap().seq,
+        top - 200,
+        "the newest 200 dropped"
+    );
     assert!(!a.events().following());
     let title = render(&a);
-    assert!(title.contains(&format!("#{}–#{} of #{top}", first - 200, top - 200)), "{title}");
+    assert!(
+        title.contains(&format!("#{}–#{} of #{top}", first - 200, top - 200)),
+        "{title}"
+    );
     assert!(title.contains("back in history"), "{title}");
     // Live events would leave a gap: not held while back in history.
     update(
@@ -262,7 +303,10 @@ fn past_the_cap_the_newest_are_dropped_and_g_reads_them_again() {
     assert_eq!(a.events().newest_seen(), top + 1);
     let cmds = key(&mut a, KeyCode::Char('G'));
     assert_eq!(cmds, vec![Cmd::EventPage(Want::Newest)]);
-    update(&mut a, page(Want::Newest, events(top - 9..=top + 1, "w"), 0, false));
+    update(
+        &mut a,
+        page(Want::Newest, events(top - 9..=top + 1, "w"), 0, false),
+    );
     assert!(a.events().following());
     assert_eq!(a.event_under_cursor().map(|e| e.seq), Some(top + 1));
 }
@@ -281,7 +325,11 @@ fn a_page_read_for_a_filter_is_dropped_with_it_and_a_stale_answer_is_ignored() {
     update(&mut a, page(want.clone(), vec![failed], -1, true));
     assert_eq!(shown(&a), vec![0]);
     key(&mut a, KeyCode::Esc);
-    assert_eq!(shown(&a), vec![1, 2, 3, 4, 5, 6], "only complete history is shown");
+    assert_eq!(
+        shown(&a),
+        vec![1, 2, 3, 4, 5, 6],
+        "only complete history is shown"
+    );
     // An answer to a filter no longer in force adds nothing.
     update(&mut a, page(want, events(-5..=-1, "w"), -6, false));
     assert_eq!(a.events().all().len(), 6);

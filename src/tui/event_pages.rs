@@ -58,7 +58,9 @@ fn older(store: &Store, before: Option<i64>, text: &str, scope: Option<&str>) ->
         Some(key) => match store.resolve(key) {
             Ok(id) => Some(id),
             Err(StoreError::NotFound { .. }) => {
-                return Err(format!("event filter: no workflow `{key}` to page back through"));
+                return Err(format!(
+                    "event filter: no workflow `{key}` to page back through"
+                ));
             }
             Err(e) => return Err(format!("event filter: workflow:{key}: {e}")),
         },

@@ -141,10 +141,19 @@ mod tests {
         e.event_data = json!({"note": "a\u{1b}[2Jb", "n": [1, 2]});
         let v = EventView::new(&e, Some("atlas-1"));
         let text = v.lines().join("\n");
-        for want in ["#42", "e42", "phase_advanced", "orchestrator:sim", "w1 (atlas-1)"] {
+        for want in [
+            "#42",
+            "e42",
+            "phase_advanced",
+            "orchestrator:sim",
+            "w1 (atlas-1)",
+        ] {
             assert!(text.contains(want), "{want} in {text}");
         }
-        assert!(text.contains("\"n\": [") && !text.contains('\u{1b}'), "{text}");
+        assert!(
+            text.contains("\"n\": [") && !text.contains('\u{1b}'),
+            "{text}"
+        );
     }
 
     #[test]

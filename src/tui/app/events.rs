@@ -12,7 +12,7 @@ use std::collections::VecDeque;
 /// Events kept in the log, at most.
 pub const EVENTS_KEPT: usize = 2000;
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct EventLog {
     events: VecDeque<Event>,
     /// The event under the cursor; `None`: the newest, and the log follows.
@@ -25,21 +25,6 @@ pub struct EventLog {
     paging: Paging,
     /// The highest `seq` seen, held or not.
     newest_seen: i64,
-}
-
-impl Default for EventLog {
-    fn default() -> EventLog {
-        EventLog {
-            events: VecDeque::new(),
-            cursor: None,
-            view_back: 0,
-            selected_only: false,
-            filter_text: String::new(),
-            filter: EventFilter::default(),
-            paging: Paging::default(),
-            newest_seen: 0,
-        }
-    }
 }
 
 /// Where the cursor stands among the events shown.

@@ -36,7 +36,11 @@ impl App {
                 self.set_filter(String::new());
             }
             if !cleared.is_empty() {
-                let msg = format!("{} cleared to show {}", cleared.join(" and "), sanitize(&build));
+                let msg = format!(
+                    "{} cleared to show {}",
+                    cleared.join(" and "),
+                    sanitize(&build)
+                );
                 self.session.say(Level::Info, msg);
             }
         }

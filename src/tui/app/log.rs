@@ -61,7 +61,10 @@ impl App {
                 .say(super::Level::Info, "no event here to open".to_string());
             return;
         };
-        let build = self.held.row(&e.workflow_id).map(|r| r.wf.build_id.as_str());
+        let build = self
+            .held
+            .row(&e.workflow_id)
+            .map(|r| r.wf.build_id.as_str());
         let view = EventView::new(e, build);
         self.overlays.show(Overlay::Event(Box::new(view)));
     }

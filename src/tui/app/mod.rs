@@ -20,9 +20,9 @@ mod tests;
 
 pub use detail::DetailState;
 pub use events::{EVENTS_KEPT, EventLog, cursor_index};
-pub use paging::{Paging, Want};
 pub use held::{Entry, FINISHED_KEPT, Held, Row};
 pub use overlays::{Overlay, Overlays};
+pub use paging::{Paging, Want};
 pub use screen::{PaneId, Screen};
 pub use session::{Level, Session, TermRequest};
 pub use table::{QuickView, SortKey, Table};

@@ -98,7 +98,10 @@ impl Paging {
     pub fn held_from(&mut self, oldest: Option<i64>) {
         self.reached = None;
         self.done = false;
-        if self.complete_from.is_some_and(|c| oldest.is_none_or(|o| c <= o)) {
+        if self
+            .complete_from
+            .is_some_and(|c| oldest.is_none_or(|o| c <= o))
+        {
             self.complete_from = None;
         }
     }

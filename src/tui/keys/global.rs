@@ -146,8 +146,7 @@ fn back(app: &mut App) -> Vec<Cmd> {
         // The selection's history is read again by the detail's own rule.
     } else if app.screen().zoomed() {
         app.screen_mut().set_zoomed(false);
-    } else if pane::focused(app).id() == pane::events::ID
-        && !app.events().filter_text().is_empty()
+    } else if pane::focused(app).id() == pane::events::ID && !app.events().filter_text().is_empty()
     {
         app.set_event_filter(String::new());
     } else if !app.table().filter().is_empty() {

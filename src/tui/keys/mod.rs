@@ -135,11 +135,11 @@ pub fn key_names(b: &Binding) -> Vec<String> {
 /// the footer at the right, and help must survive.
 pub fn footer(pane: PaneId, read_only: bool) -> Vec<&'static Binding> {
     let mut shown: Vec<_> = all()
+        .filter(|(scope, b)| !shadowed(*scope, b, pane))
         .filter(|(scope, b)| {
             b.footer.is_some()
                 && !b.label.is_empty()
                 && !(read_only && b.dangerous())
-                && !shadowed(*scope, b, pane)
                 && match scope {
                     Scope::Everywhere => true,
                     Scope::Only(p) => *p == pane,

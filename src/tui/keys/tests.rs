@@ -36,10 +36,19 @@ fn a_focused_panes_own_key_wins_and_hides_the_other_meaning_from_its_footer() {
     let slash = KeyEvent::new(Char('/'), KeyModifiers::NONE);
     let events = crate::tui::pane::events::ID;
     let workflows = crate::tui::pane::workflows::ID;
-    assert_eq!(action_for(&enter, events).map(|b| b.name), Some("open event"));
+    assert_eq!(
+        action_for(&enter, events).map(|b| b.name),
+        Some("open event")
+    );
     assert_eq!(action_for(&enter, workflows).map(|b| b.name), Some("zoom"));
-    assert_eq!(action_for(&slash, events).map(|b| b.name), Some("filter events"));
-    assert_eq!(action_for(&slash, workflows).map(|b| b.name), Some("filter"));
+    assert_eq!(
+        action_for(&slash, events).map(|b| b.name),
+        Some("filter events")
+    );
+    assert_eq!(
+        action_for(&slash, workflows).map(|b| b.name),
+        Some("filter")
+    );
     let names = |p| footer(p, false).iter().map(|b| b.name).collect::<Vec<_>>();
     assert!(names(events).contains(&"zoom"), "z still zooms there");
     assert!(names(events).contains(&"open event"));
@@ -155,11 +164,23 @@ fn every_action_key_opens_its_dialog_or_says_why_not() {
 #[test]
 fn shifted_letters_and_control_keys_resolve() {
     let shift_a = KeyEvent::new(Char('A'), KeyModifiers::SHIFT);
-    assert_eq!(action_for(&shift_a, PANES[0].id()).map(|b| b.name), Some("acknowledge"));
+    assert_eq!(
+        action_for(&shift_a, PANES[0].id()).map(|b| b.name),
+        Some("acknowledge")
+    );
     let ctrl = |c| KeyEvent::new(Char(c), KeyModifiers::CONTROL);
-    assert_eq!(action_for(&ctrl('c'), PANES[0].id()).map(|b| b.name), Some("quit"));
-    assert_eq!(action_for(&ctrl('d'), PANES[0].id()).map(|b| b.name), Some("page down"));
-    assert_eq!(action_for(&ctrl('u'), PANES[0].id()).map(|b| b.name), Some("page up"));
+    assert_eq!(
+        action_for(&ctrl('c'), PANES[0].id()).map(|b| b.name),
+        Some("quit")
+    );
+    assert_eq!(
+        action_for(&ctrl('d'), PANES[0].id()).map(|b| b.name),
+        Some("page down")
+    );
+    assert_eq!(
+        action_for(&ctrl('u'), PANES[0].id()).map(|b| b.name),
+        Some("page up")
+    );
     assert!(action_for(&ctrl('x'), PANES[0].id()).is_none());
 }
 

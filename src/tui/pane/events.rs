@@ -120,13 +120,21 @@ fn lines_shown(area: Rect) -> usize {
 /// history.
 fn title<'a>(app: &App, shown: usize, at: usize, focused: bool, t: Theme) -> Line<'a> {
     let log = app.events();
-    let scope = if log.selected_only() { "selected" } else { "all" };
+    let scope = if log.selected_only() {
+        "selected"
+    } else {
+        "all"
+    };
     let held = log.all();
     let range = match (held.front(), held.back()) {
         (Some(a), Some(b)) => format!("#{}–#{} of #{} ", a.seq, b.seq, log.newest_seen()),
         _ => String::new(),
     };
-    let place = if shown == 0 { "0/0".into() } else { format!("{}/{shown}", at + 1) };
+    let place = if shown == 0 {
+        "0/0".into()
+    } else {
+        format!("{}/{shown}", at + 1)
+    };
     let mut spans = vec![
         Span::styled(" Events ", t.title()),
         Span::raw(format!("[{scope}] {range}· {place} ")),

@@ -23,7 +23,10 @@ pub fn draw(f: &mut Frame, screen: Rect, v: &EventView, t: Theme) {
             // The field names, as the detail pane marks its headings.
             if top + i < 6 || l == "data" {
                 let (k, rest) = l.split_at(l.find(' ').unwrap_or(l.len()));
-                Line::from(vec![Span::styled(k.to_string(), t.title()), Span::raw(rest.to_string())])
+                Line::from(vec![
+                    Span::styled(k.to_string(), t.title()),
+                    Span::raw(rest.to_string()),
+                ])
             } else {
                 Line::from(l.clone())
             }
@@ -32,7 +35,12 @@ pub fn draw(f: &mut Frame, screen: Rect, v: &EventView, t: Theme) {
     lines.resize(rows, Line::default());
     lines.push(Line::from(Span::styled(HINT, t.dim())));
     let place = if all.len() > rows {
-        format!(" {}–{}/{} ", top + 1, (top + rows).min(all.len()), all.len())
+        format!(
+            " {}–{}/{} ",
+            top + 1,
+            (top + rows).min(all.len()),
+            all.len()
+        )
     } else {
         " ".into()
     };

@@ -21,7 +21,10 @@ pub fn remedies<'a>(app: &App, r: &Row, st: &Stuck, t: Theme) -> Line<'a> {
     let mut spans = vec![Span::raw("  ")];
     if let Stuck::UnacknowledgedHandoff { role, .. } = st {
         spans.push(Span::styled("A", t.key()));
-        spans.push(Span::raw(format!(" acknowledges the handoff to {} · ", sanitize(role))));
+        spans.push(Span::raw(format!(
+            " acknowledges the handoff to {} · ",
+            sanitize(role)
+        )));
     }
     let phase = app
         .definition_of(&r.wf)
@@ -52,7 +55,10 @@ pub fn past<'a>(app: &App, r: &Row, d: &Detail, t: Theme) -> Vec<Line<'a>> {
         Line::from(vec![
             Span::styled(format!("Past stuck episodes ({})", found.len()), t.title()),
             Span::styled(
-                format!(" of the last {} events; heartbeats are not kept", d.events.len()),
+                format!(
+                    " of the last {} events; heartbeats are not kept",
+                    d.events.len()
+                ),
                 t.dim(),
             ),
         ]),
