@@ -336,6 +336,59 @@ fn a_page_read_for_a_filter_is_dropped_with_it_and_a_stale_answer_is_ignored() {
 }
 
 #[test]
+fn a_page_back_for_the_selected_workflow_is_not_continued_for_another() {
+    let mut a = focused();
+    key(&mut a, KeyCode::Char('e')); // the selected workflow's events only
+    let first = a.selected_id().unwrap().to_string();
+    let cmds = key(&mut a, KeyCode::Char('k'));
+    let want = Want::Older {
+        before: Some(1),
+        filter: String::new(),
+        workflow: Some(first.clone()),
+    };
+    assert_eq!(cmds, vec![Cmd::EventPage(want.clone())]);
+    update(&mut a, page(want, events(-3..=0, &first), -500, false));
+    assert_eq!(a.events().all().len(), 10);
+    // Another workflow selected: its page back starts below what is held for all, not
+    // where the first one's search stopped, and the first one's pages are let go.
+    a.screen_mut().focus_on(super::pane::workflows::ID);
+    key(&mut a, KeyCode::Char('j'));
+    let second = a.selected_id().unwrap().to_string();
+    assert_ne!(first, second);
+    a.screen_mut().focus_on(events::ID);
+    key(&mut a, KeyCode::Char('g'));
+    let cmds = key(&mut a, KeyCode::Char('k'));
+    let want = Want::Older {
+        before: Some(1),
+        filter: String::new(),
+        workflow: Some(second),
+    };
+    assert_eq!(cmds, vec![Cmd::EventPage(want)]);
+    assert_eq!(a.events().all().len(), 6);
+}
+
+#[test]
+fn a_click_puts_the_cursor_on_the_line_clicked() {
+    let mut a = focused();
+    let area = super::layout::areas(ratatui::layout::Rect::new(0, 0, 80, 24), None).of(events::ID);
+    update(
+        &mut a,
+        Msg::Mouse(crossterm::event::MouseEvent {
+            kind: crossterm::event::MouseEventKind::Down(crossterm::event::MouseButton::Left),
+            column: 10,
+            row: area.y + 1,
+            modifiers: KeyModifiers::NONE,
+        }),
+    );
+    assert_eq!(
+        a.event_under_cursor().map(|e| e.seq),
+        Some(4),
+        "the first line shown"
+    );
+    assert!(!a.events().following());
+}
+
+#[test]
 fn event_log_with_a_cursor_80x24() {
     let mut a = focused();
     key(&mut a, KeyCode::Char('k'));

@@ -256,6 +256,11 @@ impl EventLog {
             Some(shown[to])
         };
     }
+    /// Puts the cursor on event `seq` of `shown` (a click).
+    pub fn point_at(&mut self, seq: i64, shown: &[i64]) {
+        let newest = shown.last() == Some(&seq) && !self.paging.detached();
+        self.cursor = (!newest).then_some(seq);
+    }
     pub fn scroll_to_top(&mut self, shown: &[i64]) {
         self.cursor = shown.first().copied();
     }
@@ -268,8 +273,11 @@ impl EventLog {
     }
 
     fn ask_older(&mut self, workflow: Option<&str>) {
-        let before = self.events.front().map(|e| e.seq);
         let workflow = workflow.filter(|_| self.selected_only);
+        if self.paging.read_for_other(&self.filter_text, workflow) {
+            self.drop_partial();
+        }
+        let before = self.events.front().map(|e| e.seq);
         self.paging.ask_older(before, &self.filter_text, workflow);
     }
 }

@@ -33,6 +33,15 @@ impl App {
         let selected = self.selected_id().map(str::to_string);
         self.events.scroll_by(delta, &seqs, selected.as_deref());
     }
+    /// A click on line `row` of the log's view of `lines` lines.
+    pub fn click_event(&mut self, row: usize, lines: usize) {
+        let seqs = self.shown_seqs();
+        let end = seqs.len().saturating_sub(self.events.view_back());
+        let at = end.saturating_sub(lines) + row;
+        if at < end {
+            self.events.point_at(seqs[at], &seqs);
+        }
+    }
     pub fn event_cursor_to_top(&mut self) {
         let seqs = self.shown_seqs();
         self.events.scroll_to_top(&seqs);

@@ -31,6 +31,8 @@ pub struct Paging {
     detached: bool,
     /// Every event from this `seq` up is held; `None`: every one from the oldest held.
     complete_from: Option<i64>,
+    /// The filter and workflow the pages below `complete_from` were read for.
+    read_for: Option<(String, Option<String>)>,
 }
 
 impl Paging {
@@ -58,6 +60,7 @@ impl Paging {
         let narrowed = !filter.trim().is_empty() || workflow.is_some();
         if narrowed && self.complete_from.is_none() {
             self.complete_from = Some(oldest_held.unwrap_or(i64::MAX));
+            self.read_for = Some((filter.to_string(), workflow.map(str::to_string)));
         }
         self.ask(Want::Older {
             before: self.reached.or(oldest_held),
@@ -79,6 +82,14 @@ impl Paging {
 
     pub fn take_want(&mut self) -> Option<Want> {
         self.pending.take()
+    }
+
+    /// Whether the pages held below `complete_from` were read for another filter or
+    /// workflow than these (the log's selection moved while it showed only the selected's).
+    pub fn read_for_other(&self, filter: &str, workflow: Option<&str>) -> bool {
+        self.read_for
+            .as_ref()
+            .is_some_and(|(f, w)| f != filter || w.as_deref() != workflow)
     }
 
     /// Whether `want` is the read awaited (a read for an older filter is not).
@@ -116,6 +127,7 @@ impl Paging {
         self.asking = None;
         self.pending = None;
         self.complete_from = None;
+        self.read_for = None;
         self.held_from(oldest);
     }
 }

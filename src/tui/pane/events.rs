@@ -105,6 +105,11 @@ impl Pane for Events {
             Scroll::Bottom => app.event_cursor_to_bottom(),
         }
     }
+    fn click(&self, app: &mut App, area: Rect, y: u16) {
+        if y > area.y {
+            app.click_event(usize::from(y - area.y - 1), lines_shown(area));
+        }
+    }
     /// Keeps the cursor within the lines `area` shows.
     fn settle(&self, app: &mut App, area: Rect) {
         app.settle_events(lines_shown(area));
