@@ -154,7 +154,7 @@ fn title<'a>(app: &App, shown: usize, at: usize, focused: bool, t: Theme) -> Lin
     let (mode, ok) = if log.following() {
         ("following", true)
     } else if paging.detached() {
-        ("back in history: G newest", false)
+        ("history · G newest", false)
     } else {
         ("paused", false)
     };
@@ -170,7 +170,7 @@ fn title<'a>(app: &App, shown: usize, at: usize, focused: bool, t: Theme) -> Lin
         paging
             .reached()
             .filter(|r| held.front().is_none_or(|e| *r < e.seq))
-            .map(|r| format!("searched back to #{r} "))
+            .map(|r| format!("searched to #{r} "))
     };
     if let Some(o) = older.filter(|_| focused || paging.asking()) {
         spans.push(Span::styled(o, t.dim()));
