@@ -301,8 +301,11 @@ fn past_the_cap_the_newest_are_dropped_and_g_reads_them_again() {
     );
     assert_eq!(a.events().all().back().unwrap().seq, top - 200);
     assert_eq!(a.events().newest_seen(), top + 1);
-    let cmds = key(&mut a, KeyCode::Char('G'));
-    assert_eq!(cmds, vec![Cmd::EventPage(Want::Newest)]);
+    a.move_event_cursor(EVENTS_KEPT as isize);
+    assert_eq!(a.events_mut().take_want(), None, "to the newest held");
+    a.move_event_cursor(1);
+    assert_eq!(a.events_mut().take_want(), Some(Want::Newest), "down past it");
+    assert!(key(&mut a, KeyCode::Char('G')).is_empty(), "asked once");
     update(
         &mut a,
         page(Want::Newest, events(top - 9..=top + 1, "w"), 0, false),

@@ -158,7 +158,7 @@ impl EventLog {
             self.events.pop_back();
             dropped += 1;
         }
-        self.paging.answered(want, reached, done, dropped > 0);
+        self.paging.answered(reached, done, dropped > 0);
         self.view_back = self.view_back.saturating_sub(dropped);
         if dropped > 0 && self.cursor.is_none() {
             self.cursor = self.events.back().map(|e| e.seq);
@@ -236,7 +236,8 @@ impl EventLog {
     }
 
     /// Moves the cursor `delta` lines over `shown`. At the newest it follows again; moving
-    /// up past the oldest held asks for the page before it. `workflow` is what a page back
+    /// up past the oldest held asks for the page before it, and down past the newest held
+    /// (back in history) for the newest again. `workflow` is what a page back
     /// is narrowed to (the selected one, when the log shows only its events).
     pub fn scroll_by(&mut self, delta: isize, shown: &[i64], workflow: Option<&str>) {
         if shown.is_empty() {
@@ -248,6 +249,10 @@ impl EventLog {
         let at = cursor_index(self.cursor, shown);
         if delta < 0 && at.checked_add_signed(delta).is_none() {
             self.ask_older(workflow);
+        }
+        // Down from the newest held, back in history: the newest are read again.
+        if delta > 0 && at + 1 == shown.len() && self.paging.detached() {
+            return self.scroll_to_bottom();
         }
         let to = at.saturating_add_signed(delta).min(shown.len() - 1);
         self.cursor = if to == shown.len() - 1 && !self.paging.detached() {

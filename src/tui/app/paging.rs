@@ -97,7 +97,7 @@ impl Paging {
         self.asking.as_ref() == Some(want)
     }
 
-    pub fn answered(&mut self, _want: &Want, reached: i64, done: bool, dropped_newest: bool) {
+    pub fn answered(&mut self, reached: i64, done: bool, dropped_newest: bool) {
         self.asking = None;
         self.reached = Some(reached);
         self.done = done;
