@@ -1,5 +1,8 @@
 //! `baton list`: the stuck rule as a status filter and a column (text) / field (JSON), and
-//! what happens past `--limit`: the rows on stdout, a note on stderr saying how many more.
+//! what happens past `--limit`: the rows on stdout, a note on stderr saying how many more
+//! and where the next page starts; a cursor in every JSON row, `--after` it continuing in
+//! the same order with the same filters, a bad cursor refused, and the README's export
+//! loop seeing every row once.
 
 mod common;
 
@@ -173,7 +176,181 @@ fn past_the_limit_a_note_on_stderr_says_how_many_more(b: Backend) {
     }
 }
 
+fn ids(v: &Value) -> Vec<String> {
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w["id"].as_str().unwrap().to_string())
+        .collect()
+}
+
+/// Pages through `list ARGS --limit N --json` with `--after`, returning the pages.
+fn pages(db: &TestDb, args: &[&str], n: usize) -> Vec<Value> {
+    let limit = n.to_string();
+    let mut out = Vec::new();
+    let mut after: Option<String> = None;
+    loop {
+        let mut all = vec!["list", "--json", "--limit", limit.as_str()];
+        all.extend_from_slice(args);
+        if let Some(c) = &after {
+            all.extend_from_slice(&["--after", c.as_str()]);
+        }
+        let page = db.json(&all);
+        let rows = page.as_array().unwrap();
+        assert!(rows.len() <= n);
+        let Some(last) = rows.last() else { break };
+        after = Some(last["cursor"].as_str().unwrap().to_string());
+        out.push(page);
+    }
+    out
+}
+
+fn every_json_row_has_a_cursor_and_after_reads_on(b: Backend) {
+    let db = TestDb::cli(b);
+    db.run(&["simulate", "--backfill", "57", "--live", "8", "--seed", "3"])
+        .code(0);
+    let all = db.json(&["list", "--json", "--limit", "1000"]);
+    let rows = all.as_array().unwrap();
+    assert_eq!(rows.len(), 65);
+    let cursors: std::collections::HashSet<&str> = rows
+        .iter()
+        .map(|w| {
+            let c = w["cursor"].as_str().expect("a cursor in every row");
+            assert!(
+                !c.is_empty()
+                    && c.chars()
+                        .all(|x| x.is_ascii_alphanumeric() || x == '-' || x == '_'),
+                "{c}"
+            );
+            c
+        })
+        .collect();
+    assert_eq!(cursors.len(), rows.len(), "one cursor per row");
+    // Page by page, the same rows in the same order.
+    let paged: Vec<String> = pages(&db, &[], 10).iter().flat_map(ids).collect();
+    assert_eq!(paged, ids(&all));
+    // After a row: exactly the rows after it, with the same filters.
+    let c = rows[20]["cursor"].as_str().unwrap();
+    let next = db.json(&["list", "--json", "--limit", "5", "--after", c]);
+    assert_eq!(ids(&next), ids(&all)[21..26]);
+    let finished = db.json(&["list", "--json", "--limit", "1000", "--finished"]);
+    let paged: Vec<String> = pages(&db, &["--finished"], 4)
+        .iter()
+        .flat_map(ids)
+        .collect();
+    assert_eq!(paged, ids(&finished));
+    assert!(finished.as_array().unwrap().iter().all(|w| {
+        w["status"] != "running"
+            && w["status"] != "paused"
+            && (w["status"] != "failed" || w["retry_count"].as_i64() >= w["max_retries"].as_i64())
+    }));
+    // The note after a table names the next page, and that page follows on.
+    let r = db.run(&["list", "--limit", "10"]);
+    r.code(0);
+    let cursor = r
+        .stderr
+        .split("`--after ")
+        .nth(1)
+        .and_then(|rest| rest.split('`').next())
+        .unwrap_or_else(|| panic!("no --after in the note: {}", r.stderr));
+    assert_eq!(cursor, rows[9]["cursor"].as_str().unwrap());
+    let r = db.run(&["list", "--limit", "10", "--after", cursor]);
+    r.code(0);
+    assert!(r.stderr.contains("45 more match"), "{}", r.stderr);
+    // The last page has no note.
+    let last = rows[60]["cursor"].as_str().unwrap();
+    let r = db.run(&["list", "--after", last]);
+    r.code(0);
+    assert_eq!(r.stdout.lines().count(), 5, "{}", r.stdout);
+    assert_eq!(r.stderr, "");
+}
+
+fn a_bad_cursor_is_a_usage_error(b: Backend) {
+    let db = TestDb::cli(b);
+    db.run(&["simulate", "--backfill", "5", "--seed", "3"])
+        .code(0);
+    let rows = db.json(&["list", "--json"]);
+    let good = rows[0]["cursor"].as_str().unwrap().to_string();
+    for bad in [
+        "",
+        "nonsense!",
+        "abc",
+        &good[..good.len() - 3],
+        &format!("{good}A"),
+    ] {
+        db.run(&["list", "--after", bad])
+            .one_line_error(2, &["is not a cursor", "cursor"]);
+    }
+    // A cursor of the other backend.
+    let other = TestDb::cli(match b {
+        Backend::Sqlite => Backend::Postgres,
+        Backend::Postgres => Backend::Sqlite,
+    });
+    other
+        .run(&["simulate", "--backfill", "2", "--seed", "3"])
+        .code(0);
+    let theirs = other.json(&["list", "--json"]);
+    db.run(&["list", "--after", theirs[0]["cursor"].as_str().unwrap()])
+        .one_line_error(2, &["another kind of database"]);
+    // The stuck list is not paged.
+    db.run(&["list", "--status", "stuck", "--after", &good])
+        .one_line_error(2, &["--status stuck", "drop --after"]);
+}
+
+fn the_readme_export_loop_sees_every_row_once(b: Backend) {
+    let db = TestDb::cli(b);
+    db.run(&["simulate", "--backfill", "47", "--live", "6", "--seed", "9"])
+        .code(0);
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let start = readme
+        .find("```sh\nexport BATON_DB=./baton.db")
+        .expect("the export loop in the README");
+    let block = &readme[start + "```sh\n".len()..];
+    let block = &block[..block.find("```").unwrap()];
+    // Small pages, so that the loop takes several; the database under test.
+    let script = block
+        .replace("--limit 1000", "--limit 4")
+        .replace("export BATON_DB=./baton.db", "");
+    assert_ne!(script, block);
+    let bin = std::path::Path::new(env!("CARGO_BIN_EXE_baton"))
+        .parent()
+        .unwrap();
+    let path = format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let out = std::process::Command::new("bash")
+        .arg("-c")
+        .arg(&script)
+        .current_dir(db.dir.path())
+        .env("BATON_DB", db.arg())
+        .env("PATH", path)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let lines = std::fs::read_to_string(db.dir.path().join("history.jsonl")).unwrap();
+    let exported: Vec<String> = lines
+        .lines()
+        .map(|l| {
+            let v: Value = serde_json::from_str(l).unwrap();
+            v["id"].as_str().unwrap().to_string()
+        })
+        .collect();
+    let want = ids(&db.json(&["list", "--json", "--finished", "--limit", "1000"]));
+    assert!(want.len() >= 47, "{}", want.len());
+    assert_eq!(exported, want, "every finished workflow once, newest first");
+}
+
 both!(
+    every_json_row_has_a_cursor_and_after_reads_on,
+    a_bad_cursor_is_a_usage_error,
+    the_readme_export_loop_sees_every_row_once,
     status_stuck_lists_what_the_stuck_rule_flags,
     the_text_table_has_a_stuck_column,
     past_the_limit_a_note_on_stderr_says_how_many_more,

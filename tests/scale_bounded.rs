@@ -8,7 +8,7 @@ mod common;
 use baton::engine::{self, Request};
 use baton::model::{Action, Status};
 use baton::sim::backfill::{self, BackfillConfig, BackfillReport};
-use baton::store::{OpenMode, Store};
+use baton::store::{HistoryQuery, OpenMode, Store, Total};
 use baton::tui::msg::Cmd;
 use baton::tui::msg::{Delta, Msg};
 use baton::tui::worker::Worker;
@@ -290,15 +290,22 @@ fn history_pages_by_keyset_without_gaps_or_repeats() {
     fill(&db, 150, 10, 3);
     let store = db.store();
     let mut seen = Vec::new();
-    let mut cursor: Option<(String, String)> = None;
+    let mut after = None;
     loop {
         let page = store
-            .finished_page(cursor.as_ref().map(|(a, b)| (a.as_str(), b.as_str())), 11)
+            .history_page(&HistoryQuery {
+                after: after.take(),
+                limit: 11,
+                ..HistoryQuery::default()
+            })
             .unwrap();
-        assert!(page.len() <= 11);
-        let Some(last) = page.last() else { break };
-        cursor = Some((last.updated_at.clone(), last.id.clone()));
-        seen.extend(page);
+        assert!(page.rows.len() <= 11);
+        assert_eq!(page.total, Total::Exactly(150));
+        seen.extend(page.rows.into_iter().map(|l| l.workflow));
+        match page.next {
+            Some(next) => after = Some(next),
+            None => break,
+        }
     }
     assert_eq!(seen.len(), 150);
     assert!(seen.iter().all(|w| w.status.is_terminal()));
@@ -307,7 +314,7 @@ fn history_pages_by_keyset_without_gaps_or_repeats() {
         .map(|w| (w.updated_at.clone(), w.id.clone()))
         .collect();
     let mut sorted = keys.clone();
-    sorted.sort_by(|a, b| b.cmp(a));
+    sorted.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
     sorted.dedup();
     assert_eq!(keys, sorted, "newest first, each once");
 }

@@ -3,7 +3,7 @@
 
 use super::commands::{
     act, completions, dashboard, definition, demo, doctor, events, heartbeat, list, man, migrate,
-    simulate, start, status,
+    simulate, start, status, watch,
 };
 use super::help;
 use clap::{Args, Parser, Subcommand};
@@ -102,6 +102,9 @@ pub enum Command {
     /// Print the audit trail, or follow it live
     #[command(after_help = help::EVENTS)]
     Events(events::EventsArgs),
+    /// Watch workflows live until each has ended (a line each: phase, progress, stuck)
+    #[command(after_help = help::WATCH)]
+    Watch(watch::WatchArgs),
     /// Drive workflows through their phases like an orchestrator would
     #[command(after_help = help::SIMULATE)]
     Simulate(simulate::SimulateArgs),

@@ -14,6 +14,14 @@ pub enum Code {
     Usage = 2,
     NotFound = 3,
     Conflict = 4,
+    /// `watch --exit-status`: a watched workflow failed (or was deleted).
+    WatchFailed = 5,
+    /// `watch --exit-status`: one was cancelled.
+    WatchCancelled = 6,
+    /// `watch --exit-status --fail-on-stuck`: one got stuck.
+    WatchStuck = 7,
+    /// A bulk action (`--filter`) applied to some of the workflows it matched, not all.
+    Partial = 8,
 }
 
 #[derive(Debug)]

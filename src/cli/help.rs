@@ -31,7 +31,9 @@ Exit codes:
   2  usage: bad flag or value, malformed JSON, ambiguous id prefix, bad config file
   3  not found: workflow, handoff or definition
   4  conflict or illegal transition: stale --expect-version, wrong status, no retries left
-  130, 143  the dashboard, events --follow, simulate or demo stopped by SIGINT or SIGTERM
+  5, 6, 7  watch --exit-status: a watched workflow failed, was cancelled, got stuck
+  8  a bulk action (--filter) acted on some of its matches but not all (4: none)
+  130, 143  the dashboard, events --follow, watch, simulate or demo stopped by SIGINT or SIGTERM
             (129 SIGHUP, 131 SIGQUIT), after cleaning up";
 
 pub const MIGRATE: &str = "\
@@ -53,7 +55,13 @@ Examples:
 
 pub const RETRY: &str = "\
 Examples:
-  baton retry shop-42 --reason \"runner was down\"";
+  baton retry shop-42 --reason \"runner was down\"
+  baton retry --filter \"stuck phase:testing\" --reason \"runner restarted\" --dry-run
+
+With --filter EXPR instead of a workflow, it acts on every live workflow the dashboard's
+filter matches (--reason required), each in its own transaction at the version read when
+selected: one changed meanwhile is skipped as a conflict. --dry-run writes nothing and
+prints what would happen. Exit 0 all acted on, 8 some, 4 none.";
 
 pub const ROLLBACK: &str = "\
 Examples:
@@ -66,7 +74,13 @@ Examples:
 
 pub const PAUSE: &str = "\
 Examples:
-  baton pause shop-42 --reason \"waiting for review capacity\"";
+  baton pause shop-42 --reason \"waiting for review capacity\"
+  baton pause --filter \"phase:release\" --reason \"release freeze\"
+
+With --filter EXPR instead of a workflow, it acts on every live workflow the dashboard's
+filter matches (--reason required), each in its own transaction at the version read when
+selected: one changed meanwhile is skipped as a conflict. --dry-run writes nothing and
+prints what would happen. Exit 0 all acted on, 8 some, 4 none.";
 
 pub const RESUME: &str = "\
 Examples:
@@ -74,12 +88,19 @@ Examples:
 
 pub const CANCEL: &str = "\
 Examples:
-  baton cancel shop-42 --reason \"superseded by shop-43\"";
+  baton cancel shop-42 --reason \"superseded by shop-43\"
+  baton cancel --filter \"project:shop status:failed\" --reason \"superseded\" --json
+
+With --filter EXPR instead of a workflow, it acts on every live workflow the dashboard's
+filter matches (--reason required), each in its own transaction at the version read when
+selected: one changed meanwhile is skipped as a conflict. --dry-run writes nothing and
+prints what would happen. Exit 0 all acted on, 8 some, 4 none.";
 
 pub const ACK: &str = "\
 Examples:
   baton ack shop-42                    acknowledge the pending handoff of a workflow
   baton ack 9c1e                       a handoff by id or unique id prefix (or a workflow's)
+  baton ack --filter \"stuck role:test_auditor\" --reason \"picked up by hand\"
 
 A workflow is named by its id, unique id prefix or build id; it must have exactly one
 pending handoff (`baton status WORKFLOW` lists its handoffs and their ids).";
@@ -99,9 +120,21 @@ Examples:
   baton list --status stuck                  stuck by the engine's rule, with why
   baton list --status failed --project shop --limit 20
   baton list --phase review --json
+  baton list --finished --since 7d           the history of the last week
+  baton list --build shop-4 --until 2026-01-31T00:00:00Z
+  baton list --json --after CURSOR           the page after the row with that cursor
 
-At most --limit rows (50 by default). When more match, a note on stderr says how many and
-how to see them; stdout holds only the rows (with --json, one array of at most --limit).";
+Most recently changed first. At most --limit rows (50 by default). When more match, a note
+on stderr says how many and how to see them, with the --after for the next page; stdout
+holds only the rows (with --json, one array of at most --limit, each row with its cursor).
+Every filter runs in the database, and a page costs the same at any depth. All of history
+as JSON lines:
+
+  after=()
+  while page=$(baton list --finished --limit 1000 --json \"${after[@]}\") && [ \"$page\" != \"[]\" ]; do
+    jq -c '.[]' <<<\"$page\"
+    after=(--after \"$(jq -r '.[-1].cursor' <<<\"$page\")\")
+  done > history.jsonl";
 
 pub const EVENTS: &str = "\
 Examples:
@@ -117,6 +150,24 @@ Examples:
 --type and --actor search the trail a window at a time from the newest (or from --since or
 --after-seq forward), so a rare type in a long trail takes a few reads, never one read of
 all of it. BATON_ACTOR and the global --actor name who acts; on events, --actor filters.";
+
+pub const WATCH: &str = "\
+Examples:
+  baton watch shop-42                       until it completes, fails or is cancelled
+  baton watch shop-42 shop-43 --exit-status && deploy   deploy only if both completed
+  baton watch shop-42 --exit-status --fail-on-stuck      give up as soon as it is stuck
+  baton watch shop-42 --json | jq -c .       a JSON line each time it changes
+
+A failed workflow counts as ended (an orchestrator may still retry it: watch again).
+On a terminal the lines are redrawn in place; on a pipe a line is printed when it changes.
+
+Exit codes with --exit-status (none collides with the others baton uses):
+  0  every watched workflow completed
+  5  one failed (or was deleted while watched)
+  7  one got stuck (only with --fail-on-stuck)
+  6  one was cancelled
+  When several apply, the first in this list wins. Without --exit-status baton exits 0
+  once all have ended. 130/143 when stopped by SIGINT/SIGTERM; 3 when an ID is unknown.";
 
 pub const DOCTOR: &str = "\
 Examples:

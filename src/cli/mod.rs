@@ -130,6 +130,7 @@ pub fn run(ctx: &Ctx, command: Option<Command>, outer: &DashboardArgs) -> CliRes
         Command::Status(a) => status::run(ctx, &a),
         Command::List(a) => list::run(ctx, &a),
         Command::Events(a) => events::run(ctx, &a),
+        Command::Watch(a) => watch::run(ctx, &a),
         Command::Doctor(a) => doctor::run(ctx, &a),
         Command::Definition(c) => definition::run(ctx, &c),
         Command::Tui(a) => dashboard::run(ctx, &a),

@@ -1,7 +1,9 @@
 //! Rules and operations: what may happen to a workflow, and doing it.
 
 mod error;
+pub mod filter;
 mod ops;
+pub mod preview;
 pub mod rules;
 pub mod stuck;
 pub mod stuck_history;

@@ -5,7 +5,8 @@
 //! `Store::apply`, not through a generic error type here.
 
 use super::error::Result;
-use super::query::{EventQuery, FeedCursor, ListQuery, RowStamp};
+use super::census::Census;
+use super::query::{EventQuery, FeedCursor, ListQuery, Listed, RowStamp};
 use super::report::{ChangeToken, DoctorReport, Health, Verification};
 use super::statements::StatementLog;
 use super::target::Target;
@@ -39,14 +40,17 @@ pub trait Backend: Send {
     // Workflows.
     fn workflow(&self, id: &str) -> Result<Workflow>;
     fn resolve(&self, key: &str) -> Result<String>;
-    fn list(&self, q: &ListQuery) -> Result<Vec<Workflow>>;
+    /// At most `q.limit` rows matching `q` in the list order, with their cursors.
+    fn list(&self, q: &ListQuery) -> Result<Vec<Listed>>;
+    /// How many rows match `q` after its cursor, counting at most `cap` per index range.
+    fn count(&self, q: &ListQuery, cap: usize) -> Result<usize>;
     fn live(&self) -> Result<Vec<Workflow>>;
     fn recent_live(&self, limit: usize) -> Result<Vec<Workflow>>;
     fn changed_stamps_since(&self, since: &str) -> Result<Vec<RowStamp>>;
     fn live_chunks(&self, chunk: usize, each: &mut dyn FnMut(Vec<Workflow>) -> bool) -> Result<()>;
     fn workflows_by_id(&self, ids: &[String]) -> Result<Vec<Workflow>>;
     fn status_counts(&self) -> Result<Vec<(Status, i64)>>;
-    fn finished_page(&self, before: Option<(&str, &str)>, limit: usize) -> Result<Vec<Workflow>>;
+    fn census(&self) -> Result<Census>;
 
     // The trail.
     fn handoffs(&self, workflow_id: &str, limit: usize) -> Result<Vec<Handoff>>;

@@ -34,6 +34,7 @@ pub const POSTGRES_MIGRATIONS: &[Migration] = migrations!("postgres":
     2 => "0002_counts_and_pending.sql",
     3 => "0003_commit_order.sql",
     4 => "0004_notify.sql",
+    5 => "0005_build_prefix.sql",
 );
 
 /// The newest version in a list.

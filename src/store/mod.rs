@@ -4,7 +4,9 @@
 //! hold a [`Store`] and use the same methods whichever database `--db` named.
 
 mod backend;
+mod census;
 mod contract;
+mod cursor;
 mod error;
 mod invariants;
 mod migration;
@@ -21,13 +23,18 @@ mod trail;
 mod watch;
 mod written;
 
+pub use cursor::{Cursor, CursorKind};
 pub use error::{Result, StoreError};
 pub use migration::{
     MIGRATIONS, Migration, POSTGRES_MIGRATIONS, latest, latest_for, migrations_for,
 };
 pub use open::{DEFAULT_BUSY_TIMEOUT, OpenMode, Opened};
 pub use postgres::set_application_name;
-pub use query::{EventQuery, FeedCursor, ListQuery, RowStamp};
+pub use census::{Census, CensusRow, PendingRow};
+pub use query::{
+    BROAD_PREFIX, Driver, EventQuery, FeedCursor, HistoryPage, HistoryQuery, ListQuery, Listed,
+    Page, RowStamp, Total,
+};
 pub use report::{ChangeToken, DoctorReport, Health, Problem, Severity, Verification};
 pub use search::{Direction, Found, Search, WINDOW};
 pub use statements::StatementLog;
@@ -39,6 +46,11 @@ pub use written::{ApplyError, Written};
 use crate::model::{Change, Checkpoint, Definition, Event, Handoff, Snapshot, Status, Workflow};
 use backend::Backend;
 use std::time::Duration;
+
+/// How far a total is counted when filters narrow it (or for failed workflows with no
+/// retries left, which the status counts do not tell apart): past it, the total reads
+/// "10,000+".
+pub const COUNT_CAP: usize = 10_000;
 
 /// One connection to a workflow database. Not shared between threads: each thread that
 /// needs the database opens its own `Store`.
@@ -137,9 +149,117 @@ impl Store {
         self.backend.resolve(key)
     }
 
-    /// Workflows matching `q`, most recently updated first (summary rows: no JSON columns).
+    /// Workflows matching `q`, most recently updated first (summary rows: no JSON columns),
+    /// at most `q.limit`, after `q.after`.
     pub fn list(&self, q: &ListQuery) -> Result<Vec<Workflow>> {
-        self.backend.list(q)
+        Ok(self
+            .backend
+            .list(q)?
+            .into_iter()
+            .map(|l| l.workflow)
+            .collect())
+    }
+
+    /// One page of `q`: at most `q.limit` rows with their cursors, and the cursor the next
+    /// page starts after when more rows match (one row more is read to know). A keyset
+    /// page: its cost does not grow with how deep in the order it is.
+    pub fn list_page(&self, q: &ListQuery) -> Result<Page> {
+        let want = q.limit;
+        let mut rows = self.backend.list(&ListQuery {
+            limit: want.saturating_add(1),
+            ..q.clone()
+        })?;
+        let more = rows.len() > want;
+        rows.truncate(want);
+        let next = if more {
+            rows.last().map(|l| l.cursor.clone())
+        } else {
+            None
+        };
+        Ok(Page { rows, next })
+    }
+
+    /// How many workflows match `q` after its cursor (ignoring its limit), counting at most
+    /// `cap`: beyond that, `Total::AtLeast(cap)`. Bounded: each index range stops at `cap`.
+    pub fn count_matching(&self, q: &ListQuery, cap: usize) -> Result<Total> {
+        let n = self.backend.count(q, cap.saturating_add(1))?;
+        Ok(if n > cap {
+            Total::AtLeast(cap as u64)
+        } else {
+            Total::Exactly(n as u64)
+        })
+    }
+
+    /// A page of the history view: finished workflows (completed, cancelled, and failed
+    /// with no retries left), newest change first, filtered in the database, after
+    /// `q.after`; with how many match in all. That total comes from the status counts
+    /// (one small read) when only the status narrows — failed workflows with no retries
+    /// left are counted, up to [`COUNT_CAP`] — and otherwise is counted up to
+    /// [`COUNT_CAP`], so a page costs the same at any size of history.
+    pub fn history_page(&self, q: &HistoryQuery) -> Result<HistoryPage> {
+        let list = q.to_list();
+        let page = self.list_page(&list)?;
+        Ok(HistoryPage {
+            rows: page.rows,
+            next: page.next,
+            total: self.total(&list)?,
+        })
+    }
+
+    /// How many workflows match `q`'s filters in all (its cursor and limit aside), at a
+    /// bounded cost: from the status counts when only statuses narrow (failed workflows
+    /// with no retries left, which they do not tell apart, counted up to
+    /// [`COUNT_CAP`]); otherwise counted up to [`COUNT_CAP`].
+    pub fn total(&self, q: &ListQuery) -> Result<Total> {
+        let whole = ListQuery {
+            after: None,
+            ..q.clone()
+        };
+        if whole.narrowed() {
+            return self.count_matching(&whole, COUNT_CAP);
+        }
+        if whole.finished {
+            return self.finished_total(&whole);
+        }
+        let n: i64 = self
+            .status_counts()?
+            .iter()
+            .filter(|(s, _)| whole.status.is_none_or(|want| *s == want))
+            .map(|(_, n)| n)
+            .sum();
+        Ok(Total::Exactly(u64::try_from(n).unwrap_or(0)))
+    }
+
+    /// Finished workflows of the statuses `q` keeps: completed and cancelled from the status
+    /// counts, failed ones with no retries left counted up to the cap.
+    fn finished_total(&self, q: &ListQuery) -> Result<Total> {
+        let counts = self.status_counts()?;
+        let mut exact: u64 = 0;
+        let mut capped = false;
+        for s in [Status::Completed, Status::Cancelled, Status::Failed] {
+            if q.status.is_some_and(|want| want != s) {
+                continue;
+            }
+            if s == Status::Failed {
+                let failed = self.count_matching(
+                    &ListQuery {
+                        status: Some(Status::Failed),
+                        ..q.clone()
+                    },
+                    COUNT_CAP,
+                )?;
+                capped = matches!(failed, Total::AtLeast(_));
+                exact += failed.count();
+            } else {
+                let n: i64 = counts.iter().filter(|(t, _)| *t == s).map(|(_, n)| n).sum();
+                exact += u64::try_from(n).unwrap_or(0);
+            }
+        }
+        Ok(if capped {
+            Total::AtLeast(exact)
+        } else {
+            Total::Exactly(exact)
+        })
     }
 
     /// Every workflow that can still change (running, paused, failed), as summary rows.
@@ -179,14 +299,11 @@ impl Store {
         self.backend.status_counts()
     }
 
-    /// One page of finished (completed or cancelled) workflows, newest change first, after
-    /// the keyset cursor `before` (the previous page's last `updated_at`, `id`).
-    pub fn finished_page(
-        &self,
-        before: Option<(&str, &str)>,
-        limit: usize,
-    ) -> Result<Vec<Workflow>> {
-        self.backend.finished_page(before, limit)
+    /// The live set counted by phase, role and status, and the unacknowledged handoffs of
+    /// running workflows by the phase and role they went to (two aggregates over indexes:
+    /// the cost follows the live set, not history).
+    pub fn census(&self) -> Result<Census> {
+        self.backend.census()
     }
 
     /// A workflow's handoffs, oldest first (at most `limit`, the most recent ones).

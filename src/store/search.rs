@@ -7,6 +7,7 @@ use super::Store;
 use super::error::Result;
 use super::query::EventQuery;
 use crate::model::Event;
+use crate::model::time::{self, Timestamp};
 
 /// Which way a search walks the trail.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -130,5 +131,28 @@ impl Store {
             reached: at,
             done,
         })
+    }
+
+    /// The highest `seq` before the trail reaches `at`: reading events after it starts at the
+    /// first one created at or after `at`. A binary search over `seq` (each probe one indexed
+    /// read of one event), so it costs the same on a trail of ten events or ten million.
+    /// Writers' clocks are not perfectly ordered with `seq`; callers also filter by time.
+    pub fn seq_before(&self, at: Timestamp) -> Result<i64> {
+        let first_after = |seq: i64| -> Result<Option<(i64, Option<Timestamp>)>> {
+            let e = self.events(&EventQuery::after(None, seq, 1))?;
+            Ok(e.first().map(|e| (e.seq, time::parse(&e.created_at))))
+        };
+        // Invariant: every event with seq <= lo is before `at`; the first event after hi is
+        // at or after `at` (or there is none).
+        let (mut lo, mut hi) = (0i64, self.max_seq()?);
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            match first_after(mid)? {
+                // The next event after `mid` is still before `at`: move past it.
+                Some((seq, Some(t))) if t < at => lo = seq.min(hi),
+                _ => hi = mid,
+            }
+        }
+        Ok(lo)
     }
 }

@@ -304,7 +304,11 @@ fn past_the_cap_the_newest_are_dropped_and_g_reads_them_again() {
     a.move_event_cursor(EVENTS_KEPT as isize);
     assert_eq!(a.events_mut().take_want(), None, "to the newest held");
     a.move_event_cursor(1);
-    assert_eq!(a.events_mut().take_want(), Some(Want::Newest), "down past it");
+    assert_eq!(
+        a.events_mut().take_want(),
+        Some(Want::Newest),
+        "down past it"
+    );
     assert!(key(&mut a, KeyCode::Char('G')).is_empty(), "asked once");
     update(
         &mut a,

@@ -8,7 +8,9 @@ pub mod copy_menu;
 pub mod event_filter;
 pub mod event_pages;
 pub mod event_view;
-pub mod filter;
+pub use crate::engine::filter;
+pub mod history_filter;
+mod history_reader;
 mod json_text;
 pub mod keys;
 pub mod layout;
@@ -30,6 +32,8 @@ pub use runtime::{Options, ThemeName, run};
 mod event_log_tests;
 #[cfg(test)]
 mod fuzz_tests;
+#[cfg(test)]
+mod history_tests;
 #[cfg(test)]
 mod overlay_tests;
 #[cfg(test)]

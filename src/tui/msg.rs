@@ -19,6 +19,8 @@ pub enum Msg {
     Detail(Box<Detail>),
     /// A page of the trail the event log asked for.
     EventPage(Box<EventPage>),
+    /// A page of the history view.
+    History(HistoryPage),
     /// The worker could not read: the database is busy or failed (message).
     DbProblem(String),
     /// How changes reach the dashboard now: pushed, or polled (and why).
@@ -77,6 +79,7 @@ pub enum Cmd {
     LoadDetail(String),
     /// Reads a page of the trail for the event log, with a bounded number of reads.
     EventPage(Want),
+    LoadHistory(HistoryRequest),
     Perform {
         workflow_id: String,
         request: Request,
@@ -86,4 +89,39 @@ pub enum Cmd {
     LookAgain,
     SetPaused(bool),
     Quit,
+}
+
+/// Where the next page of history starts: the store's keyset cursor of the last row.
+pub type HistoryCursor = crate::store::Cursor;
+
+/// A page of finished workflows the history view asks for.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HistoryRequest {
+    /// Which opening of the view (or filter) asked: pages for an older one are dropped.
+    pub generation: u64,
+    pub filter: crate::tui::history_filter::HistoryFilter,
+    pub after: Option<HistoryCursor>,
+    pub limit: usize,
+}
+
+/// How many finished workflows match, as honestly as a bounded read can say.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Total {
+    /// From the status counts: exact when read, changing as workflows finish.
+    About(i64),
+    /// Counted up to a cap: at least this many.
+    AtLeast(i64),
+    Exactly(i64),
+}
+
+/// One page of history, newest first.
+#[derive(Debug, Clone)]
+pub struct HistoryPage {
+    pub generation: u64,
+    pub rows: Vec<Workflow>,
+    /// Where the next page starts; `None` when this was the last.
+    pub next: Option<HistoryCursor>,
+    /// Read with the first page only.
+    pub total: Option<Total>,
+    pub error: Option<String>,
 }

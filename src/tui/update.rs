@@ -37,6 +37,10 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Cmd> {
             app.apply_delta(d);
             Vec::new()
         }
+        Msg::History(page) => {
+            app.history_mut().receive(page);
+            Vec::new()
+        }
         Msg::Detail(d) => {
             let selected = app.selected_id().map(str::to_string);
             app.detail_mut().accept(*d, selected.as_deref());
@@ -76,6 +80,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Cmd> {
     if let Some(w) = app.events_mut().take_want() {
         cmds.push(Cmd::EventPage(w));
     }
+    cmds.extend(app.history_mut().wanted());
     let areas = areas(app);
     for p in PANES {
         p.settle(app, areas.of(p.id()));
@@ -95,8 +100,7 @@ fn on_key(app: &mut App, k: KeyEvent) -> Vec<Cmd> {
         None => {}
     }
     if app.overlays().prompt_open() {
-        on_prompt_key(app, k);
-        return Vec::new();
+        return on_prompt_key(app, k);
     }
     let Some(binding) = keys::action_for(&k, pane::focused(app).id()) else {
         return Vec::new();
@@ -198,30 +202,34 @@ fn on_copy_key(app: &mut App, m: CopyMenu, k: &KeyEvent) {
     }
 }
 
-/// The filter prompt: every edit filters; Enter keeps the filter, Esc and Ctrl-C clear it.
-fn on_prompt_key(app: &mut App, k: KeyEvent) {
-    let Some(field) = app.overlays_mut().prompt_mut() else {
-        return;
-    };
-    let edit = field.on_key(&k);
-    let text = field.text().to_string();
+/// The filter prompt: every edit filters (the table, or the history view while it is
+/// open); Enter keeps the filter, Esc and Ctrl-C clear it.
+fn on_prompt_key(app: &mut App, k: KeyEvent) -> Vec<Cmd> {
     let events = app.overlays().prompt_is_events();
-    let set = |app: &mut App, text: String| {
-        if events {
-            app.set_event_filter(text);
-        } else {
-            app.set_filter(text);
-        }
+    let Some(field) = app.overlays_mut().prompt_mut() else {
+        return Vec::new();
     };
-    match edit {
-        Edit::Changed => set(app, text),
-        Edit::Submit => app.overlays_mut().close_prompt(),
+    let text = match field.on_key(&k) {
+        Edit::Changed => field.text().to_string(),
+        Edit::Submit => {
+            app.overlays_mut().close_prompt();
+            return Vec::new();
+        }
         Edit::Cancel => {
             app.overlays_mut().close_prompt();
-            set(app, String::new());
+            String::new()
         }
-        Edit::Moved | Edit::Ignored => {}
+        Edit::Moved | Edit::Ignored => return Vec::new(),
+    };
+    if events {
+        app.set_event_filter(text);
+        return Vec::new();
     }
+    if app.history().active() {
+        return app.history_mut().set_filter(text);
+    }
+    app.set_filter(text);
+    Vec::new()
 }
 
 fn move_focused(app: &mut App, m: Move) {

@@ -3,8 +3,9 @@
 //! something did, loads details on demand and performs actions, sending results back as
 //! messages. The render loop never waits on the database.
 
+use super::history_reader;
 use super::json_text;
-use super::msg::{Cmd, Delta, Detail, Msg};
+use super::msg::{Cmd, Delta, Detail, HistoryPage, Msg};
 use super::overlap::Overlap;
 use super::pace::Pace;
 use crate::engine::{self, EngineError};
@@ -207,6 +208,19 @@ impl Worker {
     fn handle(&mut self, cmd: Cmd) -> bool {
         match cmd {
             Cmd::Quit => false,
+            Cmd::LoadHistory(req) => {
+                let page =
+                    history_reader::read(&self.store, &req, time::now()).unwrap_or_else(|e| {
+                        HistoryPage {
+                            generation: req.generation,
+                            rows: Vec::new(),
+                            next: None,
+                            total: None,
+                            error: Some(problem(&e)),
+                        }
+                    });
+                self.out.send(Msg::History(page)).is_ok()
+            }
             Cmd::LoadDetail(id) => match self.detail(&id) {
                 Ok(Some(d)) => self.out.send(Msg::Detail(Box::new(d))).is_ok(),
                 Ok(None) => true,
@@ -275,7 +289,12 @@ impl Worker {
         let ids = |v: &[Workflow]| v.iter().map(|w| w.id.clone()).collect::<Vec<_>>();
         let mut workflows = self.store.recent_live(QUICK_ROWS)?;
         let pending = light(self.store.pending_handoffs_of(&ids(&workflows))?);
-        workflows.extend(self.store.finished_page(None, INITIAL_FINISHED)?);
+        // The newest finished ones, as the history view pages them (without its total).
+        workflows.extend(self.store.list(&ListQuery {
+            finished: true,
+            limit: INITIAL_FINISHED,
+            ..ListQuery::default()
+        })?);
         Ok(Delta {
             full: true,
             workflows,

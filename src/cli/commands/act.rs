@@ -1,6 +1,7 @@
 //! The operations on an existing workflow: advance, retry, rollback, fail, pause, resume,
 //! cancel, and acknowledging a handoff. Each is one engine call.
 
+use super::bulk::{self, BulkOpts, Plan};
 use crate::cli::context::{Ctx, json_arg};
 use crate::cli::exit::CliResult;
 use crate::cli::output::{self, clean};
@@ -13,9 +14,10 @@ use std::io::Write;
 #[derive(Debug, Args)]
 pub struct ActOpts {
     /// Refuse (exit 4) unless the workflow is still at this version
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(i64).range(1..))]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(i64).range(1..),
+          conflicts_with = "filter")]
     pub expect_version: Option<i64>,
-    /// Why (recorded in the event)
+    /// Why (recorded in the event; required with --filter)
     #[arg(long, value_name = "TEXT")]
     pub reason: Option<String>,
     /// Print the resulting workflow as JSON
@@ -25,30 +27,46 @@ pub struct ActOpts {
 
 #[derive(Debug, Args)]
 pub struct PlainArgs {
-    /// Workflow id, unique id prefix, or build id
-    #[arg(value_name = "WORKFLOW")]
-    pub workflow: String,
+    /// Workflow id, unique id prefix, or build id (or --filter for many)
+    #[arg(
+        value_name = "WORKFLOW",
+        required_unless_present = "filter",
+        conflicts_with = "filter"
+    )]
+    pub workflow: Option<String>,
     #[command(flatten)]
     pub opts: ActOpts,
+    #[command(flatten)]
+    pub bulk: BulkOpts,
 }
 
 #[derive(Debug, Args)]
 pub struct AdvanceArgs {
-    /// Workflow id, unique id prefix, or build id
-    #[arg(value_name = "WORKFLOW")]
-    pub workflow: String,
+    /// Workflow id, unique id prefix, or build id (or --filter for many)
+    #[arg(
+        value_name = "WORKFLOW",
+        required_unless_present = "filter",
+        conflicts_with = "filter"
+    )]
+    pub workflow: Option<String>,
     /// Output of the phase being left: JSON, or @FILE (@- for standard input)
     #[arg(long, value_name = "JSON|@FILE")]
     pub output: Option<String>,
     #[command(flatten)]
     pub opts: ActOpts,
+    #[command(flatten)]
+    pub bulk: BulkOpts,
 }
 
 #[derive(Debug, Args)]
 pub struct RollbackArgs {
-    /// Workflow id, unique id prefix, or build id
-    #[arg(value_name = "WORKFLOW")]
-    pub workflow: String,
+    /// Workflow id, unique id prefix, or build id (or --filter for many)
+    #[arg(
+        value_name = "WORKFLOW",
+        required_unless_present = "filter",
+        conflicts_with = "filter"
+    )]
+    pub workflow: Option<String>,
     /// The earlier phase to return to [default: the previous phase]
     #[arg(long, value_name = "PHASE")]
     pub to: Option<String>,
@@ -56,41 +74,60 @@ pub struct RollbackArgs {
     #[arg(long, value_name = "TEXT")]
     pub reason: String,
     /// Refuse (exit 4) unless the workflow is still at this version
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(i64).range(1..))]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(i64).range(1..),
+          conflicts_with = "filter")]
     pub expect_version: Option<i64>,
     /// Print the resulting workflow as JSON
     #[arg(long)]
     pub json: bool,
+    #[command(flatten)]
+    pub bulk: BulkOpts,
 }
 
 #[derive(Debug, Args)]
 pub struct FailArgs {
-    /// Workflow id, unique id prefix, or build id
-    #[arg(value_name = "WORKFLOW")]
-    pub workflow: String,
+    /// Workflow id, unique id prefix, or build id (or --filter for many)
+    #[arg(
+        value_name = "WORKFLOW",
+        required_unless_present = "filter",
+        conflicts_with = "filter"
+    )]
+    pub workflow: Option<String>,
     /// What went wrong (stored as the workflow's last error)
     #[arg(long, value_name = "TEXT")]
     pub error: String,
     #[command(flatten)]
     pub opts: ActOpts,
+    #[command(flatten)]
+    pub bulk: BulkOpts,
 }
 
 #[derive(Debug, Args)]
 pub struct AckArgs {
     /// A handoff (id or unique id prefix), or a workflow (id, unique id prefix or build id)
-    /// whose one pending handoff to acknowledge
-    #[arg(value_name = "HANDOFF|WORKFLOW")]
-    pub key: String,
+    /// whose one pending handoff to acknowledge (or --filter for many)
+    #[arg(
+        value_name = "HANDOFF|WORKFLOW",
+        required_unless_present = "filter",
+        conflicts_with = "filter"
+    )]
+    pub key: Option<String>,
     /// Refuse (exit 4) unless the workflow is still at this version
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(i64).range(1..))]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(i64).range(1..),
+          conflicts_with = "filter")]
     pub expect_version: Option<i64>,
+    /// Why (recorded in the event; required with --filter)
+    #[arg(long, value_name = "TEXT")]
+    pub reason: Option<String>,
     /// Print the resulting workflow as JSON
     #[arg(long)]
     pub json: bool,
+    #[command(flatten)]
+    pub bulk: BulkOpts,
 }
 
 pub fn plain(ctx: &Ctx, a: &PlainArgs, action: Action) -> CliResult {
-    perform(ctx, &a.workflow, action, &a.opts)
+    perform(ctx, a.workflow.as_deref(), &a.bulk, action, &a.opts)
 }
 
 pub fn advance(ctx: &Ctx, a: &AdvanceArgs) -> CliResult {
@@ -100,7 +137,13 @@ pub fn advance(ctx: &Ctx, a: &AdvanceArgs) -> CliResult {
         .as_deref()
         .map(|raw| json_arg("--output", raw))
         .transpose()?;
-    perform(ctx, &a.workflow, Action::Advance { output }, &a.opts)
+    perform(
+        ctx,
+        a.workflow.as_deref(),
+        &a.bulk,
+        Action::Advance { output },
+        &a.opts,
+    )
 }
 
 pub fn rollback(ctx: &Ctx, a: &RollbackArgs) -> CliResult {
@@ -110,24 +153,50 @@ pub fn rollback(ctx: &Ctx, a: &RollbackArgs) -> CliResult {
         json: a.json,
     };
     let action = Action::Rollback { to: a.to.clone() };
-    perform(ctx, &a.workflow, action, &opts)
+    perform(ctx, a.workflow.as_deref(), &a.bulk, action, &opts)
 }
 
 pub fn fail(ctx: &Ctx, a: &FailArgs) -> CliResult {
     let action = Action::Fail {
         error: a.error.clone(),
     };
-    perform(ctx, &a.workflow, action, &a.opts)
+    perform(ctx, a.workflow.as_deref(), &a.bulk, action, &a.opts)
 }
 
 pub fn ack(ctx: &Ctx, a: &AckArgs) -> CliResult {
+    let Some(key) = a.key.as_deref() else {
+        return bulk::run(ctx, &a.bulk, Plan::AckPending, a.reason.as_deref(), a.json);
+    };
     let mut store = ctx.open()?;
-    let handoff = super::ack_target::handoff_named(&store, &a.key)?;
-    let written = engine::acknowledge(&mut store, &handoff, &ctx.actor, a.expect_version)?;
+    let handoff = store.handoff(&super::ack_target::handoff_named(&store, key)?)?;
+    let mut req = Request::new(
+        Action::Acknowledge {
+            handoff_id: handoff.id,
+        },
+        ctx.actor.clone(),
+    );
+    req.reason = a.reason.clone();
+    req.expected_version = a.expect_version;
+    let written = engine::act_on_id(&mut store, &handoff.workflow_id, &req)?;
     report(&written.workflow, "acknowledged a handoff of", a.json)
 }
 
-fn perform(ctx: &Ctx, key: &str, action: Action, opts: &ActOpts) -> CliResult {
+fn perform(
+    ctx: &Ctx,
+    key: Option<&str>,
+    bulk: &BulkOpts,
+    action: Action,
+    opts: &ActOpts,
+) -> CliResult {
+    let Some(key) = key else {
+        return bulk::run(
+            ctx,
+            bulk,
+            Plan::Do(action),
+            opts.reason.as_deref(),
+            opts.json,
+        );
+    };
     let past = match &action {
         Action::Advance { .. } => "advanced",
         Action::Retry => "retried",

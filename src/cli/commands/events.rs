@@ -2,17 +2,17 @@
 //! live. Following polls `PRAGMA data_version` (nearly free when nothing changed) and reads
 //! only the events after the last one printed.
 
-use super::since::{self, Since, parse_since};
+use super::changes::{Changes, Waited};
+use super::since::{Since, parse_since};
 use crate::cli::context::Ctx;
 use crate::cli::exit::CliResult;
 use crate::cli::output::{self, Table, clean};
-use crate::cli::signals::{self, Stop};
+use crate::cli::signals;
 use crate::model::{Event, EventType, time};
-use crate::store::{Direction, EventQuery, FeedCursor, Polling, Search, Store, Watch};
+use crate::store::{Direction, EventQuery, FeedCursor, Search, Store};
 use clap::Args;
 use std::collections::{HashMap, HashSet};
 use std::io::Write;
-use std::time::{Duration, Instant};
 
 #[derive(Debug, Args)]
 pub struct EventsArgs {
@@ -51,10 +51,6 @@ pub struct EventsArgs {
     pub json: bool,
 }
 
-/// How often to look where nothing pushes changes (and how soon a stop request is seen).
-const POLL: Duration = Duration::from_millis(200);
-/// How often to look anyway, in case a wake-up was lost.
-const SAFETY_CHECK: Duration = Duration::from_secs(5);
 const BATCH: usize = 500;
 
 /// The text columns: `SEQ  TIME  BUILD  TYPE  BY  DATA`. Each event's workflow is shown by
@@ -160,7 +156,7 @@ pub fn run(ctx: &Ctx, a: &EventsArgs) -> CliResult {
         None
     };
     // Taken before the first read, so nothing committed after it is missed.
-    let mut seen_version = store.change_token()?;
+    let mut changes = Changes::start(ctx, &store)?;
     let start = if a.follow {
         Some(store.feed_start()?)
     } else {
@@ -168,7 +164,7 @@ pub fn run(ctx: &Ctx, a: &EventsArgs) -> CliResult {
     };
     let since_at = a.since.map(|s| s.at(time::now()));
     let after_seq = match (since_at, a.after_seq) {
-        (Some(at), _) => Some(since::seq_before(&store, at)?),
+        (Some(at), _) => Some(store.seq_before(at)?),
         (None, seq) => seq,
     };
     // Events from before `--since` that the search let through (writers' clocks are not
@@ -218,17 +214,6 @@ pub fn run(ctx: &Ctx, a: &EventsArgs) -> CliResult {
     // An event that committed between taking the cursor and reading the newest events is
     // in both; it is printed once.
     let mut printed: HashSet<i64> = first.iter().map(|e| e.seq).collect();
-    // Woken by the database's own push (file notifications, LISTEN), polling only where
-    // nothing can push (or where the config file turned push off); the change token
-    // confirms before reading.
-    let mut watch: Box<dyn Watch> = if ctx.config.notify == Some(false) {
-        Box::new(Polling {
-            interval: POLL,
-            why: "push turned off (notify)".into(),
-        })
-    } else {
-        store.watch(POLL)
-    };
     loop {
         let behind = follow.drain(&mut out, &mut cursor, &mut printed)?;
         // Wait for a commit (or, when behind, read on at once).
@@ -238,44 +223,9 @@ pub fn run(ctx: &Ctx, a: &EventsArgs) -> CliResult {
             }
             continue;
         }
-        match wait_for_change(&store, watch.as_mut(), &stop, &mut seen_version)? {
-            Waited::Changed => {}
+        match changes.wait(&store, &stop, None)? {
+            Waited::Changed | Waited::TimedOut => {}
             Waited::Stopped => return Ok(()),
-        }
-    }
-}
-
-enum Waited {
-    Changed,
-    Stopped,
-}
-
-/// Waits until the change token moves (checked on each wake-up, and every [`SAFETY_CHECK`]
-/// in case one was lost), or a stop is requested (seen within [`POLL`]).
-fn wait_for_change(
-    store: &Store,
-    watch: &mut dyn Watch,
-    stop: &Stop,
-    seen: &mut crate::store::ChangeToken,
-) -> CliResult<Waited> {
-    let mut last_check = Instant::now();
-    loop {
-        if stop.requested() {
-            return Ok(Waited::Stopped);
-        }
-        let woken = watch.wait(POLL)?;
-        if !woken && last_check.elapsed() < SAFETY_CHECK {
-            continue;
-        }
-        last_check = Instant::now();
-        // A lock held past the busy timeout delays the trail; it does not end the follow.
-        let v = match store.change_token() {
-            Err(e) if e.is_busy() => continue,
-            other => other?,
-        };
-        if v != *seen {
-            *seen = v;
-            return Ok(Waited::Changed);
         }
     }
 }

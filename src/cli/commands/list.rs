@@ -1,15 +1,19 @@
 //! `baton list`: workflows as an aligned table, most recently updated first, each marked
-//! stuck or not by the engine's rule. At most `--limit` rows; when more match, a note on
-//! stderr says how many and how to see them (stdout holds only the rows, for scripts).
+//! stuck or not by the engine's rule, filtered in the database. At most `--limit` rows;
+//! when more match, a note on stderr says how many and how to see them (stdout holds only
+//! the rows, for scripts). Every JSON row carries its `cursor`, and `--after CURSOR` reads
+//! on from that row (a keyset page: the same cost at any depth).
 
+use super::list_more::{More, count_more};
+use super::since::{Since, parse_since};
 use super::stuck::{self, stuck_of};
 use crate::cli::context::Ctx;
-use crate::cli::exit::CliResult;
+use crate::cli::exit::{CliError, CliResult};
 use crate::cli::output::{self, Table};
 use crate::engine::stuck::Stuck;
 use crate::model::time;
 use crate::model::{Status, Workflow};
-use crate::store::{ListQuery, Store};
+use crate::store::{Cursor, CursorKind, ListQuery, Store, Target};
 use clap::Args;
 use serde_json::Value;
 use std::collections::HashMap;
@@ -17,9 +21,6 @@ use std::io::Write;
 
 /// `--limit`'s default.
 pub const DEFAULT_LIMIT: u64 = 50;
-/// How far past the limit a filtered list counts (exact counts come from the status
-/// counts; with --project or --phase they would need a scan of history).
-const COUNT_PAST: usize = 10_000;
 
 /// What `--status` selects: a stored status, or the engine's stuck rule.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -40,6 +41,23 @@ pub struct ListArgs {
     /// Only workflows in this phase
     #[arg(long, value_name = "X")]
     pub phase: Option<String>,
+    /// Only builds whose build id starts with this (exactly: no wildcards)
+    #[arg(long, value_name = "PREFIX")]
+    pub build: Option<String>,
+    /// Only workflows changed since then: how long ago (30s, 10m, 2h, 7d) or an RFC 3339 time
+    #[arg(long, value_name = "WHEN", value_parser = parse_since)]
+    pub since: Option<Since>,
+    /// Only workflows last changed before then (same forms as --since)
+    #[arg(long, value_name = "WHEN", value_parser = parse_since)]
+    pub until: Option<Since>,
+    /// Only finished workflows (the history): completed, cancelled, and failed with no
+    /// retries left
+    #[arg(long)]
+    pub finished: bool,
+    /// The next page: rows after the one whose `cursor` this is (from --json, or the note
+    /// on stderr), with the same filters
+    #[arg(long, value_name = "CURSOR")]
+    pub after: Option<String>,
     /// At most this many rows (a note on stderr says how many more match)
     #[arg(long, value_name = "N", default_value_t = DEFAULT_LIMIT,
           value_parser = clap::value_parser!(u64).range(1..))]
@@ -78,6 +96,9 @@ struct Summary<'a> {
     created_at: &'a str,
     current_role: &'a str,
     current_state: &'a str,
+    /// Where this row is in the order: `--after` it reads on from here (null for
+    /// `--status stuck`, which is not paged).
+    cursor: Option<String>,
     definition: &'a str,
     heartbeat_at: &'a Option<String>,
     id: &'a str,
@@ -102,13 +123,14 @@ struct StuckJson<'a> {
 }
 
 impl<'a> Summary<'a> {
-    fn new(w: &'a Workflow, stuck: Option<&'a Stuck>) -> Self {
+    fn new(w: &'a Workflow, stuck: Option<&'a Stuck>, cursor: Option<&Cursor>) -> Self {
         Summary {
             build_id: &w.build_id,
             completed_at: &w.completed_at,
             created_at: &w.created_at,
             current_role: &w.current_role,
             current_state: &w.current_state,
+            cursor: cursor.map(Cursor::encode),
             definition: &w.definition,
             heartbeat_at: &w.heartbeat_at,
             id: &w.id,
@@ -133,35 +155,61 @@ pub fn run(ctx: &Ctx, a: &ListArgs) -> CliResult {
     let store = ctx.open()?;
     let limit = usize::try_from(a.limit).unwrap_or(usize::MAX);
     let now = time::now();
-    let (rows, stuck, more) = match a.status {
-        Some(StatusFilter::Stuck) => stuck_rows(ctx, &store, a, limit, now)?,
+    // Read here rather than by clap, for a one-line error.
+    let after = match &a.after {
+        Some(text) => Some(Cursor::decode(text).map_err(CliError::usage)?),
+        None => None,
+    };
+    let (rows, cursors, stuck, more) = match a.status {
+        Some(StatusFilter::Stuck) => {
+            if a.after.is_some() {
+                return Err(CliError::usage(
+                    "--status stuck lists the stuck workflows whole, not in pages: \
+                     drop --after (and raise --limit to see more)",
+                ));
+            }
+            let (rows, stuck, more) = stuck_rows(ctx, &store, a, limit, now)?;
+            (rows, Vec::new(), stuck, more)
+        }
         status => {
             let status = match status {
                 Some(StatusFilter::Is(s)) => Some(s),
                 _ => None,
             };
+            if let Some(after) = &after {
+                check_cursor(after, store.target())?;
+            }
             let q = ListQuery {
                 status,
                 project: a.project.clone(),
                 phase: a.phase.clone(),
+                build_prefix: a.build.clone(),
+                since: a.since.map(|s| s.at(now)),
+                until: a.until.map(|s| s.at(now)),
+                finished: a.finished,
+                after,
                 limit,
             };
-            let mut rows = store.list(&q)?;
-            let more = if rows.len() < limit {
-                More::None
-            } else {
-                count_more(&store, &q)?
+            let page = store.list_page(&q)?;
+            let more = match &page.next {
+                None => More::None,
+                Some(next) => count_more(&store, &q, page.rows.len(), next)?,
             };
-            rows.truncate(limit);
+            let (rows, cursors): (Vec<Workflow>, Vec<Cursor>) = page
+                .rows
+                .into_iter()
+                .map(|l| (l.workflow, l.cursor))
+                .unzip();
             let stuck = stuck_of(&store, &rows, ctx.policy, now)?;
-            (rows, stuck, more)
+            (rows, cursors, stuck, more)
         }
     };
     let mut out = std::io::stdout().lock();
     if a.json {
         let v: Vec<Summary<'_>> = rows
             .iter()
-            .map(|w| Summary::new(w, stuck.get(&w.id)))
+            .enumerate()
+            .map(|(i, w)| Summary::new(w, stuck.get(&w.id), cursors.get(i)))
             .collect();
         output::json(&mut out, &v)?;
     } else if rows.is_empty() {
@@ -171,58 +219,25 @@ pub fn run(ctx: &Ctx, a: &ListArgs) -> CliResult {
     }
     out.flush()?;
     drop(out);
-    if let Some(note) = more.note(rows.len()) {
+    if let Some(note) = more.note(rows.len(), cursors.last()) {
         writeln!(std::io::stderr(), "{note}")?;
     }
     Ok(())
 }
 
-/// How many rows matched beyond those shown.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum More {
-    None,
-    Exactly(usize),
-    AtLeast(usize),
-}
-
-impl More {
-    /// The note for stderr, or nothing when every match was shown.
-    pub fn note(self, shown: usize) -> Option<String> {
-        let (more, total) = match self {
-            More::None | More::Exactly(0) => return None,
-            More::Exactly(n) => (n.to_string(), (shown + n).to_string()),
-            More::AtLeast(n) => (format!("at least {n}"), format!("{}", shown + n)),
-        };
-        Some(format!(
-            "showing {shown} workflows; {more} more match (most recently updated first): \
-             `--limit {total}` shows them, or narrow with --status, --project or --phase"
-        ))
-    }
-}
-
-/// How many match `q` beyond its limit: exact from the status counts when only the status
-/// narrows, else counted up to [`COUNT_PAST`] further rows.
-fn count_more(store: &Store, q: &ListQuery) -> CliResult<More> {
-    if q.project.is_none() && q.phase.is_none() {
-        let total: i64 = store
-            .status_counts()?
-            .iter()
-            .filter(|(s, _)| q.status.is_none_or(|want| *s == want))
-            .map(|(_, n)| n)
-            .sum();
-        let total = usize::try_from(total).unwrap_or(0);
-        return Ok(More::Exactly(total.saturating_sub(q.limit)));
-    }
-    let probe = ListQuery {
-        limit: q.limit.saturating_add(COUNT_PAST + 1),
-        ..q.clone()
+/// A cursor is a position in one backend's order: one from the other backend is refused.
+fn check_cursor(c: &Cursor, target: &Target) -> CliResult {
+    let (want, name) = match target {
+        Target::Sqlite(_) => (CursorKind::Sqlite, "a SQLite"),
+        Target::Postgres(_) => (CursorKind::Postgres, "a PostgreSQL"),
     };
-    let n = store.list(&probe)?.len().saturating_sub(q.limit);
-    Ok(if n > COUNT_PAST {
-        More::AtLeast(COUNT_PAST)
-    } else {
-        More::Exactly(n)
-    })
+    if c.kind() == want {
+        return Ok(());
+    }
+    Err(CliError::usage(format!(
+        "this --after cursor comes from a list of another kind of database; --db names \
+         {name} database: take the cursor from a `baton list --json` of this database"
+    )))
 }
 
 /// `--status stuck`: the live set through the stuck rule, then the other filters.
@@ -233,9 +248,16 @@ fn stuck_rows(
     limit: usize,
     now: time::Timestamp,
 ) -> CliResult<(Vec<Workflow>, HashMap<String, Stuck>, More)> {
+    let (since, until) = (a.since.map(|s| s.at(now)), a.until.map(|s| s.at(now)));
+    let updated = |w: &Workflow| time::parse(&w.updated_at);
     let wanted = |w: &Workflow| {
         a.project.as_ref().is_none_or(|p| &w.project_id == p)
             && a.phase.as_ref().is_none_or(|p| &w.current_state == p)
+            && a.build.as_ref().is_none_or(|p| w.build_id.starts_with(p.as_str()))
+            && since.is_none_or(|t| updated(w).is_some_and(|u| u >= t))
+            && until.is_none_or(|t| updated(w).is_some_and(|u| u < t))
+            // Stuck workflows are running: none is finished.
+            && !a.finished
     };
     let live: Vec<Workflow> = store.live()?.into_iter().filter(|w| wanted(w)).collect();
     let stuck = stuck_of(store, &live, ctx.policy, now)?;
@@ -305,8 +327,9 @@ mod tests {
         };
         let mut a = summary_json(&w);
         a["stuck"] = Value::Null;
+        a["cursor"] = Value::Null;
         let a = serde_json::to_string_pretty(&vec![a]).unwrap();
-        let b = serde_json::to_string_pretty(&vec![Summary::new(&w, None)]).unwrap();
+        let b = serde_json::to_string_pretty(&vec![Summary::new(&w, None, None)]).unwrap();
         assert_eq!(a, b);
     }
 }

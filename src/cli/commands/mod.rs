@@ -3,6 +3,8 @@
 
 pub mod ack_target;
 pub mod act;
+pub mod bulk;
+pub mod changes;
 pub mod completions;
 pub mod dashboard;
 pub mod definition;
@@ -11,6 +13,7 @@ pub mod doctor;
 pub mod events;
 pub mod heartbeat;
 pub mod list;
+pub mod list_more;
 pub mod man;
 pub mod migrate;
 pub mod simulate;
@@ -18,3 +21,4 @@ pub mod since;
 pub mod start;
 pub mod status;
 pub mod stuck;
+pub mod watch;

@@ -4,6 +4,7 @@
 //! (`SELECT … FOR UPDATE`); `lock_timeout` bounds every wait for a lock.
 
 mod backfill;
+mod census;
 mod connect;
 mod definitions;
 mod doctor;
@@ -11,6 +12,7 @@ mod error;
 mod feed;
 mod history;
 mod migrate;
+mod pages;
 mod row;
 mod watch;
 mod workflows;
@@ -21,7 +23,8 @@ pub use connect::set_application_name;
 use super::backend::{Backend, Plan, StartPlan};
 use super::error::{Result, StoreError};
 use super::open::{OpenMode, Opened};
-use super::query::{EventQuery, FeedCursor, ListQuery, RowStamp};
+use super::census::Census;
+use super::query::{EventQuery, FeedCursor, ListQuery, Listed, RowStamp};
 use super::report::{ChangeToken, DoctorReport, Health, Verification};
 use super::statements::StatementLog;
 use super::target::{PgUrl, Target};
@@ -237,8 +240,12 @@ impl Backend for PgStore {
         PgStore::resolve(self, key)
     }
 
-    fn list(&self, q: &ListQuery) -> Result<Vec<Workflow>> {
+    fn list(&self, q: &ListQuery) -> Result<Vec<Listed>> {
         PgStore::list(self, q)
+    }
+
+    fn count(&self, q: &ListQuery, cap: usize) -> Result<usize> {
+        PgStore::count(self, q, cap)
     }
 
     fn live(&self) -> Result<Vec<Workflow>> {
@@ -265,8 +272,8 @@ impl Backend for PgStore {
         PgStore::status_counts(self)
     }
 
-    fn finished_page(&self, before: Option<(&str, &str)>, limit: usize) -> Result<Vec<Workflow>> {
-        PgStore::finished_page(self, before, limit)
+    fn census(&self) -> Result<Census> {
+        PgStore::census(self)
     }
 
     fn handoffs(&self, workflow_id: &str, limit: usize) -> Result<Vec<Handoff>> {

@@ -56,6 +56,37 @@ impl<'a> FromSql<'a> for TimeText {
     }
 }
 
+/// A `timestamptz` exactly as the server keeps it: microseconds since 2000-01-01 UTC
+/// (`i64::MAX` and `i64::MIN` are ±infinity). What a keyset cursor holds.
+pub struct Micros(pub i64);
+
+impl<'a> FromSql<'a> for Micros {
+    fn from_sql(
+        _: &Type,
+        raw: &'a [u8],
+    ) -> std::result::Result<Self, Box<dyn std::error::Error + Sync + Send>> {
+        Ok(Micros(i64::from_be_bytes(raw.try_into()?)))
+    }
+
+    fn accepts(ty: &Type) -> bool {
+        *ty == Type::TIMESTAMPTZ || *ty == Type::TIMESTAMP
+    }
+}
+
+/// The text PostgreSQL reads back as the same microsecond (ISO 8601, accepted whatever the
+/// session's DateStyle), for `$n::text::timestamptz`.
+pub fn micros_text(micros: i64) -> String {
+    match micros {
+        i64::MAX => "infinity".into(),
+        i64::MIN => "-infinity".into(),
+        m => {
+            let epoch = DateTime::<Utc>::from_timestamp(946_684_800, 0).unwrap_or_default();
+            let t = epoch + chrono::Duration::microseconds(m);
+            t.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
+        }
+    }
+}
+
 pub fn opt_time(r: &Row, i: usize) -> Result<Option<String>> {
     Ok(r.try_get::<_, Option<TimeText>>(i)?.map(|t| t.0))
 }

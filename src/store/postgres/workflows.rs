@@ -1,12 +1,11 @@
 //! Reading workflows: by id, by prefix or build id, filtered lists, the live set, and what
 //! changed since a point in time.
 
+use super::PgStore;
 use super::row::{self, WORKFLOW_FULL, WORKFLOW_SUMMARY};
-use super::{Params, PgStore};
 use crate::model::{Status, Workflow};
 use crate::store::error::{Result, StoreError};
-use crate::store::query::{LIVE_STATUSES, ListQuery, RowStamp};
-use postgres::types::ToSql;
+use crate::store::query::{LIVE_STATUSES, RowStamp};
 
 fn workflows(rows: Vec<postgres::Row>) -> Result<Vec<Workflow>> {
     Ok(rows
@@ -77,31 +76,6 @@ impl PgStore {
                 })
             }
         }
-    }
-
-    pub fn list(&self, q: &ListQuery) -> Result<Vec<Workflow>> {
-        let mut sql = format!("SELECT {WORKFLOW_SUMMARY} FROM build_workflows WHERE true");
-        let status = q.status.map(Status::as_str);
-        let limit = limit(q.limit);
-        let mut args: Vec<&(dyn ToSql + Sync)> = Vec::new();
-        if let Some(s) = &status {
-            args.push(s);
-            sql.push_str(&format!(" AND status = ${}", args.len()));
-        }
-        if let Some(p) = &q.project {
-            args.push(p);
-            sql.push_str(&format!(" AND project_id = ${}", args.len()));
-        }
-        if let Some(p) = &q.phase {
-            args.push(p);
-            sql.push_str(&format!(" AND current_state = ${}", args.len()));
-        }
-        args.push(&limit);
-        sql.push_str(&format!(
-            " ORDER BY updated_at DESC, id LIMIT ${}",
-            args.len()
-        ));
-        workflows(self.query(&sql, &args)?)
     }
 
     pub fn live(&self) -> Result<Vec<Workflow>> {
@@ -222,26 +196,5 @@ impl PgStore {
         }
         out.sort();
         Ok(out)
-    }
-
-    pub fn finished_page(&self, before: Option<(&str, &str)>, n: usize) -> Result<Vec<Workflow>> {
-        let n = limit(n);
-        let sql = format!(
-            "SELECT * FROM (
-               (SELECT {WORKFLOW_SUMMARY} FROM build_workflows WHERE status = 'completed'
-                  AND ($1::text IS NULL OR (updated_at, id) < ($1::text::timestamptz, $2))
-                ORDER BY updated_at DESC, id DESC LIMIT $3)
-               UNION ALL
-               (SELECT {WORKFLOW_SUMMARY} FROM build_workflows WHERE status = 'cancelled'
-                  AND ($1::text IS NULL OR (updated_at, id) < ($1::text::timestamptz, $2))
-                ORDER BY updated_at DESC, id DESC LIMIT $3)
-             ) AS finished ORDER BY 16 DESC, 1 DESC LIMIT $3"
-        );
-        let (at, id) = match before {
-            Some((at, id)) => (Some(at), id),
-            None => (None, ""),
-        };
-        let args: Params<'_> = &[&at, &id, &n];
-        workflows(self.query(&sql, args)?)
     }
 }

@@ -3,6 +3,7 @@
 //! `PRAGMA data_version`.
 
 mod backfill;
+mod census;
 mod changes;
 mod definitions;
 mod doctor;
@@ -11,6 +12,7 @@ mod error;
 mod history;
 mod migrate;
 mod open;
+mod pages;
 mod row;
 mod statements;
 mod watch;
@@ -20,7 +22,8 @@ mod write;
 use super::backend::{Backend, Plan, StartPlan};
 use super::error::{Result, StoreError};
 use super::open::{OpenMode, Opened};
-use super::query::{EventQuery, FeedCursor, ListQuery, RowStamp};
+use super::census::Census;
+use super::query::{EventQuery, FeedCursor, ListQuery, Listed, RowStamp};
 use super::report::{ChangeToken, DoctorReport, Health, Verification};
 use super::statements::StatementLog;
 use super::target::Target;
@@ -149,8 +152,12 @@ impl Backend for SqliteStore {
         SqliteStore::resolve(self, key)
     }
 
-    fn list(&self, q: &ListQuery) -> Result<Vec<Workflow>> {
+    fn list(&self, q: &ListQuery) -> Result<Vec<Listed>> {
         SqliteStore::list(self, q)
+    }
+
+    fn count(&self, q: &ListQuery, cap: usize) -> Result<usize> {
+        SqliteStore::count(self, q, cap)
     }
 
     fn live(&self) -> Result<Vec<Workflow>> {
@@ -177,8 +184,8 @@ impl Backend for SqliteStore {
         SqliteStore::status_counts(self)
     }
 
-    fn finished_page(&self, before: Option<(&str, &str)>, limit: usize) -> Result<Vec<Workflow>> {
-        SqliteStore::finished_page(self, before, limit)
+    fn census(&self) -> Result<Census> {
+        SqliteStore::census(self)
     }
 
     fn handoffs(&self, workflow_id: &str, limit: usize) -> Result<Vec<Handoff>> {

@@ -5,11 +5,11 @@ use super::SqliteStore;
 use super::row::{self, WORKFLOW_FULL, WORKFLOW_SUMMARY};
 use crate::model::{Status, Workflow};
 use crate::store::error::{Result, StoreError};
-use crate::store::query::{LIVE_STATUSES, ListQuery, RowStamp};
+use crate::store::query::{LIVE_STATUSES, RowStamp};
 
 /// The statuses of the live set: everything that can still change.
 const LIVE: &str = "('running', 'paused', 'failed')";
-use rusqlite::{OptionalExtension, ToSql, params};
+use rusqlite::{OptionalExtension, params};
 
 /// The full workflow by exact id, on any connection (also inside a write transaction).
 pub(super) fn load(conn: &rusqlite::Connection, id: &str) -> Result<Workflow> {
@@ -73,34 +73,6 @@ impl SqliteStore {
                 })
             }
         }
-    }
-
-    /// Workflows matching `q`, most recently updated first (summary rows: no JSON columns).
-    pub fn list(&self, q: &ListQuery) -> Result<Vec<Workflow>> {
-        let mut sql = format!("SELECT {WORKFLOW_SUMMARY} FROM build_workflows WHERE 1 = 1");
-        let mut args: Vec<&dyn ToSql> = Vec::new();
-        let status = q.status.map(Status::as_str);
-        if let Some(s) = &status {
-            args.push(s);
-            sql.push_str(&format!(" AND status = ?{}", args.len()));
-        }
-        if let Some(p) = &q.project {
-            args.push(p);
-            sql.push_str(&format!(" AND project_id = ?{}", args.len()));
-        }
-        if let Some(p) = &q.phase {
-            args.push(p);
-            sql.push_str(&format!(" AND current_state = ?{}", args.len()));
-        }
-        let limit = i64::try_from(q.limit).unwrap_or(i64::MAX);
-        args.push(&limit);
-        sql.push_str(&format!(
-            " ORDER BY updated_at DESC, id LIMIT ?{}",
-            args.len()
-        ));
-        let mut stmt = self.conn.prepare(&sql)?;
-        let rows = stmt.query_map(args.as_slice(), row::workflow)?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
     /// Every workflow that can still change (running, paused, failed), as summary rows.
@@ -240,31 +212,5 @@ impl SqliteStore {
         }
         out.sort();
         Ok(out)
-    }
-
-    /// One page of finished (completed or cancelled) workflows, newest change first (ties by
-    /// id, descending), after the keyset cursor `before`: the previous page's last
-    /// (`updated_at`, `id`).
-    /// Served by the (status, updated_at) index: a page costs the same at any depth.
-    pub fn finished_page(
-        &self,
-        before: Option<(&str, &str)>,
-        limit: usize,
-    ) -> Result<Vec<Workflow>> {
-        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-        let (at, id) = before.unwrap_or(("\u{10ffff}", ""));
-        let mut stmt = self.conn.prepare_cached(&format!(
-            "SELECT * FROM (
-               SELECT * FROM (SELECT {WORKFLOW_SUMMARY} FROM build_workflows
-                 WHERE status = 'completed' AND (updated_at, id) < (?1, ?2)
-                 ORDER BY updated_at DESC, id DESC LIMIT ?3)
-               UNION ALL
-               SELECT * FROM (SELECT {WORKFLOW_SUMMARY} FROM build_workflows
-                 WHERE status = 'cancelled' AND (updated_at, id) < (?1, ?2)
-                 ORDER BY updated_at DESC, id DESC LIMIT ?3))
-             ORDER BY 16 DESC, 1 DESC LIMIT ?3"
-        ))?;
-        let rows = stmt.query_map(params![at, id, limit], row::workflow)?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 }

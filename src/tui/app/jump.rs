@@ -1,5 +1,6 @@
 //! Going from an event to its workflow. A workflow the dashboard holds is selected in the
-//! table, clearing the view and filter that hid it (and saying so); one it does not hold
+//! table, leaving the history view and clearing the view and filter that hid it (and
+//! saying so); one it does not hold
 //! (finished long ago) is read on demand and shown pinned in the detail pane, over the
 //! selection, until Esc or a move of the selection.
 
@@ -25,8 +26,13 @@ impl App {
             return vec![Cmd::LoadDetail(id.to_string())];
         };
         self.detail.unpin();
-        if !self.held.visible().iter().any(|v| v == id) {
+        let shown = self.held.visible().iter().any(|v| v == id);
+        if !shown || self.history.active() {
             let mut cleared = Vec::new();
+            if self.history.active() {
+                cleared.push("the history view".to_string());
+                self.history.close();
+            }
             if self.table.view() != QuickView::All {
                 cleared.push(format!("view {}", self.table.view().label()));
                 self.set_view(QuickView::All);

@@ -8,6 +8,7 @@ mod clock;
 mod detail;
 mod events;
 mod held;
+mod history;
 mod jump;
 mod log;
 mod overlays;
@@ -21,6 +22,7 @@ mod tests;
 pub use detail::DetailState;
 pub use events::{EVENTS_KEPT, EventLog, cursor_index};
 pub use held::{Entry, FINISHED_KEPT, Held, Row};
+pub use history::{HELD_MAX as HISTORY_HELD_MAX, History, PAGE as HISTORY_PAGE};
 pub use overlays::{Overlay, Overlays};
 pub use paging::{Paging, Want};
 pub use screen::{PaneId, Screen};
@@ -39,6 +41,7 @@ pub struct App {
     table: Table,
     detail: DetailState,
     events: EventLog,
+    history: History,
     screen: Screen,
     overlays: Overlays,
 }
@@ -56,6 +59,7 @@ impl App {
             table: Table::default(),
             detail: DetailState::default(),
             events: EventLog::default(),
+            history: History::default(),
             screen: Screen::default(),
             overlays: Overlays::default(),
         }
@@ -85,6 +89,12 @@ impl App {
     pub fn events_mut(&mut self) -> &mut EventLog {
         &mut self.events
     }
+    pub fn history(&self) -> &History {
+        &self.history
+    }
+    pub fn history_mut(&mut self) -> &mut History {
+        &mut self.history
+    }
     pub fn screen(&self) -> &Screen {
         &self.screen
     }
@@ -108,18 +118,29 @@ impl App {
         self.held.progress(w)
     }
 
+    /// The selected workflow: the history view's row while it is open, else the table's.
     pub fn selected_id(&self) -> Option<&str> {
+        if self.history.active() {
+            return self.history.selected_row().map(|r| r.wf.id.as_str());
+        }
+        self.table_selected_id()
+    }
+    pub fn selected_row(&self) -> Option<&Row> {
+        if self.history.active() {
+            return self.history.selected_row();
+        }
+        self.table_selected_id().and_then(|id| self.held.row(id))
+    }
+    /// The table's selection, whether or not the history view covers it.
+    fn table_selected_id(&self) -> Option<&str> {
         self.held
             .visible()
             .get(self.table.selected())
             .map(String::as_str)
     }
-    pub fn selected_row(&self) -> Option<&Row> {
-        self.selected_id().and_then(|id| self.held.row(id))
-    }
     /// Merges a batch from the worker, keeping the selection on the same workflow.
     pub fn apply_delta(&mut self, mut d: Delta) {
-        let keep = self.selected_id().map(str::to_string);
+        let keep = self.table_selected_id().map(str::to_string);
         let held = &self.held;
         self.events.merge(
             std::mem::take(&mut d.events),
@@ -136,7 +157,7 @@ impl App {
 
     /// Time passed with no write: re-checks the rows whose stuck deadline has come.
     pub fn tick(&mut self, now: Timestamp) {
-        let keep = self.selected_id().map(str::to_string);
+        let keep = self.table_selected_id().map(str::to_string);
         self.held.tick(now, &self.table);
         self.settle(keep.as_deref());
     }
@@ -154,26 +175,41 @@ impl App {
     }
 
     pub fn select(&mut self, i: usize) {
+        if self.history.active() {
+            return self.history.select(i);
+        }
         self.select_at(i);
     }
     /// Moves the selection by `delta` rows, stopping at either end.
     pub fn move_selection(&mut self, delta: isize) {
+        if self.history.active() {
+            return self.history.move_by(delta);
+        }
         let max = self.held.visible().len().saturating_sub(1);
         self.select_at(self.table.selected().saturating_add_signed(delta).min(max));
     }
     pub fn select_last(&mut self) {
+        if self.history.active() {
+            return self.history.select_last();
+        }
         self.select_at(self.held.visible().len().saturating_sub(1));
+    }
+
+    /// Opens the history view (`5`) on its first page.
+    pub fn open_history(&mut self) -> Vec<super::msg::Cmd> {
+        self.history.open()
     }
 
     /// Sorts by `key`, keeping the selected workflow selected.
     pub fn sort_by(&mut self, key: SortKey) {
-        let keep = self.selected_id().map(str::to_string);
+        let keep = self.table_selected_id().map(str::to_string);
         self.table.set_sort(key);
         self.recompute(keep.as_deref());
     }
 
     /// A new quick view starts at its first row.
     pub fn set_view(&mut self, v: QuickView) {
+        self.history.close();
         self.table.set_view(v);
         self.start_over();
     }
@@ -203,6 +239,7 @@ impl App {
         let Some((i, filter)) = self.table.next_saved() else {
             return false;
         };
+        self.history.close();
         self.table.set_view(QuickView::All);
         self.set_filter(filter);
         self.table.mark_saved(i);
@@ -217,7 +254,7 @@ impl App {
     }
 
     fn refilter(&mut self) {
-        let keep = self.selected_id().map(str::to_string);
+        let keep = self.table_selected_id().map(str::to_string);
         self.held.refilter(&self.table);
         self.settle(keep.as_deref());
     }
@@ -230,7 +267,7 @@ impl App {
         let pos = keep.and_then(|k| visible.iter().position(|id| id == k));
         let i = pos.unwrap_or(self.table.selected().min(visible.len().saturating_sub(1)));
         self.select_at(i);
-        if let Some(id) = self.selected_id().map(str::to_string) {
+        if let Some(id) = self.table_selected_id().map(str::to_string) {
             self.held.restuck(&id);
         }
     }
@@ -240,7 +277,7 @@ impl App {
     /// selection stays on the workflow it moved to.
     fn select_at(&mut self, i: usize) {
         self.table.select(i);
-        let now = self.selected_id().map(str::to_string);
+        let now = self.table_selected_id().map(str::to_string);
         if self.table.pin() == now.as_deref() {
             return;
         }
@@ -269,8 +306,12 @@ impl App {
 
     /// Which workflow's history to read now; the rule is [`DetailState::wanted`]'s.
     pub fn detail_wanted(&mut self, before: Option<&str>, data_arrived: bool) -> Option<String> {
-        let id = self.held.visible().get(self.table.selected());
-        let row = id.and_then(|id| self.held.row(id));
+        let row = if self.history.active() {
+            self.history.selected_row()
+        } else {
+            let id = self.held.visible().get(self.table.selected());
+            id.and_then(|id| self.held.row(id))
+        };
         self.detail.wanted(before, row, data_arrived)
     }
 
@@ -281,6 +322,9 @@ impl App {
     }
 
     pub fn keep_selection_visible(&mut self, shown: usize) {
+        if self.history.active() {
+            return self.history.keep_selection_visible(shown);
+        }
         let total = self.held.visible().len();
         self.table.keep_selection_visible(shown, total);
     }

@@ -149,6 +149,10 @@ fn back(app: &mut App) -> Vec<Cmd> {
     } else if pane::focused(app).id() == pane::events::ID && !app.events().filter_text().is_empty()
     {
         app.set_event_filter(String::new());
+    } else if app.history().active() {
+        if !app.history().filter_text().is_empty() {
+            return app.history_mut().set_filter(String::new());
+        }
     } else if !app.table().filter().is_empty() {
         app.set_filter(String::new());
     }

@@ -5,6 +5,7 @@
 
 pub mod detail;
 pub mod events;
+pub mod history;
 pub mod workflows;
 
 pub use crate::tui::app::PaneId;

@@ -30,7 +30,11 @@ const KEYS: &[Binding] = &[
         help: "filter: text, status:, phase:, role:, project:, stuck",
         does: Does::Run(|app| {
             app.screen_mut().focus_on(ID);
-            let text = app.table().filter_text().to_string();
+            let text = if app.history().active() {
+                app.history().filter_text().to_string()
+            } else {
+                app.table().filter_text().to_string()
+            };
             app.overlays_mut().open_prompt(&text);
             Vec::new()
         }),
@@ -49,7 +53,7 @@ const KEYS: &[Binding] = &[
     Binding {
         name: "view all",
         keys: &[Char('1')],
-        label: "1-4,6-8",
+        label: "1-8",
         footer: Some("views"),
         help: "view: all",
         does: Does::Run(|app| {
@@ -90,7 +94,17 @@ const KEYS: &[Binding] = &[
             Vec::new()
         }),
     },
-    // `5` is kept for the history view (issue 11).
+    Binding {
+        name: "view history",
+        keys: &[Char('5')],
+        label: "",
+        footer: None,
+        help: "view: history, every finished workflow, newest first, paged from the database (/ filters there: a build-id prefix, status:, project:, phase:, since:7d)",
+        does: Does::Run(|app| {
+            app.screen_mut().focus_on(ID);
+            app.open_history()
+        }),
+    },
     Binding {
         name: "view paused",
         keys: &[Char('6')],
@@ -174,8 +188,13 @@ impl Pane for Workflows {
         // Border and header row come before the first data row.
         let first = area.y + 2;
         if y >= first {
-            let i = app.table().offset() + usize::from(y - first);
-            if i < app.held().visible().len() {
+            let (offset, len) = if app.history().active() {
+                (app.history().offset(), app.history().rows().len())
+            } else {
+                (app.table().offset(), app.held().visible().len())
+            };
+            let i = offset + usize::from(y - first);
+            if i < len {
                 app.select(i);
             }
         }
@@ -209,6 +228,9 @@ enum Cut {
 }
 
 fn draw(f: &mut Frame, area: Rect, app: &App, focused: bool, t: Theme) {
+    if app.history().active() {
+        return super::history::draw(f, area, app, focused, t);
+    }
     let (held, table) = (app.held(), app.table());
     let visible = held.visible();
     let mut title = vec![

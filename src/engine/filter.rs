@@ -1,4 +1,5 @@
-//! The `/` filter: free text over build, project, phase and role, plus `key:value` tokens
+//! The operator's filter language, shared by the dashboard's `/` and the CLI's bulk
+//! `--filter`: free text over build, project, phase and role, plus `key:value` tokens
 //! (`status:failed`, `phase:coding`, `role:code_writer`, `project:atlas`) and `stuck`.
 //! Every term must match. Matching is case-insensitive and happens in memory. A filter
 //! that cannot match what the operator meant (an unknown key, a status or phase no
@@ -237,7 +238,34 @@ fn contains_ci(hay: &str, needle: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::tui::testing::workflow;
+    use crate::model::Status;
+
+    fn workflow(id: &str, build: &str, phase: &str, status: Status) -> Workflow {
+        Workflow {
+            id: id.into(),
+            build_id: build.into(),
+            project_id: build.split('-').next().unwrap_or("p").into(),
+            user_id: None,
+            definition: "build".into(),
+            current_state: phase.into(),
+            current_role: crate::model::Definition::builtin()
+                .phase(phase)
+                .map_or("unknown_role".to_string(), |p| p.role.clone()),
+            status,
+            status_raw: status.as_str().into(),
+            phase_outputs: serde_json::json!({}),
+            retry_count: 0,
+            max_retries: 3,
+            last_error: None,
+            version: 2,
+            metadata: serde_json::json!({}),
+            created_at: "2026-11-22T10:00:00.000Z".into(),
+            updated_at: "2026-11-22T10:00:00.000Z".into(),
+            completed_at: None,
+            heartbeat_at: None,
+            state_entered_at: None,
+        }
+    }
 
     #[test]
     fn searchable_matches_like_the_workflow() {

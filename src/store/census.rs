@@ -1,0 +1,28 @@
+//! What `Store::census` counts: how the live set is spread over phases and roles now.
+
+/// How the live set is spread over phases and roles right now, counted by the database.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Census {
+    /// Live workflows by phase, role and status.
+    pub live: Vec<CensusRow>,
+    /// Unacknowledged handoffs of running workflows, by the phase and role they went to.
+    pub pending: Vec<PendingRow>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CensusRow {
+    pub phase: String,
+    pub role: String,
+    /// As stored (`running`, `paused`, `failed`, or another writer's word).
+    pub status: String,
+    pub count: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PendingRow {
+    pub phase: String,
+    pub role: String,
+    pub count: i64,
+    /// When the longest-waiting one was handed over.
+    pub oldest: Option<String>,
+}

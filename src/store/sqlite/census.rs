@@ -1,0 +1,42 @@
+//! The live set counted by phase and role, for `baton metrics`: two aggregates the status
+//! index and the partial index of pending handoffs serve, whatever the size of history.
+
+use super::SqliteStore;
+use crate::store::error::Result;
+use crate::store::census::{Census, CensusRow, PendingRow};
+
+impl SqliteStore {
+    pub fn census(&self) -> Result<Census> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT current_state, \"current_role\", status, count(*) FROM build_workflows
+             WHERE status IN ('running', 'paused', 'failed') GROUP BY 1, 2, 3",
+        )?;
+        let live = stmt
+            .query_map([], |r| {
+                Ok(CensusRow {
+                    phase: r.get(0)?,
+                    role: r.get(1)?,
+                    status: r.get(2)?,
+                    count: r.get(3)?,
+                })
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT h.to_state, h.to_role, count(*), min(h.created_at) FROM build_workflows w
+             CROSS JOIN workflow_handoffs h INDEXED BY idx_handoffs_pending_workflow
+               ON h.workflow_id = w.id AND h.acknowledged_at IS NULL
+             WHERE w.status = 'running' GROUP BY 1, 2",
+        )?;
+        let pending = stmt
+            .query_map([], |r| {
+                Ok(PendingRow {
+                    phase: r.get(0)?,
+                    role: r.get(1)?,
+                    count: r.get(2)?,
+                    oldest: r.get(3)?,
+                })
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(Census { live, pending })
+    }
+}

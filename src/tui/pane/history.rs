@@ -1,0 +1,254 @@
+//! How the workflows pane draws the history view (`5`): finished workflows as the
+//! database pages them, newest first, with a title that says how many match and how many
+//! are held — never a truncated count passed off as the whole.
+
+use crate::model::text::sanitize;
+use crate::model::{Status, Workflow, time};
+use crate::tui::app::{App, HISTORY_HELD_MAX};
+use crate::tui::msg::Total;
+use crate::tui::view::columns::{self, Column};
+use crate::tui::view::style::{Theme, pane_block};
+use crate::tui::view::{cut, scroll};
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Cell, Paragraph, Row as TRow, Table, Wrap};
+
+/// Header, whether it is cut in the middle (ids), its min before dropping, drop order.
+const COLUMNS: [(&str, bool, usize, u8); 7] = [
+    ("", false, 0, 0),
+    ("BUILD", true, 0, 0),
+    ("PROJECT", false, 6, 3),
+    ("STATUS", false, 0, 0),
+    ("ENDED IN", false, 0, 0),
+    ("FINISHED", false, 0, 2),
+    ("TOOK", false, 0, 1),
+];
+
+/// `1,234` below ten thousand, then `12.3k`, `1.04M`: a title's count, read at a glance.
+pub fn count(n: i64) -> String {
+    if n >= 1_000_000 {
+        return format!("{:.2}M", n as f64 / 1e6);
+    }
+    if n >= 10_000 {
+        return format!("{:.1}k", n as f64 / 1e3);
+    }
+    let s = n.to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i).is_multiple_of(3) && c.is_ascii_digit() {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// `1–200 of ~1.04M finished`: the rows held, and how many match.
+pub fn range_label(held: usize, more: bool, total: Option<Total>) -> String {
+    let shown = if held == 0 {
+        "0".to_string()
+    } else {
+        format!("1–{}", count(held as i64))
+    };
+    let of = match total {
+        Some(Total::Exactly(n)) => count(n),
+        Some(Total::About(n)) => format!("~{}", count(n)),
+        Some(Total::AtLeast(n)) => format!("{}+", count(n)),
+        None if more => format!("{}+", count(held as i64 + 1)),
+        None => count(held as i64),
+    };
+    format!("{shown} of {of} finished")
+}
+
+pub fn draw(f: &mut Frame, area: Rect, app: &App, focused: bool, t: Theme) {
+    let h = app.history();
+    let rows = h.rows();
+    let mut title = vec![
+        Span::styled(" History ", t.title()),
+        Span::raw(format!("{} ", range_label(rows.len(), h.more(), h.total()))),
+    ];
+    if !rows.is_empty() {
+        title.push(Span::styled(format!("▶{} ", h.selected() + 1), t.dim()));
+    }
+    if h.loading() && h.loaded() {
+        title.push(Span::styled("loading more… ", t.dim()));
+    }
+    if h.capped() {
+        title.push(Span::styled(
+            format!(
+                "(first {}: narrow the filter) ",
+                count(HISTORY_HELD_MAX as i64)
+            ),
+            t.stuck(),
+        ));
+    }
+    if !h.filter_text().is_empty() {
+        title.push(Span::styled(
+            format!("/{} ", sanitize(h.filter_text())),
+            t.key(),
+        ));
+    }
+    if let Some(e) = h.filter_error() {
+        title.push(Span::styled(format!("⚠ {} ", sanitize(e)), t.error()));
+    }
+    let block = pane_block(Line::from(title), focused, t);
+    let rows_h = super::workflows::table_rows(area);
+    let end = (h.offset() + rows_h).min(rows.len());
+    let start = h.offset().min(end);
+    if start == end {
+        let msg = match (h.error(), h.loaded()) {
+            (Some(e), _) => format!("could not read history: {}", sanitize(e)),
+            (None, false) => "loading history…".to_string(),
+            (None, true) => {
+                "no finished workflow matches: / changes the filter, Esc clears it, 1 returns to the live table".to_string()
+            }
+        };
+        let inner = block.inner(area);
+        f.render_widget(block, area);
+        f.render_widget(
+            Paragraph::new(Span::styled(msg, t.dim())).wrap(Wrap { trim: true }),
+            inner,
+        );
+        return;
+    }
+    let now = app.now();
+    let texts: Vec<[String; 7]> = rows[start..end].iter().map(|r| cells(&r.wf, now)).collect();
+    let specs: Vec<Column> = COLUMNS
+        .iter()
+        .enumerate()
+        .map(|(c, (head, _, min, drop))| Column {
+            want: texts
+                .iter()
+                .map(|row| cut::width(&row[c]))
+                .chain([cut::width(head)])
+                .max()
+                .unwrap_or(0),
+            min: *min,
+            drop: *drop,
+        })
+        .collect();
+    let widths = columns::fit(&specs, usize::from(area.width.saturating_sub(2)), 1);
+    let kept: Vec<(usize, usize)> = widths
+        .iter()
+        .enumerate()
+        .filter_map(|(c, w)| w.map(|w| (c, w)))
+        .collect();
+    let table_rows: Vec<TRow> = rows[start..end]
+        .iter()
+        .zip(texts)
+        .enumerate()
+        .map(|(i, (r, text))| {
+            let selected = start + i == h.selected();
+            let cells: Vec<Cell> = kept
+                .iter()
+                .map(|(c, w)| {
+                    let s = if COLUMNS[*c].1 {
+                        cut::middle(&text[*c], *w)
+                    } else {
+                        cut::end(&text[*c], *w)
+                    };
+                    match *c {
+                        0 if selected => Cell::from("▶".to_string() + &s[1..]),
+                        3 => Cell::from(Span::styled(s, t.status(r.wf.status))),
+                        _ => Cell::from(s),
+                    }
+                })
+                .collect();
+            let style = match r.wf.status {
+                Status::Failed => t.failed(),
+                _ => Style::new(),
+            };
+            let row = TRow::new(cells).style(style);
+            if selected {
+                row.style(style.patch(t.selected()))
+            } else {
+                row
+            }
+        })
+        .collect();
+    let header = TRow::new(kept.iter().map(|(c, w)| cut::end(COLUMNS[*c].0, *w)))
+        .style(Style::new().add_modifier(Modifier::BOLD | Modifier::UNDERLINED));
+    let constraints = kept
+        .iter()
+        .map(|(_, w)| Constraint::Length(u16::try_from(*w).unwrap_or(u16::MAX)));
+    f.render_widget(
+        Table::new(table_rows, constraints)
+            .header(header)
+            .column_spacing(1)
+            .block(block),
+        area,
+    );
+    scroll::bar(f, area, area.y + 2, rows.len(), rows_h, start, t);
+}
+
+/// One finished workflow's cells: mark, build, project, status, the phase it ended in,
+/// when it finished (UTC, to the minute; the date too unless it was today) and how long it
+/// took.
+fn cells(w: &Workflow, now: time::Timestamp) -> [String; 7] {
+    let mark = match w.status {
+        Status::Failed => " ✗",
+        Status::Cancelled => " ⊘",
+        _ => "  ",
+    };
+    let ended = w.completed_at.as_deref().unwrap_or(&w.updated_at);
+    let finished = time::parse(ended).map_or_else(
+        || sanitize(ended).into_owned(),
+        |at| {
+            if at.date_naive() == now.date_naive() {
+                at.format("%H:%M").to_string()
+            } else {
+                at.format("%Y-%m-%d %H:%M").to_string()
+            }
+        },
+    );
+    let took = match (time::parse(&w.created_at), time::parse(ended)) {
+        (Some(a), Some(b)) if b >= a => time::human_duration((b - a).num_seconds()),
+        _ => "?".into(),
+    };
+    let status = if w.status == Status::Unknown {
+        sanitize(&w.status_raw).into_owned()
+    } else {
+        w.status.to_string()
+    };
+    [
+        mark.to_string(),
+        sanitize(&w.build_id).into_owned(),
+        sanitize(&w.project_id).into_owned(),
+        status,
+        sanitize(&w.current_state).into_owned(),
+        finished,
+        took,
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_read_at_a_glance_and_titles_never_pass_a_part_for_the_whole() {
+        assert_eq!(count(7), "7");
+        assert_eq!(count(1234), "1,234");
+        assert_eq!(count(12_345), "12.3k");
+        assert_eq!(count(1_040_000), "1.04M");
+        assert_eq!(
+            range_label(200, true, Some(Total::About(1_040_000))),
+            "1–200 of ~1.04M finished"
+        );
+        assert_eq!(range_label(200, true, None), "1–200 of 201+ finished");
+        assert_eq!(
+            range_label(37, false, Some(Total::Exactly(37))),
+            "1–37 of 37 finished"
+        );
+        assert_eq!(
+            range_label(200, true, Some(Total::AtLeast(10_000))),
+            "1–200 of 10.0k+ finished"
+        );
+        assert_eq!(
+            range_label(0, false, Some(Total::Exactly(0))),
+            "0 of 0 finished"
+        );
+    }
+}
