@@ -151,6 +151,24 @@ fn w_selects_a_held_workflow_clearing_the_view_that_hid_it_and_says_so() {
 }
 
 #[test]
+fn w_leaves_the_history_view_for_a_held_workflow_and_says_so() {
+    let mut a = focused();
+    key(&mut a, KeyCode::Char('5'));
+    assert!(a.history().active());
+    a.screen_mut().focus_on(events::ID);
+    key(&mut a, KeyCode::Char('k')); // #5 is atlas-101's
+    key(&mut a, KeyCode::Char('w'));
+    assert!(!a.history().active());
+    assert_eq!(selected_build(&a), "atlas-101");
+    let said = a
+        .session()
+        .flash()
+        .map(|(_, m)| m.clone())
+        .unwrap_or_default();
+    assert!(said.contains("the history view"), "{said}");
+}
+
+#[test]
 fn w_on_a_workflow_not_held_reads_it_and_pins_it_in_the_detail_until_esc() {
     let mut a = focused();
     let gone = "f0000000-0000-4000-8000-00000000dead";
