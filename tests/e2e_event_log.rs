@@ -44,7 +44,7 @@ fn an_event_is_opened_and_followed_to_its_workflow(b: Backend) {
     pty.wait_for("e2e-two's detail, and the cleared filter said", WAIT, |s| {
         s.contains("Detail: e2e-two")
             && s.contains("Handoffs")
-            && s.contains("filter `e2e-one` cleared to show e2e-two")
+            && s.contains("cleared filter `e2e-one` to show e2e-two")
     });
 
     pty.keys("q");

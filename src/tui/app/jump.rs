@@ -30,20 +30,23 @@ impl App {
         if !shown || self.history.active() {
             let mut cleared = Vec::new();
             if self.history.active() {
-                cleared.push("the history view".to_string());
+                cleared.push("left the history view".to_string());
                 self.history.close();
             }
             if self.table.view() != QuickView::All {
-                cleared.push(format!("view {}", self.table.view().label()));
+                cleared.push(format!("cleared view {}", self.table.view().label()));
                 self.set_view(QuickView::All);
             }
             if !self.table.filter().is_empty() {
-                cleared.push(format!("filter `{}`", sanitize(self.table.filter_text())));
+                cleared.push(format!(
+                    "cleared filter `{}`",
+                    sanitize(self.table.filter_text())
+                ));
                 self.set_filter(String::new());
             }
             if !cleared.is_empty() {
                 let msg = format!(
-                    "{} cleared to show {}",
+                    "{} to show {}",
                     cleared.join(" and "),
                     sanitize(&build)
                 );
