@@ -144,7 +144,10 @@ fn w_selects_a_held_workflow_clearing_the_view_that_hid_it_and_says_so() {
         .flash()
         .map(|(_, m)| m.clone())
         .unwrap_or_default();
-    assert!(said.contains("cleared view failed to show atlas-101"), "{said}");
+    assert!(
+        said.contains("cleared view failed to show atlas-101"),
+        "{said}"
+    );
     assert_eq!(a.screen().focus(), Some(detail::ID));
     let id = a.selected_id().unwrap().to_string();
     assert!(cmds.contains(&Cmd::LoadDetail(id)), "{cmds:?}");
@@ -165,7 +168,10 @@ fn w_leaves_the_history_view_for_a_held_workflow_and_says_so() {
         .flash()
         .map(|(_, m)| m.clone())
         .unwrap_or_default();
-    assert!(said.contains("left the history view to show atlas-101"), "{said}");
+    assert!(
+        said.contains("left the history view to show atlas-101"),
+        "{said}"
+    );
 }
 
 #[test]

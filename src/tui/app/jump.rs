@@ -45,11 +45,7 @@ impl App {
                 self.set_filter(String::new());
             }
             if !cleared.is_empty() {
-                let msg = format!(
-                    "{} to show {}",
-                    cleared.join(" and "),
-                    sanitize(&build)
-                );
+                let msg = format!("{} to show {}", cleared.join(" and "), sanitize(&build));
                 self.session.say(Level::Info, msg);
             }
         }
