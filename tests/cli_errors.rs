@@ -253,6 +253,7 @@ fn help_documents_exit_codes_and_examples_for_every_subcommand(b: Backend) {
         "ack",
         "heartbeat",
         "status",
+        "diff",
         "list",
         "events",
         "doctor",

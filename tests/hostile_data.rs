@@ -410,6 +410,19 @@ fn every_cli_command_survives_hostile_rows_and_doctor_names_them(b: Backend) {
         ] {
             run(&db, args, &[0]);
         }
+        // Time travel to each of its events, and its diff: inert, never a panic (a trail
+        // that cannot tell the outputs is exit 1).
+        // Its first and newest events: the start, and what the row answers for.
+        let events = run(&db, &["events", "--workflow", k, "--json"], &[0]);
+        let events: Vec<serde_json::Value> =
+            serde_json::from_str(&events.stdout).unwrap_or_default();
+        for e in [events.first(), events.last()].into_iter().flatten() {
+            let seq = e["seq"].to_string();
+            run(&db, &["status", k, "--at", &seq], &[0]);
+            run(&db, &["status", k, "--at", &seq, "--json"], &[0]);
+        }
+        run(&db, &["diff", k], &[0, 1]);
+        run(&db, &["diff", k, "--json"], &[0, 1]);
     }
     if !b.is_pg() {
         // SQLite only: the BLOB id cannot be named, and says so without harm.
@@ -542,12 +555,22 @@ fn the_dashboard_shows_hostile_rows_as_inert_text_and_never_dies(b: Backend) {
         ] {
             pty.keys(k);
         }
+        // Its past and its diff: `[` twice, `]`, `d`; Esc closes the diff, Esc leaves.
+        pty.keys("[[]d");
+        std::thread::sleep(Duration::from_millis(100));
+        pty.keys("\x1b");
+        pty.keys("\x1b");
         std::thread::sleep(Duration::from_millis(60));
         assert!(
             pty.exited().is_none(),
             "the dashboard died:\n{}",
             pty.screen()
         );
+    }
+    // A diff that arrived late closes; Esc with nothing open changes nothing here.
+    std::thread::sleep(Duration::from_millis(500));
+    if pty.screen().contains("Diff: ") {
+        pty.keys("\x1b");
     }
     // The evil text is on screen, as visible placeholders.
     pty.keys("/h-evil\r");

@@ -82,6 +82,49 @@ fn check_seed_vocabulary(backend: Backend) {
         "{}",
         human.stdout
     );
+    // Time travel through seed-a: its phases are known from the handoffs and the events'
+    // from_state/to_state; its versions and outputs are not recorded until the row answers
+    // for them (nothing after its last event changes them), and say why.
+    let seqs: Vec<String> = s["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["seq"].to_string())
+        .collect();
+    let at = |i: usize| db.json(&["status", "seed-a", "--at", &seqs[i], "--json"]);
+    let (a0, a1, a2) = (at(0), at(1), at(2));
+    assert_eq!(
+        (
+            &a0["workflow"]["current_state"],
+            &a1["workflow"]["current_state"]
+        ),
+        (&json!("discovery"), &json!("planning"))
+    );
+    for a in [&a0, &a1] {
+        let unknown: Vec<&String> = a["unknown"].as_object().unwrap().keys().collect();
+        assert_eq!(unknown, ["phase_outputs", "version"], "{a}");
+    }
+    assert_eq!(a2["unknown"], json!({}), "{a2}");
+    assert_eq!(a2["workflow"]["version"], 3);
+    assert_eq!(
+        a2["workflow"]["phase_outputs"],
+        s["workflow"]["phase_outputs"]
+    );
+    let pending = |a: &Value| {
+        a["handoffs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|h| h["acknowledged_at"].is_null())
+            .count()
+    };
+    assert_eq!(
+        (pending(&a1), pending(&a2)),
+        (1, 1),
+        "picked up at the next transition"
+    );
+    assert_eq!(a2["handoffs"].as_array().unwrap().len(), 2);
+
     let sb = db.json(&["status", "seed-b", "--json"]);
     assert_eq!(sb["progress"], json!({"phase": 2, "of": 6, "done": 1}));
     // seed-c went through every phase and completed without setting completed_at.

@@ -2,8 +2,8 @@
 //! live next to the code that runs it, in `commands/`.
 
 use super::commands::{
-    act, completions, dashboard, definition, demo, doctor, events, heartbeat, list, man, migrate,
-    simulate, start, status, watch,
+    act, completions, dashboard, definition, demo, diff, doctor, events, heartbeat, list, man,
+    metrics, migrate, simulate, start, status, watch,
 };
 use super::help;
 use clap::{Args, Parser, Subcommand};
@@ -96,12 +96,18 @@ pub enum Command {
     /// Show one workflow: progress, stuck or not, handoffs, outputs, events
     #[command(after_help = help::STATUS)]
     Status(status::StatusArgs),
+    /// How the phase outputs changed: previous attempt of the phase vs now, or two events
+    #[command(after_help = help::DIFF)]
+    Diff(diff::DiffArgs),
     /// List workflows, most recently updated first
     #[command(after_help = help::LIST)]
     List(list::ListArgs),
     /// Print the audit trail, or follow it live
     #[command(after_help = help::EVENTS)]
     Events(events::EventsArgs),
+    /// Per phase and role: in flight, waiting, time in phase, acknowledgement latency
+    #[command(after_help = help::METRICS)]
+    Metrics(metrics::MetricsArgs),
     /// Watch workflows live until each has ended (a line each: phase, progress, stuck)
     #[command(after_help = help::WATCH)]
     Watch(watch::WatchArgs),

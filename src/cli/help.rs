@@ -9,6 +9,8 @@ Examples:
   baton start --project shop --build-id shop-42
   baton list --status running
   baton status shop-42
+  baton status shop-42 --at 1207                as it was right after event #1207
+  baton diff shop-42                            how its outputs changed since the previous attempt
   baton advance shop-42 --output '{\"tests\": \"green\"}'
   baton rollback shop-42 --to coding --reason \"flaky tests\"
   baton events --follow
@@ -29,7 +31,7 @@ Exit codes:
   0  success
   1  error: database missing, unreadable, unreachable or refused; a failed doctor or schema check
   2  usage: bad flag or value, malformed JSON, ambiguous id prefix, bad config file
-  3  not found: workflow, handoff or definition
+  3  not found: workflow, handoff, definition, or an event of the workflow (--at, --from, --to)
   4  conflict or illegal transition: stale --expect-version, wrong status, no retries left
   5, 6, 7  watch --exit-status: a watched workflow failed, was cancelled, got stuck
   8  a bulk action (--filter) acted on some of its matches but not all (4: none)
@@ -112,7 +114,43 @@ Examples:
 pub const STATUS: &str = "\
 Examples:
   baton status shop-42
-  baton status 3f2a --json";
+  baton status 3f2a --json
+  baton status shop-42 --at 1207        as it was right after event #1207 (a SEQ of
+                                        `baton events --workflow shop-42`)
+  baton status shop-42 --at 1207 --json
+
+With --at, the workflow is rebuilt from its events, handoffs and checkpoints as it was
+right after that event: phase, role, status, version, retries, outputs, last error, the
+handoffs that existed then (acknowledged or not, then) and the events up to it. Where a
+program other than baton left too little to tell a field, it is shown as unknown, with
+why (in --json: null, and the reason under \"unknown\"). --events N lists the newest N
+events up to then (\"events_total\" counts them all). An event that is not one of this
+workflow's exits 3 (not found).";
+
+pub const DIFF: &str = "\
+Examples:
+  baton diff shop-42                    previous attempt of the current phase vs now
+  baton diff shop-42 --to 1207          the same, as of event #1207
+  baton diff shop-42 --from 1190 --to 1207   right after #1190 vs right after #1207
+  baton diff shop-42 --json | jq '.changes[] | select(.kind == \"changed\")'
+
+Each difference is a JSON Pointer path into the phase outputs (/coding/tests/2) marked
++ added, - removed or ~ changed, with the old and new values.
+
+By default the two sides are:
+  to    the workflow now (right after its newest event), or right after --to SEQ;
+  from  what the previous attempt of the same phase left. An attempt begins with the
+        event that entered the phase (start, advance into it, retry, rollback to it) and
+        ends with the next advance, retry, rollback or completion. If the previous attempt
+        ended with an advance or completion, the state right after it (holding the output
+        it handed on); after a retry or rollback, the state right before it (what it had
+        when abandoned, before a rollback discarded anything).
+--from SEQ makes the from side the state right after that event instead.
+
+A phase entered only once has no previous attempt: baton says so and exits 0 (--json:
+empty changes and a note). Exit 3 when --from or --to is not an event of this workflow;
+exit 1 when its trail cannot tell the outputs at a side (written by another program
+without checkpoints).";
 
 pub const LIST: &str = "\
 Examples:
@@ -150,6 +188,19 @@ Examples:
 --type and --actor search the trail a window at a time from the newest (or from --since or
 --after-seq forward), so a rare type in a long trail takes a few reads, never one read of
 all of it. BATON_ACTOR and the global --actor name who acts; on events, --actor filters.";
+
+pub const METRICS: &str = "\
+Examples:
+  baton metrics                    the last hour
+  baton metrics --since 24h
+  baton metrics --since 2026-01-31T09:00:00Z --json | jq '.rows[] | select(.waiting_ack > 0)'
+
+Per phase and the role that owns it: IN FLIGHT (running or paused there now), WAITING ACK
+(handoffs into it not yet acknowledged, and the oldest wait), ENTERED and LEFT in the
+window, IN PHASE (median / p95 time of the attempts that left it in the window), ACK
+(median / p95 from a handoff to its acknowledgement), RETRIES, ROLLBACKS (out of it),
+FAILURES. Then completions over the window as a sparkline, and the bottleneck: the role
+with the most work in flight. The cost follows the window, not the size of history.";
 
 pub const WATCH: &str = "\
 Examples:

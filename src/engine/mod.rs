@@ -1,9 +1,13 @@
 //! Rules and operations: what may happen to a workflow, and doing it.
 
+pub mod attempt_diff;
 mod error;
 pub mod filter;
+pub mod history;
+pub mod metrics;
 mod ops;
 pub mod preview;
+pub mod replay;
 pub mod rules;
 pub mod stuck;
 pub mod stuck_history;
@@ -12,6 +16,8 @@ pub use error::{EngineError, RuleError};
 pub use ops::{Request, acknowledge, act, act_on_id, default_actor, heartbeat, start};
 pub use stuck::{Stuck, StuckPolicy};
 
+#[cfg(test)]
+mod replay_tests;
 #[cfg(test)]
 mod rules_props;
 #[cfg(test)]

@@ -7,6 +7,7 @@ mod event;
 #[cfg(test)]
 pub(crate) mod fuzz_cases;
 mod handoff;
+pub mod json_diff;
 pub mod since;
 mod status;
 pub mod text;

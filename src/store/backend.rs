@@ -4,8 +4,8 @@
 //! connection in a cell and never holds it across a callback). Object safe on purpose: a plan's rejection is carried out of the transaction by
 //! `Store::apply`, not through a generic error type here.
 
-use super::error::Result;
 use super::census::Census;
+use super::error::Result;
 use super::query::{EventQuery, FeedCursor, ListQuery, Listed, RowStamp};
 use super::report::{ChangeToken, DoctorReport, Health, Verification};
 use super::statements::StatementLog;

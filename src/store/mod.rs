@@ -23,6 +23,7 @@ mod trail;
 mod watch;
 mod written;
 
+pub use census::{Census, CensusRow, PendingRow};
 pub use cursor::{Cursor, CursorKind};
 pub use error::{Result, StoreError};
 pub use migration::{
@@ -30,7 +31,6 @@ pub use migration::{
 };
 pub use open::{DEFAULT_BUSY_TIMEOUT, OpenMode, Opened};
 pub use postgres::set_application_name;
-pub use census::{Census, CensusRow, PendingRow};
 pub use query::{
     BROAD_PREFIX, Driver, EventQuery, FeedCursor, HistoryPage, HistoryQuery, ListQuery, Listed,
     Page, RowStamp, Total,

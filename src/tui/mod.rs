@@ -21,6 +21,7 @@ pub mod pane;
 mod runtime;
 mod terminal;
 pub mod text_field;
+pub mod travel;
 pub mod update;
 pub mod view;
 pub mod watcher;
@@ -40,6 +41,8 @@ mod overlay_tests;
 mod pane_tests;
 #[cfg(test)]
 pub(crate) mod testing;
+#[cfg(test)]
+mod travel_tests;
 #[cfg(test)]
 mod update_tests;
 #[cfg(test)]

@@ -19,6 +19,15 @@ pub enum Msg {
     Detail(Box<Detail>),
     /// A page of the trail the event log asked for.
     EventPage(Box<EventPage>),
+    /// A workflow as it was right after one of its events (time travel).
+    Travel(Box<crate::tui::travel::Frame>),
+    /// There is nothing to travel to (the workflow has no such event): the trip ends.
+    TravelRefused {
+        workflow_id: String,
+        why: String,
+    },
+    /// The diff of a workflow's phase outputs, for the overlay.
+    Diff(Box<crate::tui::travel::DiffText>),
     /// A page of the history view.
     History(HistoryPage),
     /// The worker could not read: the database is busy or failed (message).
@@ -79,6 +88,16 @@ pub enum Cmd {
     LoadDetail(String),
     /// Reads a page of the trail for the event log, with a bounded number of reads.
     EventPage(Want),
+    /// Rebuild workflow `workflow_id` as it was at `to` (`Msg::Travel`).
+    Travel {
+        workflow_id: String,
+        to: crate::tui::travel::TravelTo,
+    },
+    /// Diff its phase outputs, as of event `to` or now (`Msg::Diff`).
+    Diff {
+        workflow_id: String,
+        to: Option<i64>,
+    },
     LoadHistory(HistoryRequest),
     Perform {
         workflow_id: String,

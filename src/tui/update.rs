@@ -2,7 +2,7 @@
 //! returned as [`Cmd`]s for the runtime to carry out. Keys go to the overlay on top, else
 //! to the binding the key registry names; movement goes to the focused pane.
 
-use super::app::{App, Level, Overlay};
+use super::app::{App, DiffView, Level, Overlay};
 use super::confirm::{Confirm, Step};
 use super::copy_menu::{CopyMenu, Pick};
 use super::event_view::{EventView, Step as EventStep};
@@ -54,6 +54,27 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Cmd> {
             app.accept_event_page(&p.want, p.events, p.reached, p.done);
             Vec::new()
         }
+        Msg::Travel(f) => {
+            app.travel_mut().accept(*f);
+            Vec::new()
+        }
+        Msg::TravelRefused { workflow_id, why } => {
+            if app.travel().workflow_id() == Some(workflow_id.as_str()) {
+                app.travel_mut().end();
+                app.session_mut()
+                    .say(Level::Error, format!("no time travel: {why}"));
+            }
+            Vec::new()
+        }
+        Msg::Diff(d) => {
+            // Only over nothing else, and only for the workflow still selected.
+            let wanted = app.selected_id() == Some(d.workflow_id.as_str());
+            if wanted && app.overlays().shown().is_none() {
+                app.overlays_mut()
+                    .show(Overlay::Diff(DiffView { text: *d, at: 0 }));
+            }
+            Vec::new()
+        }
         Msg::DbProblem(p) => {
             app.session_mut().set_problem(p);
             Vec::new()
@@ -74,6 +95,14 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Cmd> {
             Vec::new()
         }
     };
+    // A trip through one workflow's past ends when the selection leaves it.
+    if app
+        .travel()
+        .workflow_id()
+        .is_some_and(|t| Some(t) != app.selected_id())
+    {
+        app.travel_mut().end();
+    }
     if let Some(id) = app.detail_wanted(before.as_deref(), data_arrived) {
         cmds.push(Cmd::LoadDetail(id));
     }
@@ -92,6 +121,7 @@ fn on_key(app: &mut App, k: KeyEvent) -> Vec<Cmd> {
     match app.overlays_mut().take() {
         Some(Overlay::Help(at)) => return on_help_key(app, at, &k),
         Some(Overlay::Confirm(c)) => return on_confirm_key(app, c, &k),
+        Some(Overlay::Diff(v)) => return on_diff_key(app, v, &k),
         Some(Overlay::Copy(m)) => {
             on_copy_key(app, m, &k);
             return Vec::new();
@@ -110,6 +140,18 @@ fn on_key(app: &mut App, k: KeyEvent) -> Vec<Cmd> {
             Level::Error,
             "read-only: actions are disabled (started with --read-only)",
         );
+        return Vec::new();
+    }
+    if binding.dangerous() && app.travel().active() {
+        // What is on screen is the past; an action would act on the present.
+        let at = app
+            .travel()
+            .frame()
+            .map_or("the past".to_string(), |f| format!("#{}", f.seq));
+        let msg = format!(
+            "read-only while travelling: the detail shows {at}, not now; Esc returns to live"
+        );
+        app.session_mut().say(Level::Error, msg);
         return Vec::new();
     }
     app.session_mut().clear_flash();
@@ -192,6 +234,32 @@ fn on_event_key(app: &mut App, v: EventView, k: &KeyEvent) -> Vec<Cmd> {
         EventStep::Jump(id) => app.jump_to_workflow(&id),
         EventStep::Quit => vec![Cmd::Quit],
     }
+}
+
+/// The diff scrolls with the movement keys and closes on Esc, `q` or `d`. Ctrl-C quits.
+fn on_diff_key(app: &mut App, mut v: DiffView, k: &KeyEvent) -> Vec<Cmd> {
+    if k.modifiers.contains(KeyModifiers::CONTROL) && k.code == KeyCode::Char('c') {
+        return vec![Cmd::Quit];
+    }
+    if matches!(k.code, KeyCode::Esc | KeyCode::Char('q' | 'd')) {
+        return Vec::new();
+    }
+    let (_, h) = app.screen().size();
+    let page = usize::from(h.saturating_sub(6)).max(1);
+    let last = v.text.lines.len().saturating_sub(1);
+    if let Some(Does::Move(m)) = keys::action_for(k, pane::focused(app).id()).map(|b| b.does) {
+        v.at = match m {
+            Move::Up => v.at.saturating_sub(1),
+            Move::Down => v.at + 1,
+            Move::PageUp => v.at.saturating_sub(page),
+            Move::PageDown => v.at + page,
+            Move::Top => 0,
+            Move::Bottom => last,
+        }
+        .min(last);
+    }
+    app.overlays_mut().show(Overlay::Diff(v));
+    Vec::new()
 }
 
 fn on_copy_key(app: &mut App, m: CopyMenu, k: &KeyEvent) {

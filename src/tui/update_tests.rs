@@ -336,10 +336,12 @@ fn rollback_picks_the_target_then_takes_a_reason_then_only_y_confirms() {
     assert!(
         c.lines()
             .iter()
-            .any(|l| l.contains("Discards the outputs of: planning")),
+            .any(|l| l.contains("value by value (- discarded)")),
         "{:?}",
         c.lines()
     );
+    let planning = r#"  - /planning  {"tasks":["api","ui"]}"#;
+    assert!(c.lines().iter().any(|l| l == planning), "{:?}", c.lines());
     key(&mut a, KeyCode::Down);
     key(&mut a, KeyCode::Down);
     assert_eq!(confirm(&a).chosen(), 1, "stops at the earliest phase");

@@ -8,6 +8,8 @@ use super::json_text;
 use super::msg::{Cmd, Delta, Detail, HistoryPage, Msg};
 use super::overlap::Overlap;
 use super::pace::Pace;
+use super::travel::{self, TravelTo};
+use crate::engine::history::History;
 use crate::engine::{self, EngineError};
 use crate::model::{Handoff, Status, Workflow, time};
 use crate::store::{ChangeToken, FeedCursor, Health, ListQuery, Store, StoreError};
@@ -231,6 +233,30 @@ impl Worker {
                 let page = super::event_pages::read(&self.store, want);
                 self.out.send(Msg::EventPage(Box::new(page))).is_ok()
             }
+            Cmd::Travel { workflow_id, to } => match self.history(&workflow_id) {
+                Ok(Some(h)) => match travel::frame(&h, to) {
+                    Some(f) => self.out.send(Msg::Travel(Box::new(f))).is_ok(),
+                    None => {
+                        let why = match to {
+                            TravelTo::Seq(s) => format!("event #{s} is no longer in the database"),
+                            TravelTo::BackFromNow => "it has no events to travel through".into(),
+                        };
+                        self.out
+                            .send(Msg::TravelRefused { workflow_id, why })
+                            .is_ok()
+                    }
+                },
+                Ok(None) => true,
+                Err(e) => self.out.send(Msg::DbProblem(problem(&e))).is_ok(),
+            },
+            Cmd::Diff { workflow_id, to } => match self.history(&workflow_id) {
+                Ok(Some(h)) => {
+                    let d = travel::diff_text(&h, to);
+                    self.out.send(Msg::Diff(Box::new(d))).is_ok()
+                }
+                Ok(None) => true,
+                Err(e) => self.out.send(Msg::DbProblem(problem(&e))).is_ok(),
+            },
             Cmd::Perform {
                 workflow_id,
                 request,
@@ -460,6 +486,16 @@ impl Worker {
             definitions: Vec::new(),
             at: Some(now),
         })
+    }
+
+    /// A workflow's whole trail, for time travel and diffs (`None`: it is gone).
+    fn history(&mut self, id: &str) -> Result<Option<History>, StoreError> {
+        self.reads += 1;
+        match History::read(&self.store, id) {
+            Ok(h) => Ok(Some(h)),
+            Err(StoreError::NotFound { .. }) => Ok(None),
+            Err(e) => Err(e),
+        }
     }
 
     fn detail(&mut self, id: &str) -> Result<Option<Detail>, StoreError> {

@@ -20,6 +20,9 @@ pub struct StatusArgs {
     /// How many of the latest events to show
     #[arg(long, value_name = "N", default_value_t = 10)]
     pub events: usize,
+    /// Show the workflow as it was right after event SEQ (its SEQ in `baton events`)
+    #[arg(long, value_name = "SEQ", allow_negative_numbers = true)]
+    pub at: Option<i64>,
     /// Print one JSON document
     #[arg(long)]
     pub json: bool,
@@ -59,6 +62,9 @@ pub fn newest_pending(handoffs: &[Handoff]) -> Option<&Handoff> {
 pub fn run(ctx: &Ctx, a: &StatusArgs) -> CliResult {
     let store = ctx.open()?;
     let id = store.resolve(&a.workflow)?;
+    if let Some(seq) = a.at {
+        return super::status_at::run(&store, &id, seq, a);
+    }
     let w = store.workflow(&id)?;
     let def = store.definition(&w.definition)?;
     let handoffs = store.handoffs(&id, 200)?;
@@ -155,7 +161,7 @@ fn print_fields(
     output::fields(out, &rows)
 }
 
-fn print_handoffs(
+pub(super) fn print_handoffs(
     out: &mut impl Write,
     w: &Workflow,
     handoffs: &[Handoff],
@@ -203,7 +209,7 @@ fn print_handoffs(
     t.write(out)
 }
 
-fn print_outputs(
+pub(super) fn print_outputs(
     out: &mut impl Write,
     w: &Workflow,
     def: Option<&Definition>,
@@ -226,7 +232,7 @@ fn print_outputs(
     Ok(())
 }
 
-fn print_events(out: &mut impl Write, events: &[Event]) -> std::io::Result<()> {
+pub(super) fn print_events(out: &mut impl Write, events: &[Event]) -> std::io::Result<()> {
     writeln!(out, "\nLatest events ({})", events.len())?;
     if events.is_empty() {
         return Ok(());

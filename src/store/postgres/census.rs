@@ -3,8 +3,8 @@
 
 use super::PgStore;
 use super::row;
-use crate::store::error::Result;
 use crate::store::census::{Census, CensusRow, PendingRow};
+use crate::store::error::Result;
 
 impl PgStore {
     pub fn census(&self) -> Result<Census> {

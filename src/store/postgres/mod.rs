@@ -21,9 +21,9 @@ mod write;
 pub use connect::set_application_name;
 
 use super::backend::{Backend, Plan, StartPlan};
+use super::census::Census;
 use super::error::{Result, StoreError};
 use super::open::{OpenMode, Opened};
-use super::census::Census;
 use super::query::{EventQuery, FeedCursor, ListQuery, Listed, RowStamp};
 use super::report::{ChangeToken, DoctorReport, Health, Verification};
 use super::statements::StatementLog;

@@ -2,8 +2,8 @@
 //! index and the partial index of pending handoffs serve, whatever the size of history.
 
 use super::SqliteStore;
-use crate::store::error::Result;
 use crate::store::census::{Census, CensusRow, PendingRow};
+use crate::store::error::Result;
 
 impl SqliteStore {
     pub fn census(&self) -> Result<Census> {

@@ -20,9 +20,9 @@ mod workflows;
 mod write;
 
 use super::backend::{Backend, Plan, StartPlan};
+use super::census::Census;
 use super::error::{Result, StoreError};
 use super::open::{OpenMode, Opened};
-use super::census::Census;
 use super::query::{EventQuery, FeedCursor, ListQuery, Listed, RowStamp};
 use super::report::{ChangeToken, DoctorReport, Health, Verification};
 use super::statements::StatementLog;

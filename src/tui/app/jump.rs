@@ -14,6 +14,10 @@ impl App {
     pub fn jump_to_workflow(&mut self, id: &str) -> Vec<Cmd> {
         self.screen.set_zoomed(false);
         self.screen.focus_on(detail::ID);
+        // The detail is to show this workflow as it is now, not a past frame of another.
+        if self.travel.active() {
+            self.travel.end();
+        }
         let Some(build) = self.held.row(id).map(|r| r.wf.build_id.clone()) else {
             self.detail.pin(id);
             self.session.say(

@@ -18,16 +18,18 @@ mod session;
 mod table;
 #[cfg(test)]
 mod tests;
+mod travel;
 
 pub use detail::DetailState;
 pub use events::{EVENTS_KEPT, EventLog, cursor_index};
 pub use held::{Entry, FINISHED_KEPT, Held, Row};
 pub use history::{HELD_MAX as HISTORY_HELD_MAX, History, PAGE as HISTORY_PAGE};
-pub use overlays::{Overlay, Overlays};
+pub use overlays::{DiffView, Overlay, Overlays};
 pub use paging::{Paging, Want};
 pub use screen::{PaneId, Screen};
 pub use session::{Level, Session, TermRequest};
 pub use table::{QuickView, SortKey, Table};
+pub use travel::{Step, Travel};
 
 use super::msg::Delta;
 use crate::engine::stuck::StuckPolicy;
@@ -44,6 +46,7 @@ pub struct App {
     history: History,
     screen: Screen,
     overlays: Overlays,
+    travel: Travel,
 }
 
 impl App {
@@ -62,6 +65,7 @@ impl App {
             history: History::default(),
             screen: Screen::default(),
             overlays: Overlays::default(),
+            travel: Travel::default(),
         }
     }
 
@@ -106,6 +110,13 @@ impl App {
     }
     pub fn overlays_mut(&mut self) -> &mut Overlays {
         &mut self.overlays
+    }
+
+    pub fn travel(&self) -> &Travel {
+        &self.travel
+    }
+    pub fn travel_mut(&mut self) -> &mut Travel {
+        &mut self.travel
     }
 
     pub fn now(&self) -> Timestamp {

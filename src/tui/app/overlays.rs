@@ -1,11 +1,12 @@
 //! What is drawn over the panes and takes the keys first: the help (and how far it is
-//! scrolled), a confirmation, the copy menu, an event opened in full, and the filter prompt
-//! in the footer (for the workflows, or for the event log).
+//! scrolled), a confirmation, the copy menu, a diff, an event opened in full, and the
+//! filter prompt in the footer (for the workflows, or for the event log).
 
 use crate::tui::confirm::Confirm;
 use crate::tui::copy_menu::CopyMenu;
 use crate::tui::event_view::EventView;
 use crate::tui::text_field::TextField;
+use crate::tui::travel::DiffText;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Overlay {
@@ -14,6 +15,15 @@ pub enum Overlay {
     Confirm(Confirm),
     Copy(CopyMenu),
     Event(Box<EventView>),
+    /// The diff of the selected workflow's phase outputs (`d`).
+    Diff(DiffView),
+}
+
+/// A diff on screen and the first of its lines shown.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DiffView {
+    pub text: DiffText,
+    pub at: usize,
 }
 
 #[derive(Debug, Clone, Default)]

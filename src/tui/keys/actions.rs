@@ -5,6 +5,7 @@
 
 use super::binding::{Binding, Does};
 use crate::engine::rules::{self, Context};
+use crate::model::json_diff::{self, ChangeKind};
 use crate::model::{Action, Change, HandoffKind, Snapshot, Status, Workflow, time};
 use crate::tui::app::{App, Row};
 use crate::tui::confirm::{Choice, Confirm};
@@ -40,7 +41,7 @@ pub const ACTIONS: &[Binding] = &[
         keys: &[Char('P')],
         label: "P",
         footer: None,
-        help: "pause a running workflow / resume a paused one",
+        help: "pause a running / resume a paused workflow",
         does: Does::Act(pause_or_resume),
     },
     Binding {
@@ -48,7 +49,7 @@ pub const ACTIONS: &[Binding] = &[
         keys: &[Char('F')],
         label: "F",
         footer: None,
-        help: "fail the workflow, with the reason as its error",
+        help: "fail it, the reason stored as its error",
         does: Does::Act(fail),
     },
     Binding {
@@ -241,9 +242,7 @@ fn rollback(app: &App, row: &Row) -> Result<Confirm, String> {
     };
     plan_all(app, row, ask, targets, |_, r, s, c| {
         let w = &r.wf;
-        let discarded =
-            rules::discarded_phases(&s.workflow.phase_outputs, &c.workflow.phase_outputs);
-        vec![
+        let mut lines = vec![
             format!(
                 "Roll back {} from {} to {} ({}).",
                 w.build_id, w.current_state, c.workflow.current_state, c.workflow.current_role
@@ -252,14 +251,62 @@ fn rollback(app: &App, row: &Row) -> Result<Confirm, String> {
                 "Writes a rollback handoff {} → {}, a checkpoint and a phase_rolled_back event.",
                 w.current_role, c.workflow.current_role
             ),
-            if discarded.is_empty() {
-                "Restores the outputs checkpointed when that phase was entered; none are discarded."
-                    .into()
-            } else {
-                format!("Discards the outputs of: {}.", discarded.join(", "))
-            },
-        ]
+        ];
+        lines.extend(discarded_values(
+            &s.workflow.phase_outputs,
+            &c.workflow.phase_outputs,
+        ));
+        lines
     })
+}
+
+/// Diff lines a rollback dialog shows at most: the reason field and the keys below them
+/// must stay on an 80×24 screen.
+const DISCARDED_SHOWN: usize = 8;
+
+/// What a rollback throws away, value by value: the phase outputs now against those it
+/// restores (the checkpoint of entering the target phase), as `baton diff` shows them.
+fn discarded_values(now: &serde_json::Value, restored: &serde_json::Value) -> Vec<String> {
+    let changes = json_diff::diff(now, restored);
+    if changes.is_empty() {
+        return vec![
+            "Restores the outputs checkpointed when that phase was entered; none are discarded."
+                .into(),
+        ];
+    }
+    let width = changes
+        .iter()
+        .take(DISCARDED_SHOWN)
+        .map(|c| c.path.chars().count())
+        .max()
+        .unwrap_or(0);
+    let has = |k| changes.iter().any(|c| c.kind == k);
+    let legend: Vec<&str> = [
+        (ChangeKind::Removed, "- discarded"),
+        (ChangeKind::Changed, "~ set back to the older value"),
+        (ChangeKind::Added, "+ brought back"),
+    ]
+    .into_iter()
+    .filter(|(k, _)| has(*k))
+    .map(|(_, l)| l)
+    .collect();
+    let mut out = vec![format!(
+        "Restores the outputs of entering that phase, value by value ({}):",
+        legend.join(", ")
+    )];
+    out.extend(
+        changes
+            .iter()
+            .take(DISCARDED_SHOWN)
+            .map(|c| format!("  {}", c.line(width, 40))),
+    );
+    if changes.len() > DISCARDED_SHOWN {
+        out.push(format!(
+            "  … and {} more values",
+            changes.len() - DISCARDED_SHOWN
+        ));
+    }
+    out
 }
 
 /// Pause when running, resume when paused: one key, and the rules say which applies.

@@ -3,7 +3,7 @@
 //! keys and the actions.
 
 use super::binding::{Binding, Does, Move};
-use crate::tui::app::{App, Overlay};
+use crate::tui::app::{App, Level, Overlay};
 use crate::tui::msg::Cmd;
 use crate::tui::pane;
 use crossterm::event::KeyCode::{
@@ -98,7 +98,7 @@ pub const HEAD: &[Binding] = &[
         keys: &[Esc],
         label: "Esc",
         footer: None,
-        help: "back: close, unpin, unzoom, clear the filter",
+        help: "back: unpin, leave time travel, unzoom, clear the filter",
         does: Does::Run(back),
     },
 ];
@@ -144,6 +144,9 @@ pub const TAIL: &[Binding] = &[
 fn back(app: &mut App) -> Vec<Cmd> {
     if app.detail_mut().unpin() {
         // The selection's history is read again by the detail's own rule.
+    } else if app.travel().active() {
+        app.travel_mut().end();
+        app.session_mut().say(Level::Info, "back to live");
     } else if app.screen().zoomed() {
         app.screen_mut().set_zoomed(false);
     } else if pane::focused(app).id() == pane::events::ID && !app.events().filter_text().is_empty()

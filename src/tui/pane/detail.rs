@@ -2,11 +2,12 @@
 //! timeline, and its phase outputs and newest handoff payload as pretty JSON. Scrolls as
 //! one text.
 
-use super::{Pane, PaneId, Place, Scroll};
+use super::{Pane, PaneId, Place, Scroll, detail_travel};
 use crate::engine::stuck::Stuck;
 use crate::model::text::sanitize;
 use crate::model::{Handoff, HandoffKind, Status, Workflow, time};
 use crate::tui::app::{App, Row};
+use crate::tui::keys::binding::Binding;
 use crate::tui::msg::Detail;
 use crate::tui::view::style::{Theme, clock, pane_block, progress_bar};
 use crate::tui::view::{scroll, stuck};
@@ -25,6 +26,9 @@ impl Pane for DetailPane {
     }
     fn place(&self) -> Place {
         Place::Side
+    }
+    fn bindings(&self) -> &'static [Binding] {
+        detail_travel::KEYS
     }
     fn draw(&self, f: &mut Frame, area: Rect, app: &App, focused: bool, t: Theme) {
         draw(f, area, app, focused, t);
@@ -60,9 +64,11 @@ impl Pane for DetailPane {
 
 /// The content, wrapped to the pane's inner width, as one paragraph.
 fn content(app: &App, t: Theme) -> Paragraph<'_> {
+    let travelling = app.travel().active();
     let lines = match (app.detail().pinned(), app.selected_row()) {
         (Some(id), _) => pinned(app, id, t),
         (None, None) => vec![Line::from(Span::styled("select a workflow", t.dim()))],
+        (None, Some(r)) if travelling => detail_travel::lines(app.travel().frame_of(&r.wf.id), t),
         (None, Some(r)) => lines(app, r, app.detail().of(&r.wf.id), t),
     };
     Paragraph::new(lines).wrap(Wrap { trim: false })
@@ -101,7 +107,14 @@ fn draw(f: &mut Frame, area: Rect, app: &App, focused: bool, t: Theme) {
     let mut title = vec![Span::styled(
         match (pinned, app.selected_row()) {
             (Some(w), _) => format!(" Detail: {} (from the event log) ", sanitize(&w.build_id)),
-            (None, Some(r)) => format!(" Detail: {} ", sanitize(&r.wf.build_id)),
+            (None, Some(r)) => match app.travel().frame_of(&r.wf.id) {
+                Some(fr) => format!(
+                    " Detail: {} {} ",
+                    sanitize(&r.wf.build_id),
+                    detail_travel::banner(fr)
+                ),
+                None => format!(" Detail: {} ", sanitize(&r.wf.build_id)),
+            },
             (None, None) => " Detail ".into(),
         },
         t.title(),

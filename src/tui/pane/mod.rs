@@ -4,6 +4,7 @@
 //! takes in its own keys.
 
 pub mod detail;
+mod detail_travel;
 pub mod events;
 pub mod history;
 pub mod workflows;

@@ -56,6 +56,7 @@ pub fn draw(f: &mut Frame, app: &App) {
         Some(Overlay::Confirm(c)) => overlay::confirm(f, size, c, theme),
         Some(Overlay::Copy(m)) => overlay::copy_menu(f, size, m, theme),
         Some(Overlay::Event(v)) => event_overlay::draw(f, size, v, theme),
+        Some(Overlay::Diff(v)) => overlay::diff(f, size, v, theme),
         None => {}
     }
 }

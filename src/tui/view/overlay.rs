@@ -1,9 +1,9 @@
 //! Dialogs drawn over the panes: help (generated from the key registry, scrollable),
-//! confirmations, the copy menu, and a text field with its cursor.
+//! confirmations, the copy menu, a diff, and a text field with its cursor.
 
 use super::Theme;
 use crate::model::text::sanitize;
-use crate::tui::app::App;
+use crate::tui::app::{App, DiffView};
 use crate::tui::confirm::{Confirm, Stage};
 use crate::tui::copy_menu::CopyMenu;
 use crate::tui::keys::help::{self, Line as HelpLine};
@@ -102,7 +102,13 @@ pub fn confirm(f: &mut Frame, area: Rect, c: &Confirm, t: Theme) {
         lines.push(Line::default());
     }
     for l in c.lines() {
-        lines.extend(para(l, Style::default()));
+        if l.starts_with("  ") {
+            // An indented item (a rollback's value by value) keeps its columns: cut to
+            // the box, never wrapped.
+            lines.push(Line::from(cut_to(&sanitize(l), inner)));
+        } else {
+            lines.extend(para(l, Style::default()));
+        }
     }
     lines.push(Line::default());
     let targets = c.targets();
@@ -151,6 +157,65 @@ pub fn confirm(f: &mut Frame, area: Rect, c: &Confirm, t: Theme) {
         .border_style(t.error())
         .title(Span::styled(title, t.error()));
     f.render_widget(Paragraph::new(lines).block(block), r);
+}
+
+/// The diff of a workflow's phase outputs (`d`): `+` added, `-` removed, `~` changed, each
+/// in its colour (and its sign, for `NO_COLOR`), scrolled to line `v.at`.
+pub fn diff(f: &mut Frame, area: Rect, v: &DiffView, t: Theme) {
+    let w = area.width.saturating_sub(4).min(110);
+    let h = (v.text.lines.len() as u16 + 2)
+        .min(area.height.saturating_sub(2))
+        .max(3);
+    let r = centered(area, w, h);
+    let shown = usize::from(h.saturating_sub(2));
+    let at = v.at.min(v.text.lines.len().saturating_sub(shown));
+    let inner = usize::from(w.saturating_sub(2));
+    let lines: Vec<Line> = v
+        .text
+        .lines
+        .iter()
+        .skip(at)
+        .take(shown)
+        .map(|l| {
+            let style = match l.get(..2) {
+                Some("+ ") => t.ok(),
+                Some("- ") => t.failed(),
+                Some("~ ") => t.stuck(),
+                _ => Style::default(),
+            };
+            Line::from(Span::styled(cut_to(l, inner), style))
+        })
+        .collect();
+    let place = if v.text.lines.len() > shown {
+        format!(
+            " {}-{} of {} · j/k PgUp/PgDn ",
+            at + 1,
+            at + shown,
+            v.text.lines.len()
+        )
+    } else {
+        " ".into()
+    };
+    f.render_widget(Clear, r);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(t.border(true))
+        .title(Span::styled(format!(" {} ", v.text.title), t.title()))
+        .title_bottom(Line::from(vec![
+            Span::styled(place, t.dim()),
+            Span::styled("Esc q close ", t.dim()),
+        ]));
+    f.render_widget(Paragraph::new(lines).block(block), r);
+}
+
+/// `text` in at most `width` columns, an ellipsis marking the cut.
+fn cut_to(text: &str, width: usize) -> String {
+    if text.chars().count() <= width {
+        return text.to_string();
+    }
+    let mut t: String = text.chars().take(width.saturating_sub(1)).collect();
+    t.push('…');
+    t
 }
 
 pub fn copy_menu(f: &mut Frame, area: Rect, m: &CopyMenu, t: Theme) {

@@ -1,0 +1,139 @@
+//! `baton metrics`: rows written by baton, then dated by hand, so every figure can be
+//! worked out independently — entries, exits, time in phase (including an attempt that
+//! began before the window), acknowledgement latency (including a handoff made before the
+//! window), retries, failures, what is in flight and waiting, completions, the bottleneck.
+
+mod common;
+
+use chrono::{Duration, Utc};
+use common::backend::*;
+use serde_json::Value;
+
+/// Dates the trail: the events in `seq` order at `now - 59 min + offset` for each offset
+/// (in minutes; written in time order, as an orchestrator writes), and each handoff at the
+/// time of the event that made it.
+fn date(db: &TestDb, minutes: &[i64]) {
+    // A minute inside the hour `--since 1h` reaches back to.
+    let t0 = Utc::now() - Duration::minutes(59);
+    let mut raw = db.raw();
+    let seqs: Vec<(i64, String, Option<String>)> = raw.query(
+        "SELECT seq, event_type, event_data->>'handoff_id' FROM workflow_events ORDER BY seq",
+        &[],
+    );
+    assert_eq!(seqs.len(), minutes.len(), "{seqs:?}");
+    for ((seq, kind, handoff), m) in seqs.iter().zip(minutes) {
+        let at = pg_time(t0 + Duration::minutes(*m));
+        raw.execute(
+            "UPDATE workflow_events SET created_at = $1 WHERE seq = $2",
+            &[&at, seq],
+        );
+        if let Some(h) = handoff.as_ref().filter(|_| kind != "handoff_acknowledged") {
+            raw.execute(
+                "UPDATE workflow_handoffs SET created_at = $1 WHERE id = $2",
+                &[&at, h],
+            );
+        }
+    }
+}
+
+fn row<'a>(m: &'a Value, phase: &str) -> &'a Value {
+    m["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["phase"] == phase)
+        .unwrap_or_else(|| panic!("no row for {phase}: {m}"))
+}
+
+fn metrics_equal_what_the_dated_rows_say(b: Backend) {
+    let db = TestDb::cli(b);
+    db.add_definition(
+        "m",
+        r#"{"name": "m", "phases": [{"name": "a", "role": "ra"}, {"name": "b", "role": "rb"}]}"#,
+    );
+    let start = |build: &str| {
+        db.run(&[
+            "start",
+            "--project",
+            "p",
+            "--build-id",
+            build,
+            "--definition",
+            "m",
+        ])
+        .code(0);
+    };
+    // In time order (minutes from the window's start):
+    // w5 entered a 3 h before and b 2 h before the window; its handoff is acknowledged at 20.
+    // w3 entered a 2 h before the window and left it at 15 (still waiting in b).
+    // w1: a 0–10, handed to b (acknowledged 2 min later), completed at 30.
+    // w2: a from 5, failed at 20, retried at 25 (that handoff still waits).
+    // w4: started at 40.
+    let run = |args: &[&str]| {
+        db.run(args).code(0);
+    };
+    start("w5");
+    run(&["advance", "w5"]);
+    start("w3");
+    start("w1");
+    start("w2");
+    run(&["advance", "w1"]);
+    run(&["ack", "w1"]);
+    run(&["advance", "w3"]);
+    run(&["fail", "w2", "--error", "flaky"]);
+    run(&["ack", "w5"]);
+    run(&["retry", "w2"]);
+    run(&["advance", "w1"]);
+    start("w4");
+    date(
+        &db,
+        &[-180, -120, -120, 0, 5, 10, 12, 15, 20, 20, 25, 30, 40],
+    );
+
+    let m = db.json(&["metrics", "--since", "1h", "--json"]);
+    let a = row(&m, "a");
+    assert_eq!(a["role"], "ra");
+    assert_eq!(a["entered"], 4, "w1, w2, w2's retry, w4: {a}");
+    assert_eq!(a["left"], 3, "w1, w2's retry, w3: {a}");
+    // Attempts that left: 10 min, 20 min (w2, 5 to 25), 135 min (w3, from before).
+    assert_eq!(a["time_in_phase"]["n"], 3);
+    assert_eq!(a["time_in_phase"]["p50"], 1200);
+    assert_eq!(a["time_in_phase"]["p95"], 8100);
+    assert_eq!(
+        (a["retries"].clone(), a["failures"].clone()),
+        (1.into(), 1.into())
+    );
+    assert_eq!(a["rollbacks"], 0);
+    assert_eq!(a["in_flight"], 2, "w2, w4");
+    assert_eq!(a["waiting_ack"], 1, "w2's retry");
+    let b_ = row(&m, "b");
+    assert_eq!(b_["role"], "rb");
+    assert_eq!(b_["entered"], 2, "w1, w3");
+    assert_eq!(b_["left"], 1, "w1 completed");
+    assert_eq!(b_["time_in_phase"]["p50"], 1200);
+    // Acknowledged after 2 min (w1) and 140 min (w5, handed over before the window).
+    assert_eq!(b_["ack_latency"]["n"], 2);
+    assert_eq!(b_["ack_latency"]["p50"], 120);
+    assert_eq!(b_["ack_latency"]["p95"], 8400);
+    assert_eq!(b_["in_flight"], 2, "w3, w5");
+    assert_eq!(b_["waiting_ack"], 1, "w3");
+    assert_eq!(m["completed"], 1);
+    let buckets: u64 = m["completions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_u64().unwrap())
+        .sum();
+    assert_eq!(buckets, 1);
+    // 2 in flight each; a's attempts take longer.
+    assert_eq!(m["bottleneck"]["role"], "ra");
+
+    // The same, for people.
+    let text = db.run(&["metrics", "--since", "1h"]);
+    text.code(0);
+    assert!(text.stdout.contains("bottleneck: ra"), "{}", text.stdout);
+    assert!(text.stdout.contains("20m00s / 2h15m"), "{}", text.stdout);
+    db.run(&["metrics", "--since", "yesterday"]).code(2);
+}
+
+both!(metrics_equal_what_the_dated_rows_say);
