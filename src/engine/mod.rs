@@ -11,6 +11,7 @@ pub mod preview;
 pub mod replay;
 pub mod rules;
 pub mod stuck;
+pub mod stuck_history;
 
 pub use error::{EngineError, RuleError};
 pub use ops::{Request, acknowledge, act, act_on_id, default_actor, heartbeat, start};

@@ -254,13 +254,20 @@ fn advance(s: &Snapshot, output: Option<&Value>, c: &mut Change) -> Result<Value
     Ok(data)
 }
 
+/// How many retries of its phase `w` may still make: the phase's own limit, else the
+/// workflow's, less those made.
+pub fn retries_left(w: &Workflow, phase: Option<&Phase>) -> i64 {
+    let max = phase.and_then(|p| p.max_retries).unwrap_or(w.max_retries);
+    (max - w.retry_count).max(0)
+}
+
 fn retry(s: &Snapshot, c: &mut Change) -> Result<Value, RuleError> {
     let w = &s.workflow;
     require(w, "retry", &[Status::Running, Status::Failed], "")?;
     let (i, def) = current_index(s)?;
     let phase = &def.phases[i];
     let max = phase.max_retries.unwrap_or(w.max_retries);
-    if w.retry_count >= max {
+    if retries_left(w, Some(phase)) == 0 {
         return Err(RuleError::RetriesExhausted {
             used: w.retry_count,
             max,

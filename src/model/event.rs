@@ -83,6 +83,21 @@ impl EventType {
             .find(|t| t.spellings().contains(&name))
     }
 
+    /// Every stored spelling of the types asked for, as an event filter matches them: a type
+    /// baton knows brings its seeds' spelling along; any other is matched as written.
+    pub fn stored(asked: &[String]) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for t in asked.iter().map(|t| t.trim()).filter(|t| !t.is_empty()) {
+            match EventType::parse(t) {
+                Some(known) => out.extend(known.spellings().iter().map(|s| s.to_string())),
+                None => out.push(t.to_string()),
+            }
+        }
+        out.sort();
+        out.dedup();
+        out
+    }
+
     /// Transitions write a handoff and a checkpoint as well as the event.
     pub fn is_transition(self) -> bool {
         matches!(

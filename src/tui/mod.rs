@@ -6,6 +6,9 @@ pub mod app;
 pub mod clipboard;
 pub mod confirm;
 pub mod copy_menu;
+pub mod event_filter;
+pub mod event_pages;
+pub mod event_view;
 pub use crate::engine::filter;
 pub mod history_filter;
 mod history_reader;
@@ -27,6 +30,8 @@ pub mod worker;
 
 pub use runtime::{Options, ThemeName, run};
 
+#[cfg(test)]
+mod event_log_tests;
 #[cfg(test)]
 mod fuzz_tests;
 #[cfg(test)]

@@ -1,6 +1,7 @@
 //! Everything that can happen to the dashboard, as data: key presses, mouse, resizes,
 //! what the database worker found, and the outcome of actions.
 
+use super::app::Want;
 use crate::engine::Request;
 use crate::model::time::Timestamp;
 use crate::model::{Checkpoint, Definition, Event, Handoff, Status, Workflow};
@@ -16,6 +17,8 @@ pub enum Msg {
     /// What changed in the database since the last delta.
     Data(Delta),
     Detail(Box<Detail>),
+    /// A page of the trail the event log asked for.
+    EventPage(Box<EventPage>),
     /// A workflow as it was right after one of its events (time travel).
     Travel(Box<crate::tui::travel::Frame>),
     /// There is nothing to travel to (the workflow has no such event): the trip ends.
@@ -67,10 +70,26 @@ pub struct Detail {
     pub payload_text: String,
 }
 
+/// Events read for the event log's [`Want`]: older ones (oldest first) and where the search
+/// stopped, or the newest.
+#[derive(Debug, Clone)]
+pub struct EventPage {
+    pub want: Want,
+    pub events: Vec<Event>,
+    /// The exclusive bound a further page back starts from.
+    pub reached: i64,
+    /// Nothing older matches.
+    pub done: bool,
+    /// The read failed (or its filter named no workflow): said, and nothing added.
+    pub problem: Option<String>,
+}
+
 /// Side effects `update` asks the runtime to perform.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Cmd {
     LoadDetail(String),
+    /// Reads a page of the trail for the event log, with a bounded number of reads.
+    EventPage(Want),
     /// Rebuild workflow `workflow_id` as it was at `to` (`Msg::Travel`).
     Travel {
         workflow_id: String,

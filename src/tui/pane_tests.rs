@@ -91,16 +91,21 @@ fn zoomed_detail_scroll_stays_within_its_text() {
 }
 
 #[test]
-fn event_log_scrolls_back_no_further_than_a_full_screen() {
+fn event_log_cursor_moves_within_its_events_and_the_view_keeps_it_shown() {
     let mut a = app();
     a.screen_mut().resize(80, 24); // the log shows 3 of its 6 events
     a.screen_mut().focus_on(events::ID);
     key(&mut a, KeyCode::Char('g'));
-    assert_eq!(a.events().back(), 3, "the oldest three fill the pane");
-    key(&mut a, KeyCode::Char('k'));
-    assert_eq!(a.events().back(), 3);
+    assert_eq!(a.events().cursor(), Some(1));
+    assert_eq!(a.events().view_back(), 3, "the oldest three fill the pane");
     key(&mut a, KeyCode::Char('j'));
-    assert_eq!(a.events().back(), 2);
+    key(&mut a, KeyCode::Char('j'));
+    key(&mut a, KeyCode::Char('j'));
+    assert_eq!(a.events().cursor(), Some(4));
+    assert_eq!(a.events().view_back(), 2, "the view moved to keep #4 shown");
+    key(&mut a, KeyCode::PageDown);
+    assert!(a.events().following(), "at the newest it follows again");
+    assert_eq!(a.events().view_back(), 0);
 }
 
 #[test]
@@ -112,7 +117,7 @@ fn a_log_scrolled_back_keeps_its_lines_as_events_arrive() {
     let wf = a.held().visible()[0].clone();
     let newest_shown = |a: &App| {
         let shown = a.shown_events();
-        shown[shown.len() - a.events().back() - 1].seq
+        shown[shown.len() - a.events().view_back() - 1].seq
     };
     let before = newest_shown(&a);
     update(

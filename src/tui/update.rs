@@ -5,6 +5,7 @@
 use super::app::{App, DiffView, Level, Overlay};
 use super::confirm::{Confirm, Step};
 use super::copy_menu::{CopyMenu, Pick};
+use super::event_view::{EventView, Step as EventStep};
 use super::keys::{self, Does, Move};
 use super::layout;
 use super::msg::{Cmd, Msg};
@@ -68,6 +69,14 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Cmd> {
             app.detail_mut().accept(*d, selected.as_deref());
             Vec::new()
         }
+        Msg::EventPage(p) => {
+            let p = *p;
+            if let Some(why) = &p.problem {
+                app.session_mut().say(Level::Error, why.clone());
+            }
+            app.accept_event_page(&p.want, p.events, p.reached, p.done);
+            Vec::new()
+        }
         Msg::Travel(f) => {
             app.travel_mut().accept(*f);
             Vec::new()
@@ -120,6 +129,9 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Cmd> {
     if let Some(id) = app.detail_wanted(before.as_deref(), data_arrived) {
         cmds.push(Cmd::LoadDetail(id));
     }
+    if let Some(w) = app.events_mut().take_want() {
+        cmds.push(Cmd::EventPage(w));
+    }
     cmds.extend(app.history_mut().wanted());
     let areas = areas(app);
     for p in PANES {
@@ -138,12 +150,13 @@ fn on_key(app: &mut App, k: KeyEvent) -> Vec<Cmd> {
             on_copy_key(app, m, &k);
             return Vec::new();
         }
+        Some(Overlay::Event(v)) => return on_event_key(app, *v, &k),
         None => {}
     }
     if app.overlays().prompt_open() {
         return on_prompt_key(app, k);
     }
-    let Some(binding) = keys::action_for(&k) else {
+    let Some(binding) = keys::action_for(&k, pane::focused(app).id()) else {
         return Vec::new();
     };
     if binding.dangerous() && app.session().read_only() {
@@ -172,6 +185,13 @@ fn on_key(app: &mut App, k: KeyEvent) -> Vec<Cmd> {
             Vec::new()
         }
         Does::Run(run) => run(app),
+        Does::Act(_) if app.detail().pinned().is_some() => {
+            app.session_mut().say(
+                Level::Error,
+                "the detail shows a workflow from the event log, not the selection: Esc first",
+            );
+            Vec::new()
+        }
         Does::Act(plan) => {
             let opened = match app.selected_row() {
                 Some(row) => plan(app, row),
@@ -214,7 +234,7 @@ fn on_help_key(app: &mut App, at: usize, k: &KeyEvent) -> Vec<Cmd> {
     if k.modifiers.contains(KeyModifiers::CONTROL) && k.code == KeyCode::Char('c') {
         return vec![Cmd::Quit];
     }
-    let at = match keys::action_for(k).map(|b| (b.name, b.does)) {
+    let at = match keys::action_for(k, pane::focused(app).id()).map(|b| (b.name, b.does)) {
         Some(("back" | "help" | "quit", _)) => return Vec::new(),
         Some((_, Does::Move(m))) => {
             let (w, h) = app.screen().size();
@@ -225,6 +245,19 @@ fn on_help_key(app: &mut App, at: usize, k: &KeyEvent) -> Vec<Cmd> {
     };
     app.overlays_mut().show(Overlay::Help(at));
     Vec::new()
+}
+
+fn on_event_key(app: &mut App, v: EventView, k: &KeyEvent) -> Vec<Cmd> {
+    let (w, h) = app.screen().size();
+    match v.on_key(k, Rect::new(0, 0, w, h)) {
+        EventStep::Stay(v) => {
+            app.overlays_mut().show(Overlay::Event(Box::new(v)));
+            Vec::new()
+        }
+        EventStep::Close => Vec::new(),
+        EventStep::Jump(id) => app.jump_to_workflow(&id),
+        EventStep::Quit => vec![Cmd::Quit],
+    }
 }
 
 /// The diff scrolls with the movement keys and closes on Esc, `q` or `d`. Ctrl-C quits.
@@ -256,7 +289,7 @@ fn on_diff_key(app: &mut App, mut v: DiffView, k: &KeyEvent) -> Vec<Cmd> {
     let (_, h) = app.screen().size();
     let page = usize::from(h.saturating_sub(6)).max(1);
     let last = v.text.lines.len().saturating_sub(1);
-    if let Some(Does::Move(m)) = keys::action_for(k).map(|b| b.does) {
+    if let Some(Does::Move(m)) = keys::action_for(k, pane::focused(app).id()).map(|b| b.does) {
         v.at = match m {
             Move::Up => v.at.saturating_sub(1),
             Move::Down => v.at + 1,
@@ -282,6 +315,7 @@ fn on_copy_key(app: &mut App, m: CopyMenu, k: &KeyEvent) {
 /// The filter prompt: every edit filters (the table, or the history view while it is
 /// open); Enter keeps the filter, Esc and Ctrl-C clear it.
 fn on_prompt_key(app: &mut App, k: KeyEvent) -> Vec<Cmd> {
+    let events = app.overlays().prompt_is_events();
     let Some(field) = app.overlays_mut().prompt_mut() else {
         return Vec::new();
     };
@@ -297,6 +331,10 @@ fn on_prompt_key(app: &mut App, k: KeyEvent) -> Vec<Cmd> {
         }
         Edit::Moved | Edit::Ignored => return Vec::new(),
     };
+    if events {
+        app.set_event_filter(text);
+        return Vec::new();
+    }
     if app.history().active() {
         return app.history_mut().set_filter(text);
     }

@@ -559,10 +559,13 @@ fn events_pane_scrolling_pauses_follow_and_f_resumes() {
     a.screen_mut().focus_on(events::ID);
     key(&mut a, KeyCode::Char('k'));
     assert!(!a.events().following());
-    assert_eq!(a.events().back(), 1);
+    assert_eq!(a.events().cursor(), Some(5));
     key(&mut a, KeyCode::Char('f'));
     assert!(a.events().following());
-    assert_eq!(a.events().back(), 0);
+    assert_eq!(a.events().cursor(), None);
+    key(&mut a, KeyCode::Char('f'));
+    assert!(!a.events().following(), "f pauses on the newest");
+    assert_eq!(a.events().cursor(), Some(6));
     key(&mut a, KeyCode::Char('e'));
     assert!(a.events().selected_only());
 }

@@ -228,6 +228,11 @@ impl Worker {
                 Ok(None) => true,
                 Err(e) => self.out.send(Msg::DbProblem(problem(&e))).is_ok(),
             },
+            Cmd::EventPage(want) => {
+                self.reads += 1;
+                let page = super::event_pages::read(&self.store, want);
+                self.out.send(Msg::EventPage(Box::new(page))).is_ok()
+            }
             Cmd::Travel { workflow_id, to } => match self.history(&workflow_id) {
                 Ok(Some(h)) => match travel::frame(&h, to) {
                     Some(f) => self.out.send(Msg::Travel(Box::new(f))).is_ok(),

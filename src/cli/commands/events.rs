@@ -175,7 +175,7 @@ pub fn run(ctx: &Ctx, a: &EventsArgs) -> CliResult {
         workflow: workflow.clone(),
         after_seq: after_seq.unwrap_or(0),
         before_seq: a.before,
-        types: stored_types(&a.types),
+        types: EventType::stored(&a.types),
         actor: a.actor.clone(),
         newest: false,
         limit,
@@ -228,21 +228,6 @@ pub fn run(ctx: &Ctx, a: &EventsArgs) -> CliResult {
             Waited::Stopped => return Ok(()),
         }
     }
-}
-
-/// Every stored spelling of the types asked for: a type baton knows brings its seeds'
-/// spelling along; any other is matched as written.
-fn stored_types(asked: &[String]) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    for t in asked.iter().map(|t| t.trim()).filter(|t| !t.is_empty()) {
-        match EventType::parse(t) {
-            Some(known) => out.extend(known.spellings().iter().map(|s| s.to_string())),
-            None => out.push(t.to_string()),
-        }
-    }
-    out.sort();
-    out.dedup();
-    out
 }
 
 /// The events `filter` selects, from the start of its range (forward) or its end (back),

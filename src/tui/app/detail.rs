@@ -1,5 +1,7 @@
 //! The selected workflow's history as last read, how far it is scrolled, and the one rule
-//! for when to read it again.
+//! for when to read it again. A workflow reached from the event log that the table does not
+//! hold is *pinned*: its history is shown instead of the selection's until Esc or the
+//! selection moves.
 
 use super::Row;
 use crate::tui::msg::Detail;
@@ -8,6 +10,9 @@ use crate::tui::msg::Detail;
 pub struct DetailState {
     loaded: Option<Detail>,
     scroll: u16,
+    pinned: Option<String>,
+    /// The selection's history must be read again (a pin was let go).
+    again: bool,
 }
 
 impl DetailState {
@@ -22,10 +27,33 @@ impl DetailState {
         self.scroll
     }
 
-    /// Keeps a history that arrived, if it is of the workflow selected now (the selection
-    /// may have moved on while it was read).
+    /// The workflow shown instead of the selection, if one is pinned.
+    pub fn pinned(&self) -> Option<&str> {
+        self.pinned.as_deref()
+    }
+    /// The pinned workflow's history, once read.
+    pub fn pinned_detail(&self) -> Option<&Detail> {
+        self.pinned.as_deref().and_then(|id| self.of(id))
+    }
+    pub fn pin(&mut self, id: &str) {
+        self.pinned = Some(id.to_string());
+        self.scroll = 0;
+    }
+    /// Lets the pinned workflow go: the selection's history is shown (read again).
+    pub fn unpin(&mut self) -> bool {
+        let was = self.pinned.take().is_some();
+        if was {
+            self.again = true;
+            self.scroll = 0;
+        }
+        was
+    }
+
+    /// Keeps a history that arrived, if it is of the workflow pinned, or else selected now
+    /// (the selection may have moved on while it was read).
     pub fn accept(&mut self, d: Detail, selected: Option<&str>) {
-        if selected == Some(d.workflow.id.as_str()) {
+        let shown = self.pinned.as_deref().or(selected);
+        if shown == Some(d.workflow.id.as_str()) {
             self.loaded = Some(d);
         }
     }
@@ -62,10 +90,18 @@ impl DetailState {
     ) -> Option<String> {
         let now = selected.map(|r| r.wf.id.as_str());
         if now != before {
+            self.pinned = None;
+            self.again = false;
             self.scroll = 0;
             if now.is_none() {
                 self.loaded = None;
             }
+            return now.map(str::to_string);
+        }
+        if self.pinned.is_some() {
+            return None;
+        }
+        if std::mem::take(&mut self.again) {
             return now.map(str::to_string);
         }
         let r = selected.filter(|_| data_arrived)?;

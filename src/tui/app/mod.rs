@@ -10,7 +10,10 @@ mod detail;
 mod events;
 mod held;
 mod history;
+mod jump;
+mod log;
 mod overlays;
+mod paging;
 mod screen;
 mod session;
 mod table;
@@ -19,10 +22,11 @@ mod tests;
 mod travel;
 
 pub use detail::DetailState;
-pub use events::{EVENTS_KEPT, EventLog};
+pub use events::{EVENTS_KEPT, EventLog, cursor_index};
 pub use held::{Entry, FINISHED_KEPT, Held, Row};
 pub use history::{HELD_MAX as HISTORY_HELD_MAX, History, PAGE as HISTORY_PAGE};
 pub use overlays::{DiffView, Overlay, Overlays};
+pub use paging::{Paging, Want};
 pub use screen::{PaneId, Screen};
 pub use session::{Level, Session, TermRequest};
 pub use table::{QuickView, SortKey, Table};
@@ -148,16 +152,16 @@ impl App {
             .get(self.table.selected())
             .map(String::as_str)
     }
-    /// Events shown in the log: all, or the selected workflow's.
-    pub fn shown_events(&self) -> Vec<&crate::model::Event> {
-        self.events.shown(self.selected_id())
-    }
-
     /// Merges a batch from the worker, keeping the selection on the same workflow.
     pub fn apply_delta(&mut self, mut d: Delta) {
         let keep = self.table_selected_id().map(str::to_string);
-        self.events
-            .merge(std::mem::take(&mut d.events), d.full, keep.as_deref());
+        let held = &self.held;
+        self.events.merge(
+            std::mem::take(&mut d.events),
+            d.full,
+            keep.as_deref(),
+            &|id| held.row(id).map(|r| r.wf.build_id.as_str()),
+        );
         if let Some(at) = d.at {
             self.session.refreshed(at);
         }

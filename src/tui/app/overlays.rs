@@ -1,8 +1,10 @@
 //! What is drawn over the panes and takes the keys first: the help (and how far it is
-//! scrolled), a confirmation, the copy menu, a diff, and the filter prompt in the footer.
+//! scrolled), a confirmation, the copy menu, a diff, an event opened in full, and the
+//! filter prompt in the footer (for the workflows, or for the event log).
 
 use crate::tui::confirm::Confirm;
 use crate::tui::copy_menu::CopyMenu;
+use crate::tui::event_view::EventView;
 use crate::tui::text_field::TextField;
 use crate::tui::travel::DiffText;
 
@@ -12,6 +14,7 @@ pub enum Overlay {
     Help(usize),
     Confirm(Confirm),
     Copy(CopyMenu),
+    Event(Box<EventView>),
     /// The diff of the selected workflow's phase outputs (`d`).
     Diff(DiffView),
     /// The fleet's metrics over the last hour (`M`), refreshed while shown.
@@ -36,6 +39,8 @@ pub struct Overlays {
     /// When the metrics were last asked for, while the operator wants them shown (from
     /// `M` until they are closed): a reply arriving after that is dropped.
     metrics_asked: Option<crate::model::time::Timestamp>,
+    /// The prompt filters the event log, not the workflows.
+    events_prompt: bool,
 }
 
 impl Overlays {
@@ -58,6 +63,16 @@ impl Overlays {
     /// Opens the prompt on the filter as it is, the cursor at its end.
     pub fn open_prompt(&mut self, text: &str) {
         self.prompt = Some(TextField::with(text));
+        self.events_prompt = false;
+    }
+    /// Opens the prompt on the event log's filter.
+    pub fn open_events_prompt(&mut self, text: &str) {
+        self.prompt = Some(TextField::with(text));
+        self.events_prompt = true;
+    }
+    /// Whether the open prompt filters the event log.
+    pub fn prompt_is_events(&self) -> bool {
+        self.prompt.is_some() && self.events_prompt
     }
     pub fn prompt_mut(&mut self) -> Option<&mut TextField> {
         self.prompt.as_mut()

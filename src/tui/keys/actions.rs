@@ -49,7 +49,7 @@ pub const ACTIONS: &[Binding] = &[
         keys: &[Char('F')],
         label: "F",
         footer: None,
-        help: "fail the workflow, with the reason as its error",
+        help: "fail it, the reason stored as its error",
         does: Does::Act(fail),
     },
     Binding {

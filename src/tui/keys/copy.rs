@@ -27,7 +27,7 @@ pub const COPY: &[Binding] = &[
         keys: &[Char('Y')],
         label: "Y",
         footer: None,
-        help: "copy menu: workflow id, build id, pending handoff id (for baton ack)",
+        help: "copy menu: workflow, build or pending handoff id",
         does: Does::Run(|app| {
             match app.selected_row().map(CopyMenu::of) {
                 Some(m) => app.overlays_mut().show(Overlay::Copy(m)),

@@ -83,8 +83,8 @@ pub const HEAD: &[Binding] = &[
     },
     Binding {
         name: "zoom",
-        keys: &[Enter],
-        label: "Enter",
+        keys: &[Char('z'), Enter],
+        label: "z",
         footer: Some("zoom"),
         help: "zoom the pane to full screen",
         does: Does::Run(|app| {
@@ -98,7 +98,7 @@ pub const HEAD: &[Binding] = &[
         keys: &[Esc],
         label: "Esc",
         footer: None,
-        help: "back: leave time travel, unzoom, clear filter",
+        help: "back: unpin, leave time travel, unzoom, clear the filter",
         does: Does::Run(back),
     },
 ];
@@ -154,11 +154,16 @@ pub const TAIL: &[Binding] = &[
 ];
 
 fn back(app: &mut App) -> Vec<Cmd> {
-    if app.travel().active() {
+    if app.detail_mut().unpin() {
+        // The selection's history is read again by the detail's own rule.
+    } else if app.travel().active() {
         app.travel_mut().end();
         app.session_mut().say(Level::Info, "back to live");
     } else if app.screen().zoomed() {
         app.screen_mut().set_zoomed(false);
+    } else if pane::focused(app).id() == pane::events::ID && !app.events().filter_text().is_empty()
+    {
+        app.set_event_filter(String::new());
     } else if app.history().active() {
         if !app.history().filter_text().is_empty() {
             return app.history_mut().set_filter(String::new());

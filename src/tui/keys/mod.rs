@@ -88,9 +88,11 @@ pub fn by_name(name: &str) -> Option<&'static Binding> {
     all().map(|(_, b)| b).find(|b| b.name == name)
 }
 
-/// The binding for `key`, whichever pane has the focus (a pane's keys work from any pane;
-/// the footer shows them where they belong).
-pub fn action_for(key: &KeyEvent) -> Option<&'static Binding> {
+/// The binding for `key` while `focus` has the focus. The focused pane's own keys come
+/// first, so a pane may give a key its own meaning there (`Enter` opens an event in the
+/// event log and zooms elsewhere); otherwise a pane's keys work from any pane (the footer
+/// shows them where they belong).
+pub fn action_for(key: &KeyEvent, focus: PaneId) -> Option<&'static Binding> {
     if key.modifiers.contains(KeyModifiers::CONTROL) {
         let KeyCode::Char(c) = key.code else {
             return None;
@@ -101,7 +103,20 @@ pub fn action_for(key: &KeyEvent) -> Option<&'static Binding> {
             .find(|(k, _)| *k == c)
             .and_then(|(_, name)| by_name(name));
     }
-    all().map(|(_, b)| b).find(|b| b.keys.contains(&key.code))
+    let own = all().filter(|(scope, _)| *scope == Scope::Only(focus));
+    own.chain(all())
+        .map(|(_, b)| b)
+        .find(|b| b.keys.contains(&key.code))
+}
+
+/// Whether every key of `b` (in `scope`) means something else while `pane` has the focus,
+/// by one of that pane's own bindings.
+fn shadowed(scope: Scope, b: &Binding, pane: PaneId) -> bool {
+    let own: Vec<KeyCode> = all()
+        .filter(|(s, _)| *s == Scope::Only(pane))
+        .flat_map(|(_, o)| o.keys.iter().copied())
+        .collect();
+    scope != Scope::Only(pane) && b.keys.iter().all(|k| own.contains(k))
 }
 
 /// The names of every key for `b`, its control keys included (`PgDn Ctrl-D`).
@@ -120,6 +135,7 @@ pub fn key_names(b: &Binding) -> Vec<String> {
 /// the footer at the right, and help must survive.
 pub fn footer(pane: PaneId, read_only: bool) -> Vec<&'static Binding> {
     let mut shown: Vec<_> = all()
+        .filter(|(scope, b)| !shadowed(*scope, b, pane))
         .filter(|(scope, b)| {
             b.footer.is_some()
                 && !b.label.is_empty()

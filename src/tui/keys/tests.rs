@@ -15,17 +15,44 @@ fn key(code: KeyCode) -> Msg {
 
 #[test]
 fn no_key_and_no_name_is_bound_twice() {
-    // Keys resolve whichever pane has the focus, so a key is unique across all of them.
-    let mut keys = Vec::new();
+    // A key means one thing in each scope; a pane's own key wins while that pane has the
+    // focus (elsewhere the first in registry order answers).
     let mut names = Vec::new();
-    for (_, b) in all() {
+    let mut seen: Vec<(Scope, KeyCode)> = Vec::new();
+    for (scope, b) in all() {
         assert!(!names.contains(&b.name), "{} named twice", b.name);
         names.push(b.name);
         for k in b.keys {
-            assert!(!keys.contains(k), "{k:?} bound twice");
-            keys.push(*k);
+            let twice = seen.iter().any(|(s, o)| o == k && *s == scope);
+            assert!(!twice, "{k:?} bound twice in {scope:?}");
+            seen.push((scope, *k));
         }
     }
+}
+
+#[test]
+fn a_focused_panes_own_key_wins_and_hides_the_other_meaning_from_its_footer() {
+    let enter = KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE);
+    let slash = KeyEvent::new(Char('/'), KeyModifiers::NONE);
+    let events = crate::tui::pane::events::ID;
+    let workflows = crate::tui::pane::workflows::ID;
+    assert_eq!(
+        action_for(&enter, events).map(|b| b.name),
+        Some("open event")
+    );
+    assert_eq!(action_for(&enter, workflows).map(|b| b.name), Some("zoom"));
+    assert_eq!(
+        action_for(&slash, events).map(|b| b.name),
+        Some("filter events")
+    );
+    assert_eq!(
+        action_for(&slash, workflows).map(|b| b.name),
+        Some("filter")
+    );
+    let names = |p| footer(p, false).iter().map(|b| b.name).collect::<Vec<_>>();
+    assert!(names(events).contains(&"zoom"), "z still zooms there");
+    assert!(names(events).contains(&"open event"));
+    assert!(!names(workflows).contains(&"open event"));
 }
 
 #[test]
@@ -137,12 +164,24 @@ fn every_action_key_opens_its_dialog_or_says_why_not() {
 #[test]
 fn shifted_letters_and_control_keys_resolve() {
     let shift_a = KeyEvent::new(Char('A'), KeyModifiers::SHIFT);
-    assert_eq!(action_for(&shift_a).map(|b| b.name), Some("acknowledge"));
+    assert_eq!(
+        action_for(&shift_a, PANES[0].id()).map(|b| b.name),
+        Some("acknowledge")
+    );
     let ctrl = |c| KeyEvent::new(Char(c), KeyModifiers::CONTROL);
-    assert_eq!(action_for(&ctrl('c')).map(|b| b.name), Some("quit"));
-    assert_eq!(action_for(&ctrl('d')).map(|b| b.name), Some("page down"));
-    assert_eq!(action_for(&ctrl('u')).map(|b| b.name), Some("page up"));
-    assert!(action_for(&ctrl('x')).is_none());
+    assert_eq!(
+        action_for(&ctrl('c'), PANES[0].id()).map(|b| b.name),
+        Some("quit")
+    );
+    assert_eq!(
+        action_for(&ctrl('d'), PANES[0].id()).map(|b| b.name),
+        Some("page down")
+    );
+    assert_eq!(
+        action_for(&ctrl('u'), PANES[0].id()).map(|b| b.name),
+        Some("page up")
+    );
+    assert!(action_for(&ctrl('x'), PANES[0].id()).is_none());
 }
 
 #[test]

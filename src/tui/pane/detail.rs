@@ -9,8 +9,8 @@ use crate::model::{Handoff, HandoffKind, Status, Workflow, time};
 use crate::tui::app::{App, Row};
 use crate::tui::keys::binding::Binding;
 use crate::tui::msg::Detail;
-use crate::tui::view::scroll;
 use crate::tui::view::style::{Theme, clock, pane_block, progress_bar};
+use crate::tui::view::{scroll, stuck};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -65,10 +65,11 @@ impl Pane for DetailPane {
 /// The content, wrapped to the pane's inner width, as one paragraph.
 fn content(app: &App, t: Theme) -> Paragraph<'_> {
     let travelling = app.travel().active();
-    let lines = match app.selected_row() {
-        None => vec![Line::from(Span::styled("select a workflow", t.dim()))],
-        Some(r) if travelling => detail_travel::lines(app.travel().frame_of(&r.wf.id), t),
-        Some(r) => lines(app, r, app.detail().of(&r.wf.id), t),
+    let lines = match (app.detail().pinned(), app.selected_row()) {
+        (Some(id), _) => pinned(app, id, t),
+        (None, None) => vec![Line::from(Span::styled("select a workflow", t.dim()))],
+        (None, Some(r)) if travelling => detail_travel::lines(app.travel().frame_of(&r.wf.id), t),
+        (None, Some(r)) => lines(app, r, app.detail().of(&r.wf.id), t),
     };
     Paragraph::new(lines).wrap(Wrap { trim: false })
 }
@@ -79,10 +80,34 @@ fn measure(app: &App, area: Rect, t: Theme) -> (usize, usize) {
     (total, usize::from(area.height.saturating_sub(2)))
 }
 
+/// A workflow reached from the event log that the table does not hold: its history as
+/// read, under a banner saying so, rendered as a selected one is.
+fn pinned<'a>(app: &'a App, id: &str, t: Theme) -> Vec<Line<'a>> {
+    let banner = Line::from(Span::styled(
+        "◆ from the event log; not in the table (finished, not held) · Esc returns",
+        t.stuck(),
+    ));
+    let Some(d) = app.detail().pinned_detail() else {
+        let reading = format!("reading workflow {}…", s(id));
+        return vec![banner, Line::from(Span::styled(reading, t.dim()))];
+    };
+    let row = Row {
+        wf: d.workflow.clone(),
+        pending: None,
+        stuck: None,
+        due: None,
+    };
+    let mut out = vec![banner];
+    out.extend(lines(app, &row, Some(d), t));
+    out
+}
+
 fn draw(f: &mut Frame, area: Rect, app: &App, focused: bool, t: Theme) {
+    let pinned = app.detail().pinned_detail().map(|d| &d.workflow);
     let mut title = vec![Span::styled(
-        match app.selected_row() {
-            Some(r) => match app.travel().frame_of(&r.wf.id) {
+        match (pinned, app.selected_row()) {
+            (Some(w), _) => format!(" Detail: {} (from the event log) ", sanitize(&w.build_id)),
+            (None, Some(r)) => match app.travel().frame_of(&r.wf.id) {
                 Some(fr) => format!(
                     " Detail: {} {} ",
                     sanitize(&r.wf.build_id),
@@ -90,7 +115,7 @@ fn draw(f: &mut Frame, area: Rect, app: &App, focused: bool, t: Theme) {
                 ),
                 None => format!(" Detail: {} ", sanitize(&r.wf.build_id)),
             },
-            None => " Detail ".into(),
+            (None, None) => " Detail ".into(),
         },
         t.title(),
     )];
@@ -163,6 +188,7 @@ fn lines<'a>(app: &App, r: &Row, detail: Option<&'a Detail>, t: Theme) -> Vec<Li
     }
     if let Some(st) = &r.stuck {
         out.extend(stuck_lines(st, t));
+        out.push(stuck::remedies(app, r, st, t));
     }
     if let Some(e) = &w.last_error {
         out.push(Line::from(Span::styled(
@@ -192,6 +218,7 @@ fn lines<'a>(app: &App, r: &Row, detail: Option<&'a Detail>, t: Theme) -> Vec<Li
     for (i, h) in d.handoffs.iter().enumerate() {
         out.extend(handoff_lines(app, w, h, d.handoffs.get(i + 1), t));
     }
+    out.extend(stuck::past(app, r, d, t));
     out.push(Line::default());
     out.push(Line::from(Span::styled("Phase outputs", t.title())));
     out.extend(d.outputs_text.lines().map(|l| Line::from(format!("  {l}"))));

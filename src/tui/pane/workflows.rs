@@ -99,7 +99,7 @@ const KEYS: &[Binding] = &[
         keys: &[Char('5')],
         label: "",
         footer: None,
-        help: "view: history, every finished workflow, newest first, paged from the database (/ filters there: a build-id prefix, status:, project:, phase:, since:7d)",
+        help: "history, newest first; / filters it in the database: build prefix, status:, project:, phase:, since:7d",
         does: Does::Run(|app| {
             app.screen_mut().focus_on(ID);
             app.open_history()

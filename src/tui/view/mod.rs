@@ -4,9 +4,11 @@
 
 pub mod columns;
 pub mod cut;
+mod event_overlay;
 mod header;
 mod overlay;
 pub mod scroll;
+pub mod stuck;
 pub mod style;
 
 use super::app::{App, Level, Overlay};
@@ -53,6 +55,7 @@ pub fn draw(f: &mut Frame, app: &App) {
         Some(Overlay::Help(at)) => overlay::help(f, size, app, *at, theme),
         Some(Overlay::Confirm(c)) => overlay::confirm(f, size, c, theme),
         Some(Overlay::Copy(m)) => overlay::copy_menu(f, size, m, theme),
+        Some(Overlay::Event(v)) => event_overlay::draw(f, size, v, theme),
         Some(Overlay::Diff(v) | Overlay::Metrics(v)) => overlay::diff(f, size, v, theme),
         None => {}
     }
@@ -62,10 +65,15 @@ fn footer(f: &mut Frame, area: Rect, app: &App, theme: Theme) {
     if let Some(field) = app.overlays().prompt() {
         let mut spans = vec![Span::styled("/", theme.key())];
         spans.extend(overlay::field(field, usize::from(area.width) / 2, theme));
-        spans.push(match app.table().filter_error() {
-            Some(e) => Span::styled(format!("  {}", sanitize(e)), theme.error()),
+        let (problem, keys) = if app.overlays().prompt_is_events() {
+            (app.events().filter().problem(), super::event_filter::KEYS)
+        } else {
+            (app.table().filter_error().map(str::to_string), filter::KEYS)
+        };
+        spans.push(match problem {
+            Some(e) => Span::styled(format!("  {}", sanitize(&e)), theme.error()),
             None => Span::styled(
-                format!("  Enter keep · Esc clear · keys: {}", filter::KEYS),
+                format!("  Enter keep · Esc clear · keys: {keys}"),
                 theme.dim(),
             ),
         });

@@ -77,6 +77,9 @@ impl Held {
         }
     }
 
+    pub fn policy(&self) -> StuckPolicy {
+        self.policy
+    }
     pub fn now(&self) -> Timestamp {
         self.now
     }
