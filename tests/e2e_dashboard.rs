@@ -246,7 +246,8 @@ fn help_at_80x24_scrolls_to_every_key_and_closes_only_on_esc(b: Backend) {
     let mut pty = Pty::spawn(&["--db", arg.as_str(), "tui"], &[], 80, 24);
     pty.wait_text("e2e-help", WAIT);
     pty.keys("?");
-    pty.wait_text("of 7", WAIT);
+    // Where it is, since it does not all fit: "1-22 of N".
+    pty.wait_text("1-22 of ", WAIT);
     pty.keys("G");
     pty.wait_text("wheel", WAIT);
     pty.keys("k"); // scrolls back one line; help stays

@@ -567,10 +567,17 @@ fn the_dashboard_shows_hostile_rows_as_inert_text_and_never_dies(b: Backend) {
             pty.screen()
         );
     }
-    // A diff that arrived late closes; Esc with nothing open changes nothing here.
-    std::thread::sleep(Duration::from_millis(500));
-    if pty.screen().contains("Diff: ") {
-        pty.keys("\x1b");
+    // Diffs asked for above may still be arriving (the worker answers one `d` after
+    // another, slowly on a loaded machine): close each until none has come for a second,
+    // so that none catches the keys typed below. Esc with nothing open changes nothing.
+    let began = std::time::Instant::now();
+    let mut quiet = std::time::Instant::now();
+    while quiet.elapsed() < Duration::from_secs(1) && began.elapsed() < wait {
+        if pty.screen().contains("Diff: ") {
+            pty.keys("\x1b");
+            quiet = std::time::Instant::now();
+        }
+        std::thread::sleep(Duration::from_millis(50));
     }
     // The evil text is on screen, as visible placeholders.
     pty.keys("/h-evil\r");
