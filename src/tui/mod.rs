@@ -18,6 +18,7 @@ pub mod layout;
 pub mod msg;
 mod overlap;
 pub mod pace;
+pub mod palette;
 pub mod pane;
 mod runtime;
 mod terminal;
@@ -40,6 +41,8 @@ mod history_tests;
 mod metrics_tests;
 #[cfg(test)]
 mod overlay_tests;
+#[cfg(test)]
+mod palette_tests;
 #[cfg(test)]
 mod pane_tests;
 #[cfg(test)]

@@ -30,6 +30,8 @@ pub enum Msg {
     Diff(Box<crate::tui::travel::DiffText>),
     /// The metrics of the last hour, as lines (`M`).
     Metrics(Vec<String>),
+    /// The workflow a palette entry named (its id), or why none.
+    Resolved(Result<String, String>),
     /// A page of the history view.
     History(HistoryPage),
     /// The worker could not read: the database is busy or failed (message).
@@ -112,6 +114,8 @@ pub enum Cmd {
     Quit,
     /// The metrics of the last hour, for the metrics overlay.
     LoadMetrics,
+    /// Find the workflow an id, unique id prefix or build id names (the palette).
+    Resolve(String),
 }
 
 /// Where the next page of history starts: the store's keyset cursor of the last row.

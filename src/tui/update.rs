@@ -9,6 +9,7 @@ use super::event_view::{EventView, Step as EventStep};
 use super::keys::{self, Does, Move};
 use super::layout;
 use super::msg::{Cmd, Msg};
+use super::palette;
 use super::pane::{self, PANES, Scroll};
 use super::text_field::Edit;
 use super::travel::DiffText;
@@ -110,6 +111,11 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Cmd> {
             Vec::new()
         }
         Msg::Terminate(_) => vec![Cmd::Quit],
+        Msg::Resolved(Ok(id)) => app.jump_to_workflow(&id),
+        Msg::Resolved(Err(e)) => {
+            app.session_mut().say(Level::Error, e);
+            Vec::new()
+        }
         Msg::ActionDone(r) => {
             match r {
                 Ok(m) => app.session_mut().say(Level::Info, m),
@@ -151,6 +157,15 @@ fn on_key(app: &mut App, k: KeyEvent) -> Vec<Cmd> {
             return Vec::new();
         }
         Some(Overlay::Event(v)) => return on_event_key(app, *v, &k),
+        Some(Overlay::Palette(p)) => {
+            return match palette::on_key(app, p, &k) {
+                palette::Step::Open(p) => {
+                    app.overlays_mut().show(Overlay::Palette(p));
+                    Vec::new()
+                }
+                palette::Step::Closed(cmds) => cmds,
+            };
+        }
         None => {}
     }
     if app.overlays().prompt_open() {
@@ -159,6 +174,12 @@ fn on_key(app: &mut App, k: KeyEvent) -> Vec<Cmd> {
     let Some(binding) = keys::action_for(&k, pane::focused(app).id()) else {
         return Vec::new();
     };
+    run_binding(app, binding)
+}
+
+/// Does what `binding` does, as its key would (refusing an action where one may not act):
+/// for a key, and for the command palette.
+pub fn run_binding(app: &mut App, binding: &keys::Binding) -> Vec<Cmd> {
     if binding.dangerous() && app.session().read_only() {
         app.session_mut().say(
             Level::Error,

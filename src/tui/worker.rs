@@ -249,6 +249,18 @@ impl Worker {
                 Ok(None) => true,
                 Err(e) => self.out.send(Msg::DbProblem(problem(&e))).is_ok(),
             },
+            Cmd::Resolve(key) => {
+                let found = self.store.resolve(&key).map_err(|e| match e {
+                    StoreError::NotFound { .. } => {
+                        format!(
+                            "no view, command or workflow is called `{}`",
+                            crate::model::text::sanitize(&key)
+                        )
+                    }
+                    other => problem(&other),
+                });
+                self.out.send(Msg::Resolved(found)).is_ok()
+            }
             Cmd::LoadMetrics => {
                 let now = time::now();
                 let since = now - chrono::Duration::hours(1);

@@ -272,6 +272,19 @@ impl App {
         true
     }
 
+    /// Applies the saved view called `name`; false when there is none.
+    pub fn apply_saved_view(&mut self, name: &str) -> bool {
+        let Some(i) = self.table.saved().iter().position(|(n, _)| n == name) else {
+            return false;
+        };
+        let filter = self.table.saved()[i].1.clone();
+        self.history.close();
+        self.table.set_view(QuickView::All);
+        self.set_filter(filter);
+        self.table.mark_saved(i);
+        true
+    }
+
     /// After a new view or filter: no workflow is pinned any more, the first row is selected.
     fn start_over(&mut self) {
         self.table.set_pin(None);

@@ -19,6 +19,8 @@ pub enum Overlay {
     Diff(DiffView),
     /// The fleet's metrics over the last hour (`M`), refreshed while shown.
     Metrics(DiffView),
+    /// The command palette (`:`).
+    Palette(crate::tui::palette::Palette),
 }
 
 /// A diff on screen and the first of its lines shown.

@@ -184,6 +184,10 @@ impl Table {
             (i, self.saved[i].1.clone())
         })
     }
+    /// The saved views, as (name, filter), in file order.
+    pub fn saved(&self) -> &[(String, String)] {
+        &self.saved
+    }
     pub(super) fn mark_saved(&mut self, i: usize) {
         self.saved_at = Some(i);
     }

@@ -121,6 +121,18 @@ pub const TAIL: &[Binding] = &[
         does: Does::Run(|_| vec![Cmd::Refresh]),
     },
     Binding {
+        name: "command",
+        keys: &[Char(':')],
+        label: ":",
+        footer: None,
+        help: "command palette: a view (:failed, :history, a saved view), a command (:metrics), a build id (:atlas-42)",
+        does: Does::Run(|app| {
+            app.overlays_mut()
+                .show(Overlay::Palette(crate::tui::palette::Palette::new()));
+            Vec::new()
+        }),
+    },
+    Binding {
         name: "metrics",
         keys: &[Char('M')],
         label: "M",

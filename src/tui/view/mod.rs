@@ -7,6 +7,7 @@ pub mod cut;
 mod event_overlay;
 mod header;
 mod overlay;
+mod palette;
 pub mod scroll;
 pub mod stuck;
 pub mod style;
@@ -57,6 +58,7 @@ pub fn draw(f: &mut Frame, app: &App) {
         Some(Overlay::Copy(m)) => overlay::copy_menu(f, size, m, theme),
         Some(Overlay::Event(v)) => event_overlay::draw(f, size, v, theme),
         Some(Overlay::Diff(v) | Overlay::Metrics(v)) => overlay::diff(f, size, v, theme),
+        Some(Overlay::Palette(p)) => palette::draw(f, size, app, p, theme),
         None => {}
     }
 }
