@@ -46,6 +46,33 @@ pub struct OutputsDiff {
     pub changes: Vec<PathChange>,
 }
 
+impl OutputsDiff {
+    /// One line per changed path, the paths padded to one width and each value cut to
+    /// `max` characters (not sanitised: callers make database text inert).
+    pub fn change_lines(&self, max: usize) -> Vec<String> {
+        let width = self
+            .changes
+            .iter()
+            .map(|c| c.path.chars().count())
+            .max()
+            .unwrap_or(0);
+        self.changes.iter().map(|c| c.line(width, max)).collect()
+    }
+
+    /// `3 changes: 1 added, 0 removed, 2 changed`.
+    pub fn summary(&self) -> String {
+        let count = |k| self.changes.iter().filter(|c| c.kind == k).count();
+        format!(
+            "{} change{}: {} added, {} removed, {} changed",
+            self.changes.len(),
+            if self.changes.len() == 1 { "" } else { "s" },
+            count(json_diff::ChangeKind::Added),
+            count(json_diff::ChangeKind::Removed),
+            count(json_diff::ChangeKind::Changed)
+        )
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Attempts {
     pub phase: String,

@@ -6,7 +6,6 @@
 use crate::engine::attempt_diff::{self, DiffError, OutputsDiff};
 use crate::engine::history::History;
 use crate::engine::replay::{Known, State};
-use crate::model::json_diff::ChangeKind;
 use crate::model::text::sanitize;
 use crate::model::{Event, Handoff};
 use crate::tui::json_text;
@@ -136,22 +135,8 @@ fn diff_lines(d: &OutputsDiff) -> Vec<String> {
         out.push("No changes.".into());
         return out;
     }
-    let width = d
-        .changes
-        .iter()
-        .map(|c| c.path.chars().count())
-        .max()
-        .unwrap_or(0);
-    out.extend(d.changes.iter().map(|c| c.line(width, 120)));
-    let count = |k| d.changes.iter().filter(|c| c.kind == k).count();
+    out.extend(d.change_lines(120));
     out.push(String::new());
-    out.push(format!(
-        "{} change{}: {} added, {} removed, {} changed",
-        d.changes.len(),
-        if d.changes.len() == 1 { "" } else { "s" },
-        count(ChangeKind::Added),
-        count(ChangeKind::Removed),
-        count(ChangeKind::Changed)
-    ));
+    out.push(d.summary());
     out
 }

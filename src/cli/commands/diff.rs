@@ -7,7 +7,6 @@ use crate::cli::exit::{CliError, CliResult, Code};
 use crate::cli::output;
 use crate::engine::attempt_diff::{self, DiffError, OutputsDiff, Side};
 use crate::engine::history::History;
-use crate::model::json_diff::ChangeKind;
 use clap::Args;
 use serde_json::{Value, json};
 use std::io::Write;
@@ -106,23 +105,8 @@ fn print(out: &mut impl Write, build: &str, d: &OutputsDiff) -> std::io::Result<
         return writeln!(out, "\nno changes");
     }
     writeln!(out)?;
-    let width = d
-        .changes
-        .iter()
-        .map(|c| c.path.chars().count())
-        .max()
-        .unwrap_or(0);
-    for c in &d.changes {
-        writeln!(out, "  {}", output::clean(&c.line(width, 80)))?;
+    for line in d.change_lines(80) {
+        writeln!(out, "  {}", output::clean(&line))?;
     }
-    let count = |k| d.changes.iter().filter(|c| c.kind == k).count();
-    writeln!(
-        out,
-        "\n{} change{}: {} added, {} removed, {} changed",
-        d.changes.len(),
-        if d.changes.len() == 1 { "" } else { "s" },
-        count(ChangeKind::Added),
-        count(ChangeKind::Removed),
-        count(ChangeKind::Changed)
-    )
+    writeln!(out, "\n{}", d.summary())
 }
