@@ -7,7 +7,7 @@ use crate::model::text::sanitize;
 use crate::tui::app::{App, Level, cursor_index};
 use crate::tui::keys::binding::{Binding, Does};
 use crate::tui::view::scroll;
-use crate::tui::view::style::{Theme, clock, pane_block};
+use crate::tui::view::style::{Theme, clock, filter_spans, pane_block};
 use crossterm::event::KeyCode::{Char, Enter};
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -144,12 +144,7 @@ fn title<'a>(app: &App, shown: usize, at: usize, focused: bool, t: Theme) -> Lin
         Span::styled(" Events ", t.title()),
         Span::raw(format!("[{scope}] {range}· {place} ")),
     ];
-    if !log.filter_text().trim().is_empty() {
-        spans.push(Span::styled(
-            format!("/{} ", sanitize(log.filter_text().trim())),
-            t.key(),
-        ));
-    }
+    spans.extend(filter_spans(log.filter_text().trim(), None, t));
     let paging = log.paging();
     let (mode, ok) = if log.following() {
         ("following", true)

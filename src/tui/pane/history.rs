@@ -7,7 +7,7 @@ use crate::model::{Status, Workflow, time};
 use crate::tui::app::{App, HISTORY_HELD_MAX};
 use crate::tui::msg::Total;
 use crate::tui::view::columns::{self, Column};
-use crate::tui::view::style::{Theme, pane_block};
+use crate::tui::view::style::{Theme, filter_spans, pane_block};
 use crate::tui::view::{cut, scroll};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
@@ -84,15 +84,7 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, focused: bool, t: Theme) {
             t.stuck(),
         ));
     }
-    if !h.filter_text().is_empty() {
-        title.push(Span::styled(
-            format!("/{} ", sanitize(h.filter_text())),
-            t.key(),
-        ));
-    }
-    if let Some(e) = h.filter_error() {
-        title.push(Span::styled(format!("⚠ {} ", sanitize(e)), t.error()));
-    }
+    title.extend(filter_spans(h.filter_text(), h.filter_error(), t));
     let block = pane_block(Line::from(title), focused, t);
     let rows_h = super::workflows::table_rows(area);
     let end = (h.offset() + rows_h).min(rows.len());

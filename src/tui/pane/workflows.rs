@@ -8,7 +8,7 @@ use crate::model::{Status, time};
 use crate::tui::app::{App, Level, QuickView, Row};
 use crate::tui::keys::binding::{Binding, Does};
 use crate::tui::view::columns::{self, Column};
-use crate::tui::view::style::{Theme, pane_block, progress_bar};
+use crate::tui::view::style::{Theme, filter_spans, pane_block, progress_bar};
 use crate::tui::view::{cut, scroll};
 use crossterm::event::KeyCode::Char;
 use ratatui::Frame;
@@ -251,15 +251,7 @@ fn draw(f: &mut Frame, area: Rect, app: &App, focused: bool, t: Theme) {
         format!("sort: {} ", table.sort().label()),
         t.dim(),
     ));
-    if !table.filter_text().is_empty() {
-        title.push(Span::styled(
-            format!("/{} ", sanitize(table.filter_text())),
-            t.key(),
-        ));
-    }
-    if let Some(e) = table.filter_error() {
-        title.push(Span::styled(format!("⚠ {} ", sanitize(e)), t.error()));
-    }
+    title.extend(filter_spans(table.filter_text(), table.filter_error(), t));
     if app.selected_is_pinned_only() {
         title.push(Span::styled("(selected: no longer in view) ", t.stuck()));
     }

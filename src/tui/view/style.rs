@@ -4,7 +4,7 @@
 use crate::model::text::sanitize_multiline;
 use crate::model::time;
 use ratatui::style::{Color, Modifier, Style};
-use ratatui::text::Line;
+use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders};
 
 #[derive(Debug, Clone, Copy)]
@@ -112,6 +112,25 @@ pub fn progress_bar(done: usize, total: usize, width: usize) -> String {
         EIGHTHS[part],
         "░".repeat(width.saturating_sub(used))
     )
+}
+
+/// A pane title's filter: `/text` when there is one, then `⚠ what is wrong` when it is
+/// wrong; both made inert.
+pub fn filter_spans(text: &str, error: Option<&str>, theme: Theme) -> Vec<Span<'static>> {
+    let mut spans = Vec::new();
+    if !text.is_empty() {
+        spans.push(Span::styled(
+            format!("/{} ", crate::model::text::sanitize(text)),
+            theme.key(),
+        ));
+    }
+    if let Some(e) = error {
+        spans.push(Span::styled(
+            format!("⚠ {} ", crate::model::text::sanitize(e)),
+            theme.error(),
+        ));
+    }
+    spans
 }
 
 /// A bordered block for a pane, highlighted when focused.
