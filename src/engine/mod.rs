@@ -1,6 +1,7 @@
 //! Rules and operations: what may happen to a workflow, and doing it.
 
 pub mod attempt_diff;
+pub mod bulk;
 mod error;
 pub mod filter;
 pub mod history;

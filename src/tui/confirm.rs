@@ -2,13 +2,16 @@
 //! action's entry in `keys::actions`), and the keys that choose, type a reason, confirm or
 //! cancel. It holds data only, so any action can open it and nothing here names one
 //! (except that a failure's error is the reason typed: the engine stores it as such).
+//! It acts on one workflow, or on the marked ones: each then in its own transaction.
 //!
 //! Choosing, typing and confirming are separate stages, so no key means two things at once:
 //! a target is picked with ↑/↓ and fixed with Enter before the reason field takes keys
 //! (where arrows move the text cursor), and an irreversible action is confirmed only by `y`.
 
 use crate::engine::Request;
+use crate::engine::bulk::{Intent, Selected};
 use crate::model::Action;
+use crate::tui::msg::Cmd;
 use crate::tui::text_field::{Edit, TextField};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
@@ -19,7 +22,16 @@ pub struct Choice {
     pub label: String,
     /// Exactly what it will write, as the engine's rules plan it.
     pub lines: Vec<String>,
-    pub action: Action,
+    pub intent: Intent,
+}
+
+/// What the dialog acts on, each as shown: acting expects that version, so a workflow
+/// that moved on since is a conflict and untouched.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Subject {
+    One(Selected),
+    /// The marked workflows, in build-id order.
+    Marked(Vec<Selected>),
 }
 
 /// Where the dialog is: each stage takes its own keys.
@@ -36,10 +48,7 @@ pub enum Stage {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Confirm {
     title: String,
-    workflow_id: String,
-    build_id: String,
-    /// The version on screen: the action fails with a conflict if the workflow moved on.
-    version: i64,
+    subject: Subject,
     choices: Vec<Choice>,
     chosen: usize,
     needs_reason: bool,
@@ -74,18 +83,12 @@ pub const KEYS: &[(&str, &str)] = &[
 ];
 
 impl Confirm {
-    /// A dialog on workflow `workflow_id` as shown at `version`; `choices` is never empty.
-    pub fn new(
-        title: impl Into<String>,
-        (workflow_id, build_id, version): (String, String, i64),
-        choices: Vec<Choice>,
-    ) -> Confirm {
+    /// A dialog on `subject`; `choices` is never empty.
+    pub fn new(title: impl Into<String>, subject: Subject, choices: Vec<Choice>) -> Confirm {
         debug_assert!(!choices.is_empty());
         let mut c = Confirm {
             title: title.into(),
-            workflow_id,
-            build_id,
-            version,
+            subject,
             choices,
             chosen: 0,
             needs_reason: false,
@@ -128,11 +131,15 @@ impl Confirm {
     pub fn title(&self) -> &str {
         &self.title
     }
-    pub fn workflow_id(&self) -> &str {
-        &self.workflow_id
+    pub fn subject(&self) -> &Subject {
+        &self.subject
     }
-    pub fn build_id(&self) -> &str {
-        &self.build_id
+    /// What the status line says is under way: a build id, or how many marked.
+    pub fn target_label(&self) -> String {
+        match &self.subject {
+            Subject::One(w) => w.build_id.clone(),
+            Subject::Marked(m) => format!("{} marked workflows", m.len()),
+        }
     }
     pub fn needs_reason(&self) -> bool {
         self.needs_reason
@@ -166,8 +173,8 @@ impl Confirm {
     pub fn chosen(&self) -> usize {
         self.chosen
     }
-    pub fn action(&self) -> &Action {
-        &self.choices[self.chosen].action
+    pub fn intent(&self) -> &Intent {
+        &self.choices[self.chosen].intent
     }
 
     /// The keys that work in the current stage, for the dialog's last line.
@@ -190,18 +197,36 @@ impl Confirm {
         }
     }
 
-    pub fn request(&self, actor: &str) -> Request {
+    /// The command that performs what was confirmed, on behalf of `actor`.
+    pub fn into_cmd(self, actor: &str) -> Cmd {
         let reason = self.reason.text().trim();
         let reason = (!reason.is_empty()).then(|| reason.to_string());
-        let mut action = self.action().clone();
-        if let (Action::Fail { error }, Some(r)) = (&mut action, &reason) {
+        let mut intent = self.choices[self.chosen].intent.clone();
+        if let (Intent::Do(Action::Fail { error }), Some(r)) = (&mut intent, &reason) {
             error.clone_from(r);
         }
-        Request {
-            action,
-            actor: actor.to_string(),
-            reason,
-            expected_version: Some(self.version),
+        match (self.subject, intent) {
+            (Subject::One(w), Intent::Do(action)) => Cmd::Perform {
+                workflow_id: w.id,
+                request: Request {
+                    action,
+                    actor: actor.to_string(),
+                    reason,
+                    expected_version: Some(w.version),
+                },
+            },
+            (Subject::One(w), intent) => Cmd::PerformBulk {
+                items: vec![w],
+                intent,
+                actor: actor.to_string(),
+                reason: reason.unwrap_or_default(),
+            },
+            (Subject::Marked(items), intent) => Cmd::PerformBulk {
+                items,
+                intent,
+                actor: actor.to_string(),
+                reason: reason.unwrap_or_default(),
+            },
         }
     }
 
@@ -306,9 +331,9 @@ mod tests {
         Choice {
             label: label.into(),
             lines: vec![format!("Roll back to {to}")],
-            action: Action::Rollback {
+            intent: Intent::Do(Action::Rollback {
                 to: Some(to.into()),
-            },
+            }),
         }
     }
     fn rollback() -> Confirm {
@@ -317,9 +342,22 @@ mod tests {
             choice("testing", "testing"),
             choice("coding", "coding"),
         ];
-        Confirm::new("Roll back", ("id".into(), "b-1".into(), 4), choices)
+        Confirm::new("Roll back", one("b-1", 4), choices)
             .with_reason()
             .irreversible()
+    }
+    fn one(build: &str, version: i64) -> Subject {
+        Subject::One(Selected {
+            id: "id".into(),
+            build_id: build.into(),
+            version,
+        })
+    }
+    fn request(c: Confirm) -> Request {
+        match c.into_cmd("op") {
+            Cmd::Perform { request, .. } => request,
+            other => panic!("one workflow is performed alone: {other:?}"),
+        }
     }
     fn press(c: Confirm, code: KeyCode) -> Step {
         c.on_key(&KeyEvent::new(code, KeyModifiers::NONE))
@@ -352,10 +390,10 @@ mod tests {
         let c = keys(c, &[Backspace, Right, Char('s')]);
         assert_eq!(c.reason().text(), "flaky test");
         assert_eq!(
-            c.action(),
-            &Action::Rollback {
+            c.intent(),
+            &Intent::Do(Action::Rollback {
                 to: Some("testing".into())
-            }
+            })
         );
     }
 
@@ -394,7 +432,7 @@ mod tests {
         let Step::Submitted(c) = press(c, Char('y')) else {
             panic!("y confirms")
         };
-        let r = c.request("op");
+        let r = request(c);
         assert_eq!(r.reason.as_deref(), Some("spec changed"));
         assert_eq!(r.expected_version, Some(4));
     }
@@ -418,13 +456,13 @@ mod tests {
         assert!(matches!(c.on_key(&ctrl_c), Step::Cancelled(_)));
         let fail = Confirm::new(
             "Fail",
-            ("id".into(), "b".into(), 1),
+            one("b", 1),
             vec![Choice {
                 label: String::new(),
                 lines: Vec::new(),
-                action: Action::Fail {
+                intent: Intent::Do(Action::Fail {
                     error: "(preview)".into(),
-                },
+                }),
             }],
         )
         .with_reason();
@@ -435,7 +473,7 @@ mod tests {
             panic!("not irreversible here: Enter confirms")
         };
         assert_eq!(
-            f.request("op").action,
+            request(f).action,
             Action::Fail {
                 error: "disk full".into()
             },

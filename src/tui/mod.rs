@@ -3,6 +3,7 @@
 
 pub mod alert;
 pub mod app;
+mod bulk_run;
 pub mod clipboard;
 pub mod confirm;
 pub mod copy_menu;
@@ -37,6 +38,8 @@ mod event_log_tests;
 mod fuzz_tests;
 #[cfg(test)]
 mod history_tests;
+#[cfg(test)]
+mod marks_tests;
 #[cfg(test)]
 mod metrics_tests;
 #[cfg(test)]

@@ -39,6 +39,12 @@ pub enum Msg {
     /// How changes reach the dashboard now: pushed, or polled (and why).
     Watching(crate::store::WatchMode),
     ActionDone(Result<String, String>),
+    /// A bulk action is under way: `done` of `total` workflows (with its verb).
+    BulkProgress {
+        verb: &'static str,
+        done: usize,
+        total: usize,
+    },
     /// The process was asked to stop (SIGTERM, SIGHUP, SIGINT, SIGQUIT): leave through the
     /// normal way out, which restores the terminal and lets a running action finish.
     Terminate(i32),
@@ -106,6 +112,14 @@ pub enum Cmd {
     Perform {
         workflow_id: String,
         request: Request,
+    },
+    /// Acts on each of `items` in its own transaction, expecting the version it was
+    /// selected at; progress comes back as `Msg::BulkProgress`, the tally as `ActionDone`.
+    PerformBulk {
+        items: Vec<crate::engine::bulk::Selected>,
+        intent: crate::engine::bulk::Intent,
+        actor: String,
+        reason: String,
     },
     Refresh,
     /// The database may have changed: check the change token, read what changed.

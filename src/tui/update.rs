@@ -3,7 +3,7 @@
 //! to the binding the key registry names; movement goes to the focused pane.
 
 use super::app::{App, DiffView, Level, Overlay};
-use super::confirm::{Confirm, Step};
+use super::confirm::{Confirm, Step, Subject};
 use super::copy_menu::{CopyMenu, Pick};
 use super::event_view::{EventView, Step as EventStep};
 use super::keys::{self, Does, Move};
@@ -116,6 +116,11 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Cmd> {
             app.session_mut().say(Level::Error, e);
             Vec::new()
         }
+        Msg::BulkProgress { verb, done, total } => {
+            let msg = format!("{verb}: {done} of {total} workflows…");
+            app.session_mut().say(Level::Info, msg);
+            Vec::new()
+        }
         Msg::ActionDone(r) => {
             match r {
                 Ok(m) => app.session_mut().say(Level::Info, m),
@@ -206,6 +211,13 @@ pub fn run_binding(app: &mut App, binding: &keys::Binding) -> Vec<Cmd> {
             Vec::new()
         }
         Does::Run(run) => run(app),
+        Does::Act(_) if !app.marks().is_empty() && !app.history().active() => {
+            match keys::bulk::confirm(app, binding.name) {
+                Ok(c) => app.overlays_mut().show(Overlay::Confirm(c)),
+                Err(e) => app.session_mut().say(Level::Error, e),
+            }
+            Vec::new()
+        }
         Does::Act(_) if app.detail().pinned().is_some() => {
             app.session_mut().say(
                 Level::Error,
@@ -239,12 +251,14 @@ fn on_confirm_key(app: &mut App, c: Confirm, k: &KeyEvent) -> Vec<Cmd> {
             Vec::new()
         }
         Step::Submitted(c) => {
-            let msg = format!("{} {}…", c.title(), c.build_id());
+            let msg = format!("{} {}…", c.title(), c.target_label());
             app.session_mut().say(Level::Info, msg);
-            vec![Cmd::Perform {
-                workflow_id: c.workflow_id().to_string(),
-                request: c.request(app.session().actor()),
-            }]
+            if matches!(c.subject(), Subject::Marked(_)) {
+                // The marks were the question; once it is answered they are spent.
+                app.clear_marks();
+            }
+            let actor = app.session().actor().to_string();
+            vec![c.into_cmd(&actor)]
         }
     }
 }

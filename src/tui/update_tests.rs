@@ -205,7 +205,10 @@ fn advance_confirms_what_will_happen_then_performs_with_the_shown_version() {
     let Some(Overlay::Confirm(c)) = a.overlays().shown() else {
         panic!("no confirmation")
     };
-    assert_eq!(c.action(), &Action::Advance { output: None });
+    assert_eq!(
+        c.intent(),
+        &crate::engine::bulk::Intent::Do(Action::Advance { output: None })
+    );
     let text = c.lines().join("\n");
     assert!(
         text.contains("from coding (code_writer) to testing (test_auditor)"),

@@ -284,12 +284,8 @@ impl Worker {
                 workflow_id,
                 request,
             } => {
-                if self.file_trouble.is_some() || self.store.health() != Health::Ok {
-                    let msg = format!(
-                        "{} refused: the database was deleted, replaced or disconnected; nothing was written",
-                        request.action.verb()
-                    );
-                    return self.out.send(Msg::ActionDone(Err(msg))).is_ok();
+                if let Some(refused) = self.refuse_write(request.action.verb()) {
+                    return self.out.send(Msg::ActionDone(Err(refused))).is_ok();
                 }
                 let result = engine::act_on_id(&mut self.store, &workflow_id, &request);
                 if let Err(EngineError::Store(e @ StoreError::Busy { .. })) = &result {
@@ -314,6 +310,29 @@ impl Worker {
                 // this load is what makes `update` read the detail again: that rule is its.
                 self.send_load(false)
             }
+            Cmd::PerformBulk {
+                items,
+                intent,
+                actor,
+                reason,
+            } => {
+                if let Some(refused) = self.refuse_write(intent.verb()) {
+                    return self.out.send(Msg::ActionDone(Err(refused))).is_ok();
+                }
+                let (out, total, verb) = (&self.out, items.len(), intent.verb());
+                let result = super::bulk_run::run(
+                    &mut self.store,
+                    &items,
+                    &intent,
+                    &actor,
+                    &reason,
+                    |done| out.send(Msg::BulkProgress { verb, done, total }).is_ok(),
+                );
+                if self.out.send(Msg::ActionDone(result)).is_err() {
+                    return false;
+                }
+                self.send_load(false)
+            }
             Cmd::Refresh => self.send_load(true),
             // The poll after every job is the look.
             Cmd::LookAgain => true,
@@ -322,6 +341,15 @@ impl Worker {
                 true
             }
         }
+    }
+
+    /// Why no action may write now (the database is gone from under us), if so.
+    fn refuse_write(&mut self, verb: &str) -> Option<String> {
+        (self.file_trouble.is_some() || self.store.health() != Health::Ok).then(|| {
+            format!(
+                "{verb} refused: the database was deleted, replaced or disconnected; nothing was written"
+            )
+        })
     }
 
     fn send_result(&mut self, loaded: Result<Delta, StoreError>) -> bool {

@@ -1,10 +1,11 @@
 //! The operations on an existing workflow: advance, retry, rollback, fail, pause, resume,
 //! cancel, and acknowledging a handoff. Each is one engine call.
 
-use super::bulk::{self, BulkOpts, Plan};
+use super::bulk::{self, BulkOpts};
 use crate::cli::context::{Ctx, json_arg};
 use crate::cli::exit::CliResult;
 use crate::cli::output::{self, clean};
+use crate::engine::bulk::Intent;
 use crate::engine::{self, Request};
 use crate::model::{Action, Status, Workflow};
 use clap::Args;
@@ -165,7 +166,13 @@ pub fn fail(ctx: &Ctx, a: &FailArgs) -> CliResult {
 
 pub fn ack(ctx: &Ctx, a: &AckArgs) -> CliResult {
     let Some(key) = a.key.as_deref() else {
-        return bulk::run(ctx, &a.bulk, Plan::AckPending, a.reason.as_deref(), a.json);
+        return bulk::run(
+            ctx,
+            &a.bulk,
+            Intent::AckPending,
+            a.reason.as_deref(),
+            a.json,
+        );
     };
     let mut store = ctx.open()?;
     let handoff = store.handoff(&super::ack_target::handoff_named(&store, key)?)?;
@@ -192,7 +199,7 @@ fn perform(
         return bulk::run(
             ctx,
             bulk,
-            Plan::Do(action),
+            Intent::Do(action),
             opts.reason.as_deref(),
             opts.json,
         );

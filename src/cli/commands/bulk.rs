@@ -9,10 +9,10 @@ use crate::cli::context::Ctx;
 use crate::cli::exit::{CliError, CliResult, Code};
 use crate::cli::output::{self, clean};
 use crate::cli::progress;
+use crate::engine::bulk::{self, Intent, Outcome, Selected, Tally};
 use crate::engine::filter::Filter;
-use crate::engine::{self, EngineError, Request, preview};
-use crate::model::{Action, Snapshot, Workflow, time};
-use crate::store::{Store, StoreError};
+use crate::model::{Workflow, time};
+use crate::store::Store;
 use clap::Args;
 use serde::Serialize;
 use std::io::Write;
@@ -29,35 +29,6 @@ pub struct BulkOpts {
     pub dry_run: bool,
 }
 
-/// What to do to each selected workflow.
-pub enum Plan {
-    Do(Action),
-    /// Acknowledge its one pending handoff.
-    AckPending,
-}
-
-/// What happened (or, in a dry run, would happen) to one workflow.
-#[derive(Debug, Clone, Serialize)]
-#[serde(tag = "outcome", rename_all = "snake_case")]
-enum Outcome {
-    Applied {
-        version: i64,
-        status: String,
-        phase: String,
-    },
-    WouldApply {
-        version: i64,
-        status: String,
-        phase: String,
-    },
-    /// The rules refuse it (wrong status, no retries left, nothing pending…).
-    Refused { reason: String },
-    /// It changed after it was selected.
-    Conflict { reason: String },
-    /// It was deleted after it was selected.
-    Gone,
-}
-
 #[derive(Serialize)]
 struct Row {
     id: String,
@@ -68,30 +39,24 @@ struct Row {
     outcome: Outcome,
 }
 
-#[derive(Serialize, Default)]
-struct Summary {
-    matched: usize,
-    applied: usize,
-    refused: usize,
-    conflicts: usize,
-    gone: usize,
-}
-
 #[derive(Serialize)]
 struct Report<'a> {
     action: &'a str,
     filter: &'a str,
     dry_run: bool,
     workflows: &'a [Row],
-    summary: &'a Summary,
+    summary: &'a Tally,
 }
 
-pub fn run(ctx: &Ctx, opts: &BulkOpts, plan: Plan, reason: Option<&str>, json: bool) -> CliResult {
+pub fn run(
+    ctx: &Ctx,
+    opts: &BulkOpts,
+    intent: Intent,
+    reason: Option<&str>,
+    json: bool,
+) -> CliResult {
     let text = opts.filter.as_deref().unwrap_or_default();
-    let verb = match &plan {
-        Plan::Do(a) => a.verb(),
-        Plan::AckPending => "acknowledge",
-    };
+    let verb = intent.verb();
     let reason = reason
         .map(str::trim)
         .filter(|r| !r.is_empty())
@@ -105,12 +70,18 @@ pub fn run(ctx: &Ctx, opts: &BulkOpts, plan: Plan, reason: Option<&str>, json: b
     let selected = select(&store, &filter, ctx)?;
     let bar = progress::bar(selected.len() as u64, "workflows");
     let mut rows: Vec<Row> = Vec::with_capacity(selected.len());
-    let mut summary = Summary {
+    let mut summary = Tally {
         matched: selected.len(),
-        ..Summary::default()
+        ..Tally::default()
     };
     for w in &selected {
-        let outcome = match one(&mut store, w, &plan, ctx, reason, opts.dry_run) {
+        let w = Selected {
+            id: w.id.clone(),
+            build_id: w.build_id.clone(),
+            version: w.version,
+        };
+        let outcome = match bulk::act_one(&mut store, &w, &intent, &ctx.actor, reason, opts.dry_run)
+        {
             Ok(o) => o,
             Err(e) => {
                 bar.finish_and_clear();
@@ -118,15 +89,10 @@ pub fn run(ctx: &Ctx, opts: &BulkOpts, plan: Plan, reason: Option<&str>, json: b
                 return Err(e.into());
             }
         };
-        match &outcome {
-            Outcome::Applied { .. } | Outcome::WouldApply { .. } => summary.applied += 1,
-            Outcome::Refused { .. } => summary.refused += 1,
-            Outcome::Conflict { .. } => summary.conflicts += 1,
-            Outcome::Gone => summary.gone += 1,
-        }
+        summary.count(&outcome);
         rows.push(Row {
-            id: w.id.clone(),
-            build_id: w.build_id.clone(),
+            id: w.id,
+            build_id: w.build_id,
             selected_version: w.version,
             outcome,
         });
@@ -179,79 +145,9 @@ fn select(store: &Store, filter: &Filter, ctx: &Ctx) -> CliResult<Vec<Workflow>>
     Ok(out)
 }
 
-/// Acts on (or, dry, judges) one selected workflow. A rule's refusal and a conflict are
-/// outcomes; anything else (the database gone) stops the run.
-fn one(
-    store: &mut Store,
-    w: &Workflow,
-    plan: &Plan,
-    ctx: &Ctx,
-    reason: &str,
-    dry: bool,
-) -> Result<Outcome, EngineError> {
-    let snapshot = match needs_snapshot(plan, dry) {
-        true => match preview::snapshot(store, &w.id) {
-            Ok(s) => Some(s),
-            Err(EngineError::Store(StoreError::NotFound { .. })) => return Ok(Outcome::Gone),
-            Err(e) => return Err(e),
-        },
-        false => None,
-    };
-    let action = match (plan, &snapshot) {
-        (Plan::Do(a), _) => a.clone(),
-        (Plan::AckPending, Some(s)) => match pending_one(s) {
-            Ok(id) => Action::Acknowledge { handoff_id: id },
-            Err(why) => return Ok(Outcome::Refused { reason: why }),
-        },
-        (Plan::AckPending, None) => unreachable!("acknowledging reads the snapshot"),
-    };
-    let req = Request::new(action, ctx.actor.clone())
-        .reason(reason)
-        .expect_version(w.version);
-    let result = match (&snapshot, dry) {
-        (Some(s), true) => preview::preview(s, &req).map(|c| Outcome::WouldApply {
-            version: c.workflow.version,
-            status: c.workflow.status.to_string(),
-            phase: c.workflow.current_state,
-        }),
-        _ => engine::act_on_id(store, &w.id, &req).map(|written| Outcome::Applied {
-            version: written.workflow.version,
-            status: written.workflow.status.to_string(),
-            phase: written.workflow.current_state,
-        }),
-    };
-    match result {
-        Ok(o) => Ok(o),
-        Err(e) if e.is_conflict() => Ok(Outcome::Conflict {
-            reason: e.to_string(),
-        }),
-        Err(EngineError::Rule(r)) => Ok(Outcome::Refused {
-            reason: r.to_string(),
-        }),
-        Err(EngineError::Store(StoreError::NotFound { .. })) => Ok(Outcome::Gone),
-        Err(e) => Err(e),
-    }
-}
-
-fn needs_snapshot(plan: &Plan, dry: bool) -> bool {
-    dry || matches!(plan, Plan::AckPending)
-}
-
-/// The one pending handoff to acknowledge, or why there is none to pick.
-fn pending_one(s: &Snapshot) -> Result<String, String> {
-    match s.pending.as_slice() {
-        [h] => Ok(h.id.clone()),
-        [] => Err("no handoff is waiting for acknowledgement".into()),
-        many => Err(format!(
-            "{} handoffs are pending; acknowledge one by its id",
-            many.len()
-        )),
-    }
-}
-
 fn print(
     rows: &[Row],
-    summary: &Summary,
+    summary: &Tally,
     verb: &str,
     filter: &str,
     dry: bool,

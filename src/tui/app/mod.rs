@@ -12,6 +12,7 @@ mod held;
 mod history;
 mod jump;
 mod log;
+mod marks;
 mod overlays;
 mod paging;
 mod screen;
@@ -25,6 +26,7 @@ pub use detail::DetailState;
 pub use events::{EVENTS_KEPT, EventLog, cursor_index};
 pub use held::{Entry, FINISHED_KEPT, Held, Row};
 pub use history::{HELD_MAX as HISTORY_HELD_MAX, History, PAGE as HISTORY_PAGE};
+pub use marks::Marks;
 pub use overlays::{DiffView, Overlay, Overlays};
 pub use paging::{Paging, Want};
 pub use screen::{PaneId, Screen};
@@ -45,6 +47,7 @@ pub struct App {
     detail: DetailState,
     events: EventLog,
     history: History,
+    marks: Marks,
     alerts: alerts::Alerts,
     screen: Screen,
     overlays: Overlays,
@@ -65,6 +68,7 @@ impl App {
             detail: DetailState::default(),
             events: EventLog::default(),
             history: History::default(),
+            marks: Marks::default(),
             alerts: alerts::Alerts::default(),
             screen: Screen::default(),
             overlays: Overlays::default(),
@@ -166,8 +170,79 @@ impl App {
             self.session.refreshed(at);
         }
         self.held.merge(d, &self.table);
+        if !self.marks.is_empty() {
+            let held = &self.held;
+            self.marks.retain(|id| held.row(id).is_some());
+        }
         self.settle(keep.as_deref());
         self.announce();
+    }
+
+    pub fn marks(&self) -> &Marks {
+        &self.marks
+    }
+    /// Unmarks everything; how many were marked.
+    pub fn clear_marks(&mut self) -> usize {
+        self.marks.clear()
+    }
+    /// Marks or unmarks the selected row of the live table; what it did, or why not.
+    pub fn toggle_mark(&mut self) -> Result<String, String> {
+        if self.history.active() {
+            return Err("marks are for live workflows: 1 returns to the table".into());
+        }
+        let id = self.table_selected_id().ok_or("no workflow selected")?;
+        let build = self.held.row(id).map_or(id, |r| r.wf.build_id.as_str());
+        let build = crate::model::text::sanitize(build).into_owned();
+        let id = id.to_string();
+        let done = if self.marks.toggle(&id) {
+            "marked"
+        } else {
+            "unmarked"
+        };
+        Ok(format!("{done} {build} · {} marked", self.marks.len()))
+    }
+    /// Marks every held workflow the view and filter match, on screen or not (or, when
+    /// all are marked already, unmarks them); what it did, or why not.
+    pub fn toggle_marks_matching(&mut self) -> Result<String, String> {
+        if self.history.active() {
+            return Err("marks are for live workflows: 1 returns to the table".into());
+        }
+        let (held, table) = (&self.held, &self.table);
+        let matching = held.visible().iter().map(String::as_str).filter(|id| {
+            held.row(id).is_some_and(|r| {
+                table.matches(&crate::tui::filter::Searchable::of(
+                    &r.wf,
+                    r.stuck.is_some(),
+                ))
+            })
+        });
+        let n = matching.clone().count();
+        if n == 0 {
+            return Err("nothing matches this view and filter: nothing to mark".into());
+        }
+        let done = if self.marks.toggle_all(matching) {
+            "marked"
+        } else {
+            "unmarked"
+        };
+        Ok(format!(
+            "{done} all {n} matching · {} marked",
+            self.marks.len()
+        ))
+    }
+    /// The marked workflows that are held, in build-id order (what a bulk action acts on).
+    pub fn marked_rows(&self) -> Vec<&Row> {
+        let mut rows: Vec<&Row> = self
+            .marks
+            .ids()
+            .filter_map(|id| self.held.row(id))
+            .collect();
+        rows.sort_by(|a, b| {
+            a.wf.build_id
+                .cmp(&b.wf.build_id)
+                .then(a.wf.id.cmp(&b.wf.id))
+        });
+        rows
     }
 
     /// Announces (`--notify`) each workflow newly stuck or failed, once per episode.

@@ -4,11 +4,12 @@
 //! come from here; read-only mode drops them all, as they are the only `Does::Act`.
 
 use super::binding::{Binding, Does};
+use crate::engine::bulk::{Intent, Selected};
 use crate::engine::rules::{self, Context};
 use crate::model::json_diff::{self, ChangeKind};
 use crate::model::{Action, Change, HandoffKind, Snapshot, Status, Workflow, time};
 use crate::tui::app::{App, Row};
-use crate::tui::confirm::{Choice, Confirm};
+use crate::tui::confirm::{Choice, Confirm, Subject};
 use crossterm::event::KeyCode::Char;
 
 pub const ACTIONS: &[Binding] = &[
@@ -71,7 +72,7 @@ pub const ACTIONS: &[Binding] = &[
 ];
 
 /// Reason placeholder used while planning a preview (the real one is typed later).
-const PREVIEW_REASON: &str = "(preview)";
+pub(super) const PREVIEW_REASON: &str = "(preview)";
 
 /// Opens the confirmation of action `name` on the selected workflow.
 pub fn confirm(app: &App, name: &str) -> Result<Confirm, String> {
@@ -130,13 +131,17 @@ fn plan_all(
         choices.push(Choice {
             label,
             lines,
-            action,
+            intent: Intent::Do(action),
         });
     }
     let w = &row.wf;
     let mut c = Confirm::new(
         ask.title,
-        (w.id.clone(), w.build_id.clone(), w.version),
+        Subject::One(Selected {
+            id: w.id.clone(),
+            build_id: w.build_id.clone(),
+            version: w.version,
+        }),
         choices,
     );
     if ask.reason {
@@ -425,7 +430,7 @@ fn max_retries(app: &App, row: &Row) -> i64 {
 
 /// The snapshot the rules see: the full workflow from the detail pane when it is loaded
 /// (it carries phase outputs and checkpoints), else the summary row.
-fn snapshot(app: &App, row: &Row) -> Snapshot {
+pub(super) fn snapshot(app: &App, row: &Row) -> Snapshot {
     let detail = app
         .detail()
         .of(&row.wf.id)

@@ -5,6 +5,7 @@
 
 pub mod actions;
 pub mod binding;
+pub mod bulk;
 mod copy;
 mod global;
 pub mod help;
@@ -162,6 +163,7 @@ pub fn help(read_only: bool) -> impl Iterator<Item = &'static Binding> {
 pub fn key_name(code: &KeyCode) -> String {
     use KeyCode::*;
     match code {
+        Char(' ') => "Space".into(),
         Char(c) => c.to_string(),
         Up => "↑".into(),
         Left => "←".into(),

@@ -23,6 +23,42 @@ pub struct Workflows;
 
 const KEYS: &[Binding] = &[
     Binding {
+        name: "mark",
+        keys: &[Char(' ')],
+        label: "Space",
+        footer: None,
+        help: "mark / unmark the row; actions then apply to all marked",
+        does: Does::Run(|app| {
+            let said = app.toggle_mark();
+            say(app, said);
+            Vec::new()
+        }),
+    },
+    Binding {
+        name: "mark all",
+        keys: &[Char('*')],
+        label: "*",
+        footer: None,
+        help: "mark all the view and filter match, off screen too",
+        does: Does::Run(|app| {
+            let said = app.toggle_marks_matching();
+            say(app, said);
+            Vec::new()
+        }),
+    },
+    Binding {
+        name: "unmark all",
+        keys: &[Char('u')],
+        label: "u",
+        footer: None,
+        help: "unmark every marked workflow",
+        does: Does::Run(|app| {
+            let n = app.clear_marks();
+            app.session_mut().say(Level::Info, format!("unmarked {n}"));
+            Vec::new()
+        }),
+    },
+    Binding {
         name: "filter",
         keys: &[Char('/')],
         label: "/",
@@ -156,6 +192,13 @@ const KEYS: &[Binding] = &[
     },
 ];
 
+fn say(app: &mut App, said: Result<String, String>) {
+    match said {
+        Ok(m) => app.session_mut().say(Level::Info, m),
+        Err(e) => app.session_mut().say(Level::Error, e),
+    }
+}
+
 /// Table rows visible in the pane (borders and the header row excluded).
 pub fn table_rows(area: Rect) -> usize {
     usize::from(area.height.saturating_sub(3))
@@ -255,6 +298,13 @@ fn draw(f: &mut Frame, area: Rect, app: &App, focused: bool, t: Theme) {
     if app.selected_is_pinned_only() {
         title.push(Span::styled("(selected: no longer in view) ", t.stuck()));
     }
+    if !app.marks().is_empty() {
+        let n = app.marks().len();
+        title.push(Span::styled(
+            format!("● {n} marked: actions apply to them (u unmarks) "),
+            t.marked(),
+        ));
+    }
     let block = pane_block(Line::from(title), focused, t);
 
     let rows_h = table_rows(area);
@@ -314,7 +364,10 @@ fn draw(f: &mut Frame, area: Rect, app: &App, focused: bool, t: Theme) {
     let rows: Vec<TRow> = shown
         .iter()
         .zip(texts)
-        .map(|((i, r), text)| row(r, text, &kept, *i == table.selected(), t))
+        .map(|((i, r), text)| {
+            let marked = app.marks().contains(&r.wf.id);
+            row(r, text, &kept, (*i == table.selected(), marked), t)
+        })
         .collect();
     let header = TRow::new(kept.iter().map(|(c, w)| cut::end(COLUMNS[*c].0, *w)))
         .style(Style::new().add_modifier(Modifier::BOLD | Modifier::UNDERLINED));
@@ -343,6 +396,12 @@ fn cells(app: &App, r: &Row) -> [String; 9] {
             Status::Completed | Status::Cancelled | Status::Running => " ",
         }
     };
+    // With rows marked, a second mark column: ● for each marked row.
+    let marks = match app.marks().is_empty() {
+        true => "",
+        false if app.marks().contains(&w.id) => "●",
+        false => " ",
+    };
     let (done, total) = app.progress(w);
     let duration = |secs: Option<i64>| secs.map_or("?".into(), time::human_duration);
     let status = if w.status == Status::Unknown {
@@ -351,7 +410,7 @@ fn cells(app: &App, r: &Row) -> [String; 9] {
         w.status.to_string()
     };
     [
-        format!(" {mark}"),
+        format!(" {marks}{mark}"),
         sanitize(&w.build_id).into_owned(),
         sanitize(&w.project_id).into_owned(),
         sanitize(&w.current_state).into_owned(),
@@ -367,7 +426,7 @@ fn row<'a>(
     r: &Row,
     text: [String; 9],
     kept: &[(usize, usize)],
-    selected: bool,
+    (selected, marked): (bool, bool),
     t: Theme,
 ) -> TRow<'a> {
     let w = &r.wf;
@@ -400,6 +459,11 @@ fn row<'a>(
             }
         })
         .collect();
+    let style = if marked {
+        style.patch(t.marked())
+    } else {
+        style
+    };
     let row = TRow::new(cells).style(style);
     if selected {
         row.style(style.patch(t.selected()))

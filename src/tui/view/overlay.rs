@@ -4,7 +4,7 @@
 use super::Theme;
 use crate::model::text::sanitize;
 use crate::tui::app::{App, DiffView};
-use crate::tui::confirm::{Confirm, Stage};
+use crate::tui::confirm::{Confirm, Stage, Subject};
 use crate::tui::copy_menu::CopyMenu;
 use crate::tui::keys::help::{self, Line as HelpLine};
 use crate::tui::text_field::TextField;
@@ -169,7 +169,10 @@ pub fn confirm(f: &mut Frame, area: Rect, c: &Confirm, t: Theme) {
     let h = (lines.len() as u16 + 2).min(area.height);
     let r = centered(area, w, h);
     f.render_widget(Clear, r);
-    let title = format!(" {}: {} ", c.title(), sanitize(c.build_id()));
+    let title = match c.subject() {
+        Subject::One(w) => format!(" {}: {} ", c.title(), sanitize(&w.build_id)),
+        Subject::Marked(_) => format!(" {} ", c.title()),
+    };
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(t.error())

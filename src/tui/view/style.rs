@@ -51,6 +51,10 @@ impl Theme {
     pub fn selected(self) -> Style {
         Style::new().add_modifier(Modifier::REVERSED | Modifier::BOLD)
     }
+    /// A row marked for a bulk action; the `●` in its first column says so without colour.
+    pub fn marked(self) -> Style {
+        self.fg(self.accent()).add_modifier(Modifier::BOLD)
+    }
     pub fn failed(self) -> Style {
         self.fg(Color::Red)
     }
