@@ -11,7 +11,9 @@ use serde_json::Value;
 
 /// Dates the trail: the events in `seq` order at `now - 59 min + offset` for each offset
 /// (in minutes; written in time order, as an orchestrator writes), and each handoff at the
-/// time of the event that made it.
+/// time of the event that made it. The durations baton's events state (`in_phase_secs`,
+/// `waited_secs`) are removed, as another writer's events lack them: metrics then work
+/// every duration out from the dates.
 fn date(db: &TestDb, minutes: &[i64]) {
     // A minute inside the hour `--since 1h` reaches back to.
     let t0 = Utc::now() - Duration::minutes(59);
@@ -34,6 +36,22 @@ fn date(db: &TestDb, minutes: &[i64]) {
             );
         }
     }
+    raw.execute(
+        db.backend.pick(
+            "UPDATE workflow_events SET event_data = json_remove(event_data, '$.in_phase_secs', '$.waited_secs')",
+            "UPDATE workflow_events SET event_data = event_data - 'in_phase_secs' - 'waited_secs'",
+        ),
+        &[],
+    );
+}
+
+/// Sets the duration event `seq` states (`key`), as baton writes it.
+fn state(db: &TestDb, seq: i64, key: &str, secs: i64) {
+    let sql = db.backend.pick(
+        format!("UPDATE workflow_events SET event_data = json_set(event_data, '$.{key}', {secs}) WHERE seq = {seq}"),
+        format!("UPDATE workflow_events SET event_data = jsonb_set(event_data, '{{{key}}}', '{secs}') WHERE seq = {seq}"),
+    );
+    db.raw().execute(&sql, &[]);
 }
 
 fn row<'a>(m: &'a Value, phase: &str) -> &'a Value {
@@ -45,7 +63,8 @@ fn row<'a>(m: &'a Value, phase: &str) -> &'a Value {
         .unwrap_or_else(|| panic!("no row for {phase}: {m}"))
 }
 
-fn metrics_equal_what_the_dated_rows_say(b: Backend) {
+/// The fleet of the tests below, each event dated at the minute given (see `date`).
+fn fleet(b: Backend) -> TestDb {
     let db = TestDb::cli(b);
     db.add_definition(
         "m",
@@ -89,7 +108,11 @@ fn metrics_equal_what_the_dated_rows_say(b: Backend) {
         &db,
         &[-180, -120, -120, 0, 5, 10, 12, 15, 20, 20, 25, 30, 40],
     );
+    db
+}
 
+fn metrics_equal_what_the_dated_rows_say(b: Backend) {
+    let db = fleet(b);
     let m = db.json(&["metrics", "--since", "1h", "--json"]);
     let a = row(&m, "a");
     assert_eq!(a["role"], "ra");
@@ -137,3 +160,46 @@ fn metrics_equal_what_the_dated_rows_say(b: Backend) {
 }
 
 both!(metrics_equal_what_the_dated_rows_say);
+
+/// What baton's events state is taken as it is: the beginnings before the window are not
+/// read. Here they are moved ten days back, so a figure read from them would differ.
+fn stated_durations_need_no_look_back(b: Backend) {
+    let db = fleet(b);
+    // w3's advance out of a (seq 8) and the acknowledgement of w5's handoff (seq 10).
+    state(&db, 8, "in_phase_secs", 8100);
+    state(&db, 10, "waited_secs", 8400);
+    let long_ago = pg_time(Utc::now() - Duration::days(10));
+    let mut raw = db.raw();
+    raw.execute(
+        "UPDATE workflow_events SET created_at = $1 WHERE seq IN (2, 3)",
+        &[&long_ago],
+    );
+    let acked: Vec<(String,)> = raw.query(
+        "SELECT event_data->>'handoff_id' FROM workflow_events WHERE seq = 10",
+        &[],
+    );
+    raw.execute(
+        "UPDATE workflow_handoffs SET created_at = $1 WHERE id = $2",
+        &[&long_ago, &acked[0].0],
+    );
+    let m = db.json(&["metrics", "--since", "1h", "--json"]);
+    let a = row(&m, "a");
+    assert_eq!(a["time_in_phase"]["n"], 3);
+    assert_eq!(a["time_in_phase"]["p95"], 8100, "as stated: {a}");
+    let b_ = row(&m, "b");
+    assert_eq!(b_["ack_latency"]["n"], 2);
+    assert_eq!(b_["ack_latency"]["p95"], 8400, "as stated: {b_}");
+    // Without the statement, the moved beginning is what counts: the look back happened.
+    raw.execute(
+        db.backend.pick(
+            "UPDATE workflow_events SET event_data = json_remove(event_data, '$.in_phase_secs') WHERE seq = 8",
+            "UPDATE workflow_events SET event_data = event_data - 'in_phase_secs' WHERE seq = 8",
+        ),
+        &[],
+    );
+    let m = db.json(&["metrics", "--since", "1h", "--json"]);
+    let p95 = row(&m, "a")["time_in_phase"]["p95"].as_i64().unwrap();
+    assert!(p95 > 10 * 86_400 - 3600, "read from the moved entry: {p95}");
+}
+
+both!(stated_durations_need_no_look_back);

@@ -3,8 +3,10 @@
 //! and failed in the window, with the time spent in the phase and the acknowledgement
 //! latency (median and p95); completions over time; the role holding the most work named as
 //! the bottleneck. The cost follows the window, not history: the window's events are found
-//! by a binary search of `seq` and read in order, and only work that crossed into the window
-//! is looked up one workflow or handoff at a time.
+//! by a binary search of `seq` and read in order. baton's own leaving and acknowledging
+//! events state how long the phase or the wait lasted (`in_phase_secs`, `waited_secs`);
+//! only work that another writer moved across the window's start is looked up, one
+//! workflow or handoff at a time.
 
 use super::error::EngineError;
 use crate::model::time::{self, Timestamp};
@@ -288,13 +290,17 @@ impl<'a> Measure<'a> {
             .push(secs.max(0));
     }
 
-    /// The workflow left `phase` at `at`: the attempt's time is counted from its entry.
-    fn leave(&mut self, wf: &str, phase: &str, role: &str, at: Timestamp) {
+    /// The workflow left `phase` at `at`: the attempt's time is counted from its entry, as
+    /// the leaving event states it (`in_phase_secs`, written by baton) or from the entry.
+    fn leave(&mut self, wf: &str, phase: &str, role: &str, at: Timestamp, stated: Option<i64>) {
         self.row(phase, role).left += 1;
-        match self.entries.remove(wf) {
-            Some(en) if en.phase == phase => self.spent(phase, role, (at - en.at).num_seconds()),
-            Some(_) => {}
-            None => self
+        match (self.entries.remove(wf), stated) {
+            (_, Some(secs)) => self.spent(phase, role, secs),
+            (Some(en), None) if en.phase == phase => {
+                self.spent(phase, role, (at - en.at).num_seconds())
+            }
+            (Some(_), None) => {}
+            (None, None) => self
                 .unknown_entries
                 .entry(wf.to_string())
                 .or_default()
@@ -318,6 +324,7 @@ impl<'a> Measure<'a> {
             let wf = e.workflow_id.as_str();
             let d = &e.event_data;
             let role = self.role_of(wf, e);
+            let in_phase = d.get("in_phase_secs").and_then(Value::as_i64);
             if let Some(h) = text(d, "handoff_id")
                 && kind.is_transition()
             {
@@ -335,7 +342,7 @@ impl<'a> Measure<'a> {
                     if kind == EventType::RolledBack {
                         self.row(&from, &from_role).rollbacks += 1;
                     }
-                    self.leave(wf, &from, &from_role, at);
+                    self.leave(wf, &from, &from_role, at, in_phase);
                     if let Some(en) = entry_of(e, &role) {
                         self.enter(wf, en);
                     }
@@ -343,19 +350,19 @@ impl<'a> Measure<'a> {
                 EventType::Retried => {
                     let phase = text(d, "phase").unwrap_or_default();
                     self.row(&phase, &role).retries += 1;
-                    self.leave(wf, &phase, &role, at);
+                    self.leave(wf, &phase, &role, at, in_phase);
                     if let Some(en) = entry_of(e, &role) {
                         self.enter(wf, en);
                     }
                 }
                 EventType::Completed => {
                     let from = text(d, "from").unwrap_or_default();
-                    self.leave(wf, &from, &role, at);
+                    self.leave(wf, &from, &role, at, in_phase);
                     self.completions.push(at);
                 }
                 EventType::Cancelled => {
                     let phase = text(d, "phase").unwrap_or_default();
-                    self.leave(wf, &phase, &role, at);
+                    self.leave(wf, &phase, &role, at, in_phase);
                 }
                 EventType::Failed => {
                     let phase = text(d, "phase").unwrap_or_default();
@@ -364,13 +371,15 @@ impl<'a> Measure<'a> {
                 EventType::Acknowledged => {
                     let phase = text(d, "phase").unwrap_or_default();
                     let to = text(d, "role").unwrap_or(role.clone());
+                    let waited = d.get("waited_secs").and_then(Value::as_i64);
                     if let Some(h) = text(d, "handoff_id") {
-                        match self.handoffs.get(&h) {
-                            Some(made) => {
+                        match (self.handoffs.get(&h), waited) {
+                            (_, Some(secs)) => self.acked(&phase, &to, secs),
+                            (Some(made), None) => {
                                 let secs = (at - *made).num_seconds();
                                 self.acked(&phase, &to, secs);
                             }
-                            None => self.unknown_handoffs.push((h, (at, phase, to))),
+                            (None, None) => self.unknown_handoffs.push((h, (at, phase, to))),
                         }
                     }
                 }

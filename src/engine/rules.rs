@@ -113,11 +113,34 @@ pub fn plan(s: &Snapshot, action: &Action, cx: &Context<'_>) -> Result<Change, R
                 .ok_or_else(|| RuleError::NotPending(handoff_id.clone()))?;
             change.acknowledge = Some(h.id.clone());
             change.event.event_type = EventType::Acknowledged;
-            json!({ "handoff_id": h.id, "role": h.to_role, "phase": h.to_state })
+            let data = json!({ "handoff_id": h.id, "role": h.to_role, "phase": h.to_state });
+            with_secs(data, "waited_secs", Some(&h.created_at), cx.now)
         }
+    };
+    let data = match change.event.event_type {
+        EventType::Advanced
+        | EventType::Completed
+        | EventType::Retried
+        | EventType::RolledBack
+        | EventType::Cancelled => {
+            with_secs(data, "in_phase_secs", w.state_entered_at.as_deref(), cx.now)
+        }
+        _ => data,
     };
     change.event.data = with_reason(data, cx.reason, change.workflow.version);
     Ok(change)
+}
+
+/// Adds `key`: the whole seconds from `since` to `now`, when `since` is known. Metrics
+/// read the time spent in a phase and an acknowledgement's wait from the event that ends
+/// them, with no look back at where they began.
+fn with_secs(mut data: Value, key: &str, since: Option<&str>, now: Timestamp) -> Value {
+    if let (Value::Object(m), Some(secs)) =
+        (&mut data, since.and_then(|t| time::secs_since(t, now)))
+    {
+        m.insert(key.into(), Value::from(secs.max(0)));
+    }
+    data
 }
 
 /// Plans a new workflow in the first phase of `def`.

@@ -265,7 +265,8 @@ fn advance_moves_to_the_next_phase_with_handoff_checkpoint_and_event() {
     assert_eq!(
         c.event.data,
         json!({ "from": "coding", "to": "testing", "from_role": "code_writer",
-                "to_role": "test_auditor", "handoff_id": h.id, "version": 6 })
+                "to_role": "test_auditor", "handoff_id": h.id, "in_phase_secs": 3600,
+                "version": 6 })
     );
 }
 
@@ -308,7 +309,7 @@ fn advance_from_the_last_phase_completes_without_handoff_or_checkpoint() {
     assert!(c.handoff.is_none() && c.checkpoint.is_none());
     assert_eq!(
         c.event.data,
-        json!({ "from": "release", "output": out, "version": 6 })
+        json!({ "from": "release", "output": out, "in_phase_secs": 3600, "version": 6 })
     );
 }
 
@@ -365,7 +366,7 @@ fn retry_reissues_the_current_phase() {
     assert_eq!(
         c.event.data,
         json!({ "phase": "testing", "role": "test_auditor", "attempt": 2, "max_retries": 3,
-                "previous_error": null, "handoff_id": h.id, "version": 6 })
+                "previous_error": null, "handoff_id": h.id, "in_phase_secs": 3600, "version": 6 })
     );
 }
 
@@ -487,7 +488,8 @@ fn rollback_goes_to_the_previous_phase_and_restores_its_checkpoint() {
         c.event.data,
         json!({ "from": "testing", "to": "coding", "from_role": "test_auditor",
                 "to_role": "code_writer", "discarded_outputs": ["coding"],
-                "handoff_id": h.id, "reason": "flaky build", "version": 6 })
+                "handoff_id": h.id, "reason": "flaky build", "in_phase_secs": 3600,
+                "version": 6 })
     );
 }
 
@@ -666,7 +668,8 @@ fn acknowledge_marks_a_pending_handoff() {
     assert_eq!(c.acknowledge.as_deref(), Some("h-1"));
     assert_eq!(
         c.event.data,
-        json!({ "handoff_id": "h-1", "role": "code_writer", "phase": "coding", "version": 6 })
+        json!({ "handoff_id": "h-1", "role": "code_writer", "phase": "coding",
+                "waited_secs": 3600, "version": 6 })
     );
 }
 

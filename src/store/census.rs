@@ -5,7 +5,8 @@
 pub struct Census {
     /// Live workflows by phase, role and status.
     pub live: Vec<CensusRow>,
-    /// Unacknowledged handoffs of running workflows, by the phase and role they went to.
+    /// Unacknowledged handoffs into the phase and role a running workflow is in now (an
+    /// older one left behind by a later move waits for nothing), by that phase and role.
     pub pending: Vec<PendingRow>,
 }
 

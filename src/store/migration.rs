@@ -1,7 +1,8 @@
 //! Schema migrations: numbered `.sql` files under `migrations/sqlite/` and
 //! `migrations/postgres/`, embedded in the binary and recorded with a checksum. The same
-//! number means the same tables and columns on both backends; PostgreSQL has later
-//! migrations of its own for what only a server with concurrent writers needs.
+//! number means the same tables and columns on both backends; PostgreSQL has migrations of
+//! its own for what only a server with concurrent writers needs (3 to 5), which SQLite's
+//! numbering skips, so a shared change keeps one number on both.
 
 use super::error::{Result, StoreError};
 use super::target::Target;
@@ -22,10 +23,12 @@ macro_rules! migrations {
     };
 }
 
-/// Every SQLite migration this binary knows, in order. Add new files with the next number.
+/// Every SQLite migration this binary knows, in order. A new one takes the next number
+/// after the newest of either backend.
 pub const MIGRATIONS: &[Migration] = migrations!("sqlite":
     1 => "0001_initial.sql",
     2 => "0002_counts_and_pending.sql",
+    6 => "0006_census_indexes.sql",
 );
 
 /// The same versions for PostgreSQL.
@@ -35,6 +38,7 @@ pub const POSTGRES_MIGRATIONS: &[Migration] = migrations!("postgres":
     3 => "0003_commit_order.sql",
     4 => "0004_notify.sql",
     5 => "0005_build_prefix.sql",
+    6 => "0006_census_indexes.sql",
 );
 
 /// The newest version in a list.
@@ -102,19 +106,29 @@ mod tests {
     use super::*;
 
     #[test]
-    fn migrations_are_numbered_in_order_from_one_and_shared_versions_match() {
+    fn migrations_are_numbered_in_order_and_shared_versions_match() {
+        for (i, m) in POSTGRES_MIGRATIONS.iter().enumerate() {
+            assert_eq!(
+                m.version,
+                i as i64 + 1,
+                "PostgreSQL's run from one, no gaps"
+            );
+        }
         for list in [MIGRATIONS, POSTGRES_MIGRATIONS] {
-            for (i, m) in list.iter().enumerate() {
-                assert_eq!(m.version, i as i64 + 1);
+            assert!(list.windows(2).all(|w| w[0].version < w[1].version));
+            for m in list {
                 assert!(m.name.starts_with(&format!("{:04}_", m.version)));
             }
         }
-        for (a, b) in MIGRATIONS.iter().zip(POSTGRES_MIGRATIONS) {
+        for a in MIGRATIONS {
+            let b = POSTGRES_MIGRATIONS.iter().find(|b| b.version == a.version);
             assert_eq!(
-                a.name, b.name,
-                "a shared version has the same file name on both"
+                b.map(|b| b.name),
+                Some(a.name),
+                "every SQLite version is PostgreSQL's too, with the same file name"
             );
         }
+        assert_eq!(latest(MIGRATIONS), latest(POSTGRES_MIGRATIONS));
     }
 
     #[test]

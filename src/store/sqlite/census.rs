@@ -1,5 +1,5 @@
-//! The live set counted by phase and role, for `baton metrics`: two aggregates the status
-//! index and the partial index of pending handoffs serve, whatever the size of history.
+//! The live set counted by phase and role, for `baton metrics`: two aggregates answered
+//! from covering indexes (schema 6), whatever the size of history.
 
 use super::SqliteStore;
 use crate::store::census::{Census, CensusRow, PendingRow};
@@ -8,7 +8,8 @@ use crate::store::error::Result;
 impl SqliteStore {
     pub fn census(&self) -> Result<Census> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT current_state, \"current_role\", status, count(*) FROM build_workflows
+            "SELECT current_state, \"current_role\", status, count(*)
+             FROM build_workflows INDEXED BY idx_workflows_census
              WHERE status IN ('running', 'paused', 'failed') GROUP BY 1, 2, 3",
         )?;
         let live = stmt
@@ -22,10 +23,13 @@ impl SqliteStore {
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
         let mut stmt = self.conn.prepare_cached(
-            "SELECT h.to_state, h.to_role, count(*), min(h.created_at) FROM build_workflows w
-             CROSS JOIN workflow_handoffs h INDEXED BY idx_handoffs_pending_workflow
-               ON h.workflow_id = w.id AND h.acknowledged_at IS NULL
-             WHERE w.status = 'running' GROUP BY 1, 2",
+            "SELECT h.to_state, h.to_role, count(*), min(h.created_at)
+             FROM workflow_handoffs h INDEXED BY idx_handoffs_pending
+             WHERE h.acknowledged_at IS NULL AND EXISTS (
+               SELECT 1 FROM build_workflows w INDEXED BY idx_workflows_census
+               WHERE w.status = 'running' AND w.current_state = h.to_state
+                 AND w.\"current_role\" = h.to_role AND w.id = h.workflow_id)
+             GROUP BY 1, 2",
         )?;
         let pending = stmt
             .query_map([], |r| {
