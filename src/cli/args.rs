@@ -2,8 +2,8 @@
 //! live next to the code that runs it, in `commands/`.
 
 use super::commands::{
-    act, completions, dashboard, definition, demo, diff, doctor, events, heartbeat, list, man,
-    metrics, migrate, simulate, start, status, watch,
+    act, completions, dashboard, definition, demo, diff, doctor, events, heartbeat, import, list,
+    man, metrics, migrate, prune, simulate, start, status, watch,
 };
 use super::help;
 use clap::{Args, Parser, Subcommand};
@@ -108,6 +108,12 @@ pub enum Command {
     /// Per phase and role: in flight, waiting, time in phase, acknowledgement latency
     #[command(after_help = help::METRICS)]
     Metrics(metrics::MetricsArgs),
+    /// Remove finished workflows older than a retention period, optionally archiving them
+    #[command(after_help = help::PRUNE)]
+    Prune(prune::PruneArgs),
+    /// Restore workflows from an archive `baton prune --archive` wrote
+    #[command(after_help = help::IMPORT)]
+    Import(import::ImportArgs),
     /// Watch workflows live until each has ended (a line each: phase, progress, stuck)
     #[command(after_help = help::WATCH)]
     Watch(watch::WatchArgs),

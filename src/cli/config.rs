@@ -24,12 +24,15 @@ pub struct Config {
     pub handoff_timeout: Option<i64>,
     pub phase_timeout: Option<i64>,
     pub theme: Option<ThemeName>,
+    /// How long finished workflows are kept: what `baton prune` removes without --before.
+    pub retention: Option<crate::model::since::Since>,
     /// `[views]`: named saved filters, in file order.
     pub views: Vec<(String, String)>,
 }
 
 /// The keys a config file may hold, as listed in errors.
-const KEYS: &str = "db, poll_ms, push, notify, handoff_timeout, phase_timeout, theme, [views]";
+const KEYS: &str =
+    "db, poll_ms, push, notify, handoff_timeout, phase_timeout, theme, retention, [views]";
 /// `poll_ms`'s range, the same as `--poll-ms`.
 pub const POLL_MS: std::ops::RangeInclusive<u64> = 10..=60_000;
 /// Names a saved view may not take: the dashboard's built-in views.
@@ -162,6 +165,16 @@ pub fn parse(text: &str, path: &Path) -> CliResult<Config> {
                     }
                 }
                 _ => return Err(bad(key, "a whole number of seconds (0 or more)", value)),
+            },
+            "retention" => match value.as_str().map(crate::model::since::parse_since) {
+                Some(Ok(since @ crate::model::since::Since::Ago(_))) => c.retention = Some(since),
+                _ => {
+                    return Err(bad(
+                        key,
+                        "how long to keep finished workflows, in quotes: \"90d\", \"12w\"",
+                        value,
+                    ));
+                }
             },
             "theme" => match value.as_str().and_then(ThemeName::parse) {
                 Some(t) => c.theme = Some(t),

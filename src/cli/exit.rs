@@ -129,6 +129,7 @@ impl From<EngineError> for CliError {
         match e {
             EngineError::Rule(r) => r.into(),
             EngineError::Store(s) => s.into(),
+            EngineError::Io(m) => CliError::new(Code::Error, m),
         }
     }
 }

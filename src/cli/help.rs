@@ -189,6 +189,31 @@ Examples:
 --after-seq forward), so a rare type in a long trail takes a few reads, never one read of
 all of it. BATON_ACTOR and the global --actor name who acts; on events, --actor filters.";
 
+pub const PRUNE: &str = "\
+Examples:
+  baton prune --before 90d --dry-run          count what would go, by status
+  baton prune --before 90d --archive old.jsonl.zst
+  baton prune --before 2026-01-01 --status cancelled
+  baton prune                                 the config file's retention = \"90d\" (for cron)
+
+Removes finished workflows (completed, cancelled, failed with no retries left) last
+changed before the given time, with their handoffs, checkpoints and events, in batches of
+--batch workflows, each its own short transaction: orchestrators keep writing meanwhile.
+Live workflows are never touched; each row is checked again as it is deleted. With
+--archive each batch is written and synced before it is removed; a run that is killed
+loses nothing, and running it again carries on (the archive's partial end is cut off).
+SQLite files baton created give the space back as they shrink; on PostgreSQL autovacuum
+reclaims it for reuse.";
+
+pub const IMPORT: &str = "\
+Examples:
+  baton import old.jsonl.zst
+  zstd -dc old.jsonl.zst | jq -c 'select(.workflow.project_id == \"atlas\")' > atlas.jsonl
+  baton import atlas.jsonl
+
+Each line of an archive is one workflow's whole trail: workflow, handoffs, checkpoints,
+events. Workflows already in the database are skipped; events get new sequence numbers.";
+
 pub const METRICS: &str = "\
 Examples:
   baton metrics                    the last hour

@@ -133,6 +133,8 @@ pub fn run(ctx: &Ctx, command: Option<Command>, outer: &DashboardArgs) -> CliRes
         Command::Events(a) => events::run(ctx, &a),
         Command::Watch(a) => watch::run(ctx, &a),
         Command::Metrics(a) => metrics::run(ctx, &a),
+        Command::Prune(a) => prune::run(ctx, &a),
+        Command::Import(a) => import::run(ctx, &a),
         Command::Doctor(a) => doctor::run(ctx, &a),
         Command::Definition(c) => definition::run(ctx, &c),
         Command::Tui(a) => dashboard::run(ctx, &a),

@@ -53,6 +53,9 @@ pub enum EngineError {
     Rule(#[from] RuleError),
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// A file the operation writes beside the database (an archive) failed.
+    #[error("{0}")]
+    Io(String),
 }
 
 impl From<ApplyError<RuleError>> for EngineError {

@@ -1,5 +1,6 @@
 //! Rules and operations: what may happen to a workflow, and doing it.
 
+pub mod archive;
 pub mod attempt_diff;
 pub mod bulk;
 mod error;
@@ -9,6 +10,7 @@ pub mod metrics;
 pub mod metrics_text;
 mod ops;
 pub mod preview;
+pub mod prune;
 pub mod replay;
 pub mod rules;
 pub mod stuck;

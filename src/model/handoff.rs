@@ -1,10 +1,10 @@
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::fmt;
 
 /// What caused a handoff: a forward move, a rollback to an earlier phase, or a retry that
 /// re-issues the current phase.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum HandoffKind {
     Advance,
@@ -40,7 +40,7 @@ impl fmt::Display for HandoffKind {
 }
 
 /// One row of `workflow_handoffs`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Handoff {
     pub id: String,
     pub workflow_id: String,

@@ -1,10 +1,10 @@
 use super::Status;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 /// One row of `build_workflows`. JSON columns are kept as parsed values when they parse and
 /// as strings when they do not, so a bad value written by another program is still shown.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Workflow {
     pub id: String,
     pub build_id: String,

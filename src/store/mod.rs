@@ -12,6 +12,7 @@ mod invariants;
 mod migration;
 mod open;
 mod postgres;
+mod prune;
 mod query;
 mod report;
 mod rows;
@@ -31,6 +32,7 @@ pub use migration::{
 };
 pub use open::{DEFAULT_BUSY_TIMEOUT, OpenMode, Opened};
 pub use postgres::set_application_name;
+pub use prune::Reclaimed;
 pub use query::{
     BROAD_PREFIX, Driver, EventQuery, FeedCursor, HistoryPage, HistoryQuery, ListQuery, Listed,
     Page, RowStamp, Total,
@@ -436,6 +438,18 @@ impl Store {
     /// Prepares this connection for bulk loading (a large cache; the database is unchanged).
     pub fn tune_for_bulk(&mut self) -> Result<()> {
         self.backend.tune_for_bulk()
+    }
+
+    /// Removes the workflows of `ids` (and all that hangs off them) that are finished and
+    /// were last updated before `before`, in one short transaction; how many went. A
+    /// workflow live again, or touched since, is left alone.
+    pub fn delete_finished(&mut self, ids: &[String], before: &str) -> Result<usize> {
+        self.backend.delete_finished(ids, before)
+    }
+
+    /// Gives the space removed rows took back, as far as the backend does (see [`Reclaimed`]).
+    pub fn reclaim(&mut self) -> Result<Reclaimed> {
+        self.backend.reclaim()
     }
 
     /// Writes every trail in `batch` in one transaction, all or nothing.

@@ -2,10 +2,12 @@
 //! engine would have written one operation at a time.
 
 use crate::model::{Checkpoint, Event, Handoff, Workflow};
+use serde::{Deserialize, Serialize};
 
 /// One workflow with its whole trail, as it would stand after the engine wrote it.
-/// `Event::seq` is ignored: the database assigns it.
-#[derive(Debug, Clone)]
+/// `Event::seq` is ignored: the database assigns it. `baton prune --archive` writes one per
+/// line, and `baton import` reads them back.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Trail {
     pub workflow: Workflow,
     pub handoffs: Vec<Handoff>,

@@ -13,6 +13,7 @@ mod feed;
 mod history;
 mod migrate;
 mod pages;
+mod prune;
 mod row;
 mod watch;
 mod workflows;
@@ -355,6 +356,14 @@ impl Backend for PgStore {
 
     fn backfill(&mut self, batch: &[Encoded]) -> Result<()> {
         PgStore::backfill(self, batch)
+    }
+
+    fn delete_finished(&mut self, ids: &[String], before: &str) -> Result<usize> {
+        PgStore::delete_finished(self, ids, before)
+    }
+
+    fn reclaim(&mut self) -> Result<crate::store::Reclaimed> {
+        PgStore::reclaim(self)
     }
 
     fn doctor(&self) -> Result<DoctorReport> {

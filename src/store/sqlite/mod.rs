@@ -13,6 +13,7 @@ mod history;
 mod migrate;
 mod open;
 mod pages;
+mod prune;
 mod row;
 mod statements;
 mod watch;
@@ -269,6 +270,14 @@ impl Backend for SqliteStore {
 
     fn backfill(&mut self, batch: &[Encoded]) -> Result<()> {
         SqliteStore::backfill(self, batch)
+    }
+
+    fn delete_finished(&mut self, ids: &[String], before: &str) -> Result<usize> {
+        SqliteStore::delete_finished(self, ids, before)
+    }
+
+    fn reclaim(&mut self) -> Result<crate::store::Reclaimed> {
+        SqliteStore::reclaim(self)
     }
 
     fn doctor(&self) -> Result<DoctorReport> {

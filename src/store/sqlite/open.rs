@@ -79,7 +79,12 @@ pub fn open(path: &Path, mode: OpenMode, busy: Duration) -> Result<(Connection, 
             ),
         });
     }
-    // Only now, with the schema accepted, may the file change.
+    // Only now, with the schema accepted, may the file change. A new file frees pages
+    // incrementally, so `baton prune` can give the space back without rewriting it (the
+    // mode can only be chosen before the first table).
+    if state.version == 0 && !state.has_tables {
+        conn.pragma_update(None, "auto_vacuum", "INCREMENTAL")?;
+    }
     conn.pragma_update(None, "journal_mode", "WAL")
         .map_err(|e| StoreError::from_sqlite(e, "switching to WAL"))?;
     conn.pragma_update(None, "synchronous", "NORMAL")?;
