@@ -55,7 +55,9 @@ fn backfilled_history_is_what_the_engine_would_have_written() {
     let per = report.events as f64 / 460.0;
     assert!((7.0..=14.0).contains(&per), "{per} events per workflow");
     let store = db.store();
-    let doctor = store.doctor().expect("doctor");
+    let doctor = store
+        .doctor(&baton::store::Scope::Full, &|_| {})
+        .expect("doctor");
     assert!(doctor.problems.is_empty(), "{:#?}", doctor.problems);
     assert_eq!(doctor.integrity, ["ok"]);
     let counts = store.status_counts().unwrap();
@@ -81,7 +83,13 @@ fn backfilled_history_is_what_the_engine_would_have_written() {
     .expect("pause a backfilled workflow");
     // A second run on the same database adds to it without clashing.
     fill(&db, 50, 0, 12);
-    assert!(db.store().doctor().unwrap().problems.is_empty());
+    assert!(
+        db.store()
+            .doctor(&baton::store::Scope::Full, &|_| {})
+            .unwrap()
+            .problems
+            .is_empty()
+    );
 }
 
 #[test]
@@ -106,7 +114,7 @@ fn status_counts_stay_exact_after_outside_sql_writes() {
     .unwrap();
     let store = db.store();
     assert_eq!(store.status_counts().unwrap(), counted(&raw));
-    let report = store.doctor().unwrap();
+    let report = store.doctor(&baton::store::Scope::Full, &|_| {}).unwrap();
     assert!(
         !report
             .problems
@@ -121,7 +129,10 @@ fn status_counts_stay_exact_after_outside_sql_writes() {
         [],
     )
     .unwrap();
-    let report = db.store().doctor().unwrap();
+    let report = db
+        .store()
+        .doctor(&baton::store::Scope::Full, &|_| {})
+        .unwrap();
     assert!(
         report
             .problems

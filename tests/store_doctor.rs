@@ -38,7 +38,7 @@ fn raw_without_foreign_keys(db: &TestDb) -> Raw {
 
 fn problems(store: &Store) -> Vec<(String, String)> {
     store
-        .doctor()
+        .doctor(&baton::store::Scope::Full, &|_| {})
         .unwrap()
         .problems
         .into_iter()
@@ -59,7 +59,7 @@ fn assert_found(store: &Store, check: &str, detail_contains: &str) {
 fn a_healthy_database_passes_with_counts(b: Backend) {
     let (_db, store, _) = healthy(b);
     assert_healthy(&store);
-    let report = store.doctor().unwrap();
+    let report = store.doctor(&baton::store::Scope::Full, &|_| {}).unwrap();
     assert_eq!(report.schema_version, b.latest_version());
     let count = |t: &str| report.counts.iter().find(|(n, _)| n == t).map(|(_, c)| *c);
     assert_eq!(count("build_workflows"), Some(3));

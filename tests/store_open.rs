@@ -107,7 +107,12 @@ fn read_only_connections_cannot_write(b: Backend) {
     assert!(opened.applied.is_empty() && !opened.created);
     // Reads work.
     assert_eq!(ro.workflow(&w.id).unwrap().build_id, w.build_id);
-    assert!(ro.doctor().unwrap().problems.is_empty());
+    assert!(
+        ro.doctor(&baton::store::Scope::Full, &|_| {})
+            .unwrap()
+            .problems
+            .is_empty()
+    );
     // `add_definition` goes straight to the database: the connection itself (SQLite's
     // read-only open, PostgreSQL's read-only session) refuses the write.
     let mut def = Definition::builtin();

@@ -249,7 +249,14 @@ pub const DOCTOR: &str = "\
 Examples:
   baton doctor             errors fail (exit 1); skipped bookkeeping is a warning (exit 0)
   baton doctor --strict    warnings fail too
-  baton doctor --json";
+  baton doctor --quick     bounded at any size: for a health check or a pre-deploy gate
+  baton doctor --since 1h  only what changed in the last hour
+  baton doctor --json
+
+The full check reads everything, the whole file's integrity included: minutes on a big
+database, with each step shown as it starts (Ctrl-C stops it; it only reads). --quick
+checks the schema, the live status counts, the most recently changed live workflows with
+their handoffs, checkpoints and events, and the newest events, each through an index.";
 
 pub const DEFINITION: &str = "\
 Examples:

@@ -123,7 +123,13 @@ fn a_change_by_another_writer_is_a_counted_conflict_and_the_workflow_is_reloaded
     step_until(&mut d, 200, |d| d.is_done());
     assert_eq!((d.report.completed, d.report.conflicts), (1, 1));
     drop(d);
-    assert!(store.doctor().unwrap().problems.is_empty());
+    assert!(
+        store
+            .doctor(&crate::store::Scope::Full, &|_| {})
+            .unwrap()
+            .problems
+            .is_empty()
+    );
     assert_eq!(store.workflow(&id).unwrap().status, Status::Completed);
 }
 

@@ -84,5 +84,5 @@ pub trait Backend: Send {
     fn reclaim(&mut self) -> Result<super::Reclaimed>;
 
     // Checks.
-    fn doctor(&self) -> Result<DoctorReport>;
+    fn doctor(&self, scope: &super::Scope, progress: &dyn Fn(&str)) -> Result<DoctorReport>;
 }

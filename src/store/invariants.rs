@@ -2,6 +2,7 @@
 //! each query returns one description per offending row. Which of them are errors and which
 //! are bookkeeping warnings is decided by [`Problem::new`](super::report::Problem::new).
 
+use super::doctor_scope::Scope;
 use super::report::Problem;
 use crate::model::{Definition, EventType};
 
@@ -56,8 +57,26 @@ fn in_list(types: impl Iterator<Item = EventType>) -> String {
     format!("({})", v.join(", "))
 }
 
-/// (check name, SQL returning one description per offending row).
-pub fn queries() -> Vec<(&'static str, String)> {
+/// (check name, SQL returning one description per offending row), over `scope`'s rows.
+/// Orphaned handoffs and checkpoints are looked for in the full scope only: a scoped
+/// check reaches them through their workflow, which an orphan does not have.
+pub fn queries(scope: &Scope) -> Vec<(&'static str, String)> {
+    // `FROM build_workflows w` narrowed to the scope's workflows.
+    let workflows = match scope.workflow_ids() {
+        Some(ids) => format!("build_workflows w WHERE w.id IN ({ids})"),
+        None => "build_workflows w".to_string(),
+    };
+    let events = scope
+        .events("e")
+        .map_or(String::new(), |c| format!(" AND {c}"));
+    let statuses = scope.statuses();
+    // Scoped, the scope's ids must drive the read: SQLite would otherwise walk every
+    // completed workflow of history through the status index, so the status is compared
+    // as an expression no index serves (`|| ''`, in both dialects).
+    let completed = match scope.workflow_ids() {
+        Some(ids) => format!("(status || '') = 'completed' AND id IN ({ids})"),
+        None => "status = 'completed'".to_string(),
+    };
     let versioned = in_list(EventType::ALL.into_iter());
     let transitions = in_list(EventType::ALL.into_iter().filter(|t| t.is_transition()));
     let entering = in_list(
@@ -65,7 +84,7 @@ pub fn queries() -> Vec<(&'static str, String)> {
             .into_iter()
             .filter(|t| t.is_transition() || *t == EventType::Started),
     );
-    vec![
+    let mut all = vec![
         (
             "version matches recorded changes",
             format!(
@@ -73,7 +92,7 @@ pub fn queries() -> Vec<(&'static str, String)> {
                    || ' but has ' || n || ' change events' FROM (
                    SELECT w.id, w.build_id, w.version, (SELECT count(*) FROM workflow_events e
                      WHERE e.workflow_id = w.id AND e.event_type IN {versioned}) AS n
-                   FROM build_workflows w) AS w WHERE w.version != w.n"
+                   FROM {workflows}) AS w WHERE w.version != w.n"
             ),
         ),
         (
@@ -83,7 +102,7 @@ pub fn queries() -> Vec<(&'static str, String)> {
                  FROM (SELECT w.id,
                    (SELECT count(*) FROM workflow_events e WHERE e.workflow_id = w.id AND e.event_type IN {transitions}) AS t,
                    (SELECT count(*) FROM workflow_handoffs h WHERE h.workflow_id = w.id) AS h
-                   FROM build_workflows w) AS counted WHERE t != h"
+                   FROM {workflows}) AS counted WHERE t != h"
             ),
         ),
         (
@@ -94,14 +113,13 @@ pub fn queries() -> Vec<(&'static str, String)> {
                    (SELECT count(*) FROM workflow_events e WHERE e.workflow_id = w.id AND e.event_type IN {transitions}) AS t,
                    (SELECT count(*) FROM workflow_events e WHERE e.workflow_id = w.id AND e.event_type IN {entering}) AS e,
                    (SELECT count(*) FROM workflow_checkpoints c WHERE c.workflow_id = w.id) AS c
-                   FROM build_workflows w) AS counted WHERE c < t OR c > e"
+                   FROM {workflows}) AS counted WHERE c < t OR c > e"
             ),
         ),
         (
             "events point at a workflow",
-            "SELECT 'event ' || seq || ' (' || event_type || ') points at missing workflow ' || workflow_id
-             FROM workflow_events e WHERE NOT EXISTS (SELECT 1 FROM build_workflows w WHERE w.id = e.workflow_id)"
-                .into(),
+            format!("SELECT 'event ' || seq || ' (' || event_type || ') points at missing workflow ' || workflow_id
+             FROM workflow_events e WHERE NOT EXISTS (SELECT 1 FROM build_workflows w WHERE w.id = e.workflow_id){events}"),
         ),
         (
             "handoffs point at a workflow",
@@ -117,18 +135,26 @@ pub fn queries() -> Vec<(&'static str, String)> {
         ),
         (
             "status counts match the workflows",
-            "SELECT 'status ' || s || ': ' || c || ' workflows, but workflow_status_counts says ' || n
+            format!("SELECT 'status ' || s || ': ' || c || ' workflows, but workflow_status_counts says ' || n
              FROM (SELECT s, sum(c) AS c, sum(n) AS n FROM (
-                 SELECT status AS s, count(*) AS c, 0 AS n FROM build_workflows GROUP BY status
-                 UNION ALL SELECT status, 0, n FROM workflow_status_counts) AS both_counts
-               GROUP BY s) AS merged WHERE c != n"
-                .into(),
+                 SELECT status AS s, count(*) AS c, 0 AS n FROM build_workflows
+                   WHERE {statuses} GROUP BY status
+                 UNION ALL SELECT status, 0, n FROM workflow_status_counts WHERE {statuses})
+                 AS both_counts GROUP BY s) AS merged WHERE c != n"),
         ),
         (
             "completed workflows have completed_at",
-            "SELECT 'workflow ' || id || ' (' || build_id || ') is completed but has no completed_at'
-             FROM build_workflows WHERE status = 'completed' AND completed_at IS NULL"
-                .into(),
+            format!("SELECT 'workflow ' || id || ' (' || build_id || ') is completed but has no completed_at'
+             FROM build_workflows WHERE {completed} AND completed_at IS NULL"),
         ),
-    ]
+    ];
+    if !scope.is_full() {
+        all.retain(|(check, _)| {
+            !matches!(
+                *check,
+                "handoffs point at a workflow" | "checkpoints point at a workflow"
+            )
+        });
+    }
+    all
 }

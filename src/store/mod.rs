@@ -7,6 +7,7 @@ mod backend;
 mod census;
 mod contract;
 mod cursor;
+mod doctor_scope;
 mod error;
 mod invariants;
 mod migration;
@@ -26,6 +27,7 @@ mod written;
 
 pub use census::{Census, CensusRow, PendingRow};
 pub use cursor::{Cursor, CursorKind};
+pub use doctor_scope::{QUICK_EVENTS, QUICK_LIVE, Scope};
 pub use error::{Result, StoreError};
 pub use migration::{
     MIGRATIONS, Migration, POSTGRES_MIGRATIONS, latest, latest_for, migrations_for,
@@ -457,9 +459,10 @@ impl Store {
         self.backend.backfill(batch)
     }
 
-    /// `baton doctor`'s database checks: integrity, row counts and invariants. The one
-    /// place that may read whole tables.
-    pub fn doctor(&self) -> Result<DoctorReport> {
-        self.backend.doctor()
+    /// `baton doctor`'s database checks over `scope`: integrity and row counts (full
+    /// scope), invariants, the column contract. The one place that may read whole tables;
+    /// `progress` hears the name of each step as it starts.
+    pub fn doctor(&self, scope: &Scope, progress: &dyn Fn(&str)) -> Result<DoctorReport> {
+        self.backend.doctor(scope, progress)
     }
 }

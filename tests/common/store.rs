@@ -206,7 +206,9 @@ pub fn checkpoint_wal(path: &Path) {
 
 /// Asserts that `doctor()` finds nothing wrong.
 pub fn assert_healthy(store: &Store) {
-    let report = store.doctor().expect("doctor");
+    let report = store
+        .doctor(&baton::store::Scope::Full, &|_| {})
+        .expect("doctor");
     assert_eq!(report.integrity, ["ok"]);
     assert!(
         report.problems.is_empty(),

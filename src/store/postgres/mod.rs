@@ -366,8 +366,8 @@ impl Backend for PgStore {
         PgStore::reclaim(self)
     }
 
-    fn doctor(&self) -> Result<DoctorReport> {
-        PgStore::doctor(self)
+    fn doctor(&self, scope: &crate::store::Scope, progress: &dyn Fn(&str)) -> Result<DoctorReport> {
+        PgStore::doctor(self, scope, progress)
     }
 }
 

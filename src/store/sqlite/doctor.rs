@@ -1,43 +1,55 @@
-//! `baton doctor`'s database checks: integrity, row counts and invariants. These scan
-//! whole tables on purpose; the doctor is the one place that may.
+//! `baton doctor`'s database checks: integrity, row counts and invariants. The full check
+//! scans whole tables on purpose (the doctor is the one place that may); a scoped one
+//! reads only its scope's rows, through indexes.
 
 use super::SqliteStore;
 use super::row;
+use crate::store::doctor_scope::Scope;
 use crate::store::error::Result;
 use crate::store::invariants::{self, PHASES_CHECK, phase_problem};
 use crate::store::report::{DoctorReport, Problem};
 
 impl SqliteStore {
-    pub fn doctor(&self) -> Result<DoctorReport> {
+    pub fn doctor(&self, scope: &Scope, progress: &dyn Fn(&str)) -> Result<DoctorReport> {
+        progress("schema");
         let schema_version = super::migrate::check(&self.conn)?.version;
-        let integrity: Vec<String> = {
-            let mut stmt = self.conn.prepare("PRAGMA integrity_check")?;
-            stmt.query_map([], |r| row::text(r, 0))?
-                .collect::<rusqlite::Result<_>>()?
-        };
+        let mut integrity = Vec::new();
         let mut counts = Vec::new();
+        if scope.is_full() {
+            progress("integrity_check (reads the whole file)");
+            let mut stmt = self.conn.prepare("PRAGMA integrity_check")?;
+            integrity = stmt
+                .query_map([], |r| row::text(r, 0))?
+                .collect::<rusqlite::Result<_>>()?;
+            progress("counting rows");
+        }
         for t in [
             "build_workflows",
             "workflow_handoffs",
             "workflow_events",
             "workflow_checkpoints",
             "workflow_definitions",
-        ] {
+        ]
+        .into_iter()
+        .filter(|_| scope.is_full())
+        {
             let n: i64 = self
                 .conn
                 .query_row(&format!("SELECT count(*) FROM {t}"), [], |r| r.get(0))?;
             counts.push((t.to_string(), n));
         }
         let mut problems = Vec::new();
-        for (check, sql) in invariants::queries() {
+        for (check, sql) in invariants::queries(scope) {
+            progress(check);
             let mut stmt = self.conn.prepare(&sql)?;
             let rows: Vec<String> = stmt
                 .query_map([], |r| row::text(r, 0))?
                 .collect::<rusqlite::Result<_>>()?;
             invariants::report(&mut problems, check, rows);
         }
-        self.check_phases(&mut problems)?;
-        self.check_rows(&mut problems)?;
+        progress(PHASES_CHECK);
+        self.check_phases(scope, &mut problems)?;
+        self.check_rows(scope, progress, &mut problems)?;
         Ok(DoctorReport {
             schema_version,
             integrity,
@@ -47,11 +59,14 @@ impl SqliteStore {
     }
 
     /// Each workflow's phase and role must come from its definition.
-    fn check_phases(&self, problems: &mut Vec<Problem>) -> Result<()> {
+    fn check_phases(&self, scope: &Scope, problems: &mut Vec<Problem>) -> Result<()> {
         let defs = self.definitions()?;
-        let mut stmt = self.conn.prepare(
-            "SELECT id, build_id, definition, current_state, current_role FROM build_workflows",
-        )?;
+        let only = scope
+            .rows_of("build_workflows")
+            .map_or(String::new(), |c| format!(" WHERE {c}"));
+        let mut stmt = self.conn.prepare(&format!(
+            "SELECT id, build_id, definition, current_state, current_role FROM build_workflows{only}"
+        ))?;
         let mut rows = stmt.query([])?;
         let mut found = Vec::new();
         while let Some(r) = rows.next()? {

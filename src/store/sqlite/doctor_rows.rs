@@ -5,6 +5,7 @@ use super::SqliteStore;
 use super::row;
 use crate::model::time;
 use crate::store::contract::{Cell, TABLES, finding, judge, report_by_check};
+use crate::store::doctor_scope::Scope;
 use crate::store::error::Result;
 use crate::store::report::Problem;
 use rusqlite::types::ValueRef;
@@ -21,13 +22,22 @@ fn cell(v: ValueRef<'_>) -> Cell<'_> {
 
 impl SqliteStore {
     /// Appends a problem for every value that breaks its column's contract.
-    pub(super) fn check_rows(&self, problems: &mut Vec<Problem>) -> Result<()> {
+    pub(super) fn check_rows(
+        &self,
+        scope: &Scope,
+        progress: &dyn Fn(&str),
+        problems: &mut Vec<Problem>,
+    ) -> Result<()> {
         let now = time::now();
         let mut found: Vec<(&'static str, String)> = Vec::new();
         for t in TABLES {
+            progress(&format!("every value of {}", t.name));
             let cols: Vec<&str> = t.cols.iter().map(|c| c.name).collect();
+            let only = scope
+                .rows_of(t.name)
+                .map_or(String::new(), |c| format!(" WHERE {c}"));
             let sql = format!(
-                "SELECT {}, {} FROM {} ORDER BY rowid",
+                "SELECT {}, {} FROM {}{only} ORDER BY rowid",
                 t.key,
                 cols.join(", "),
                 t.name

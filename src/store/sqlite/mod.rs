@@ -280,7 +280,7 @@ impl Backend for SqliteStore {
         SqliteStore::reclaim(self)
     }
 
-    fn doctor(&self) -> Result<DoctorReport> {
-        SqliteStore::doctor(self)
+    fn doctor(&self, scope: &crate::store::Scope, progress: &dyn Fn(&str)) -> Result<DoctorReport> {
+        SqliteStore::doctor(self, scope, progress)
     }
 }
