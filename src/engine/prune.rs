@@ -16,7 +16,7 @@ use std::collections::BTreeMap;
 
 /// Workflows per batch: one transaction's worth of deletes (with their trails, a few
 /// thousand rows), short enough that a writer waiting on the lock hardly notices.
-pub const BATCH: usize = 500;
+pub const BATCH: usize = 100;
 
 /// What to prune.
 #[derive(Debug, Clone)]
@@ -41,6 +41,9 @@ pub struct Report {
     pub by_status: BTreeMap<String, usize>,
     /// Written to the archive.
     pub archived: usize,
+    /// The longest a batch's deleting transaction took (milliseconds): how long a writer
+    /// could have waited on it. `--batch` trades it against the run's length.
+    pub longest_batch_ms: u64,
     /// Bytes the removed rows took, and where they went (not for a dry run).
     pub reclaimed_bytes: Option<i64>,
     pub space: Option<String>,
@@ -107,7 +110,10 @@ pub fn run(
                 report.archived += trails.len();
             }
             crash_point(batches);
+            let started = std::time::Instant::now();
             report.removed += store.delete_finished(&ids, &before)?;
+            let ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+            report.longest_batch_ms = report.longest_batch_ms.max(ms);
         }
         batches += 1;
         progress(report.matched);

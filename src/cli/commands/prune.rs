@@ -130,6 +130,11 @@ pub fn run(ctx: &Ctx, a: &PruneArgs) -> CliResult {
     if let Some(path) = &a.archive {
         writeln!(out, "archived {} to {}", report.archived, path.display())?;
     }
+    writeln!(
+        out,
+        "the longest batch held the write lock for {} ms (--batch {} workflows)",
+        report.longest_batch_ms, a.batch
+    )?;
     if let Some(space) = &report.space {
         match report.reclaimed_bytes {
             Some(b) => writeln!(out, "{} MB {space}", b / 1_000_000)?,
