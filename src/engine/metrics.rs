@@ -10,10 +10,9 @@
 
 use super::error::EngineError;
 use crate::model::time::{self, Timestamp};
-use crate::model::{Definition, Event, EventType};
-use crate::store::{Census, EventQuery, Store};
+use crate::model::{Definition, EventType};
+use crate::store::{Census, EventQuery, MetricEvent, Store};
 use serde::Serialize;
-use serde_json::Value;
 use std::collections::{BTreeMap, HashMap};
 
 /// At most this many buckets of completions, whatever the window.
@@ -103,17 +102,16 @@ struct Entry {
 /// Reads the window `[since, now]` and measures it.
 pub fn measure(store: &Store, since: Timestamp, now: Timestamp) -> Result<Metrics, EngineError> {
     let start = store.seq_before(since)?;
-    let mut events: Vec<Event> = Vec::new();
+    let mut events: Vec<(Timestamp, MetricEvent)> = Vec::new();
     let mut after = start;
     loop {
-        let batch = store.events(&EventQuery::after(None, after, BATCH))?;
+        let batch = store.metric_events(after, BATCH)?;
         let full = batch.len() >= BATCH;
         after = batch.last().map_or(after, |e| e.seq);
-        events.extend(
-            batch
-                .into_iter()
-                .filter(|e| time::parse(&e.created_at).is_some_and(|t| t >= since && t <= now)),
-        );
+        events.extend(batch.into_iter().filter_map(|e| {
+            let at = time::parse(&e.created_at)?;
+            (at >= since && at <= now).then_some((at, e))
+        }));
         if !full {
             break;
         }
@@ -137,10 +135,11 @@ pub fn measure(store: &Store, since: Timestamp, now: Timestamp) -> Result<Metric
             limit: 1,
             ..EventQuery::default()
         })?;
-        if let Some(entry) = entered
-            .first()
-            .and_then(|e| entry_of(e, &m.role_of(&wf, e)))
-        {
+        let entered = entered.first().map(MetricEvent::of);
+        if let Some(entry) = entered.and_then(|e| {
+            let at = time::parse(&e.created_at)?;
+            entry_of(&e, at, &m.role_of(&wf, &e))
+        }) {
             for (phase, at) in exits {
                 if entry.phase == phase {
                     m.spent(&entry.phase, &entry.role, (at - entry.at).num_seconds());
@@ -172,17 +171,11 @@ fn entering_types() -> Vec<String> {
     .collect()
 }
 
-fn text(data: &Value, key: &str) -> Option<String> {
-    data.get(key).and_then(Value::as_str).map(str::to_string)
-}
-
-/// The phase an entering event put its workflow in.
-fn entry_of(e: &Event, fallback_role: &str) -> Option<Entry> {
-    let at = time::parse(&e.created_at)?;
-    let d = &e.event_data;
+/// The phase an entering event (made at `at`) put its workflow in.
+fn entry_of(e: &MetricEvent, at: Timestamp, fallback_role: &str) -> Option<Entry> {
     let (phase, role) = match EventType::parse(&e.event_type)? {
-        EventType::Started | EventType::Retried => (text(d, "phase")?, text(d, "role")),
-        EventType::Advanced | EventType::RolledBack => (text(d, "to")?, text(d, "to_role")),
+        EventType::Started | EventType::Retried => (e.phase.clone()?, e.role.clone()),
+        EventType::Advanced | EventType::RolledBack => (e.to.clone()?, e.to_role.clone()),
         _ => return None,
     };
     Some(Entry {
@@ -247,14 +240,12 @@ impl<'a> Measure<'a> {
     }
 
     /// The role owning the phase `wf` is in, as far as this window knows it.
-    fn role_of(&self, wf: &str, e: &Event) -> String {
+    fn role_of(&self, wf: &str, e: &MetricEvent) -> String {
         if let Some(en) = self.entries.get(wf) {
             return en.role.clone();
         }
-        let phase = text(&e.event_data, "from")
-            .or_else(|| text(&e.event_data, "phase"))
-            .unwrap_or_default();
-        self.phase_roles.get(&phase).cloned().unwrap_or_default()
+        let phase = e.from.as_deref().or(e.phase.as_deref()).unwrap_or_default();
+        self.phase_roles.get(phase).cloned().unwrap_or_default()
     }
 
     fn census(&mut self, c: &Census) {
@@ -313,66 +304,64 @@ impl<'a> Measure<'a> {
         self.entries.insert(wf.to_string(), en);
     }
 
-    fn scan(&mut self, events: &[Event]) {
-        for e in events {
-            let Some(at) = time::parse(&e.created_at) else {
-                continue;
-            };
+    fn scan(&mut self, events: &[(Timestamp, MetricEvent)]) {
+        for (at, e) in events {
+            let at = *at;
             let Some(kind) = EventType::parse(&e.event_type) else {
                 continue;
             };
             let wf = e.workflow_id.as_str();
-            let d = &e.event_data;
             let role = self.role_of(wf, e);
-            let in_phase = d.get("in_phase_secs").and_then(Value::as_i64);
-            if let Some(h) = text(d, "handoff_id")
+            let in_phase = e.in_phase_secs;
+            if let Some(h) = &e.handoff_id
                 && kind.is_transition()
             {
-                self.handoffs.insert(h, at);
+                self.handoffs.insert(h.clone(), at);
             }
+            let text = |v: &Option<String>| v.clone().unwrap_or_default();
             match kind {
                 EventType::Started => {
-                    if let Some(en) = entry_of(e, &role) {
+                    if let Some(en) = entry_of(e, at, &role) {
                         self.enter(wf, en);
                     }
                 }
                 EventType::Advanced | EventType::RolledBack => {
-                    let from = text(d, "from").unwrap_or_default();
-                    let from_role = text(d, "from_role").unwrap_or(role.clone());
+                    let from = text(&e.from);
+                    let from_role = e.from_role.clone().unwrap_or(role.clone());
                     if kind == EventType::RolledBack {
                         self.row(&from, &from_role).rollbacks += 1;
                     }
                     self.leave(wf, &from, &from_role, at, in_phase);
-                    if let Some(en) = entry_of(e, &role) {
+                    if let Some(en) = entry_of(e, at, &role) {
                         self.enter(wf, en);
                     }
                 }
                 EventType::Retried => {
-                    let phase = text(d, "phase").unwrap_or_default();
+                    let phase = text(&e.phase);
                     self.row(&phase, &role).retries += 1;
                     self.leave(wf, &phase, &role, at, in_phase);
-                    if let Some(en) = entry_of(e, &role) {
+                    if let Some(en) = entry_of(e, at, &role) {
                         self.enter(wf, en);
                     }
                 }
                 EventType::Completed => {
-                    let from = text(d, "from").unwrap_or_default();
+                    let from = text(&e.from);
                     self.leave(wf, &from, &role, at, in_phase);
                     self.completions.push(at);
                 }
                 EventType::Cancelled => {
-                    let phase = text(d, "phase").unwrap_or_default();
+                    let phase = text(&e.phase);
                     self.leave(wf, &phase, &role, at, in_phase);
                 }
                 EventType::Failed => {
-                    let phase = text(d, "phase").unwrap_or_default();
+                    let phase = text(&e.phase);
                     self.row(&phase, &role).failures += 1;
                 }
                 EventType::Acknowledged => {
-                    let phase = text(d, "phase").unwrap_or_default();
-                    let to = text(d, "role").unwrap_or(role.clone());
-                    let waited = d.get("waited_secs").and_then(Value::as_i64);
-                    if let Some(h) = text(d, "handoff_id") {
+                    let phase = text(&e.phase);
+                    let to = e.role.clone().unwrap_or(role.clone());
+                    let waited = e.waited_secs;
+                    if let Some(h) = e.handoff_id.clone() {
                         match (self.handoffs.get(&h), waited) {
                             (_, Some(secs)) => self.acked(&phase, &to, secs),
                             (Some(made), None) => {

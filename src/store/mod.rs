@@ -10,6 +10,7 @@ mod cursor;
 mod doctor_scope;
 mod error;
 mod invariants;
+mod metric_events;
 mod migration;
 mod open;
 mod postgres;
@@ -29,6 +30,7 @@ pub use census::{Census, CensusRow, PendingRow};
 pub use cursor::{Cursor, CursorKind};
 pub use doctor_scope::{QUICK_EVENTS, QUICK_LIVE, Scope};
 pub use error::{Result, StoreError};
+pub use metric_events::MetricEvent;
 pub use migration::{
     MIGRATIONS, Migration, POSTGRES_MIGRATIONS, latest, latest_for, migrations_for,
 };
@@ -340,6 +342,12 @@ impl Store {
     /// on type or actor scans the range: keep it bounded, or use [`Store::search_events`].
     pub fn events(&self, q: &EventQuery) -> Result<Vec<Event>> {
         self.backend.events(q)
+    }
+
+    /// At most `limit` events after `after_seq`, oldest first, with only the data fields
+    /// `baton metrics` reads.
+    pub fn metric_events(&self, after_seq: i64, limit: usize) -> Result<Vec<MetricEvent>> {
+        self.backend.metric_events(after_seq, limit)
     }
 
     /// The newest `limit` events (of one workflow, or all), oldest first.

@@ -11,6 +11,7 @@ mod doctor;
 mod error;
 mod feed;
 mod history;
+mod metric_events;
 mod migrate;
 mod pages;
 mod prune;
@@ -299,6 +300,14 @@ impl Backend for PgStore {
 
     fn events(&self, q: &EventQuery) -> Result<Vec<Event>> {
         PgStore::events(self, q)
+    }
+
+    fn metric_events(
+        &self,
+        after_seq: i64,
+        limit: usize,
+    ) -> Result<Vec<crate::store::MetricEvent>> {
+        PgStore::metric_events(self, after_seq, limit)
     }
 
     fn recent_events(&self, workflow: Option<&str>, limit: usize) -> Result<Vec<Event>> {

@@ -10,6 +10,7 @@ mod doctor;
 mod doctor_rows;
 mod error;
 mod history;
+mod metric_events;
 mod migrate;
 mod open;
 mod pages;
@@ -211,6 +212,14 @@ impl Backend for SqliteStore {
 
     fn events(&self, q: &EventQuery) -> Result<Vec<Event>> {
         SqliteStore::events(self, q)
+    }
+
+    fn metric_events(
+        &self,
+        after_seq: i64,
+        limit: usize,
+    ) -> Result<Vec<crate::store::MetricEvent>> {
+        SqliteStore::metric_events(self, after_seq, limit)
     }
 
     fn recent_events(&self, workflow: Option<&str>, limit: usize) -> Result<Vec<Event>> {
