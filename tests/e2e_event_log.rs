@@ -21,7 +21,9 @@ fn an_event_is_opened_and_followed_to_its_workflow(b: Backend) {
 
     // The table shows only e2e-one, so going to e2e-two must clear its filter.
     pty.keys("/e2e-one\r");
-    pty.wait_for("the filter to leave one row", WAIT, |s| s.contains("1/2"));
+    pty.wait_for("the filter to leave one row", WAIT, |s| {
+        s.contains("[all] 1/1 of 2")
+    });
     pty.keys("\t\t");
     pty.wait_text("Enter open", WAIT);
     // Following, the cursor is on the newest event: e2e-two's start.
