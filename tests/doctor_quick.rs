@@ -48,7 +48,7 @@ fn filled(b: Backend) -> (TestDb, Store) {
 fn since_an_hour_ago(store: &Store) -> Scope {
     let at = time::now() - chrono::Duration::hours(1);
     Scope::Since {
-        at: time::format(at),
+        at,
         seq: store.seq_before(at).unwrap(),
     }
 }

@@ -117,6 +117,23 @@ const SPLICE_OK: &[&str] = &[
     "order",
     "columns",
     "conds.join(\" AND \")",
+    // store/prune.rs: the finished predicate, a constant.
+    "FINISHED_SQL",
+    // store/doctor_scope.rs and the doctor: the scope's conditions, built from constants,
+    // a Timestamp baton formats (`since_text`) and the ids query built so.
+    "QUICK_LIVE",
+    "QUICK_EVENTS",
+    "alias",
+    "since_text",
+    "ids",
+    "only",
+    "workflows",
+    "events",
+    "statuses",
+    "completed",
+    "VACUUM_STEP",
+    // store/*/metric_events.rs: the projected keys, constants.
+    "fields.join(\", \")",
 ];
 
 #[test]

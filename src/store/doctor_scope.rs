@@ -7,6 +7,8 @@ pub const QUICK_LIVE: usize = 500;
 /// Newest events `--quick` checks.
 pub const QUICK_EVENTS: i64 = 5_000;
 
+use crate::model::time::{self, Timestamp};
+
 /// The live statuses (what `--quick` counts and checks).
 const LIVE: &str = "('running', 'paused', 'failed')";
 
@@ -18,9 +20,9 @@ pub enum Scope {
     /// [`QUICK_LIVE`] most recently changed live workflows with their trails, and the
     /// newest [`QUICK_EVENTS`] events.
     Quick,
-    /// The workflows changed since `at` (baton's time format) with their trails, and the
-    /// events after `seq` (the last one before `at`).
-    Since { at: String, seq: i64 },
+    /// The workflows changed since `at` with their trails, and the events after `seq`
+    /// (the last one before `at`). Typed, so the SQL text holds only what baton formats.
+    Since { at: Timestamp, seq: i64 },
 }
 
 impl Scope {
@@ -36,9 +38,12 @@ impl Scope {
                 "SELECT id FROM build_workflows WHERE status IN {LIVE}
                  ORDER BY updated_at DESC LIMIT {QUICK_LIVE}"
             )),
-            Scope::Since { at, .. } => Some(format!(
-                "SELECT id FROM build_workflows WHERE updated_at >= '{at}'"
-            )),
+            Scope::Since { at, .. } => {
+                let since_text = time::format(*at);
+                Some(format!(
+                    "SELECT id FROM build_workflows WHERE updated_at >= '{since_text}'"
+                ))
+            }
         }
     }
 
@@ -64,6 +69,18 @@ impl Scope {
         }
     }
 
+    /// ` WHERE <rows_of(table)>`, or nothing for all rows.
+    pub fn where_of(&self, table: &str) -> String {
+        self.rows_of(table)
+            .map_or(String::new(), |cond| [" WHERE ", &cond].concat())
+    }
+
+    /// ` AND <events(alias)>`, or nothing for all events.
+    pub fn and_events(&self, alias: &str) -> String {
+        self.events(alias)
+            .map_or(String::new(), |cond| [" AND ", &cond].concat())
+    }
+
     /// A condition on the status counts compared: all of them, or the live ones (their
     /// count is a range of the census index, whatever history holds).
     pub fn statuses(&self) -> &'static str {
@@ -81,7 +98,8 @@ impl Scope {
                 "quick: the schema, the live status counts, the {QUICK_LIVE} most recently changed live workflows with their handoffs, checkpoints and events, and the newest {QUICK_EVENTS} events (no integrity check or row counts: run the full doctor for those)"
             ),
             Scope::Since { at, .. } => format!(
-                "since {at}: the schema, the live status counts, the workflows changed since then with their handoffs, checkpoints and events, and the events written since"
+                "since {}: the schema, the live status counts, the workflows changed since then with their handoffs, checkpoints and events, and the events written since",
+                time::format(*at)
             ),
         }
     }

@@ -66,9 +66,7 @@ pub fn queries(scope: &Scope) -> Vec<(&'static str, String)> {
         Some(ids) => format!("build_workflows w WHERE w.id IN ({ids})"),
         None => "build_workflows w".to_string(),
     };
-    let events = scope
-        .events("e")
-        .map_or(String::new(), |c| format!(" AND {c}"));
+    let events = scope.and_events("e");
     let statuses = scope.statuses();
     // Scoped, the scope's ids must drive the read: SQLite would otherwise walk every
     // completed workflow of history through the status index, so the status is compared

@@ -41,7 +41,7 @@ pub fn run(ctx: &Ctx, a: &DoctorArgs) -> CliResult {
         (false, Some(since)) => {
             let at = since.at(time::now());
             Scope::Since {
-                at: time::format(at),
+                at,
                 seq: store.seq_before(at)?,
             }
         }

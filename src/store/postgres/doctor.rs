@@ -114,9 +114,7 @@ impl PgStore {
 
     fn check_phases(&self, scope: &Scope, problems: &mut Vec<Problem>) -> Result<()> {
         let defs = self.definitions()?;
-        let only = scope
-            .rows_of("build_workflows")
-            .map_or(String::new(), |c| format!(" WHERE {c}"));
+        let only = scope.where_of("build_workflows");
         let rows = self.query(
             &format!(
                 "SELECT id, build_id, definition, current_state, \"current_role\" FROM build_workflows{only}"
@@ -151,9 +149,7 @@ impl PgStore {
         let mut found: Vec<(&'static str, String)> = Vec::new();
         for t in TABLES {
             progress(&format!("every value of {}", t.name));
-            let only = scope
-                .rows_of(t.name)
-                .map_or(String::new(), |c| format!(" WHERE {c}"));
+            let only = scope.where_of(t.name);
             let mut exprs = vec![format!("{}::text", t.key)];
             for c in t.cols {
                 let col = format!("\"{}\"", c.name);

@@ -61,9 +61,7 @@ impl SqliteStore {
     /// Each workflow's phase and role must come from its definition.
     fn check_phases(&self, scope: &Scope, problems: &mut Vec<Problem>) -> Result<()> {
         let defs = self.definitions()?;
-        let only = scope
-            .rows_of("build_workflows")
-            .map_or(String::new(), |c| format!(" WHERE {c}"));
+        let only = scope.where_of("build_workflows");
         let mut stmt = self.conn.prepare(&format!(
             "SELECT id, build_id, definition, current_state, current_role FROM build_workflows{only}"
         ))?;

@@ -33,9 +33,7 @@ impl SqliteStore {
         for t in TABLES {
             progress(&format!("every value of {}", t.name));
             let cols: Vec<&str> = t.cols.iter().map(|c| c.name).collect();
-            let only = scope
-                .rows_of(t.name)
-                .map_or(String::new(), |c| format!(" WHERE {c}"));
+            let only = scope.where_of(t.name);
             let sql = format!(
                 "SELECT {}, {} FROM {}{only} ORDER BY rowid",
                 t.key,
