@@ -29,7 +29,7 @@ pub enum Cause {
 }
 
 impl Episode {
-    /// `testing: handoff to test_auditor waited 14m00s (limit 5m00s), 09:12–09:26`.
+    /// `testing: handoff to test_auditor waited 14m (limit 5m00s), 09:12–09:26`.
     pub fn describe(&self) -> String {
         let what = match &self.what {
             Cause::Handoff {
@@ -254,7 +254,7 @@ mod tests {
         assert_eq!(found.len(), 1, "{found:?}");
         assert_eq!(
             found[0].describe(),
-            "testing: handoff to test_auditor waited 14m00s (limit 5m00s), 09:12–09:26"
+            "testing: handoff to test_auditor waited 14m (limit 5m00s), 09:12–09:26"
         );
     }
 
@@ -293,7 +293,7 @@ mod tests {
         let found = episodes(None, &hs, &[], policy());
         assert_eq!(
             found[0].describe(),
-            "coding: handoff to code_writer never acknowledged, moved on after 20m00s (limit 5m00s), 09:00–09:20"
+            "coding: handoff to code_writer never acknowledged, moved on after 20m (limit 5m00s), 09:00–09:20"
         );
     }
 
@@ -319,7 +319,7 @@ mod tests {
         );
         assert_eq!(
             found[0].describe(),
-            "coding: no event for 40m00s (limit 30m00s), 11:00–11:40"
+            "coding: no event for 40m (limit 30m), 11:00–11:40"
         );
         assert_eq!(found[0].what, Cause::Quiet);
     }

@@ -43,6 +43,10 @@ fn human_duration_u(secs: u64) -> String {
         format!("{d}d{h:02}h")
     } else if h > 0 {
         format!("{h}h{m:02}m")
+    } else if m >= 10 {
+        // Seconds stop mattering (as kubectl's ages): and a screen of such durations
+        // changes once a minute, not every second.
+        format!("{m}m")
     } else if m > 0 {
         format!("{m}m{s:02}s")
     } else {
@@ -76,6 +80,9 @@ mod tests {
     fn durations_read_naturally() {
         assert_eq!(human_duration(42), "42s");
         assert_eq!(human_duration(192), "3m12s");
+        assert_eq!(human_duration(599), "9m59s");
+        assert_eq!(human_duration(600), "10m");
+        assert_eq!(human_duration(3599), "59m");
         assert_eq!(human_duration(5 * 3600 + 180), "5h03m");
         assert_eq!(human_duration(12 * 86_400 + 4 * 3600), "12d04h");
         assert_eq!(human_duration(-5), "-5s");

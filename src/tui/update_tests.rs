@@ -417,7 +417,7 @@ fn cancel_asks_a_reason_and_y_then_acknowledge_confirms_with_y() {
     select(&mut a, "eridanus-9");
     key(&mut a, KeyCode::Char('A'));
     assert!(
-        confirm(&a).lines()[0].contains("q_assistant → q_assistant into planning, waiting 25m00s"),
+        confirm(&a).lines()[0].contains("q_assistant → q_assistant into planning, waiting 25m"),
         "{:?}",
         confirm(&a).lines()
     );

@@ -1,9 +1,10 @@
 //! The durations the dashboard shows and when they next change. A live workflow's time in
 //! phase and age count up with the clock; a finished one's stopped when it finished, so a
 //! completed build reads the same at 3 a.m. as when it completed. Durations show seconds
-//! under an hour, minutes under a day, hours beyond, and the header shows the time to the
-//! minute: the runtime sleeps until the next of those changes, so ages tick while seconds
-//! are shown and an idle screen of old rows wakes once a minute (issue 9: idle means idle).
+//! under ten minutes, minutes under a day, hours beyond, and the header shows the time to
+//! the minute: the runtime sleeps until the next of those changes, so ages tick while
+//! seconds are shown and an idle screen of older rows wakes once a minute (issue 9: idle
+//! means idle).
 
 use super::App;
 use crate::model::Workflow;
@@ -14,7 +15,7 @@ use chrono::{DurationRound, TimeDelta};
 /// differently.
 fn until_next_change(secs: i64) -> i64 {
     match secs {
-        s if s < 3_600 => 1,
+        s if s < 600 => 1,
         s if s < 86_400 => 60 - s.rem_euclid(60),
         s => 3_600 - s.rem_euclid(3_600),
     }
@@ -119,9 +120,11 @@ mod tests {
     use crate::tui::testing;
 
     #[test]
-    fn durations_change_every_second_under_an_hour_then_every_minute_then_hourly() {
+    fn durations_change_every_second_under_ten_minutes_then_every_minute_then_hourly() {
         assert_eq!(until_next_change(5), 1);
-        assert_eq!(until_next_change(3_599), 1);
+        assert_eq!(until_next_change(599), 1);
+        assert_eq!(until_next_change(600), 60, "10m reads 10m for a minute");
+        assert_eq!(until_next_change(630), 30);
         assert_eq!(until_next_change(3_600), 60);
         assert_eq!(until_next_change(3_659), 1);
         assert_eq!(until_next_change(86_400 + 10), 3_590);

@@ -150,7 +150,7 @@ mod tests {
         let s = screen(&a);
         assert!(s.contains("Past stuck episodes (1)"), "{s}");
         assert!(
-            s.contains("coding: handoff to code_writer waited 12m00s (limit 5m00s), 10:10–10:22"),
+            s.contains("coding: handoff to code_writer waited 12m (limit 5m00s), 10:10–10:22"),
             "{s}"
         );
     }
