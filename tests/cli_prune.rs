@@ -217,6 +217,15 @@ fn prune_takes_its_period_from_the_config_and_refuses_nonsense(b: Backend) {
     let r = db.run(&["prune"]);
     r.one_line_error(2, &["--before", "retention"]);
     db.run(&["prune", "--before", "soon"]).code(2);
+    db.run(&[
+        "prune",
+        "--before",
+        "30d",
+        "--dry-run",
+        "--archive",
+        "x.jsonl",
+    ])
+    .code(2);
     db.run(&["prune", "--before", "30d", "--status", "running"])
         .code(2);
     let config = db.dir.path().join("baton.toml");

@@ -30,10 +30,10 @@ pub struct PruneArgs {
     pub dry_run: bool,
     /// Write each workflow's whole trail here first (JSON lines; zstd when it ends in
     /// .zst), appended batch by batch; `baton import FILE` restores them
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", conflicts_with = "dry_run")]
     pub archive: Option<PathBuf>,
     /// Workflows per transaction
-    #[arg(long, default_value_t = BATCH as u64, value_parser = clap::value_parser!(u64).range(1..=10_000))]
+    #[arg(long, value_name = "N", default_value_t = BATCH as u64, value_parser = clap::value_parser!(u64).range(1..=10_000))]
     pub batch: u64,
     /// Print one JSON document
     #[arg(long)]
@@ -74,8 +74,8 @@ pub fn run(ctx: &Ctx, a: &PruneArgs) -> CliResult {
         batch: usize::try_from(a.batch).unwrap_or(BATCH),
     };
     let mut store = ctx.open()?;
-    let mut writer = match (&a.archive, a.dry_run) {
-        (Some(path), false) => {
+    let mut writer = match &a.archive {
+        Some(path) => {
             let w = archive::Writer::open(path).map_err(|e| {
                 CliError::new(
                     crate::cli::exit::Code::Error,
@@ -91,7 +91,7 @@ pub fn run(ctx: &Ctx, a: &PruneArgs) -> CliResult {
             }
             Some(w)
         }
-        _ => None,
+        None => None,
     };
     let bar = progress::bar(prune::estimate(&store, &plan)?, "workflows");
     let report = prune::run(&mut store, &plan, writer.as_mut(), &mut |done| {
