@@ -185,11 +185,16 @@ impl App {
     pub fn clear_marks(&mut self) -> usize {
         self.marks.clear()
     }
+    /// Why marking is refused: the history view's finished rows take no marks.
+    fn refuse_marks_in_history(&self) -> Result<(), String> {
+        match self.history.active() {
+            true => Err("marks are for live workflows: 1 returns to the table".into()),
+            false => Ok(()),
+        }
+    }
     /// Marks or unmarks the selected row of the live table; what it did, or why not.
     pub fn toggle_mark(&mut self) -> Result<String, String> {
-        if self.history.active() {
-            return Err("marks are for live workflows: 1 returns to the table".into());
-        }
+        self.refuse_marks_in_history()?;
         let id = self.table_selected_id().ok_or("no workflow selected")?;
         let build = self.held.row(id).map_or(id, |r| r.wf.build_id.as_str());
         let build = crate::model::text::sanitize(build).into_owned();
@@ -204,18 +209,15 @@ impl App {
     /// Marks every held workflow the view and filter match, on screen or not (or, when
     /// all are marked already, unmarks them); what it did, or why not.
     pub fn toggle_marks_matching(&mut self) -> Result<String, String> {
-        if self.history.active() {
-            return Err("marks are for live workflows: 1 returns to the table".into());
-        }
-        let (held, table) = (&self.held, &self.table);
-        let matching = held.visible().iter().map(String::as_str).filter(|id| {
-            held.row(id).is_some_and(|r| {
-                table.matches(&crate::tui::filter::Searchable::of(
-                    &r.wf,
-                    r.stuck.is_some(),
-                ))
-            })
-        });
+        self.refuse_marks_in_history()?;
+        // The sorted order keeps each row's folded search text: no row is folded again.
+        let table = &self.table;
+        let matching = self
+            .held
+            .order()
+            .iter()
+            .filter(|e| table.matches(&e.find))
+            .map(|e| e.id.as_str());
         let n = matching.clone().count();
         if n == 0 {
             return Err("nothing matches this view and filter: nothing to mark".into());
