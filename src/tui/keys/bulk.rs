@@ -4,7 +4,7 @@
 //! asked for (it goes into every workflow's event) and only `y` confirms.
 
 use super::actions::{PREVIEW_REASON, snapshot};
-use crate::engine::bulk::{Intent, Selected};
+use crate::engine::bulk::{Intent, Selected, pending_one};
 use crate::engine::rules::{self, Context};
 use crate::model::text::sanitize;
 use crate::model::{Action, Status};
@@ -145,15 +145,13 @@ fn judge(app: &App, rows: &[&Row], intent: &Intent) -> Judged {
     };
     for r in rows {
         let build = sanitize(&r.wf.build_id).into_owned();
+        let snapshot = snapshot(app, r);
+        // The engine's own choice of the handoff, as the worker will make it.
         let action = match intent {
             Intent::Do(a) => Ok(a.clone()),
-            Intent::AckPending => r
-                .pending
-                .as_ref()
-                .map(|h| Action::Acknowledge {
-                    handoff_id: h.id.clone(),
-                })
-                .ok_or_else(|| "no handoff is waiting for acknowledgement".to_string()),
+            Intent::AckPending => {
+                pending_one(&snapshot).map(|handoff_id| Action::Acknowledge { handoff_id })
+            }
         };
         let cx = Context {
             actor: app.session().actor(),
@@ -162,7 +160,7 @@ fn judge(app: &App, rows: &[&Row], intent: &Intent) -> Judged {
             now: app.now(),
         };
         let planned =
-            action.and_then(|a| rules::plan(&snapshot(app, r), &a, &cx).map_err(|e| e.to_string()));
+            action.and_then(|a| rules::plan(&snapshot, &a, &cx).map_err(|e| e.to_string()));
         match planned {
             Ok(c) => j.would.push((
                 build,
