@@ -95,18 +95,9 @@ impl MetricEvent {
 
     /// The same from a whole event (a look back, read the ordinary way).
     pub fn of(e: &crate::model::Event) -> MetricEvent {
-        let d = &e.event_data;
-        let get = |k: &str| d.get(k).cloned();
-        let fields = Fields {
-            from: get("from"),
-            to: get("to"),
-            from_role: get("from_role"),
-            to_role: get("to_role"),
-            phase: get("phase"),
-            role: get("role"),
-            handoff_id: get("handoff_id"),
-            in_phase_secs: get("in_phase_secs"),
-            waited_secs: get("waited_secs"),
+        let fields = match &e.event_data {
+            d @ Value::Object(_) => serde_json::from_value(d.clone()).unwrap_or_default(),
+            _ => Fields::default(),
         };
         MetricEvent {
             seq: e.seq,
