@@ -71,16 +71,7 @@ fn fleet(b: Backend) -> TestDb {
         r#"{"name": "m", "phases": [{"name": "a", "role": "ra"}, {"name": "b", "role": "rb"}]}"#,
     );
     let start = |build: &str| {
-        db.run(&[
-            "start",
-            "--project",
-            "p",
-            "--build-id",
-            build,
-            "--definition",
-            "m",
-        ])
-        .code(0);
+        db.start_in("m", build);
     };
     // In time order (minutes from the window's start):
     // w5 entered a 3 h before and b 2 h before the window; its handoff is acknowledged at 20.

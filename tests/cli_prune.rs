@@ -20,16 +20,7 @@ const DEF: &str = r#"{"name": "two", "phases": [{"name": "a", "role": "ra"},
 fn fleet(db: &TestDb) -> Vec<String> {
     db.add_definition("two", DEF);
     let start = |build: &str| {
-        db.run(&[
-            "start",
-            "--project",
-            "p",
-            "--build-id",
-            build,
-            "--definition",
-            "two",
-        ])
-        .code(0);
+        db.start_in("two", build);
     };
     let mut finished = Vec::new();
     for i in 0..5 {

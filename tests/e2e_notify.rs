@@ -23,16 +23,7 @@ fn a_new_stuck_episode_is_announced_once(b: Backend) {
             {"name": "b", "role": "rb", "handoff_timeout_secs": 1}]}"#,
     );
     let start = |build: &str| {
-        db.run(&[
-            "start",
-            "--project",
-            "p",
-            "--build-id",
-            build,
-            "--definition",
-            "n",
-        ])
-        .code(0);
+        db.start_in("n", build);
     };
     // Stuck before the dashboard opens.
     start("old-1");

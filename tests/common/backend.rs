@@ -203,6 +203,20 @@ impl TestDb {
         self.json(&["start", "--project", "shop", "--build-id", build, "--json"])
     }
 
+    /// Starts `build` of project `p` with `definition` (added first).
+    pub fn start_in(&self, definition: &str, build: &str) -> Value {
+        self.json(&[
+            "start",
+            "--project",
+            "p",
+            "--build-id",
+            build,
+            "--definition",
+            definition,
+            "--json",
+        ])
+    }
+
     pub fn workflow(&self, key: &str) -> Value {
         self.json(&["status", key, "--json"])["workflow"].clone()
     }
