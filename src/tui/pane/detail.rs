@@ -136,6 +136,17 @@ fn s(text: &str) -> String {
     sanitize(text).into_owned()
 }
 
+/// One event as the detail lists it, live or travelling: `#seq time type by actor`.
+pub(super) fn event_line(e: &crate::model::Event) -> Line<'static> {
+    Line::from(format!(
+        "  #{} {} {} by {}",
+        e.seq,
+        clock(&e.created_at),
+        s(&e.event_type),
+        s(&e.triggered_by)
+    ))
+}
+
 fn lines<'a>(app: &App, r: &Row, detail: Option<&'a Detail>, t: Theme) -> Vec<Line<'a>> {
     let w = &r.wf;
     let (done, total) = app.progress(w);
@@ -235,15 +246,7 @@ fn lines<'a>(app: &App, r: &Row, detail: Option<&'a Detail>, t: Theme) -> Vec<Li
         format!("Recent events ({})", d.events.len()),
         t.title(),
     )));
-    for e in d.events.iter().rev().take(20) {
-        out.push(Line::from(format!(
-            "  #{} {} {} by {}",
-            e.seq,
-            clock(&e.created_at),
-            s(&e.event_type),
-            s(&e.triggered_by)
-        )));
-    }
+    out.extend(d.events.iter().rev().take(20).map(event_line));
     out
 }
 

@@ -215,14 +215,6 @@ pub fn lines(frame: Option<&Frame>, t: Theme) -> Vec<Line<'static>> {
         format!("Events up to #{}", f.seq),
         t.title(),
     )));
-    for e in f.events.iter().rev() {
-        out.push(Line::from(format!(
-            "  #{} {} {} by {}",
-            e.seq,
-            clock(&e.created_at),
-            s(&e.event_type),
-            s(&e.triggered_by)
-        )));
-    }
+    out.extend(f.events.iter().rev().map(super::detail::event_line));
     out
 }
