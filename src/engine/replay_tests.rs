@@ -26,19 +26,7 @@ impl Rows {
     fn write(&mut self, c: &Change) {
         let w = &c.workflow;
         if let Some(h) = &c.handoff {
-            self.handoffs.push(Handoff {
-                id: h.id.clone(),
-                workflow_id: w.id.clone(),
-                from_role: h.from_role.clone(),
-                to_role: h.to_role.clone(),
-                from_state: h.from_state.clone(),
-                to_state: h.to_state.clone(),
-                kind: h.kind,
-                data_transferred: h.data_transferred.clone(),
-                created_at: c.at.clone(),
-                acknowledged_at: None,
-                acknowledged_by: None,
-            });
+            self.handoffs.push(h.row(&w.id, &c.at));
         }
         if let Some(id) = &c.acknowledge {
             let h = self.handoffs.iter_mut().find(|h| &h.id == id).unwrap();

@@ -65,6 +65,25 @@ pub struct NewHandoff {
     pub data_transferred: Value,
 }
 
+impl NewHandoff {
+    /// The row it becomes for workflow `workflow_id`, written at `at`, not yet acknowledged.
+    pub fn row(&self, workflow_id: &str, at: &str) -> Handoff {
+        Handoff {
+            id: self.id.clone(),
+            workflow_id: workflow_id.to_string(),
+            from_role: self.from_role.clone(),
+            to_role: self.to_role.clone(),
+            from_state: self.from_state.clone(),
+            to_state: self.to_state.clone(),
+            kind: self.kind,
+            data_transferred: self.data_transferred.clone(),
+            created_at: at.to_string(),
+            acknowledged_at: None,
+            acknowledged_by: None,
+        }
+    }
+}
+
 /// Recorded with the workflow's new version and the change's timestamp.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewCheckpoint {

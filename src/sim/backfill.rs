@@ -19,8 +19,7 @@ use super::rng::Rng;
 use crate::engine::rules::{self, Context};
 use crate::engine::{EngineError, RuleError};
 use crate::model::{
-    Action, Change, Checkpoint, Definition, Event, Handoff, NewWorkflow, Phase, Snapshot, Status,
-    time,
+    Action, Change, Checkpoint, Definition, Event, NewWorkflow, Phase, Snapshot, Status, time,
 };
 use crate::store::{Encoded, Store, Trail};
 use serde_json::Value;
@@ -343,19 +342,7 @@ impl<'a> Plan<'a> {
                 m.insert("handoff_id".into(), Value::String(id.clone()));
             }
             h.id = id;
-            let row = Handoff {
-                id: h.id.clone(),
-                workflow_id: wid.clone(),
-                from_role: h.from_role.clone(),
-                to_role: h.to_role.clone(),
-                from_state: h.from_state.clone(),
-                to_state: h.to_state.clone(),
-                kind: h.kind,
-                data_transferred: h.data_transferred.clone(),
-                created_at: c.at.clone(),
-                acknowledged_at: None,
-                acknowledged_by: None,
-            };
+            let row = h.row(&wid, &c.at);
             self.snap.pending.push(row.clone());
             self.trail.handoffs.push(row);
         }
