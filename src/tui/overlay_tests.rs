@@ -81,6 +81,8 @@ fn help_scrolled_to_the_end_shows_the_mouse_and_every_key() {
 #[test]
 fn rollback_first_asks_for_the_target() {
     snap_all("rollback_target", "atlas-101", |a| {
+        let detail = testing::atlas_detail(a);
+        update(a, detail);
         press(a, KeyCode::Char('b'));
         press(a, KeyCode::Down);
     });
@@ -89,6 +91,8 @@ fn rollback_first_asks_for_the_target() {
 #[test]
 fn rollback_then_takes_the_reason_with_a_cursor() {
     snap_all("rollback_reason", "atlas-101", |a| {
+        let detail = testing::atlas_detail(a);
+        update(a, detail);
         press(a, KeyCode::Char('b'));
         press(a, KeyCode::Enter);
         for c in "plan missed the API".chars() {
@@ -140,4 +144,28 @@ fn every_action_dialog_draws_at_80x24() {
         let name = action.replace('/', "_");
         insta::assert_snapshot!(format!("confirm_{name}_80x24"), screen(&a, 80, 24));
     }
+}
+
+#[test]
+fn rollback_claims_no_discarded_values_before_the_detail_has_read_them() {
+    // The table holds summary rows: before the detail has read the workflow whole, the
+    // dialog has no outputs to compare (it used to diff null against the checkpoint's).
+    let mut a = at(120, 40, "atlas-101");
+    assert_eq!(a.selected_row().expect("atlas").wf.build_id, "atlas-101");
+    press(&mut a, KeyCode::Char('b'));
+    let text = screen(&a, 120, 40);
+    assert!(
+        text.contains("The values it discards show once the detail"),
+        "{text}"
+    );
+    assert!(!text.contains("null →"), "{text}");
+    press(&mut a, KeyCode::Esc);
+    let detail = testing::atlas_detail(&a);
+    update(&mut a, detail);
+    press(&mut a, KeyCode::Char('b'));
+    let text = screen(&a, 120, 40);
+    assert!(
+        text.contains("- /planning"),
+        "the discarded value, once read: {text}"
+    );
 }

@@ -127,8 +127,6 @@ pub fn labelled(label: &str, read_only: bool) -> App {
             Status::Running,
         ),
     ];
-    wfs[0].phase_outputs =
-        json!({ "discovery": { "questions": 3 }, "planning": { "tasks": ["api", "ui"] } });
     wfs[0].updated_at = "2026-11-22T10:25:00.000Z".into();
     wfs[0].heartbeat_at = Some("2026-11-22T10:29:30.000Z".into());
     wfs[1].last_error = Some("3 tests failed in tests/api.rs".into());
@@ -167,9 +165,16 @@ pub fn labelled(label: &str, read_only: bool) -> App {
     app
 }
 
-/// The detail for `atlas-101`.
+/// `atlas-101`'s phase outputs, as stored.
+fn atlas_outputs() -> serde_json::Value {
+    json!({ "discovery": { "questions": 3 }, "planning": { "tasks": ["api", "ui"] } })
+}
+
+/// The detail for `atlas-101`: its row whole, as the worker reads it from the store (the
+/// table holds summary rows, without their JSON documents, as the store's live reads
+/// return them).
 pub fn atlas_detail(app: &App) -> Msg {
-    let w = app
+    let mut w = app
         .held()
         .rows()
         .values()
@@ -177,6 +182,7 @@ pub fn atlas_detail(app: &App) -> Msg {
         .expect("atlas")
         .wf
         .clone();
+    w.phase_outputs = atlas_outputs();
     let handoffs = vec![
         handoff(
             "h1",

@@ -245,7 +245,7 @@ fn rollback(app: &App, row: &Row) -> Result<Confirm, String> {
         reason: true,
         irreversible: true,
     };
-    plan_all(app, row, ask, targets, |_, r, s, c| {
+    plan_all(app, row, ask, targets, |a, r, s, c| {
         let w = &r.wf;
         let mut lines = vec![
             format!(
@@ -257,10 +257,14 @@ fn rollback(app: &App, row: &Row) -> Result<Confirm, String> {
                 w.current_role, c.workflow.current_role
             ),
         ];
-        lines.extend(discarded_values(
-            &s.workflow.phase_outputs,
-            &c.workflow.phase_outputs,
-        ));
+        if read_whole(a, r) {
+            lines.extend(discarded_values(
+                &s.workflow.phase_outputs,
+                &c.workflow.phase_outputs,
+            ));
+        } else {
+            lines.push("The values it discards show once the detail has read them.".into());
+        }
         lines
     })
 }
@@ -430,11 +434,20 @@ fn max_retries(app: &App, row: &Row) -> i64 {
 
 /// The snapshot the rules see: the full workflow from the detail pane when it is loaded
 /// (it carries phase outputs and checkpoints), else the summary row.
-pub(super) fn snapshot(app: &App, row: &Row) -> Snapshot {
-    let detail = app
-        .detail()
+/// Whether the detail holds `row` whole (documents and checkpoints) at its version: the
+/// table holds rows without their JSON documents.
+fn read_whole(app: &App, row: &Row) -> bool {
+    whole(app, row).is_some()
+}
+
+fn whole<'a>(app: &'a App, row: &Row) -> Option<&'a crate::tui::msg::Detail> {
+    app.detail()
         .of(&row.wf.id)
-        .filter(|d| d.workflow.version == row.wf.version);
+        .filter(|d| d.workflow.version == row.wf.version)
+}
+
+pub(super) fn snapshot(app: &App, row: &Row) -> Snapshot {
+    let detail = whole(app, row);
     Snapshot {
         workflow: detail.map_or_else(|| row.wf.clone(), |d| d.workflow.clone()),
         definition: app.definition_of(&row.wf).cloned(),

@@ -77,7 +77,11 @@ fn content(app: &App, t: Theme) -> Paragraph<'_> {
 /// (lines of content as wrapped in `area`, lines the pane shows).
 fn measure(app: &App, area: Rect, t: Theme) -> (usize, usize) {
     let total = content(app, t).line_count(area.width.saturating_sub(2));
-    (total, usize::from(area.height.saturating_sub(2)))
+    (total, shown(area))
+}
+
+fn shown(area: Rect) -> usize {
+    usize::from(area.height.saturating_sub(2))
 }
 
 /// A workflow reached from the event log that the table does not hold: its history as
@@ -119,7 +123,11 @@ fn draw(f: &mut Frame, area: Rect, app: &App, focused: bool, t: Theme) {
         },
         t.title(),
     )];
-    let (total, shown) = measure(app, area, t);
+    // Built and wrapped once: measuring, then rendering a second copy, was half the pane's
+    // cost per frame.
+    let text = content(app, t);
+    let total = text.line_count(area.width.saturating_sub(2));
+    let shown = shown(area);
     let top = usize::from(app.detail().scroll()).min(total.saturating_sub(shown));
     if total > shown {
         // Where the operator is: the lines on screen of all of them.
@@ -128,7 +136,7 @@ fn draw(f: &mut Frame, area: Rect, app: &App, focused: bool, t: Theme) {
     }
     let block = pane_block(Line::from(title), focused, t);
     let scroll = u16::try_from(top).unwrap_or(u16::MAX);
-    f.render_widget(content(app, t).block(block).scroll((scroll, 0)), area);
+    f.render_widget(text.block(block).scroll((scroll, 0)), area);
     scroll::bar(f, area, area.y + 1, total, shown, top, t);
 }
 
