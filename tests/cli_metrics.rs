@@ -102,10 +102,9 @@ fn fleet(b: Backend) -> TestDb {
     db
 }
 
-fn metrics_equal_what_the_dated_rows_say(b: Backend) {
-    let db = fleet(b);
-    let m = db.json(&["metrics", "--since", "1h", "--json"]);
-    let a = row(&m, "a");
+/// The figures `fleet`'s dated rows give for the last hour, each worked out by hand.
+fn assert_fleet_figures(m: &Value) {
+    let a = row(m, "a");
     assert_eq!(a["role"], "ra");
     assert_eq!(a["entered"], 4, "w1, w2, w2's retry, w4: {a}");
     assert_eq!(a["left"], 3, "w1, w2's retry, w3: {a}");
@@ -120,7 +119,7 @@ fn metrics_equal_what_the_dated_rows_say(b: Backend) {
     assert_eq!(a["rollbacks"], 0);
     assert_eq!(a["in_flight"], 2, "w2, w4");
     assert_eq!(a["waiting_ack"], 1, "w2's retry");
-    let b_ = row(&m, "b");
+    let b_ = row(m, "b");
     assert_eq!(b_["role"], "rb");
     assert_eq!(b_["entered"], 2, "w1, w3");
     assert_eq!(b_["left"], 1, "w1 completed");
@@ -141,6 +140,11 @@ fn metrics_equal_what_the_dated_rows_say(b: Backend) {
     assert_eq!(buckets, 1);
     // 2 in flight each; a's attempts take longer.
     assert_eq!(m["bottleneck"]["role"], "ra");
+}
+
+fn metrics_equal_what_the_dated_rows_say(b: Backend) {
+    let db = fleet(b);
+    assert_fleet_figures(&db.json(&["metrics", "--since", "1h", "--json"]));
 
     // The same, for people.
     let text = db.run(&["metrics", "--since", "1h"]);
@@ -194,3 +198,102 @@ fn stated_durations_need_no_look_back(b: Backend) {
 }
 
 both!(stated_durations_need_no_look_back);
+
+/// History written after the window's events (an import of an archive, a backfill) takes
+/// higher `seq`s with older times: the window is found by time, so it hides nothing.
+fn old_events_written_later_do_not_hide_the_window(b: Backend) {
+    let db = fleet(b);
+    let long_ago = pg_time(Utc::now() - Duration::days(100));
+    let mut raw = db.raw();
+    let wf: String = raw.value("SELECT id FROM build_workflows LIMIT 1", &[]);
+    for i in 0..40 {
+        raw.execute(
+            "INSERT INTO workflow_events (workflow_id, event_type, event_data, created_at)
+             VALUES ($1, 'phase_advanced', $2, $3)",
+            &[
+                &wf,
+                &format!(r#"{{"from": "a", "to": "b", "n": {i}}}"#),
+                &long_ago,
+            ],
+        );
+    }
+    assert_fleet_figures(&db.json(&["metrics", "--since", "1h", "--json"]));
+}
+
+both!(old_events_written_later_do_not_hide_the_window);
+
+/// A `workflow_event_metrics` row: at_ms, from_state, to_state, in_phase_secs,
+/// waited_secs, handoff_id.
+type KeptRow = (
+    i64,
+    Option<String>,
+    Option<String>,
+    Option<i64>,
+    Option<i64>,
+    Option<String>,
+);
+
+/// Another program's events with odd data are written all the same (the schema's trigger
+/// never refuses one) and give metrics nothing they cannot use.
+fn odd_event_data_is_written_and_read_as_nothing(b: Backend) {
+    let db = fleet(b);
+    let mut raw = db.raw();
+    let wf: String = raw.value("SELECT id FROM build_workflows LIMIT 1", &[]);
+    let now = pg_time(Utc::now());
+    let mut odd = vec![
+        ("[1, 2]", now.clone()),
+        ("\"text\"", now.clone()),
+        (
+            r#"{"from": {"x": 1}, "to": 5, "in_phase_secs": "12", "waited_secs": 1.9,
+                "handoff_id": "h"}"#,
+            now.clone(),
+        ),
+    ];
+    // What only one backend lets a writer store: text that is not JSON and a time that is
+    // not one on SQLite, an endless time on PostgreSQL.
+    let strange_time = db.backend.pick("yesterday-ish", "infinity");
+    odd.push((db.backend.pick("not json", "{}"), strange_time.to_string()));
+    let sql = db.backend.pick(
+        "INSERT INTO workflow_events (workflow_id, event_type, event_data, created_at)
+         VALUES ($1, 'phase_advanced', $2, $3)",
+        "INSERT INTO workflow_events (workflow_id, event_type, event_data, created_at)
+         VALUES ($1, 'phase_advanced', $2::text::jsonb, $3::text::timestamptz)",
+    );
+    for (data, at) in &odd {
+        raw.execute(sql, &[&wf, data, at]);
+    }
+    let kept: Vec<KeptRow> = raw.query(
+        "SELECT at_ms, from_state, to_state, in_phase_secs, waited_secs, handoff_id
+             FROM workflow_event_metrics WHERE seq > 13 ORDER BY seq",
+        &[],
+    );
+    assert_eq!(kept.len(), 4, "{kept:?}");
+    assert!(kept[..3].iter().all(|k| k.0 > 0), "{kept:?}");
+    for k in &kept[..2] {
+        assert_eq!(
+            (&k.1, &k.2, k.3, k.4, &k.5),
+            (&None, &None, None, None, &None)
+        );
+    }
+    // Only a string or a number names something; only a number is a duration, its
+    // fraction dropped; a stated duration leaves the handoff unpaired.
+    assert_eq!(
+        (
+            &kept[2].1,
+            kept[2].2.as_deref(),
+            kept[2].3,
+            kept[2].4,
+            &kept[2].5
+        ),
+        (&None, Some("5"), None, Some(1), &None)
+    );
+    assert_eq!(kept[3].0, 0, "a time that is not one: before every window");
+    let m = db.json(&["metrics", "--since", "1h", "--json"]);
+    assert_eq!(
+        m["events"],
+        10 + 3,
+        "the fleet's ten in the hour and three odd: {m}"
+    );
+}
+
+both!(odd_event_data_is_written_and_read_as_nothing);

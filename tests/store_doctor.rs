@@ -133,7 +133,37 @@ fn a_phase_or_role_outside_the_definition_is_named(b: Backend) {
     assert_found(&store, "completed workflows have completed_at", &ws[2].id);
 }
 
+/// `workflow_event_metrics` follows `workflow_events` through the schema's triggers: a
+/// workflow deleted with its trail takes its rows along, and a row removed behind the
+/// triggers' back is counted.
+fn the_metrics_rows_follow_the_events(b: Backend) {
+    let (db, store, ws) = healthy(b);
+    let counts = |db: &TestDb| -> (i64, i64) {
+        db.raw().one(
+            "SELECT (SELECT count(*) FROM workflow_events), (SELECT count(*) FROM workflow_event_metrics)",
+            &[],
+        )
+    };
+    assert_eq!(counts(&db), (10, 10));
+    db.raw()
+        .execute("DELETE FROM build_workflows WHERE id = $1", &[&ws[0].id]);
+    let (events, rows) = counts(&db);
+    assert!(events < 10, "the trail went with its workflow");
+    assert_eq!(rows, events, "and its metrics rows with it");
+    db.raw()
+        .execute("DELETE FROM workflow_event_metrics WHERE seq = (SELECT max(seq) FROM workflow_event_metrics)", &[]);
+    assert_found(
+        &store,
+        "every event has its metrics row",
+        &format!(
+            "holds {events} events but workflow_event_metrics {} rows",
+            events - 1
+        ),
+    );
+}
+
 both!(
+    the_metrics_rows_follow_the_events,
     a_healthy_database_passes_with_counts,
     a_deleted_event_breaks_the_version_count,
     an_event_for_a_missing_workflow_is_named,

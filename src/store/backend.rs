@@ -59,7 +59,13 @@ pub trait Backend: Send {
     fn pending_handoffs_of(&self, workflow_ids: &[String]) -> Result<Vec<Handoff>>;
     fn checkpoints(&self, workflow_id: &str) -> Result<Vec<Checkpoint>>;
     fn events(&self, q: &EventQuery) -> Result<Vec<Event>>;
-    fn metric_events(&self, after_seq: i64, limit: usize) -> Result<Vec<super::MetricEvent>>;
+    fn metric_events(
+        &self,
+        after: super::MetricKey,
+        until_ms: i64,
+        limit: usize,
+        names: &mut super::Names,
+    ) -> Result<Vec<super::MetricEvent>>;
     fn recent_events(&self, workflow: Option<&str>, limit: usize) -> Result<Vec<Event>>;
     fn max_seq(&self) -> Result<i64>;
     fn feed_start(&self) -> Result<FeedCursor>;

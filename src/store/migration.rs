@@ -29,6 +29,7 @@ pub const MIGRATIONS: &[Migration] = migrations!("sqlite":
     1 => "0001_initial.sql",
     2 => "0002_counts_and_pending.sql",
     6 => "0006_census_indexes.sql",
+    7 => "0007_event_metrics.sql",
 );
 
 /// The same versions for PostgreSQL.
@@ -39,6 +40,7 @@ pub const POSTGRES_MIGRATIONS: &[Migration] = migrations!("postgres":
     4 => "0004_notify.sql",
     5 => "0005_build_prefix.sql",
     6 => "0006_census_indexes.sql",
+    7 => "0007_event_metrics.sql",
 );
 
 /// The newest version in a list.

@@ -30,7 +30,7 @@ pub use census::{Census, CensusRow, PendingRow};
 pub use cursor::{Cursor, CursorKind};
 pub use doctor_scope::{QUICK_EVENTS, QUICK_LIVE, Scope};
 pub use error::{Result, StoreError};
-pub use metric_events::MetricEvent;
+pub use metric_events::{MetricEvent, MetricKey, Name, Names};
 pub use migration::{
     MIGRATIONS, Migration, POSTGRES_MIGRATIONS, latest, latest_for, migrations_for,
 };
@@ -344,10 +344,16 @@ impl Store {
         self.backend.events(q)
     }
 
-    /// At most `limit` events after `after_seq`, oldest first, with only the data fields
-    /// `baton metrics` reads.
-    pub fn metric_events(&self, after_seq: i64, limit: usize) -> Result<Vec<MetricEvent>> {
-        self.backend.metric_events(after_seq, limit)
+    /// At most `limit` events after `after` and at or before `until_ms`, in time order,
+    /// with only the data fields `baton metrics` reads.
+    pub fn metric_events(
+        &self,
+        after: MetricKey,
+        until_ms: i64,
+        limit: usize,
+        names: &mut Names,
+    ) -> Result<Vec<MetricEvent>> {
+        self.backend.metric_events(after, until_ms, limit, names)
     }
 
     /// The newest `limit` events (of one workflow, or all), oldest first.

@@ -157,10 +157,10 @@ pub fn dump(conn: &Connection) -> Vec<String> {
             .collect::<rusqlite::Result<_>>()
             .unwrap()
     };
+    // Each table's rows sorted as text: `WITHOUT ROWID` tables have no rowid to order by.
     for t in tables {
-        let mut s = conn
-            .prepare(&format!("SELECT * FROM \"{t}\" ORDER BY rowid"))
-            .unwrap();
+        let mut rows = Vec::new();
+        let mut s = conn.prepare(&format!("SELECT * FROM \"{t}\"")).unwrap();
         let n = s.column_count();
         let mut q = s.query([]).unwrap();
         while let Some(r) = q.next().unwrap() {
@@ -173,8 +173,10 @@ pub fn dump(conn: &Connection) -> Vec<String> {
                     ValueRef::Blob(b) => format!("<{} bytes>", b.len()),
                 })
                 .collect();
-            out.push(format!("{t}: {}", cells.join(" | ")));
+            rows.push(format!("{t}: {}", cells.join(" | ")));
         }
+        rows.sort();
+        out.extend(rows);
     }
     out
 }

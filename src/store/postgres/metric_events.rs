@@ -1,51 +1,49 @@
-//! The window's events with their metric fields, taken from the stored `jsonb` by the
-//! server (`->>`), so only those few values travel and are decoded.
+//! The window's events with their metric fields, from `workflow_event_metrics` (schema 7):
+//! one range of a narrow table ordered by time, no JSON read, each name looked up in
+//! [`Names`] straight from the row's buffer.
 
 use super::PgStore;
 use super::row;
 use crate::store::error::Result;
-use crate::store::metric_events::{Fields, KEYS, MetricEvent};
-use serde_json::Value;
+use crate::store::metric_events::{MetricEvent, MetricKey, Name, Names};
 
 impl PgStore {
-    pub fn metric_events(&self, after_seq: i64, limit: usize) -> Result<Vec<MetricEvent>> {
-        let fields: Vec<String> = KEYS.iter().map(|k| format!("event_data->>'{k}'")).collect();
+    pub fn metric_events(
+        &self,
+        after: MetricKey,
+        until_ms: i64,
+        limit: usize,
+        names: &mut Names,
+    ) -> Result<Vec<MetricEvent>> {
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
         let rows = self.query(
-            &format!(
-                "SELECT seq, workflow_id, event_type, created_at, {}
-                 FROM workflow_events WHERE seq > $1 ORDER BY seq LIMIT $2",
-                fields.join(", ")
-            ),
-            &[&after_seq, &limit],
+            "SELECT at_ms, seq, workflow_id, event_type, from_state, to_state, from_role,
+                    to_role, phase, \"role\", handoff_id, in_phase_secs, waited_secs
+             FROM workflow_event_metrics
+             WHERE (at_ms, seq) > ($1, $2) AND at_ms <= $3
+             ORDER BY at_ms, seq LIMIT $4",
+            &[&after.at_ms, &after.seq, &until_ms, &limit],
         )?;
         let mut out = Vec::with_capacity(rows.len());
         for r in &rows {
-            let base = MetricEvent {
-                seq: row::int(r, 0)?,
-                workflow_id: row::text(r, 1)?,
-                event_type: row::text(r, 2)?,
-                created_at: row::time_text(r, 3)?,
-                ..MetricEvent::default()
+            let mut name = |i: usize| -> row::Result<Option<Name>> {
+                Ok(r.try_get::<_, Option<&str>>(i)?.map(|t| names.id(t)))
             };
-            let mut f = Vec::with_capacity(KEYS.len());
-            for i in 0..KEYS.len() {
-                f.push(row::opt_text(r, 4 + i)?.map(Value::String));
-            }
-            let mut f = f.into_iter();
-            let mut next = || f.next().flatten();
-            let fields = Fields {
-                from: next(),
-                to: next(),
-                from_role: next(),
-                to_role: next(),
-                phase: next(),
-                role: next(),
-                handoff_id: next(),
-                in_phase_secs: next(),
-                waited_secs: next(),
-            };
-            out.push(base.with(fields));
+            out.push(MetricEvent {
+                workflow: name(2)?.unwrap_or_default(),
+                event_type: name(3)?.unwrap_or_default(),
+                from: name(4)?,
+                to: name(5)?,
+                from_role: name(6)?,
+                to_role: name(7)?,
+                phase: name(8)?,
+                role: name(9)?,
+                handoff_id: name(10)?,
+                at_ms: row::int(r, 0)?,
+                seq: row::int(r, 1)?,
+                in_phase_secs: r.try_get(11)?,
+                waited_secs: r.try_get(12)?,
+            });
         }
         Ok(out)
     }

@@ -304,10 +304,12 @@ impl Backend for PgStore {
 
     fn metric_events(
         &self,
-        after_seq: i64,
+        after: crate::store::MetricKey,
+        until_ms: i64,
         limit: usize,
+        names: &mut crate::store::Names,
     ) -> Result<Vec<crate::store::MetricEvent>> {
-        PgStore::metric_events(self, after_seq, limit)
+        PgStore::metric_events(self, after, until_ms, limit, names)
     }
 
     fn recent_events(&self, workflow: Option<&str>, limit: usize) -> Result<Vec<Event>> {

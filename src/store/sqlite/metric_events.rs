@@ -1,35 +1,58 @@
-//! The window's events with their metric fields. The data is read as text and only the
-//! wanted keys are kept as it is parsed (the rest, outputs included, are skipped without
-//! being built), which costs less than SQLite's JSON functions or a whole
-//! `serde_json::Value` per event. Data that is not a JSON object gives no fields.
+//! The window's events with their metric fields, from `workflow_event_metrics` (schema 7):
+//! one range of a narrow table ordered by time, no JSON read, each name looked up in
+//! [`Names`] straight from SQLite's buffer.
 
 use super::SqliteStore;
 use super::row;
 use crate::store::error::Result;
-use crate::store::metric_events::{Fields, MetricEvent};
+use crate::store::metric_events::{MetricEvent, MetricKey, Name, Names};
 use rusqlite::types::ValueRef;
 
 impl SqliteStore {
-    pub fn metric_events(&self, after_seq: i64, limit: usize) -> Result<Vec<MetricEvent>> {
+    pub fn metric_events(
+        &self,
+        after: MetricKey,
+        until_ms: i64,
+        limit: usize,
+        names: &mut Names,
+    ) -> Result<Vec<MetricEvent>> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT seq, workflow_id, event_type, created_at, event_data
-             FROM workflow_events WHERE seq > ?1 ORDER BY seq LIMIT ?2",
+            "SELECT at_ms, seq, workflow_id, event_type, from_state, to_state, from_role,
+                    to_role, phase, role, handoff_id, in_phase_secs, waited_secs
+             FROM workflow_event_metrics
+             WHERE (at_ms, seq) > (?1, ?2) AND at_ms <= ?3
+             ORDER BY at_ms, seq LIMIT ?4",
         )?;
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-        let rows = stmt.query_map(rusqlite::params![after_seq, limit], |r| {
-            let fields = match r.get_ref(4)? {
-                ValueRef::Text(b) => Fields::parse(b),
-                _ => Fields::default(),
+        let mut rows = stmt.query(rusqlite::params![after.at_ms, after.seq, until_ms, limit])?;
+        let mut out = Vec::new();
+        while let Some(r) = rows.next()? {
+            let mut name = |i: usize| -> rusqlite::Result<Option<Name>> {
+                Ok(match r.get_ref(i)? {
+                    ValueRef::Null => None,
+                    ValueRef::Text(b) => Some(match std::str::from_utf8(b) {
+                        Ok(t) => names.id(t),
+                        Err(_) => names.id(&String::from_utf8_lossy(b)),
+                    }),
+                    _ => row::opt_text(r, i)?.map(|t| names.id(&t)),
+                })
             };
-            Ok(MetricEvent {
-                seq: r.get(0)?,
-                workflow_id: row::text(r, 1)?,
-                event_type: row::text(r, 2)?,
-                created_at: row::text(r, 3)?,
-                ..MetricEvent::default()
-            }
-            .with(fields))
-        })?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+            out.push(MetricEvent {
+                workflow: name(2)?.unwrap_or_default(),
+                event_type: name(3)?.unwrap_or_default(),
+                from: name(4)?,
+                to: name(5)?,
+                from_role: name(6)?,
+                to_role: name(7)?,
+                phase: name(8)?,
+                role: name(9)?,
+                handoff_id: name(10)?,
+                at_ms: r.get(0)?,
+                seq: r.get(1)?,
+                in_phase_secs: r.get(11)?,
+                waited_secs: r.get(12)?,
+            });
+        }
+        Ok(out)
     }
 }
