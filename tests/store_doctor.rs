@@ -145,6 +145,28 @@ fn the_metrics_rows_follow_the_events(b: Backend) {
         )
     };
     assert_eq!(counts(&db), (10, 10));
+    // One statement rewriting several events: each row moves to its new time and fields.
+    let trail: i64 = db.raw().value(
+        "SELECT count(*) FROM workflow_events WHERE workflow_id = $1",
+        &[&ws[1].id],
+    );
+    assert!(trail > 1, "a trail of several events");
+    db.raw().execute(
+        "UPDATE workflow_events SET created_at = '2026-01-02T03:04:05.678Z',
+                event_data = '{\"phase\": \"moved\"}' WHERE workflow_id = $1",
+        &[&ws[1].id],
+    );
+    let moved: i64 = db.raw().value(
+        "SELECT count(*) FROM workflow_event_metrics
+         WHERE at_ms = 1767323045678 AND phase = 'moved' AND workflow_id = $1",
+        &[&ws[1].id],
+    );
+    assert_eq!(moved, trail, "every rewritten event's row follows it");
+    assert_eq!(
+        counts(&db),
+        (10, 10),
+        "and none is left behind at its old time"
+    );
     db.raw()
         .execute("DELETE FROM build_workflows WHERE id = $1", &[&ws[0].id]);
     let (events, rows) = counts(&db);

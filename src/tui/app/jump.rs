@@ -53,7 +53,7 @@ impl App {
                 self.session.say(Level::Info, msg);
             }
         }
-        if let Some(at) = self.held.visible().iter().position(|v| v == id) {
+        if let Some(at) = self.held.position(id, self.table.sort()) {
             self.select_at(at);
         }
         Vec::new()

@@ -380,7 +380,12 @@ impl App {
     /// it has been stuck.
     fn settle(&mut self, keep: Option<&str>) {
         let visible = self.held.visible();
-        let pos = keep.and_then(|k| visible.iter().position(|id| id == k));
+        // Most changes leave the selected row where it was: look there before searching.
+        let at = self.table.selected();
+        let pos = keep.and_then(|k| match visible.get(at) {
+            Some(id) if id == k => Some(at),
+            _ => self.held.position(k, self.table.sort()),
+        });
         let i = pos.unwrap_or(self.table.selected().min(visible.len().saturating_sub(1)));
         self.select_at(i);
         if let Some(id) = self.table_selected_id().map(str::to_string) {
@@ -403,7 +408,7 @@ impl App {
         let moved = self.held.unshow_unless_matching(&old, &self.table);
         if let Some(at) = now
             .filter(|_| moved)
-            .and_then(|id| self.held.visible().iter().position(|v| *v == id))
+            .and_then(|id| self.held.position(&id, self.table.sort()))
         {
             self.table.select(at);
         }

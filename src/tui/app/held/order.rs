@@ -188,6 +188,22 @@ impl Held {
         self.refilter(table);
     }
 
+    /// Where workflow `id` is in the visible list: found by binary search on its row, or,
+    /// should its row have changed since it was placed (a stuck mark re-derived in
+    /// passing), by looking through the list.
+    pub(in crate::tui::app) fn position(&self, id: &str, sort: SortKey) -> Option<usize> {
+        let r = self.rows.get(id)?;
+        let at = self.visible.partition_point(|x| {
+            self.rows
+                .get(x)
+                .is_some_and(|y| self.cmp_rows(y, r, sort) == Ordering::Less)
+        });
+        match self.visible.get(at) {
+            Some(x) if x == id => Some(at),
+            _ => self.visible.iter().position(|x| x == id),
+        }
+    }
+
     /// Rebuilds the visible list from the sorted order after a change of view or filter:
     /// one pass, no sorting, no lookups.
     pub(in crate::tui::app) fn refilter(&mut self, table: &Table) {
