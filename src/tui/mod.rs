@@ -19,6 +19,7 @@ pub mod layout;
 pub mod msg;
 mod overlap;
 pub mod pace;
+mod pressure;
 pub mod palette;
 pub mod pane;
 mod runtime;

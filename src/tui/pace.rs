@@ -6,7 +6,10 @@
 //! machine from the writer they were watching. So the time spent following changes is
 //! kept to a fifth of one core: after a wake-up the watcher stays away for what the last
 //! look and its drawing cost, divided by that share — never less than a frame, never more
-//! than a quarter of a second. Cheap looks still come once a frame.
+//! than a quarter of a second. Cheap looks still come once a frame. On a machine short of
+//! processor time (tasks waiting for a CPU, [`super::pressure`]) the share shrinks, down
+//! to a tenth of it: ten dashboards at a fifth of a core each would otherwise take a core
+//! from the writers they watch.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -30,11 +33,19 @@ impl Pace {
         self.0.fetch_add(micros, Ordering::Relaxed);
     }
 
-    /// How long to wait after a wake-up before the next look; starts the count again.
-    pub fn gap(&self) -> Duration {
+    /// How long to wait after a wake-up before the next look, given the share of time
+    /// tasks waited for a CPU lately (`pressure`, 0 to 1); starts the count again.
+    pub fn gap(&self, pressure: f64) -> Duration {
         let spent = Duration::from_micros(self.0.swap(0, Ordering::Relaxed));
-        spent.div_f64(BUDGET).clamp(FRAME, MAX_GAP)
+        spent.div_f64(budget(pressure)).clamp(FRAME, MAX_GAP)
     }
+}
+
+/// The share of a core to spend: all of [`BUDGET`] while under a tenth of the time sees a
+/// task waiting for a CPU, shrinking linearly to a tenth of it as that nears half the time.
+fn budget(pressure: f64) -> f64 {
+    let squeeze = ((pressure - 0.10) / 0.40).clamp(0.0, 1.0);
+    BUDGET * (1.0 - 0.9 * squeeze)
 }
 
 #[cfg(test)]
@@ -44,9 +55,9 @@ mod tests {
     #[test]
     fn cheap_looks_come_once_a_frame() {
         let p = Pace::default();
-        assert_eq!(p.gap(), FRAME, "nothing spent");
+        assert_eq!(p.gap(0.0), FRAME, "nothing spent");
         p.spent(Duration::from_micros(300));
-        assert_eq!(p.gap(), FRAME, "0.3 ms / 20 % = 1.5 ms: still a frame");
+        assert_eq!(p.gap(0.0), FRAME, "0.3 ms / 20 % = 1.5 ms: still a frame");
     }
 
     #[test]
@@ -54,13 +65,28 @@ mod tests {
         let p = Pace::default();
         p.spent(Duration::from_millis(5));
         p.spent(Duration::from_millis(1));
-        assert_eq!(p.gap(), Duration::from_millis(30), "6 ms at 20 % of a core");
+        assert_eq!(p.gap(0.0), Duration::from_millis(30), "6 ms at 20 % of a core");
         assert_eq!(
-            p.gap(),
+            p.gap(0.0),
             FRAME,
             "each gap counts what was spent since the last"
         );
         p.spent(Duration::from_secs(1));
-        assert_eq!(p.gap(), MAX_GAP, "never further behind than the cap");
+        assert_eq!(p.gap(0.0), MAX_GAP, "never further behind than the cap");
+    }
+
+    #[test]
+    fn a_machine_short_of_time_gets_longer_gaps() {
+        let gap_at = |pressure: f64| {
+            let p = Pace::default();
+            p.spent(Duration::from_millis(4));
+            p.gap(pressure)
+        };
+        assert_eq!(gap_at(0.05), Duration::from_millis(20), "4 ms at 20 %");
+        assert_eq!(gap_at(0.10), Duration::from_millis(20), "still the whole share");
+        // Half-way: 20 % × (1 − 0.45) = 11 % of a core.
+        assert_eq!(gap_at(0.30).as_micros(), 36_363);
+        assert_eq!(gap_at(0.50), Duration::from_millis(200), "a tenth: 2 % of a core");
+        assert_eq!(gap_at(0.90), Duration::from_millis(200), "never less than a tenth");
     }
 }

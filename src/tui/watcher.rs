@@ -8,6 +8,7 @@
 
 use super::msg::{Cmd, Msg};
 use super::pace::{FRAME, Pace};
+use super::pressure::Pressure;
 use crate::store::{Watch, WatchMode};
 use std::sync::mpsc::Sender;
 use std::time::{Duration, Instant};
@@ -32,6 +33,7 @@ pub fn spawn(
             let look = |jobs: &Sender<Cmd>| jobs.send(Cmd::LookAgain).is_ok();
             // When the watch last started listening again after a pause.
             let mut armed = Instant::now();
+            let mut pressure = Pressure::open();
             loop {
                 let mode = watch.mode();
                 if shown.as_ref() != Some(&mode) {
@@ -49,7 +51,7 @@ pub fn spawn(
                             return;
                         }
                         watch.disarm();
-                        std::thread::sleep(pace.gap());
+                        std::thread::sleep(pace.gap(pressure.share()));
                         watch.arm();
                         armed = Instant::now();
                         // Whatever was committed while not listening.
