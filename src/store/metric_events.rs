@@ -54,14 +54,6 @@ impl Names {
     pub fn text(&self, id: Name) -> &str {
         &self.texts[id as usize]
     }
-
-    pub fn len(&self) -> usize {
-        self.texts.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.texts.is_empty()
-    }
 }
 
 /// One event with the data fields metrics use, names as [`Names`] ids. A field that is
@@ -86,7 +78,35 @@ pub struct MetricEvent {
     pub waited_secs: Option<i64>,
 }
 
+/// The columns of `workflow_event_metrics` in the order [`MetricEvent::from_cells`] reads
+/// them.
+pub(crate) const COLUMNS: &str = "at_ms, seq, workflow_id, event_type, from_state, to_state, \
+     from_role, to_role, phase, \"role\", handoff_id, in_phase_secs, waited_secs";
+
 impl MetricEvent {
+    /// The event of one row of [`COLUMNS`]: each backend reads its cells (a name by
+    /// column, a number by column), this puts them in place.
+    pub(crate) fn from_cells<E>(
+        mut name: impl FnMut(usize) -> Result<Option<Name>, E>,
+        mut int: impl FnMut(usize) -> Result<Option<i64>, E>,
+    ) -> Result<MetricEvent, E> {
+        Ok(MetricEvent {
+            at_ms: int(0)?.unwrap_or_default(),
+            seq: int(1)?.unwrap_or_default(),
+            workflow: name(2)?.unwrap_or_default(),
+            event_type: name(3)?.unwrap_or_default(),
+            from: name(4)?,
+            to: name(5)?,
+            from_role: name(6)?,
+            to_role: name(7)?,
+            phase: name(8)?,
+            role: name(9)?,
+            handoff_id: name(10)?,
+            in_phase_secs: int(11)?,
+            waited_secs: int(12)?,
+        })
+    }
+
     pub fn key(&self) -> MetricKey {
         MetricKey {
             at_ms: self.at_ms,
@@ -219,7 +239,7 @@ mod tests {
     fn names_are_numbered_once_each() {
         let mut n = Names::default();
         let (a, b, a2) = (n.id("coding"), n.id("review"), n.id("coding"));
-        assert_eq!((a, b, a2), (0, 1, 0));
-        assert_eq!((n.text(a), n.text(b), n.len()), ("coding", "review", 2));
+        assert_eq!((a, b, a2, n.id("tests")), (0, 1, 0, 2), "numbered in order");
+        assert_eq!((n.text(a), n.text(b)), ("coding", "review"));
     }
 }

@@ -68,7 +68,11 @@ mod tests {
         let p = Pace::default();
         p.spent(Duration::from_millis(5));
         p.spent(Duration::from_millis(1));
-        assert_eq!(p.gap(0.0), Duration::from_millis(30), "6 ms at 20 % of a core");
+        assert_eq!(
+            p.gap(0.0),
+            Duration::from_millis(30),
+            "6 ms at 20 % of a core"
+        );
         assert_eq!(
             p.gap(0.0),
             FRAME,
@@ -86,10 +90,22 @@ mod tests {
             p.gap(pressure)
         };
         assert_eq!(gap_at(0.0), Duration::from_millis(20), "4 ms at 20 %");
-        assert_eq!(gap_at(0.08), Duration::from_millis(20), "still the whole share");
+        assert_eq!(
+            gap_at(0.08),
+            Duration::from_millis(20),
+            "still the whole share"
+        );
         // Half-way: 20 % × (1 − 0.45) = 11 % of a core.
         assert_eq!(gap_at(0.19).as_micros(), 36_363);
-        assert_eq!(gap_at(0.30), Duration::from_millis(200), "a tenth: 2 % of a core");
-        assert_eq!(gap_at(0.90), Duration::from_millis(200), "never less than a tenth");
+        assert_eq!(
+            gap_at(0.30),
+            Duration::from_millis(200),
+            "a tenth: 2 % of a core"
+        );
+        assert_eq!(
+            gap_at(0.90),
+            Duration::from_millis(200),
+            "never less than a tenth"
+        );
     }
 }

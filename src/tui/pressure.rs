@@ -89,10 +89,21 @@ mod tests {
 
     #[test]
     fn short_samples_move_the_share_in_part() {
-        assert_eq!(smooth(0.0, 500_000, 1.0), 0.5, "a second: the sample itself");
-        assert_eq!(smooth(0.2, 2_000_000, 2.0), 1.0, "longer: the sample, capped");
+        assert_eq!(
+            smooth(0.0, 500_000, 1.0),
+            0.5,
+            "a second: the sample itself"
+        );
+        assert_eq!(
+            smooth(0.2, 2_000_000, 2.0),
+            1.0,
+            "longer: the sample, capped"
+        );
         let s = smooth(0.0, 100_000, 0.1);
-        assert!((s - 0.1).abs() < 1e-9, "a tenth of a second all waiting: {s}");
+        assert!(
+            (s - 0.1).abs() < 1e-9,
+            "a tenth of a second all waiting: {s}"
+        );
         assert_eq!(smooth(0.3, 0, 0.0), 0.3, "no time: no news");
     }
 

@@ -5,7 +5,7 @@
 use super::SqliteStore;
 use super::row;
 use crate::store::error::Result;
-use crate::store::metric_events::{MetricEvent, MetricKey, Name, Names};
+use crate::store::metric_events::{COLUMNS, MetricEvent, MetricKey, Name, Names};
 use rusqlite::types::ValueRef;
 
 impl SqliteStore {
@@ -16,42 +16,28 @@ impl SqliteStore {
         limit: usize,
         names: &mut Names,
     ) -> Result<Vec<MetricEvent>> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT at_ms, seq, workflow_id, event_type, from_state, to_state, from_role,
-                    to_role, phase, role, handoff_id, in_phase_secs, waited_secs
-             FROM workflow_event_metrics
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {COLUMNS} FROM workflow_event_metrics
              WHERE (at_ms, seq) > (?1, ?2) AND at_ms <= ?3
-             ORDER BY at_ms, seq LIMIT ?4",
-        )?;
+             ORDER BY at_ms, seq LIMIT ?4"
+        ))?;
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
         let mut rows = stmt.query(rusqlite::params![after.at_ms, after.seq, until_ms, limit])?;
         let mut out = Vec::new();
         while let Some(r) = rows.next()? {
-            let mut name = |i: usize| -> rusqlite::Result<Option<Name>> {
-                Ok(match r.get_ref(i)? {
-                    ValueRef::Null => None,
-                    ValueRef::Text(b) => Some(match std::str::from_utf8(b) {
-                        Ok(t) => names.id(t),
-                        Err(_) => names.id(&String::from_utf8_lossy(b)),
-                    }),
-                    _ => row::opt_text(r, i)?.map(|t| names.id(&t)),
-                })
-            };
-            out.push(MetricEvent {
-                workflow: name(2)?.unwrap_or_default(),
-                event_type: name(3)?.unwrap_or_default(),
-                from: name(4)?,
-                to: name(5)?,
-                from_role: name(6)?,
-                to_role: name(7)?,
-                phase: name(8)?,
-                role: name(9)?,
-                handoff_id: name(10)?,
-                at_ms: r.get(0)?,
-                seq: r.get(1)?,
-                in_phase_secs: r.get(11)?,
-                waited_secs: r.get(12)?,
-            });
+            out.push(MetricEvent::from_cells(
+                |i| -> rusqlite::Result<Option<Name>> {
+                    Ok(match r.get_ref(i)? {
+                        ValueRef::Null => None,
+                        ValueRef::Text(b) => Some(match std::str::from_utf8(b) {
+                            Ok(t) => names.id(t),
+                            Err(_) => names.id(&String::from_utf8_lossy(b)),
+                        }),
+                        _ => row::opt_text(r, i)?.map(|t| names.id(&t)),
+                    })
+                },
+                |i| r.get::<_, Option<i64>>(i),
+            )?);
         }
         Ok(out)
     }
