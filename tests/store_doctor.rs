@@ -167,6 +167,18 @@ fn the_metrics_rows_follow_the_events(b: Backend) {
         (10, 10),
         "and none is left behind at its old time"
     );
+    // Rewriting the data alone keeps each row's key: the row is replaced, not lost.
+    db.raw().execute(
+        "UPDATE workflow_events SET event_data = '{\"phase\": \"again\"}' WHERE workflow_id = $1",
+        &[&ws[1].id],
+    );
+    let again: i64 = db.raw().value(
+        "SELECT count(*) FROM workflow_event_metrics
+         WHERE at_ms = 1767323045678 AND phase = 'again' AND workflow_id = $1",
+        &[&ws[1].id],
+    );
+    assert_eq!(again, trail, "rows rewritten in place");
+    assert_eq!(counts(&db), (10, 10));
     db.raw()
         .execute("DELETE FROM build_workflows WHERE id = $1", &[&ws[0].id]);
     let (events, rows) = counts(&db);
