@@ -257,7 +257,7 @@ fn rollback(app: &App, row: &Row) -> Result<Confirm, String> {
                 w.current_role, c.workflow.current_role
             ),
         ];
-        if read_whole(a, r) {
+        if whole(a, r).is_some() {
             lines.extend(discarded_values(
                 &s.workflow.phase_outputs,
                 &c.workflow.phase_outputs,
@@ -432,20 +432,16 @@ fn max_retries(app: &App, row: &Row) -> i64 {
         .unwrap_or(row.wf.max_retries)
 }
 
-/// The snapshot the rules see: the full workflow from the detail pane when it is loaded
-/// (it carries phase outputs and checkpoints), else the summary row.
-/// Whether the detail holds `row` whole (documents and checkpoints) at its version: the
-/// table holds rows without their JSON documents.
-fn read_whole(app: &App, row: &Row) -> bool {
-    whole(app, row).is_some()
-}
-
+/// The detail of `row` when it holds the workflow whole (documents and checkpoints) at its
+/// version: the table holds rows without their JSON documents.
 fn whole<'a>(app: &'a App, row: &Row) -> Option<&'a crate::tui::msg::Detail> {
     app.detail()
         .of(&row.wf.id)
         .filter(|d| d.workflow.version == row.wf.version)
 }
 
+/// The snapshot the rules see: the full workflow from the detail pane when it is loaded
+/// (it carries phase outputs and checkpoints), else the summary row.
 pub(super) fn snapshot(app: &App, row: &Row) -> Snapshot {
     let detail = whole(app, row);
     Snapshot {
