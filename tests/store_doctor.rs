@@ -145,21 +145,27 @@ fn the_metrics_rows_follow_the_events(b: Backend) {
         )
     };
     assert_eq!(counts(&db), (10, 10));
-    // One statement rewriting several events: each row moves to its new time and fields.
+    // One statement rewriting several of ws[1]'s events; how many rows then hold the new
+    // time and `phase`.
+    let rewrite = |set: &str, phase: &str| -> i64 {
+        db.raw().execute(
+            &format!("UPDATE workflow_events SET {set} WHERE workflow_id = $1"),
+            &[&ws[1].id],
+        );
+        db.raw().value(
+            "SELECT count(*) FROM workflow_event_metrics
+             WHERE at_ms = 1767323045678 AND phase = $2 AND workflow_id = $1",
+            &[&ws[1].id, &phase],
+        )
+    };
     let trail: i64 = db.raw().value(
         "SELECT count(*) FROM workflow_events WHERE workflow_id = $1",
         &[&ws[1].id],
     );
     assert!(trail > 1, "a trail of several events");
-    db.raw().execute(
-        "UPDATE workflow_events SET created_at = '2026-01-02T03:04:05.678Z',
-                event_data = '{\"phase\": \"moved\"}' WHERE workflow_id = $1",
-        &[&ws[1].id],
-    );
-    let moved: i64 = db.raw().value(
-        "SELECT count(*) FROM workflow_event_metrics
-         WHERE at_ms = 1767323045678 AND phase = 'moved' AND workflow_id = $1",
-        &[&ws[1].id],
+    let moved = rewrite(
+        "created_at = '2026-01-02T03:04:05.678Z', event_data = '{\"phase\": \"moved\"}'",
+        "moved",
     );
     assert_eq!(moved, trail, "every rewritten event's row follows it");
     assert_eq!(
@@ -168,15 +174,7 @@ fn the_metrics_rows_follow_the_events(b: Backend) {
         "and none is left behind at its old time"
     );
     // Rewriting the data alone keeps each row's key: the row is replaced, not lost.
-    db.raw().execute(
-        "UPDATE workflow_events SET event_data = '{\"phase\": \"again\"}' WHERE workflow_id = $1",
-        &[&ws[1].id],
-    );
-    let again: i64 = db.raw().value(
-        "SELECT count(*) FROM workflow_event_metrics
-         WHERE at_ms = 1767323045678 AND phase = 'again' AND workflow_id = $1",
-        &[&ws[1].id],
-    );
+    let again = rewrite("event_data = '{\"phase\": \"again\"}'", "again");
     assert_eq!(again, trail, "rows rewritten in place");
     assert_eq!(counts(&db), (10, 10));
     db.raw()
