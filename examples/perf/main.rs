@@ -601,6 +601,30 @@ fn cpu_ticks(pid: u32) -> u64 {
     at(11) + at(12)
 }
 
+/// CPU ticks of every PostgreSQL server process so far: the live ones' own, plus what the
+/// postmaster has reaped from backends that already exited (its children's times), so a
+/// backend that ends during a measurement still counts. 0 when no server runs here.
+fn server_ticks() -> u64 {
+    let Ok(dir) = std::fs::read_dir("/proc") else {
+        return 0;
+    };
+    let mut total = 0;
+    for pid in dir.filter_map(|e| e.ok()?.file_name().to_str()?.parse::<u32>().ok()) {
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+        let Some((head, rest)) = stat.rsplit_once(')') else {
+            continue;
+        };
+        if !head.ends_with("(postgres") {
+            continue;
+        }
+        let f: Vec<&str> = rest.split_whitespace().collect();
+        let at = |i: usize| f.get(i).and_then(|v| v.parse::<u64>().ok()).unwrap_or(0);
+        // Fields 14-17 (utime, stime, cutime, cstime) sit at 11-14 after the name.
+        total += at(11) + at(12) + at(13) + at(14);
+    }
+    total
+}
+
 fn ticks_per_sec() -> f64 {
     // CLK_TCK is 100 on Linux for every architecture this runs on.
     100.0

@@ -16,8 +16,8 @@
 
 use crate::pty::Pty;
 use crate::{
-    Args, Table, cpu_ticks, ms_since, pct, raw_ops_rng, rows_held, shows_probe, start_probe,
-    ticks_per_sec,
+    Args, Table, cpu_ticks, ms_since, pct, raw_ops_rng, rows_held, server_ticks, shows_probe,
+    start_probe, ticks_per_sec,
 };
 use baton::engine::{self, Request};
 use baton::model::{Action, Status};
@@ -176,18 +176,30 @@ fn writer_rows(a: &Args, db: &str, live: usize, t: &mut Table) {
     }
     let mut ops: Vec<Vec<f64>> = vec![Vec::new(); setups.len()];
     let mut cpu: Vec<Vec<f64>> = vec![Vec::new(); setups.len()];
+    let mut server: Vec<Vec<f64>> = vec![Vec::new(); setups.len()];
     for round in 0..a.rounds {
         for (i, &(n, bin, extra, what)) in setups.iter().enumerate() {
-            let (v, c) = writer_with(a, bin, extra, db, n, live);
+            let (v, c, s) = writer_with(a, bin, extra, db, n, live);
             eprintln!(
-                "writer round {round}, {n} dashboards{what}: {v:.0} ops/s, dashboards' CPU {c:.1} % of a core"
+                "writer round {round}, {n} dashboards{what}: {v:.0} ops/s, dashboards' CPU {c:.1} % of a core, server's {s:.1} %"
             );
             ops[i].push(v);
             cpu[i].push(c);
+            server[i].push(s);
             tidy(db);
         }
     }
     let alone = pct(&ops[0], 50.0);
+    let on_pg = db.starts_with("postgres");
+    if on_pg {
+        t.row(
+            "— server CPU, writer alone",
+            format!("{:.1} % of a core", pct(&server[0], 50.0)),
+            "-".into(),
+            "-",
+            None,
+        );
+    }
     for (i, &(n, _, _, what)) in setups.iter().enumerate().skip(1) {
         let with = pct(&ops[i], 50.0);
         let goal = if n == 1 { 0.98 } else { 0.90 };
@@ -205,8 +217,17 @@ fn writer_rows(a: &Args, db: &str, live: usize, t: &mut Table) {
             "-",
             None,
         );
+        if on_pg {
+            t.row(
+                &format!("— server CPU, writer and {n} dashboard(s)"),
+                format!("{:.1} % of a core", pct(&server[i], 50.0)),
+                "-".into(),
+                "-",
+                None,
+            );
+        }
     }
-    eprintln!("writer ops/s per round: {ops:?}; dashboards' CPU: {cpu:?}");
+    eprintln!("writer ops/s per round: {ops:?}; dashboards' CPU: {cpu:?}; server's: {server:?}");
 }
 
 /// The rows a dashboard holds once loaded: at least the live set, or, when it never gets
@@ -526,7 +547,8 @@ fn bin_of(a: &Args) -> &Path {
 }
 
 /// `simulate --rate 0` ops/s with `n` dashboards attached, each holding the live set; and
-/// the dashboards' CPU meanwhile (sum, % of a core).
+/// the dashboards' CPU meanwhile (sum, % of a core) and the database server's (all of its
+/// processes on this machine; 0 for SQLite).
 fn writer_with(
     a: &Args,
     bin: &Path,
@@ -534,23 +556,24 @@ fn writer_with(
     db: &str,
     n: usize,
     live: usize,
-) -> (f64, f64) {
+) -> (f64, f64, f64) {
     let dashes: Vec<Pty> = (0..n).map(|_| spawn_dashboard(bin, extra, db)).collect();
     for p in &dashes {
         wait_loaded(p, live);
     }
     let ticks = |d: &[Pty]| d.iter().map(|p| cpu_ticks(p.pid())).sum::<u64>();
-    let (c0, t0) = (ticks(&dashes), Instant::now());
+    let (c0, s0, t0) = (ticks(&dashes), server_ticks(), Instant::now());
     let secs = format!("{}s", a.writer_secs);
     let out = simulator(&a.bin, db, 0, &secs, 50)
         .output()
         .expect("run the simulator");
-    let cpu = (ticks(&dashes) - c0) as f64 / ticks_per_sec() / t0.elapsed().as_secs_f64() * 100.0;
+    let share = |ticks: u64| ticks as f64 / ticks_per_sec() / t0.elapsed().as_secs_f64() * 100.0;
+    let (cpu, server) = (share(ticks(&dashes) - c0), share(server_ticks() - s0));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("simulator JSON");
     for p in dashes {
         p.quit();
     }
-    (v["ops_per_sec"].as_f64().unwrap_or(0.0), cpu)
+    (v["ops_per_sec"].as_f64().unwrap_or(0.0), cpu, server)
 }
 
 struct Follow {

@@ -105,7 +105,7 @@ fn the_cursor_pauses_the_log_and_at_the_newest_it_follows_again() {
     let mut a = focused();
     key(&mut a, KeyCode::Char('k'));
     assert!(!a.events().following());
-    let wf = a.held().visible()[0].clone();
+    let wf = a.held().visible()[0].to_string();
     update(
         &mut a,
         Msg::Data(Delta {
@@ -430,7 +430,7 @@ fn event_log_with_a_cursor_80x24() {
 #[test]
 fn event_opened_80x24() {
     let mut a = focused();
-    let wf = a.held().visible()[0].clone();
+    let wf = a.held().visible()[0].to_string();
     let mut e = testing::event(7, &wf, "phase_advanced");
     e.event_data = json!({
         "from": "planning", "to": "coding", "handoff_id": "h-7",

@@ -43,7 +43,8 @@ fn select(app: &mut App, b: &str) {
 
 /// Sends `w`, changed by `edit`, as another process's write.
 fn written(app: &mut App, b: &str, edit: impl FnOnce(&mut crate::model::Workflow)) {
-    let id = app.held().visible()[order(app).iter().position(|x| x == b).expect("held")].clone();
+    let id =
+        app.held().visible()[order(app).iter().position(|x| x == b).expect("held")].to_string();
     let mut w = app.held().rows()[&id].wf.clone();
     w.version += 1;
     edit(&mut w);
@@ -114,7 +115,7 @@ fn a_log_scrolled_back_keeps_its_lines_as_events_arrive() {
     a.screen_mut().resize(80, 24);
     a.screen_mut().focus_on(events::ID);
     key(&mut a, KeyCode::Char('k'));
-    let wf = a.held().visible()[0].clone();
+    let wf = a.held().visible()[0].to_string();
     let newest_shown = |a: &App| {
         let shown = a.shown_events();
         shown[shown.len() - a.events().view_back() - 1].seq
@@ -197,7 +198,7 @@ fn finished_workflows_stop_counting_and_sort_after_live_ones_by_time_in_phase() 
     let mut a = app();
     let draco = |a: &App| {
         let id = &a.held().visible()[order(a).iter().position(|b| b == "draco-3").expect("shown")];
-        let w = &a.held().rows()[id].wf;
+        let w = &a.held().rows()[&**id].wf;
         (a.in_phase(w), a.age(w))
     };
     let atlas_in_phase = |a: &App| {
@@ -205,7 +206,7 @@ fn finished_workflows_stop_counting_and_sort_after_live_ones_by_time_in_phase() 
             .iter()
             .position(|b| b == "atlas-101")
             .expect("shown")];
-        a.in_phase(&a.held().rows()[id].wf)
+        a.in_phase(&a.held().rows()[&**id].wf)
     };
     let (phase, age) = draco(&a);
     assert_eq!((phase, age), (Some(600), Some(600)), "completed at 10:10");

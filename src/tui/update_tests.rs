@@ -33,7 +33,7 @@ fn default_sort_is_trouble_first_then_by_status_and_start() {
         .held()
         .visible()
         .iter()
-        .map(|id| a.held().rows()[id].wf.build_id.as_str())
+        .map(|id| a.held().rows()[&**id].wf.build_id.as_str())
         .collect();
     assert_eq!(
         builds,
@@ -52,7 +52,7 @@ fn j_k_g_and_shift_g_move_and_request_the_detail() {
     let mut a = app();
     let cmds = key(&mut a, KeyCode::Char('j'));
     assert_eq!(selected_build(&a), "borealis-7");
-    assert_eq!(cmds, [Cmd::LoadDetail(a.held().visible()[1].clone())]);
+    assert_eq!(cmds, [Cmd::LoadDetail(a.held().visible()[1].to_string())]);
     key(&mut a, KeyCode::Char('G'));
     assert_eq!(selected_build(&a), "draco-3");
     key(&mut a, KeyCode::Char('j'));
@@ -128,7 +128,7 @@ fn quick_views_select_running_stuck_failed() {
         a.held()
             .visible()
             .iter()
-            .all(|id| a.held().rows()[id].wf.status == Status::Running)
+            .all(|id| a.held().rows()[&**id].wf.status == Status::Running)
     );
     assert_eq!(a.held().visible().len(), 2);
     key(&mut a, KeyCode::Char('3'));
@@ -158,7 +158,7 @@ fn s_cycles_sort_keeping_the_selection() {
         .held()
         .visible()
         .iter()
-        .map(|id| a.held().rows()[id].wf.build_id.clone())
+        .map(|id| a.held().rows()[&**id].wf.build_id.clone())
         .collect();
     let mut sorted = builds.clone();
     sorted.sort();
@@ -182,7 +182,7 @@ fn status_sort_puts_stuck_then_failed_first() {
         .visible()
         .iter()
         .take(2)
-        .map(|id| a.held().rows()[id].wf.build_id.as_str())
+        .map(|id| a.held().rows()[&**id].wf.build_id.as_str())
         .collect();
     assert_eq!(first, ["eridanus-9", "borealis-7"]);
 }
@@ -192,7 +192,7 @@ fn select(a: &mut super::app::App, build: &str) {
         .held()
         .visible()
         .iter()
-        .position(|id| a.held().rows()[id].wf.build_id == build)
+        .position(|id| a.held().rows()[&**id].wf.build_id == build)
         .expect("shown");
     a.select(i);
 }
@@ -270,7 +270,7 @@ fn advancing_the_last_phase_says_it_completes() {
         .held()
         .visible()
         .iter()
-        .find(|id| a.held().rows()[*id].wf.build_id == "atlas-101")
+        .find(|id| a.held().rows()[&***id].wf.build_id == "atlas-101")
         .unwrap()
         .clone();
     let row = a.row_mut(&id).unwrap();
@@ -652,7 +652,7 @@ fn mouse_click_selects_the_row_under_it_and_the_wheel_scrolls() {
     // Border and header come first: the third data row is at y + 2 + 2.
     let cmds = update(&mut a, Msg::Mouse(click(table.y + 4, table.x + 5)));
     assert_eq!(a.table().selected(), 2);
-    assert_eq!(cmds, [Cmd::LoadDetail(a.held().visible()[2].clone())]);
+    assert_eq!(cmds, [Cmd::LoadDetail(a.held().visible()[2].to_string())]);
     // A click in the events pane focuses it; the wheel over the table still moves the table.
     update(&mut a, Msg::Mouse(click(log.y + 1, log.x + 3)));
     assert_eq!(pane::focused(&a).id(), events::ID);

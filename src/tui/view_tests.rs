@@ -42,7 +42,7 @@ fn opened_with_detail(read_only: bool, w: u16, h: u16) -> App {
         .held()
         .visible()
         .iter()
-        .position(|id| a.held().rows()[id].wf.build_id == "atlas-101")
+        .position(|id| a.held().rows()[&**id].wf.build_id == "atlas-101")
         .expect("atlas-101 shown");
     a.select(atlas);
     let d = testing::atlas_detail(&a);
@@ -88,7 +88,7 @@ fn table_lines(a: &App, w: u16, h: u16) -> Vec<String> {
 fn cut_build_ids_stay_different_and_every_cut_is_marked() {
     // The defect: three ids sharing their first 15 characters all read `atlas-2fdc00050`.
     let mut a = with_detail(60, 20);
-    let ids: Vec<String> = a.held().visible().to_vec();
+    let ids: Vec<String> = a.held().visible().iter().map(|v| v.to_string()).collect();
     let full = |n: usize| format!("atlas-2fdc000500000000000000000000000000000{n}");
     for (n, id) in ids.iter().enumerate() {
         a.row_mut(id).expect("row").wf.build_id = full(n);
@@ -133,7 +133,7 @@ fn stuck_shows_when_the_limit_was_crossed_and_when_the_wait_began() {
         .held()
         .visible()
         .iter()
-        .position(|id| a.held().rows()[id].wf.build_id == "eridanus-9")
+        .position(|id| a.held().rows()[&**id].wf.build_id == "eridanus-9")
         .expect("shown");
     a.select(i);
     let screen = text(render(&a, 100, 30).backend().buffer());
@@ -230,7 +230,7 @@ fn hostile_strings_render_as_inert_text() {
     let mut a = app();
     let mut d = testing::atlas_detail(&a);
     let evil = "\x1b[2J\x1b]0;owned\x07\u{202e}gnp.exe\u{9b}31m\r\n";
-    let id = a.held().visible()[0].clone();
+    let id = a.held().visible()[0].to_string();
     {
         let r = a.row_mut(&id).expect("row");
         r.wf.build_id = format!("b{evil}");

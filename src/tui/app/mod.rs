@@ -151,10 +151,7 @@ impl App {
     }
     /// The table's selection, whether or not the history view covers it.
     fn table_selected_id(&self) -> Option<&str> {
-        self.held
-            .visible()
-            .get(self.table.selected())
-            .map(String::as_str)
+        self.held.visible().get(self.table.selected()).map(|v| &**v)
     }
     /// Merges a batch from the worker, keeping the selection on the same workflow.
     pub fn apply_delta(&mut self, mut d: Delta) {
@@ -217,7 +214,7 @@ impl App {
             .order()
             .iter()
             .filter(|e| table.matches(&e.find))
-            .map(|e| e.id.as_str());
+            .map(|e| &*e.id);
         let n = matching.clone().count();
         if n == 0 {
             return Err("nothing matches this view and filter: nothing to mark".into());
@@ -383,7 +380,7 @@ impl App {
         // Most changes leave the selected row where it was: look there before searching.
         let at = self.table.selected();
         let pos = keep.and_then(|k| match visible.get(at) {
-            Some(id) if id == k => Some(at),
+            Some(id) if &**id == k => Some(at),
             _ => self.held.position(k, self.table.sort()),
         });
         let i = pos.unwrap_or(self.table.selected().min(visible.len().saturating_sub(1)));

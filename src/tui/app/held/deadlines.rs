@@ -24,12 +24,12 @@ impl Held {
             let Some(r) = self.rows.get(id) else { continue };
             let at = self.order.partition_point(|e| {
                 self.rows
-                    .get(&e.id)
+                    .get(&*e.id)
                     .is_some_and(|x| self.cmp_rows(x, r, table.sort()) == Ordering::Less)
             });
             let stuck = r.stuck.is_some();
             match self.order.get_mut(at) {
-                Some(e) if &e.id == id => e.find.stuck = stuck,
+                Some(e) if *e.id == **id => e.find.stuck = stuck,
                 // Not where it should be (never expected): place it properly.
                 _ => return self.update_rows(due, &HashMap::new(), table),
             }

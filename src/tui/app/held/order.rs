@@ -3,7 +3,7 @@
 //! out, and put back by binary search, so a change costs in proportion to what changed
 //! (plus moving pointers), and a filter keystroke is one pass with no sorting.
 
-use super::{Held, Row};
+use super::{Held, Id, Row};
 use crate::engine::stuck;
 use crate::model::Status;
 use crate::model::time::Timestamp;
@@ -19,7 +19,7 @@ use std::collections::{HashMap, HashSet};
 pub struct Entry {
     /// The id's first 8 bytes: taking changed ids out compares this before the id itself.
     head: u64,
-    pub id: String,
+    pub id: Id,
     pub find: Searchable,
 }
 
@@ -27,7 +27,7 @@ impl Entry {
     fn of(r: &Row) -> Entry {
         Entry {
             head: head(&r.wf.id),
-            id: r.wf.id.clone(),
+            id: r.wf.id.as_str().into(),
             find: Searchable::of(&r.wf, r.stuck.is_some()),
         }
     }
@@ -48,33 +48,33 @@ impl Held {
         // Out first, while every row still sorts as it did (stuck marks included).
         let mut order = std::mem::take(&mut self.order);
         let mut visible = std::mem::take(&mut self.visible);
-        if self.take_out(&mut order, |e| &e.id, &changed, was, sort) {
+        if self.take_out(&mut order, |e| &*e.id, &changed, was, sort) {
             // The visible list is a part of the order, sorted alike; a changed row may not
             // have been visible, so not finding it there is normal.
-            self.take_out(&mut visible, |id| id, &changed, was, sort);
+            self.take_out(&mut visible, |id| &**id, &changed, was, sort);
         } else {
             // A row was not where its old values put it (never expected): the full pass.
             self.full_passes += 1;
             let heads: HashSet<u64> = changed.iter().map(|id| head(id)).collect();
-            order.retain(|e| !(heads.contains(&e.head) && changed.contains(&e.id)));
-            visible.retain(|id| !(heads.contains(&head(id)) && changed.contains(id)));
+            order.retain(|e| !(heads.contains(&e.head) && changed.contains(&*e.id)));
+            visible.retain(|id| !(heads.contains(&head(id)) && changed.contains(&**id)));
         }
         for id in &changed {
             self.restuck(id);
         }
-        let mut add: Vec<(&Row, Box<Entry>)> = changed
+        let mut add: Vec<(&Row, Entry)> = changed
             .iter()
             .filter_map(|id| self.rows.get(id))
-            .map(|r| (&**r, Box::new(Entry::of(r))))
+            .map(|r| (&**r, Entry::of(r)))
             .collect();
         add.sort_by(|a, b| self.cmp_rows(a.0, b.0, sort));
-        let shown: Vec<(&Row, String)> = add
+        let shown: Vec<(&Row, Id)> = add
             .iter()
             .filter(|(_, e)| table.shows(&e.id, &e.find))
             .map(|(r, e)| (*r, e.id.clone()))
             .collect();
-        self.put_in(&mut order, |e| &e.id, add, sort);
-        self.put_in(&mut visible, |id| id, shown, sort);
+        self.put_in(&mut order, |e| &*e.id, add, sort);
+        self.put_in(&mut visible, |id| &**id, shown, sort);
         self.order = order;
         self.visible = visible;
     }
@@ -85,7 +85,7 @@ impl Held {
     fn take_out<T>(
         &self,
         list: &mut Vec<T>,
-        id_of: impl Fn(&T) -> &String,
+        id_of: impl Fn(&T) -> &str,
         changed: &HashSet<String>,
         was: &HashMap<String, Option<Row>>,
         sort: SortKey,
@@ -117,7 +117,7 @@ impl Held {
     fn put_in<T>(
         &self,
         list: &mut Vec<T>,
-        id_of: impl Fn(&T) -> &String,
+        id_of: impl Fn(&T) -> &str,
         add: Vec<(&Row, T)>,
         sort: SortKey,
     ) {
@@ -171,7 +171,7 @@ impl Held {
         self.checked_at = Some(now);
         let mut rows: Vec<&Row> = self.rows.values().map(|r| &**r).collect();
         rows.sort_by(|a, b| self.cmp_rows(a, b, table.sort()));
-        self.order = rows.into_iter().map(|r| Box::new(Entry::of(r))).collect();
+        self.order = rows.into_iter().map(Entry::of).collect();
         self.refilter(table);
     }
 
@@ -182,12 +182,12 @@ impl Held {
         let r = self.rows.get(id)?;
         let at = self.visible.partition_point(|x| {
             self.rows
-                .get(x)
+                .get(&**x)
                 .is_some_and(|y| self.cmp_rows(y, r, sort) == Ordering::Less)
         });
         match self.visible.get(at) {
-            Some(x) if x == id => Some(at),
-            _ => self.visible.iter().position(|x| x == id),
+            Some(x) if &**x == id => Some(at),
+            _ => self.visible.iter().position(|x| &**x == id),
         }
     }
 
