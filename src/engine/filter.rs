@@ -159,14 +159,15 @@ impl Filter {
     }
 }
 
-/// What the filter looks at in one workflow, folded once when the row arrives, so that a
-/// keystroke over 50,000 rows is one pass over these (no lookups, no folding).
+/// What the filter looks at in one workflow besides its folded text, folded once when the
+/// row arrives, so that a keystroke over 50,000 rows is one pass (no lookups, no folding).
+/// The text itself is the caller's to keep: the dashboard keeps every row's in one buffer,
+/// in table order, so that the pass reads memory in sequence.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Searchable {
-    /// Build, project, phase, role and id, folded as typed text is, joined by newlines
-    /// (which a filter term never contains, so no term matches across two fields).
-    text: Box<str>,
-    /// Where each of the five fields ends in `text`.
+    /// Where each of the five fields ends in the folded text (build, project, phase, role
+    /// and id, joined by newlines, which a filter term never contains, so no term matches
+    /// across two fields).
     ends: [u32; 5],
     status: Status,
     /// The stored status text, kept only when it is not one baton knows.
@@ -175,8 +176,9 @@ pub struct Searchable {
 }
 
 impl Searchable {
-    pub fn of(w: &Workflow, stuck: bool) -> Searchable {
-        let mut text = String::with_capacity(96);
+    /// Appends `w`'s folded text to `text` and returns the rest of what the filter reads.
+    pub fn fold_into(w: &Workflow, stuck: bool, text: &mut String) -> Searchable {
+        let start = text.len();
         let mut ends = [0u32; 5];
         let fields = [
             &w.build_id,
@@ -194,10 +196,9 @@ impl Searchable {
             } else {
                 text.push_str(&fold(f));
             }
-            ends[i] = u32::try_from(text.len()).unwrap_or(u32::MAX);
+            ends[i] = u32::try_from(text.len() - start).unwrap_or(u32::MAX);
         }
         Searchable {
-            text: text.into(),
             ends,
             status: w.status,
             unknown_status: (w.status == Status::Unknown).then(|| w.status_raw.clone().into()),
@@ -205,33 +206,55 @@ impl Searchable {
         }
     }
 
-    fn field(&self, i: usize) -> &str {
+    /// The folded text and the rest, for a single row.
+    pub fn of(w: &Workflow, stuck: bool) -> (String, Searchable) {
+        let mut text = String::with_capacity(96);
+        let s = Searchable::fold_into(w, stuck, &mut text);
+        (text, s)
+    }
+
+    /// The length of the folded text this was made with.
+    pub fn len(&self) -> usize {
+        self.ends[4] as usize
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    fn field<'t>(&self, text: &'t str, i: usize) -> &'t str {
         let start = if i == 0 {
             0
         } else {
             self.ends[i - 1] as usize + 1
         };
-        self.text.get(start..self.ends[i] as usize).unwrap_or("")
+        text.get(start..self.ends[i] as usize).unwrap_or("")
     }
 
     pub fn status(&self) -> Status {
         self.status
     }
+
+    /// The workflow's id as folded in `text`: what [`fold`] makes of it.
+    pub fn folded_id<'t>(&self, text: &'t str) -> &'t str {
+        self.field(text, 4)
+    }
 }
 
 impl Filter {
-    /// [`Filter::matches`] on what [`Searchable::of`] kept of a workflow.
-    pub fn matches_searchable(&self, s: &Searchable) -> bool {
+    /// [`Filter::matches`] on what [`Searchable::fold_into`] kept of a workflow: its
+    /// folded `text` and the rest.
+    pub fn matches_searchable(&self, text: &str, s: &Searchable) -> bool {
         self.terms.iter().all(|t| match t {
-            Term::Text(q) => q.is_in(&s.text),
+            Term::Text(q) => q.is_in(text),
             Term::Status(q) if q.is_empty() => true,
             Term::Status(q) => match &s.unknown_status {
                 Some(raw) => raw.eq_ignore_ascii_case(q) || q == "unknown",
                 None => s.status.as_str().eq_ignore_ascii_case(q),
             },
-            Term::Phase(q) => q.is_in(s.field(2)),
-            Term::Role(q) => q.is_in(s.field(3)),
-            Term::Project(q) => q.is_in(s.field(1)),
+            Term::Phase(q) => q.is_in(s.field(text, 2)),
+            Term::Role(q) => q.is_in(s.field(text, 3)),
+            Term::Project(q) => q.is_in(s.field(text, 1)),
             Term::Stuck => s.stuck,
         })
     }
@@ -240,7 +263,7 @@ impl Filter {
 /// Lower case, one character at a time. `str::to_lowercase` looks at context (a final
 /// sigma becomes `ς`), so a piece of a name could lower-case differently from the same
 /// letters inside the name and a filter typed from the screen would not match.
-fn fold(s: &str) -> String {
+pub fn fold(s: &str) -> String {
     s.chars().flat_map(char::to_lowercase).collect()
 }
 
@@ -307,7 +330,19 @@ mod tests {
         odd.status_raw = "Weird".into();
         for w in [&w, &odd] {
             for stuck in [false, true] {
-                let s = Searchable::of(w, stuck);
+                // Folded after another row's text, as the dashboard keeps them: the fields
+                // are found from where this row's text begins.
+                let mut buf = String::from("other\nrow atlas");
+                let start = buf.len();
+                let s = Searchable::fold_into(w, stuck, &mut buf);
+                let text = &buf[start..];
+                assert_eq!(
+                    (text, &s),
+                    (
+                        Searchable::of(w, stuck).0.as_str(),
+                        &Searchable::of(w, stuck).1
+                    )
+                );
                 for q in [
                     "atlas",
                     "ATLAS-7",
@@ -330,7 +365,7 @@ mod tests {
                     "",
                 ] {
                     let f = Filter::parse(q);
-                    assert_eq!(f.matches_searchable(&s), f.matches(w, stuck), "{q:?}");
+                    assert_eq!(f.matches_searchable(text, &s), f.matches(w, stuck), "{q:?}");
                 }
             }
         }

@@ -208,12 +208,12 @@ impl App {
     pub fn toggle_marks_matching(&mut self) -> Result<String, String> {
         self.refuse_marks_in_history()?;
         // The sorted order keeps each row's folded search text: no row is folded again.
-        let table = &self.table;
+        let (table, texts) = (&self.table, self.held.texts());
         let matching = self
             .held
             .order()
             .iter()
-            .filter(|e| table.matches(&e.find))
+            .filter(|e| table.matches(e.text(texts), &e.find))
             .map(|e| &*e.id);
         let n = matching.clone().count();
         if n == 0 {
@@ -415,10 +415,8 @@ impl App {
     /// matches the view or filter).
     pub fn selected_is_pinned_only(&self) -> bool {
         self.selected_row().is_some_and(|r| {
-            !self.table.matches(&crate::tui::filter::Searchable::of(
-                &r.wf,
-                r.stuck.is_some(),
-            ))
+            let (text, find) = crate::tui::filter::Searchable::of(&r.wf, r.stuck.is_some());
+            !self.table.matches(&text, &find)
         })
     }
 

@@ -82,6 +82,8 @@ pub struct Table {
     /// action in the failed view must not move the cursor to another workflow), until the
     /// selection moves on.
     pin: Option<String>,
+    /// The pinned id folded, as it is in each row's folded text.
+    pin_folded: Option<String>,
     /// Named filters from the config file (`[views]`), and which one is applied.
     saved: Vec<(String, String)>,
     saved_at: Option<usize>,
@@ -98,6 +100,7 @@ impl Default for Table {
             filter: Filter::default(),
             filter_error: None,
             pin: None,
+            pin_folded: None,
             saved: Vec::new(),
             saved_at: None,
         }
@@ -132,12 +135,22 @@ impl Table {
 
     /// Whether the table shows workflow `id` with these fields: it matches the view and
     /// filter, or it is the pinned selection.
-    pub fn shows(&self, id: &str, find: &Searchable) -> bool {
-        self.pin.as_deref() == Some(id) || self.matches(find)
+    pub fn shows(&self, id: &str, text: &str, find: &Searchable) -> bool {
+        self.matches(text, find) || self.is_pinned(id, text, find)
+    }
+
+    /// Whether `id` is the pinned selection. The folded id, in `text` beside the rest of the
+    /// row's, is compared first: a filter keystroke asks this of every row that does not
+    /// match, and reading each id itself would be a cache miss a row.
+    fn is_pinned(&self, id: &str, text: &str, find: &Searchable) -> bool {
+        self.pin_folded
+            .as_deref()
+            .is_some_and(|f| find.folded_id(text) == f)
+            && self.pin.as_deref() == Some(id)
     }
 
     /// Whether the current view and filter match a workflow with these fields.
-    pub fn matches(&self, find: &Searchable) -> bool {
+    pub fn matches(&self, text: &str, find: &Searchable) -> bool {
         let in_view = match self.view {
             QuickView::All => true,
             QuickView::Running => find.status() == Status::Running,
@@ -147,7 +160,7 @@ impl Table {
             QuickView::Completed => find.status() == Status::Completed,
             QuickView::Cancelled => find.status() == Status::Cancelled,
         };
-        in_view && self.filter.matches_searchable(find)
+        in_view && self.filter.matches_searchable(text, find)
     }
 
     /// Whether a row turning stuck (or not) can move it in or out of the table or change its
@@ -200,6 +213,7 @@ impl Table {
     }
     /// Pins the selection to `id`; returns the workflow pinned before.
     pub(super) fn set_pin(&mut self, id: Option<String>) -> Option<String> {
+        self.pin_folded = id.as_deref().map(crate::tui::filter::fold);
         std::mem::replace(&mut self.pin, id)
     }
 
@@ -213,5 +227,33 @@ impl Table {
             self.offset = self.selected + 1 - shown;
         }
         self.offset = self.offset.min(total.saturating_sub(shown));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tui::testing::workflow;
+
+    #[test]
+    fn the_pinned_workflow_is_shown_and_no_other_whose_id_folds_alike() {
+        let mut t = Table::default();
+        t.set_filter("borealis".into(), None);
+        t.set_pin(Some("W-Atlas".into()));
+        let shows = |t: &Table, id: &str| {
+            let (text, find) =
+                Searchable::of(&workflow(id, "atlas-1", "coding", Status::Running), false);
+            t.shows(id, &text, &find)
+        };
+        assert!(
+            shows(&t, "W-Atlas"),
+            "pinned, though the filter does not match"
+        );
+        assert!(!shows(&t, "w-atlas"), "same folded id, another workflow");
+        assert!(!shows(&t, "W-Other"));
+        t.set_pin(None);
+        assert!(!shows(&t, "W-Atlas"), "no longer pinned");
+        t.set_filter("atlas".into(), None);
+        assert!(shows(&t, "w-other"), "matching the filter");
     }
 }

@@ -5,6 +5,8 @@
 mod deadlines;
 mod order;
 
+#[cfg(test)]
+pub(super) use order::COMPACT_MIN;
 pub use order::Entry;
 
 use super::table::Table;
@@ -19,7 +21,8 @@ pub const FINISHED_KEPT: usize = 500;
 
 /// A held workflow's id where the lists repeat it: one allocation, shared, so that a
 /// filter keystroke rebuilding the visible list copies pointers, not 36-byte strings.
-pub type Id = std::sync::Arc<str>;
+/// The dashboard's state stays on its one thread: no atomic count.
+pub type Id = std::rc::Rc<str>;
 
 /// One workflow as the dashboard holds it.
 #[derive(Debug, Clone)]
@@ -48,6 +51,11 @@ pub struct Held {
     /// was a cache miss per row (most of a keystroke's cost at 50,000 rows); keeping the
     /// list sorted moves whole entries instead, in runs, once per batch of changes.
     order: Vec<Entry>,
+    /// Every entry's folded text (what the filter searches), in table order as of the last
+    /// layout, then the texts of rows changed since.
+    texts: String,
+    /// Bytes of `texts` written since the last layout.
+    appended: usize,
     /// Ids in display order after view, filter and sort.
     visible: Vec<Id>,
     /// Every row's stuck deadline, soonest first: passing time re-checks only the rows whose
@@ -73,6 +81,8 @@ impl Held {
             counts: Vec::new(),
             stuck_count: 0,
             order: Vec::new(),
+            texts: String::new(),
+            appended: 0,
             visible: Vec::new(),
             due: BTreeSet::new(),
             checked_at: None,
@@ -102,6 +112,10 @@ impl Held {
     }
     pub fn order(&self) -> &[Entry] {
         &self.order
+    }
+    /// Every entry's folded text, which [`Entry::text`] reads.
+    pub fn texts(&self) -> &str {
+        &self.texts
     }
     pub fn visible(&self) -> &[Id] {
         &self.visible
@@ -156,10 +170,8 @@ impl Held {
         let Some(r) = self.rows.get(id) else {
             return false;
         };
-        if table.shows(
-            id,
-            &crate::tui::filter::Searchable::of(&r.wf, r.stuck.is_some()),
-        ) {
+        let (text, find) = crate::tui::filter::Searchable::of(&r.wf, r.stuck.is_some());
+        if table.shows(id, &text, &find) {
             return false;
         }
         let before = self.visible.len();
