@@ -1,7 +1,7 @@
 //! The sorted order of held workflows and the visible list derived from it, kept up to date
 //! as changes arrive: changed rows are found by binary search on their old values, taken
 //! out, and put back by binary search, so a change costs in proportion to what changed
-//! (plus moving pointers), and a filter keystroke is one pass with no sorting.
+//! (plus moving entries), and a filter keystroke is one pass with no sorting.
 
 use super::{Held, Id, Row};
 use crate::engine::stuck;
@@ -95,8 +95,8 @@ impl Held {
         self.order = order;
         self.visible = visible;
         self.texts = texts;
-        // Changed rows' texts go to the end, and their old ones stay behind: past a quarter
-        // of the live text, lay it out again in table order.
+        // Changed rows' texts go to the end, and their old ones stay behind: once a quarter
+        // of the buffer was written since the last layout, lay it out again in table order.
         if self.appended > COMPACT_MIN && self.appended * 4 > self.texts.len() {
             self.lay_out_texts();
         }
