@@ -368,6 +368,6 @@ fn a_live_set_loaded_in_chunks_ends_as_one_full_load() {
     assert_eq!(with_pending, expected.len());
     let mut fresh = app.clone();
     fresh.recompute(None);
-    assert_eq!(app.held().order(), fresh.held().order());
+    assert_eq!(app.held().folded_order(), fresh.held().folded_order());
     assert_eq!(app.held().visible(), fresh.held().visible());
 }

@@ -67,15 +67,11 @@ fn assert_same(app: &App) {
     let keep = app.selected_id().map(str::to_string);
     fresh.recompute(keep.as_deref());
     // Entries agree on everything, their folded text included, wherever it is kept.
-    let folded = |a: &App| -> Vec<_> {
-        let texts = a.held().texts();
-        a.held()
-            .order()
-            .iter()
-            .map(|e| (e.id.clone(), e.text(texts).to_string(), e.find.clone()))
-            .collect()
-    };
-    assert_eq!(folded(app), folded(&fresh), "order");
+    assert_eq!(
+        app.held().folded_order(),
+        fresh.held().folded_order(),
+        "order"
+    );
     // Texts left behind by changed rows are let go: at most a quarter of all text kept
     // (and at least the least ever laid out again) was written since the last layout.
     let live = fresh.held().texts().len();

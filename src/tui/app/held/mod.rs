@@ -117,6 +117,14 @@ impl Held {
     pub fn texts(&self) -> &str {
         &self.texts
     }
+    /// The order as id, folded text and the rest of each entry: what two orders that keep
+    /// their texts in different places are compared by.
+    pub fn folded_order(&self) -> Vec<(&str, &str, &crate::tui::filter::Searchable)> {
+        self.order
+            .iter()
+            .map(|e| (&*e.id, e.text(&self.texts), &e.find))
+            .collect()
+    }
     pub fn visible(&self) -> &[Id] {
         &self.visible
     }

@@ -15,8 +15,8 @@ use std::collections::{HashMap, HashSet};
 
 /// One id in the sorted order, with what the view and filter look at, so that a filter
 /// keystroke is one pass over this list (no table lookups). Its folded text is in
-/// `Held::texts`, from `at`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// `Held::texts`, from `at` (so entries are compared by [`Held::folded_order`], not alone).
+#[derive(Debug, Clone)]
 pub struct Entry {
     /// The id's first 8 bytes: taking changed ids out compares this before the id itself.
     head: u64,
