@@ -591,14 +591,29 @@ fn pct(v: &[f64], p: f64) -> f64 {
     s[i.min(s.len() - 1)]
 }
 
+/// A process's command name and its /proc/PID/stat fields after it (field 3 first), as
+/// numbers (0 where not one); `None` when the process is gone.
+fn proc_stat(pid: u32) -> Option<(String, Vec<u64>)> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // The command name (field 2) may hold spaces; fields after it follow the last ')'.
+    let (head, rest) = stat.rsplit_once(')')?;
+    let name = head.split_once('(').map_or("", |(_, n)| n).to_string();
+    Some((
+        name,
+        rest.split_whitespace()
+            .map(|v| v.parse().unwrap_or(0))
+            .collect(),
+    ))
+}
+
+/// Fields `from..=to` of /proc/PID/stat (1-based, as `man proc` numbers them), summed.
+fn stat_sum(fields: &[u64], from: usize, to: usize) -> u64 {
+    (from..=to).filter_map(|i| fields.get(i - 3)).sum()
+}
+
 /// utime + stime of a process, in clock ticks (/proc/PID/stat fields 14 and 15).
 fn cpu_ticks(pid: u32) -> u64 {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
-    // The command name (field 2) may hold spaces; fields after it follow the last ')'.
-    let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
-    let f: Vec<&str> = rest.split_whitespace().collect();
-    let at = |i: usize| f.get(i).and_then(|v| v.parse::<u64>().ok()).unwrap_or(0);
-    at(11) + at(12)
+    proc_stat(pid).map_or(0, |(_, f)| stat_sum(&f, 14, 15))
 }
 
 /// CPU ticks of every PostgreSQL server process so far: the live ones' own, plus what the
@@ -608,21 +623,12 @@ fn server_ticks() -> u64 {
     let Ok(dir) = std::fs::read_dir("/proc") else {
         return 0;
     };
-    let mut total = 0;
-    for pid in dir.filter_map(|e| e.ok()?.file_name().to_str()?.parse::<u32>().ok()) {
-        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
-        let Some((head, rest)) = stat.rsplit_once(')') else {
-            continue;
-        };
-        if !head.ends_with("(postgres") {
-            continue;
-        }
-        let f: Vec<&str> = rest.split_whitespace().collect();
-        let at = |i: usize| f.get(i).and_then(|v| v.parse::<u64>().ok()).unwrap_or(0);
-        // Fields 14-17 (utime, stime, cutime, cstime) sit at 11-14 after the name.
-        total += at(11) + at(12) + at(13) + at(14);
-    }
-    total
+    dir.filter_map(|e| e.ok()?.file_name().to_str()?.parse::<u32>().ok())
+        .filter_map(proc_stat)
+        .filter(|(name, _)| name == "postgres")
+        // utime, stime, cutime, cstime.
+        .map(|(_, f)| stat_sum(&f, 14, 17))
+        .sum()
 }
 
 fn ticks_per_sec() -> f64 {
