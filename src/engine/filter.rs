@@ -214,12 +214,8 @@ impl Searchable {
     }
 
     /// The length of the folded text this was made with.
-    pub fn len(&self) -> usize {
+    pub(crate) fn text_len(&self) -> usize {
         self.ends[4] as usize
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
     }
 
     fn field<'t>(&self, text: &'t str, i: usize) -> &'t str {

@@ -39,7 +39,7 @@ impl Entry {
 
     /// This entry's folded text, from the texts it was folded into.
     pub fn text<'t>(&self, texts: &'t str) -> &'t str {
-        &texts[self.at..self.at + self.find.len()]
+        &texts[self.at..self.at + self.find.text_len()]
     }
 }
 
@@ -105,7 +105,7 @@ impl Held {
     /// Writes every entry's folded text again, in table order, leaving out the texts of
     /// rows changed or let go since: the keystroke's pass then reads memory in sequence.
     fn lay_out_texts(&mut self) {
-        let mut texts = String::with_capacity(self.order.iter().map(|e| e.find.len()).sum());
+        let mut texts = String::with_capacity(self.order.iter().map(|e| e.find.text_len()).sum());
         for e in &mut self.order {
             let at = texts.len();
             texts.push_str(e.text(&self.texts));
