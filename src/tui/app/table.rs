@@ -81,12 +81,17 @@ pub struct Table {
     /// The selected workflow: shown even when it stops matching the view or filter (an
     /// action in the failed view must not move the cursor to another workflow), until the
     /// selection moves on.
-    pin: Option<String>,
-    /// The pinned id folded, as it is in each row's folded text.
-    pin_folded: Option<String>,
+    pin: Option<Pin>,
     /// Named filters from the config file (`[views]`), and which one is applied.
     saved: Vec<(String, String)>,
     saved_at: Option<usize>,
+}
+
+/// The pinned workflow's id, and the same folded as it is in each row's folded text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Pin {
+    id: String,
+    folded: String,
 }
 
 impl Default for Table {
@@ -100,7 +105,6 @@ impl Default for Table {
             filter: Filter::default(),
             filter_error: None,
             pin: None,
-            pin_folded: None,
             saved: Vec::new(),
             saved_at: None,
         }
@@ -130,7 +134,7 @@ impl Table {
         self.filter_error.as_deref()
     }
     pub fn pin(&self) -> Option<&str> {
-        self.pin.as_deref()
+        self.pin.as_ref().map(|p| p.id.as_str())
     }
 
     /// Whether the table shows workflow `id` with these fields: it matches the view and
@@ -143,10 +147,9 @@ impl Table {
     /// row's, is compared first: a filter keystroke asks this of every row that does not
     /// match, and reading each id itself would be a cache miss a row.
     fn is_pinned(&self, id: &str, text: &str, find: &Searchable) -> bool {
-        self.pin_folded
-            .as_deref()
-            .is_some_and(|f| find.folded_id(text) == f)
-            && self.pin.as_deref() == Some(id)
+        self.pin
+            .as_ref()
+            .is_some_and(|p| find.folded_id(text) == p.folded && p.id == id)
     }
 
     /// Whether the current view and filter match a workflow with these fields.
@@ -213,8 +216,11 @@ impl Table {
     }
     /// Pins the selection to `id`; returns the workflow pinned before.
     pub(super) fn set_pin(&mut self, id: Option<String>) -> Option<String> {
-        self.pin_folded = id.as_deref().map(crate::tui::filter::fold);
-        std::mem::replace(&mut self.pin, id)
+        let pin = id.map(|id| Pin {
+            folded: crate::tui::filter::fold(&id),
+            id,
+        });
+        std::mem::replace(&mut self.pin, pin).map(|p| p.id)
     }
 
     /// Scrolls so the selection is among the `shown` rows drawn, and never past the end of
