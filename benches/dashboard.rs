@@ -34,18 +34,18 @@ fn workflow(i: usize, now: &str) -> Workflow {
             "{:08x}-0000-4000-8000-{i:012}",
             i * 2_654_435_761 % 4_294_967_296
         ),
-        build_id: format!("{project}-{i}"),
+        build_id: format!("{project}-{i}").into(),
         project_id: project.into(),
         user_id: Some("alice".into()),
         definition: "build".into(),
-        current_state: phase.name.clone(),
-        current_role: phase.role.clone(),
+        current_state: phase.name.as_str().into(),
+        current_role: phase.role.as_str().into(),
         status: if i.is_multiple_of(20) {
             Status::Failed
         } else {
             Status::Running
         },
-        status_raw: String::new(),
+        status_raw: Default::default(),
         phase_outputs: serde_json::Value::Null,
         retry_count: 0,
         max_retries: 3,

@@ -222,7 +222,7 @@ fn a_stuck_rate_of_one_leaves_every_workflow_stuck_at_its_first_handoff() {
         // No heartbeat after the handoff: the simulator stopped tending it.
         if let Some(hb) = &w.heartbeat_at {
             assert!(
-                hb <= &h.created_at,
+                hb.as_str() <= h.created_at.as_str(),
                 "heartbeat {hb} after handoff {}",
                 h.created_at
             );

@@ -322,7 +322,7 @@ fn history_pages_by_keyset_without_gaps_or_repeats() {
     assert!(seen.iter().all(|w| w.status.is_terminal()));
     let keys: Vec<(String, String)> = seen
         .iter()
-        .map(|w| (w.updated_at.clone(), w.id.clone()))
+        .map(|w| (w.updated_at.to_string(), w.id.clone()))
         .collect();
     let mut sorted = keys.clone();
     sorted.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));

@@ -196,8 +196,8 @@ fn keeps(q: &ListQuery, w: &Workflow) -> bool {
     let finished = matches!(w.status, Status::Completed | Status::Cancelled)
         || (w.status == Status::Failed && w.retry_count >= w.max_retries);
     q.status.is_none_or(|s| w.status == s)
-        && q.project.as_ref().is_none_or(|p| &w.project_id == p)
-        && q.phase.as_ref().is_none_or(|p| &w.current_state == p)
+        && q.project.as_ref().is_none_or(|p| w.project_id == p)
+        && q.phase.as_ref().is_none_or(|p| w.current_state == p)
         && q.build_prefix
             .as_ref()
             .is_none_or(|p| w.build_id.starts_with(p.as_str()))
@@ -260,14 +260,14 @@ fn filters_keep_what_rust_keeps(b: Backend) {
             q.finished = true;
         }),
         q(&|q| q.status = Some(Status::Completed)),
-        q(&|q| q.project = Some(project.clone())),
+        q(&|q| q.project = Some(project.to_string())),
         q(&|q| {
-            q.project = Some(project.clone());
+            q.project = Some(project.to_string());
             q.finished = true;
         }),
-        q(&|q| q.phase = Some(phase.clone())),
+        q(&|q| q.phase = Some(phase.to_string())),
         q(&|q| {
-            q.phase = Some(phase.clone());
+            q.phase = Some(phase.to_string());
             q.status = Some(Status::Cancelled);
             q.finished = true;
         }),
@@ -275,7 +275,7 @@ fn filters_keep_what_rust_keeps(b: Backend) {
         q(&|q| q.build_prefix = Some("x%_".into())),
         q(&|q| q.build_prefix = Some("x".into())),
         q(&|q| q.build_prefix = Some("ünï".into())),
-        q(&|q| q.build_prefix = Some(build.clone())),
+        q(&|q| q.build_prefix = Some(build.to_string())),
         q(&|q| q.build_prefix = Some(build[..build.len() - 3].to_string())),
         q(&|q| {
             q.build_prefix = Some(build[..3].to_string());
@@ -293,8 +293,8 @@ fn filters_keep_what_rust_keeps(b: Backend) {
             q.finished = true;
         }),
         q(&|q| {
-            q.project = Some(project.clone());
-            q.phase = Some(phase.clone());
+            q.project = Some(project.to_string());
+            q.phase = Some(phase.to_string());
             q.until = Some(late);
         }),
     ];

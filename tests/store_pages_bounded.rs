@@ -69,15 +69,15 @@ fn statements_of_pages(db: &TestDb) -> BTreeSet<String> {
             q.status = Some(Status::Failed);
             q.finished = true;
         }),
-        q(&|q| q.project = Some(w.project_id.clone())),
+        q(&|q| q.project = Some(w.project_id.to_string())),
         q(&|q| {
-            q.project = Some(w.project_id.clone());
+            q.project = Some(w.project_id.to_string());
             q.finished = true;
             q.since = Some(since);
         }),
-        q(&|q| q.phase = Some(w.current_state.clone())),
+        q(&|q| q.phase = Some(w.current_state.to_string())),
         q(&|q| {
-            q.phase = Some(w.current_state.clone());
+            q.phase = Some(w.current_state.to_string());
             q.finished = true;
         }),
         q(&|q| q.build_prefix = Some(w.build_id[..4].to_string())),

@@ -113,12 +113,12 @@ pub fn act_one(
         (Some(s), true) => preview::preview(s, &req).map(|c| Outcome::WouldApply {
             version: c.workflow.version,
             status: c.workflow.status.to_string(),
-            phase: c.workflow.current_state,
+            phase: c.workflow.current_state.into(),
         }),
         _ => act_on_id(store, &w.id, &req).map(|written| Outcome::Applied {
             version: written.workflow.version,
             status: written.workflow.status.to_string(),
-            phase: written.workflow.current_state,
+            phase: written.workflow.current_state.into(),
         }),
     };
     match result {

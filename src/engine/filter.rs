@@ -138,7 +138,7 @@ impl Filter {
     pub fn matches(&self, w: &Workflow, stuck: bool) -> bool {
         self.terms.iter().all(|t| match t {
             Term::Text(s) => [
-                &w.build_id,
+                w.build_id.as_str(),
                 &w.project_id,
                 &w.current_state,
                 &w.current_role,
@@ -181,7 +181,7 @@ impl Searchable {
         let start = text.len();
         let mut ends = [0u32; 5];
         let fields = [
-            &w.build_id,
+            w.build_id.as_str(),
             &w.project_id,
             &w.current_state,
             &w.current_role,
@@ -297,9 +297,9 @@ mod tests {
             user_id: None,
             definition: "build".into(),
             current_state: phase.into(),
-            current_role: crate::model::Definition::builtin()
+            current_role: (crate::model::Definition::builtin()
                 .phase(phase)
-                .map_or("unknown_role".to_string(), |p| p.role.clone()),
+                .map_or("unknown_role".into(), |p| p.role.as_str().into())),
             status,
             status_raw: status.as_str().into(),
             phase_outputs: serde_json::json!({}),

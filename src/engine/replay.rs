@@ -416,8 +416,8 @@ fn fill_from_row(t: &Trail<'_>, states: &mut [State]) {
             }
         };
     }
-    fill!(phase, w.current_state.clone());
-    fill!(role, w.current_role.clone());
+    fill!(phase, w.current_state.as_str().into());
+    fill!(role, w.current_role.as_str().into());
     fill!(status, w.status);
     fill!(version, w.version);
     fill!(retry_count, w.retry_count);

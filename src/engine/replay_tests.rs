@@ -142,8 +142,8 @@ fn driven() -> Rows {
 
 fn as_recorded(w: &Workflow) -> State {
     State {
-        phase: Known::Known(w.current_state.clone()),
-        role: Known::Known(w.current_role.clone()),
+        phase: Known::Known(w.current_state.as_str().into()),
+        role: Known::Known(w.current_role.as_str().into()),
         status: Known::Known(w.status),
         version: Known::Known(w.version),
         retry_count: Known::Known(w.retry_count),

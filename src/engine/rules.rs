@@ -42,7 +42,7 @@ pub fn plan(s: &Snapshot, action: &Action, cx: &Context<'_>) -> Result<Change, R
     }
     let mut next = w.clone();
     next.version = w.version + 1;
-    next.updated_at = time::format(cx.now);
+    next.updated_at = time::format(cx.now).into();
     let mut change = Change {
         workflow: next,
         previous_version: w.version,
@@ -95,7 +95,7 @@ pub fn plan(s: &Snapshot, action: &Action, cx: &Context<'_>) -> Result<Change, R
                 "",
             )?;
             change.workflow.status = Status::Cancelled;
-            change.workflow.completed_at = Some(change.at.clone());
+            change.workflow.completed_at = Some(change.at.as_str().into());
             change.event.event_type = EventType::Cancelled;
             json!({ "phase": w.current_state })
         }
@@ -162,12 +162,12 @@ pub fn plan_start(
         .unwrap_or_else(|| format!("{}-{}", new.project_id, &id[..8]));
     let workflow = Workflow {
         id,
-        build_id,
-        project_id: new.project_id.clone(),
-        user_id: new.user_id.clone(),
-        definition: def.name.clone(),
-        current_state: first.name.clone(),
-        current_role: first.role.clone(),
+        build_id: build_id.into(),
+        project_id: new.project_id.as_str().into(),
+        user_id: new.user_id.clone().map(Into::into),
+        definition: def.name.as_str().into(),
+        current_state: first.name.as_str().into(),
+        current_role: first.role.as_str().into(),
         status: Status::Running,
         status_raw: Status::Running.as_str().into(),
         phase_outputs: Value::Object(Map::new()),
@@ -176,11 +176,11 @@ pub fn plan_start(
         last_error: None,
         version: 1,
         metadata: new.metadata.clone(),
-        created_at: at.clone(),
-        updated_at: at.clone(),
+        created_at: at.as_str().into(),
+        updated_at: at.as_str().into(),
         completed_at: None,
         heartbeat_at: None,
-        state_entered_at: Some(at.clone()),
+        state_entered_at: Some(at.as_str().into()),
     };
     let data = json!({
         "definition": def.name, "definition_version": def.version,
@@ -231,14 +231,14 @@ fn require(
 fn definition(s: &Snapshot) -> Result<&Definition, RuleError> {
     s.definition
         .as_ref()
-        .ok_or_else(|| RuleError::UnknownDefinition(s.workflow.definition.clone()))
+        .ok_or_else(|| RuleError::UnknownDefinition(s.workflow.definition.as_str().into()))
 }
 
 fn current_index(s: &Snapshot) -> Result<(usize, &Definition), RuleError> {
     let def = definition(s)?;
     let i = def.phase_index(&s.workflow.current_state).ok_or_else(|| {
         RuleError::PhaseNotInDefinition {
-            phase: s.workflow.current_state.clone(),
+            phase: s.workflow.current_state.as_str().into(),
             definition: def.name.clone(),
         }
     })?;
@@ -254,12 +254,12 @@ fn advance(s: &Snapshot, output: Option<&Value>, c: &mut Change) -> Result<Value
             Value::Object(m) => m.clone(),
             _ => Map::new(),
         };
-        outputs.insert(w.current_state.clone(), out.clone());
+        outputs.insert(w.current_state.as_str().into(), out.clone());
         c.workflow.phase_outputs = Value::Object(outputs);
     }
     let Some(to) = def.phases.get(i + 1) else {
         c.workflow.status = Status::Completed;
-        c.workflow.completed_at = Some(c.at.clone());
+        c.workflow.completed_at = Some(c.at.as_str().into());
         c.event.event_type = EventType::Completed;
         return Ok(json!({ "from": w.current_state, "output": output }));
     };
@@ -328,7 +328,7 @@ fn rollback(
     }
     let (i, def) = current_index(s)?;
     let target_index = match to {
-        None if i == 0 => return Err(RuleError::AtFirstPhase(w.current_state.clone())),
+        None if i == 0 => return Err(RuleError::AtFirstPhase(w.current_state.as_str().into())),
         None => i - 1,
         Some(name) => {
             let t = def
@@ -346,7 +346,7 @@ fn rollback(
             if t >= i {
                 return Err(RuleError::NotEarlier {
                     target: name.to_string(),
-                    current: w.current_state.clone(),
+                    current: w.current_state.as_str().into(),
                 });
             }
             t
@@ -409,10 +409,10 @@ pub fn discarded_phases(now: &Value, after: &Value) -> Vec<String> {
 }
 
 fn enter(c: &mut Change, phase: &Phase, retry_count: i64) {
-    c.workflow.current_state = phase.name.clone();
-    c.workflow.current_role = phase.role.clone();
+    c.workflow.current_state = phase.name.as_str().into();
+    c.workflow.current_role = phase.role.as_str().into();
     c.workflow.retry_count = retry_count;
-    c.workflow.state_entered_at = Some(c.at.clone());
+    c.workflow.state_entered_at = Some(c.at.as_str().into());
     c.checkpoint = Some(NewCheckpoint {
         state: phase.name.clone(),
         phase_outputs: c.workflow.phase_outputs.clone(),
@@ -423,9 +423,9 @@ fn enter(c: &mut Change, phase: &Phase, retry_count: i64) {
 fn handoff(w: &Workflow, to: &Phase, kind: HandoffKind, data: Value) -> NewHandoff {
     NewHandoff {
         id: uuid::Uuid::new_v4().to_string(),
-        from_role: Some(w.current_role.clone()),
+        from_role: Some(w.current_role.as_str().into()),
         to_role: to.role.clone(),
-        from_state: Some(w.current_state.clone()),
+        from_state: Some(w.current_state.as_str().into()),
         to_state: to.name.clone(),
         kind,
         data_transferred: data,

@@ -77,11 +77,11 @@ prop_compose! {
         Snapshot {
             workflow: Workflow {
                 id: "wf".into(), build_id: "b".into(), project_id: "p".into(), user_id: None,
-                definition: "build".into(), current_state: phase.clone(), current_role: role,
-                status, status_raw, phase_outputs: json!({"discovery": {"n": 1}}),
+                definition: "build".into(), current_state: phase.as_str().into(), current_role: role.into(),
+                status, status_raw: status_raw.into(), phase_outputs: json!({"discovery": {"n": 1}}),
                 retry_count, max_retries, last_error: None, version,
-                metadata: json!({}), created_at: at.clone(), updated_at: at.clone(),
-                completed_at: None, heartbeat_at: None, state_entered_at: Some(at.clone()),
+                metadata: json!({}), created_at: at.as_str().into(), updated_at: at.as_str().into(),
+                completed_at: None, heartbeat_at: None, state_entered_at: Some(at.as_str().into()),
             },
             definition: with_def.then(Definition::builtin),
             checkpoints: checkpointed.into_iter().enumerate().map(|(i, state)| Checkpoint {

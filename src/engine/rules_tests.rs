@@ -54,7 +54,7 @@ fn wf(phase: &str, status: Status) -> Workflow {
         user_id: Some("alice".into()),
         definition: "build".into(),
         current_state: phase.into(),
-        current_role: role_of(phase),
+        current_role: role_of(phase).into(),
         status,
         status_raw: status.as_str().into(),
         phase_outputs: Value::Object(outputs),

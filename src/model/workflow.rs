@@ -1,4 +1,5 @@
 use super::Status;
+use compact_str::CompactString;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -7,29 +8,29 @@ use serde_json::Value;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Workflow {
     pub id: String,
-    pub build_id: String,
-    pub project_id: String,
-    pub user_id: Option<String>,
-    pub definition: String,
-    pub current_state: String,
-    pub current_role: String,
+    pub build_id: CompactString,
+    pub project_id: CompactString,
+    pub user_id: Option<CompactString>,
+    pub definition: CompactString,
+    pub current_state: CompactString,
+    pub current_role: CompactString,
     pub status: Status,
     /// The stored status text, kept so an unknown value can be shown as written.
     #[serde(skip)]
-    pub status_raw: String,
+    pub status_raw: CompactString,
     pub phase_outputs: Value,
     pub retry_count: i64,
     pub max_retries: i64,
     pub last_error: Option<String>,
     pub version: i64,
     pub metadata: Value,
-    pub created_at: String,
-    pub updated_at: String,
-    pub completed_at: Option<String>,
-    pub heartbeat_at: Option<String>,
+    pub created_at: CompactString,
+    pub updated_at: CompactString,
+    pub completed_at: Option<CompactString>,
+    pub heartbeat_at: Option<CompactString>,
     /// When the current phase was entered; falls back to `updated_at` for rows written by
     /// orchestrators that do not fill it.
-    pub state_entered_at: Option<String>,
+    pub state_entered_at: Option<CompactString>,
 }
 
 impl Workflow {

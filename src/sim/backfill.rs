@@ -22,6 +22,7 @@ use crate::model::{
     Action, Change, Checkpoint, Definition, Event, NewWorkflow, Phase, Snapshot, Status, time,
 };
 use crate::store::{Encoded, Store, Trail};
+use compact_str::CompactString;
 use serde_json::Value;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
@@ -395,7 +396,7 @@ impl<'a> Plan<'a> {
     fn work_phase(&mut self, ack: bool) -> Result<(), RuleError> {
         self.wait(60, 1800);
         let beat = self.at_ms - self.rng.range(0, 50_000) as i64;
-        self.snap.workflow.heartbeat_at = Some(time::format(timestamp(beat)));
+        self.snap.workflow.heartbeat_at = Some(time::format(timestamp(beat)).into());
         if self.rng.chance(0.05) {
             let phase = self.snap.workflow.current_state.clone();
             let error = outputs::failure(self.rng, &phase);
@@ -490,24 +491,34 @@ impl<'a> Plan<'a> {
             shift(&mut self.trail, -overshoot);
         }
         let quiet = self.rng.chance(0.1);
-        self.trail.workflow.heartbeat_at = (!quiet).then(|| {
-            let beat = now_ms - self.rng.range(0, 120_000) as i64;
-            time::format(timestamp(beat))
-        });
+        self.trail.workflow.heartbeat_at = (!quiet)
+            .then(|| {
+                let beat = now_ms - self.rng.range(0, 120_000) as i64;
+                time::format(timestamp(beat))
+            })
+            .map(Into::into);
         Ok(())
     }
 }
 
 /// Moves every timestamp of a trail by `delta_ms`.
 fn shift(t: &mut Trail, delta_ms: i64) {
+    let moved = |s: &str| {
+        time::parse(s).map(|ts| time::format(ts + chrono::Duration::milliseconds(delta_ms)))
+    };
     let mv = |s: &mut String| {
-        if let Some(ts) = time::parse(s) {
-            *s = time::format(ts + chrono::Duration::milliseconds(delta_ms));
+        if let Some(m) = moved(s) {
+            *s = m;
+        }
+    };
+    let mv_short = |s: &mut CompactString| {
+        if let Some(m) = moved(s) {
+            *s = m.into();
         }
     };
     let w = &mut t.workflow;
     for s in [&mut w.created_at, &mut w.updated_at] {
-        mv(s);
+        mv_short(s);
     }
     for s in [
         &mut w.completed_at,
@@ -517,7 +528,7 @@ fn shift(t: &mut Trail, delta_ms: i64) {
     .into_iter()
     .flatten()
     {
-        mv(s);
+        mv_short(s);
     }
     for h in &mut t.handoffs {
         mv(&mut h.created_at);

@@ -38,7 +38,7 @@ impl CopyMenu {
             Item {
                 key: 'b',
                 what: "build id",
-                value: w.build_id.clone(),
+                value: w.build_id.as_str().into(),
             },
         ];
         if let Some(h) = &row.pending {
@@ -49,7 +49,7 @@ impl CopyMenu {
             });
         }
         CopyMenu {
-            build_id: w.build_id.clone(),
+            build_id: w.build_id.as_str().into(),
             items,
         }
     }

@@ -33,9 +33,10 @@ fn focused() -> App {
 }
 
 fn selected_build(a: &App) -> String {
-    a.selected_row()
+    (a.selected_row()
         .map(|r| r.wf.build_id.clone())
-        .unwrap_or_default()
+        .unwrap_or_default())
+    .into()
 }
 
 fn shown(a: &App) -> Vec<i64> {

@@ -34,7 +34,7 @@ fn finished(n: usize, from: usize) -> Vec<Workflow> {
                 Status::Completed,
             );
             // Newest first, a minute apart, the day before the fixture's now.
-            w.updated_at = format!(
+            w.updated_at = compact_str::format_compact!(
                 "2026-11-21T{:02}:{:02}:00.000Z",
                 23 - (i / 60) % 24,
                 59 - i % 60
@@ -53,7 +53,7 @@ fn page(req: &HistoryRequest, rows: Vec<Workflow>, more: bool) -> Msg {
             rows.last().map(|w| {
                 crate::store::Cursor::new(
                     crate::store::CursorKind::Sqlite,
-                    w.updated_at.clone(),
+                    w.updated_at.as_str().into(),
                     w.id.clone(),
                 )
             })

@@ -34,7 +34,7 @@ fn filter(app: &mut App, text: &str) {
 fn marked_builds(app: &App) -> Vec<String> {
     app.marked_rows()
         .iter()
-        .map(|r| r.wf.build_id.clone())
+        .map(|r| r.wf.build_id.to_string())
         .collect()
 }
 fn confirm(app: &App) -> &Confirm {

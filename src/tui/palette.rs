@@ -106,7 +106,7 @@ pub fn candidates(app: &App, text: &str) -> Vec<Candidate> {
             .values()
             .filter(|r| r.wf.build_id.to_lowercase().starts_with(&q))
             .map(|r| Candidate {
-                word: r.wf.build_id.clone(),
+                word: r.wf.build_id.as_str().into(),
                 about: format!("go to it: {} in {}", r.wf.status, r.wf.current_state),
                 target: Target::Workflow(r.wf.id.clone()),
             })

@@ -19,7 +19,7 @@ fn typed(app: &mut App, text: &str) {
 }
 
 fn build(app: &App, id: &str) -> String {
-    app.held().rows()[id].wf.build_id.clone()
+    app.held().rows()[id].wf.build_id.as_str().into()
 }
 
 fn selected_build(app: &App) -> String {

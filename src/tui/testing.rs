@@ -14,7 +14,7 @@ pub fn workflow(id: &str, build: &str, phase: &str, status: Status) -> Workflow 
         user_id: None,
         definition: "build".into(),
         current_state: phase.into(),
-        current_role: role,
+        current_role: role.into(),
         status,
         status_raw: status.as_str().into(),
         phase_outputs: json!({}),

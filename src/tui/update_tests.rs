@@ -21,9 +21,10 @@ fn typed(app: &mut super::app::App, text: &str) {
 }
 
 fn selected_build(app: &super::app::App) -> String {
-    app.selected_row()
+    (app.selected_row()
         .map(|r| r.wf.build_id.clone())
-        .unwrap_or_default()
+        .unwrap_or_default())
+    .into()
 }
 
 #[test]

@@ -91,7 +91,7 @@ fn cut_build_ids_stay_different_and_every_cut_is_marked() {
     let ids: Vec<String> = a.held().visible().iter().map(|v| v.to_string()).collect();
     let full = |n: usize| format!("atlas-2fdc000500000000000000000000000000000{n}");
     for (n, id) in ids.iter().enumerate() {
-        a.row_mut(id).expect("row").wf.build_id = full(n);
+        a.row_mut(id).expect("row").wf.build_id = full(n).into();
     }
     a.recompute(None);
     for (w, h) in [(60, 20), (80, 24), (120, 40)] {
@@ -233,7 +233,7 @@ fn hostile_strings_render_as_inert_text() {
     let id = a.held().visible()[0].to_string();
     {
         let r = a.row_mut(&id).expect("row");
-        r.wf.build_id = format!("b{evil}");
+        r.wf.build_id = format!("b{evil}").into();
         r.wf.project_id = evil.into();
         r.wf.current_role = evil.into();
         r.wf.last_error = Some(evil.into());
@@ -313,7 +313,7 @@ fn the_table_builds_only_the_visible_rows() {
         .map(|i| {
             let mut w = template.clone();
             w.id = format!("bulk-{i:05}");
-            w.build_id = format!("bulk-{i:05}");
+            w.build_id = format!("bulk-{i:05}").into();
             w
         })
         .collect();

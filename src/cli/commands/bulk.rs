@@ -77,7 +77,7 @@ pub fn run(
     for w in &selected {
         let w = Selected {
             id: w.id.clone(),
-            build_id: w.build_id.clone(),
+            build_id: w.build_id.as_str().into(),
             version: w.version,
         };
         let outcome = match bulk::act_one(&mut store, &w, &intent, &ctx.actor, reason, opts.dry_run)

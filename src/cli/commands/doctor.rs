@@ -183,8 +183,8 @@ pub fn run(ctx: &Ctx, a: &DoctorArgs) -> CliResult {
             for w in &failed {
                 t.row([
                     format!("  {}", w.short_id()),
-                    w.build_id.clone(),
-                    w.current_state.clone(),
+                    w.build_id.as_str().into(),
+                    w.current_state.as_str().into(),
                     output::truncate(&or_dash(w.last_error.as_deref()), 80),
                 ]);
             }
@@ -203,9 +203,9 @@ pub fn run(ctx: &Ctx, a: &DoctorArgs) -> CliResult {
             for (w, s) in &stuck {
                 t.row([
                     format!("  {}", w.short_id()),
-                    w.build_id.clone(),
-                    w.current_state.clone(),
-                    w.current_role.clone(),
+                    w.build_id.as_str().into(),
+                    w.current_state.as_str().into(),
+                    w.current_role.as_str().into(),
                     s.describe(),
                 ]);
             }

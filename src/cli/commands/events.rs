@@ -84,7 +84,7 @@ impl Lines {
             return Ok(());
         }
         for w in store.workflows_by_id(&unknown)? {
-            self.builds.insert(w.id, w.build_id);
+            self.builds.insert(w.id, w.build_id.into());
         }
         // A workflow deleted meanwhile keeps its id's first characters.
         for id in unknown {

@@ -92,7 +92,7 @@ pub fn summary_json(w: &Workflow) -> Value {
 #[derive(serde::Serialize)]
 struct Summary<'a> {
     build_id: &'a str,
-    completed_at: &'a Option<String>,
+    completed_at: Option<&'a str>,
     created_at: &'a str,
     current_role: &'a str,
     current_state: &'a str,
@@ -100,18 +100,18 @@ struct Summary<'a> {
     /// `--status stuck`, which is not paged).
     cursor: Option<String>,
     definition: &'a str,
-    heartbeat_at: &'a Option<String>,
+    heartbeat_at: Option<&'a str>,
     id: &'a str,
     last_error: &'a Option<String>,
     max_retries: i64,
     project_id: &'a str,
     retry_count: i64,
-    state_entered_at: &'a Option<String>,
+    state_entered_at: Option<&'a str>,
     status: Status,
     /// Why it is stuck (the rule, since when, the limit, and a description), or null.
     stuck: Option<StuckJson<'a>>,
     updated_at: &'a str,
-    user_id: &'a Option<String>,
+    user_id: Option<&'a str>,
     version: i64,
 }
 
@@ -126,26 +126,26 @@ impl<'a> Summary<'a> {
     fn new(w: &'a Workflow, stuck: Option<&'a Stuck>, cursor: Option<&Cursor>) -> Self {
         Summary {
             build_id: &w.build_id,
-            completed_at: &w.completed_at,
+            completed_at: w.completed_at.as_deref(),
             created_at: &w.created_at,
             current_role: &w.current_role,
             current_state: &w.current_state,
             cursor: cursor.map(Cursor::encode),
             definition: &w.definition,
-            heartbeat_at: &w.heartbeat_at,
+            heartbeat_at: w.heartbeat_at.as_deref(),
             id: &w.id,
             last_error: &w.last_error,
             max_retries: w.max_retries,
             project_id: &w.project_id,
             retry_count: w.retry_count,
-            state_entered_at: &w.state_entered_at,
+            state_entered_at: w.state_entered_at.as_deref(),
             status: w.status,
             stuck: stuck.map(|s| StuckJson {
                 stuck: s,
                 description: s.describe(),
             }),
             updated_at: &w.updated_at,
-            user_id: &w.user_id,
+            user_id: w.user_id.as_deref(),
             version: w.version,
         }
     }
@@ -251,8 +251,8 @@ fn stuck_rows(
     let (since, until) = (a.since.map(|s| s.at(now)), a.until.map(|s| s.at(now)));
     let updated = |w: &Workflow| time::parse(&w.updated_at);
     let wanted = |w: &Workflow| {
-        a.project.as_ref().is_none_or(|p| &w.project_id == p)
-            && a.phase.as_ref().is_none_or(|p| &w.current_state == p)
+        a.project.as_ref().is_none_or(|p| w.project_id == p)
+            && a.phase.as_ref().is_none_or(|p| w.current_state == p)
             && a.build.as_ref().is_none_or(|p| w.build_id.starts_with(p.as_str()))
             && since.is_none_or(|t| updated(w).is_some_and(|u| u >= t))
             && until.is_none_or(|t| updated(w).is_some_and(|u| u < t))
@@ -278,16 +278,16 @@ fn table(rows: &[Workflow], stuck: &HashMap<String, Stuck>, now: time::Timestamp
     ]);
     for w in rows {
         let updated = time::secs_since(&w.updated_at, now).map_or_else(
-            || w.updated_at.clone(),
+            || w.updated_at.to_string(),
             |s| format!("{} ago", time::human_duration(s)),
         );
         t.row([
             w.short_id().to_string(),
-            w.build_id.clone(),
-            w.project_id.clone(),
-            w.current_state.clone(),
-            w.current_role.clone(),
-            w.status_raw.clone(),
+            w.build_id.to_string(),
+            w.project_id.to_string(),
+            w.current_state.to_string(),
+            w.current_role.to_string(),
+            w.status_raw.to_string(),
             stuck::cell(stuck.get(&w.id)),
             w.version.to_string(),
             updated,

@@ -121,8 +121,8 @@ fn print_fields(
         .unwrap_or(w.max_retries);
     let mut rows = vec![
         ("workflow", w.id.clone()),
-        ("build", w.build_id.clone()),
-        ("project", w.project_id.clone()),
+        ("build", w.build_id.as_str().into()),
+        ("project", w.project_id.as_str().into()),
         ("user", or_dash(w.user_id.as_deref())),
         (
             "definition",
@@ -135,7 +135,7 @@ fn print_fields(
             "phase",
             format!("{} ({}) — {progress}", w.current_state, w.current_role),
         ),
-        ("status", w.status_raw.clone()),
+        ("status", w.status_raw.as_str().into()),
         ("version", w.version.to_string()),
         ("retries", format!("{} of {max}", w.retry_count)),
         ("in phase since", ago(w.phase_since(), now)),
@@ -145,11 +145,11 @@ fn print_fields(
                 .as_deref()
                 .map_or_else(|| "-".into(), |h| ago(h, now)),
         ),
-        ("created", w.created_at.clone()),
+        ("created", w.created_at.as_str().into()),
         ("updated", ago(&w.updated_at, now)),
     ];
     if let Some(c) = &w.completed_at {
-        rows.push(("ended", c.clone()));
+        rows.push(("ended", c.as_str().into()));
     }
     if let Some(e) = &w.last_error {
         rows.push(("last error", e.clone()));
@@ -176,7 +176,7 @@ pub(super) fn print_handoffs(
         let until = handoffs
             .get(i + 1)
             .map(|n| n.created_at.clone())
-            .or_else(|| w.completed_at.clone());
+            .or_else(|| w.completed_at.clone().map(Into::into));
         let held = match until.as_deref().and_then(time::parse) {
             Some(u) => time::secs_since(&h.created_at, u),
             None if w.status.is_terminal() => None,

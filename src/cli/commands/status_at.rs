@@ -91,7 +91,7 @@ fn workflow_then(now: &Workflow, a: &AsOf) -> Workflow {
         w.status = *st;
     }
     // The newest handoff was held until the moment shown.
-    w.completed_at = Some(a.at.clone());
+    w.completed_at = Some(a.at.as_str().into());
     w
 }
 
@@ -134,7 +134,7 @@ fn print_fields(out: &mut impl Write, h: &History, a: &AsOf) -> std::io::Result<
     let phase = match (&s.phase, &s.role) {
         (Known::Known(p), Known::Known(r)) => {
             let mut then = w.clone();
-            then.current_state = p.clone();
+            then.current_state = p.as_str().into();
             if let Some(st) = s.status.known() {
                 then.status = *st;
             }
@@ -148,8 +148,8 @@ fn print_fields(out: &mut impl Write, h: &History, a: &AsOf) -> std::io::Result<
     };
     let rows = vec![
         ("workflow", w.id.clone()),
-        ("build", w.build_id.clone()),
-        ("project", w.project_id.clone()),
+        ("build", w.build_id.as_str().into()),
+        ("project", w.project_id.as_str().into()),
         ("phase", phase),
         ("status", shown(&s.status, |v| v.as_str().to_string())),
         ("version", shown(&s.version, i64::to_string)),

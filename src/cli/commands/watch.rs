@@ -126,7 +126,7 @@ pub fn run(ctx: &Ctx, a: &WatchArgs) -> CliResult {
             read(&store, &mut watched)?;
             if watched.iter().any(|v| {
                 v.w.as_ref()
-                    .is_some_and(|w| !defs.contains_key(&w.definition))
+                    .is_some_and(|w| !defs.contains_key(w.definition.as_str()))
             }) {
                 defs = definitions(&store)?;
             }
@@ -212,7 +212,13 @@ fn judge(
 ) {
     for v in watched.iter_mut().filter(|v| v.end.is_none()) {
         let Some(w) = &v.w else { continue };
-        v.stuck = stuck::detect(w, defs.get(&w.definition), v.pending.as_ref(), policy, now);
+        v.stuck = stuck::detect(
+            w,
+            defs.get(w.definition.as_str()),
+            v.pending.as_ref(),
+            policy,
+            now,
+        );
         v.end = match w.status {
             Status::Completed => Some(End::Completed),
             Status::Cancelled => Some(End::Cancelled),
@@ -240,12 +246,12 @@ fn render(
             format!("{}  gone: deleted while watched", v.id)
         };
     };
-    let p = progress(w, defs.get(&w.definition));
+    let p = progress(w, defs.get(w.definition.as_str()));
     if json {
         let line = Line {
             id: &w.id,
             build_id: &w.build_id,
-            status: w.status_raw.clone(),
+            status: w.status_raw.as_str().into(),
             phase: &w.current_state,
             role: &w.current_role,
             phase_index: p.phase,

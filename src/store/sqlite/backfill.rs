@@ -57,12 +57,12 @@ impl SqliteStore {
                 let w = &t.workflow;
                 wf.execute(params![
                     w.id,
-                    w.build_id,
-                    w.project_id,
-                    w.user_id,
-                    w.definition,
-                    w.current_state,
-                    w.current_role,
+                    w.build_id.as_str(),
+                    w.project_id.as_str(),
+                    w.user_id.as_deref(),
+                    w.definition.as_str(),
+                    w.current_state.as_str(),
+                    w.current_role.as_str(),
                     w.status.as_str(),
                     text(),
                     w.retry_count,
@@ -70,11 +70,11 @@ impl SqliteStore {
                     w.last_error,
                     w.version,
                     text(),
-                    w.created_at,
-                    w.updated_at,
-                    w.completed_at,
-                    w.heartbeat_at,
-                    w.state_entered_at
+                    w.created_at.as_str(),
+                    w.updated_at.as_str(),
+                    w.completed_at.as_deref(),
+                    w.heartbeat_at.as_deref(),
+                    w.state_entered_at.as_deref()
                 ])?;
                 for h in &t.handoffs {
                     ho.execute(params![

@@ -161,7 +161,7 @@ impl SqliteStore {
             // SQLite compares the stored text: the cursor keeps it as read.
             let cursor = Cursor::new(
                 CursorKind::Sqlite,
-                workflow.updated_at.clone(),
+                workflow.updated_at.as_str().into(),
                 workflow.id.clone(),
             );
             Ok(Listed { workflow, cursor })

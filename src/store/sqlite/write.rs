@@ -151,10 +151,10 @@ fn write_change(
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)",
             )?
             .execute(params![
-                w.id, w.build_id, w.project_id, w.user_id, w.definition, w.current_state,
-                w.current_role, w.status.as_str(), json_text(&w.phase_outputs), w.retry_count,
-                w.max_retries, w.last_error, w.version, json_text(&w.metadata), w.created_at,
-                w.updated_at, w.completed_at, w.heartbeat_at, w.state_entered_at
+                w.id, w.build_id.as_str(), w.project_id.as_str(), w.user_id.as_deref(), w.definition.as_str(), w.current_state.as_str(),
+                w.current_role.as_str(), w.status.as_str(), json_text(&w.phase_outputs), w.retry_count,
+                w.max_retries, w.last_error, w.version, json_text(&w.metadata), w.created_at.as_str(),
+                w.updated_at.as_str(), w.completed_at.as_deref(), w.heartbeat_at.as_deref(), w.state_entered_at.as_deref()
             ])?;
         }
         Some(old) => {

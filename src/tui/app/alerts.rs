@@ -48,7 +48,7 @@ impl Alerts {
                 )),
                 (None, Status::Failed) => Some((
                     format!("failed at v{}", r.wf.version),
-                    r.wf.updated_at.clone(),
+                    r.wf.updated_at.to_string(),
                     r.wf.last_error
                         .clone()
                         .unwrap_or_else(|| "no error recorded".into()),

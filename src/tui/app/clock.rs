@@ -161,8 +161,8 @@ mod tests {
     fn finished_rows_never_wake_the_screen() {
         let now = testing::now();
         let mut w = testing::workflow("w", "atlas-1", "release", Status::Completed);
-        w.created_at = time::format(now - TimeDelta::seconds(30));
-        w.completed_at = Some(time::format(now - TimeDelta::seconds(10)));
+        w.created_at = time::format(now - TimeDelta::seconds(30)).into();
+        w.completed_at = Some(time::format(now - TimeDelta::seconds(10)).into());
         let mut app = App::new("t", false, StuckPolicy::default(), now);
         app.apply_delta(Delta {
             full: true,

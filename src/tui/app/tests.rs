@@ -38,10 +38,10 @@ fn random_row(rng: &mut Rng, i: usize, base: Timestamp) -> Workflow {
         PHASES[rng.below(6)],
         STATUSES[rng.below(4)],
     );
-    w.updated_at = stamp(base, rng.range(0, 3000));
-    w.created_at = stamp(base, rng.range(0, 600));
-    w.state_entered_at = Some(stamp(base, rng.range(0, 3000)));
-    w.heartbeat_at = rng.chance(0.5).then(|| stamp(base, rng.range(0, 3000)));
+    w.updated_at = stamp(base, rng.range(0, 3000)).into();
+    w.created_at = stamp(base, rng.range(0, 600)).into();
+    w.state_entered_at = Some(stamp(base, rng.range(0, 3000)).into());
+    w.heartbeat_at = (rng.chance(0.5).then(|| stamp(base, rng.range(0, 3000)))).map(Into::into);
     w
 }
 
@@ -57,7 +57,7 @@ fn pending_for(rng: &mut Rng, w: &Workflow, base: Timestamp) -> Option<Handoff> 
             &at,
             false,
         );
-        h.to_state = w.current_state.clone();
+        h.to_state = w.current_state.as_str().into();
         h
     })
 }

@@ -139,7 +139,7 @@ fn plan_all(
         ask.title,
         Subject::One(Selected {
             id: w.id.clone(),
-            build_id: w.build_id.clone(),
+            build_id: w.build_id.as_str().into(),
             version: w.version,
         }),
         choices,

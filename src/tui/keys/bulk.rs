@@ -55,7 +55,7 @@ pub fn confirm(app: &App, name: &str) -> Result<Confirm, String> {
         rows.iter()
             .map(|r| Selected {
                 id: r.wf.id.clone(),
-                build_id: r.wf.build_id.clone(),
+                build_id: r.wf.build_id.as_str().into(),
                 version: r.wf.version,
             })
             .collect(),

@@ -112,7 +112,7 @@ impl Worker {
         store.live_chunks(LOAD_CHUNK, |rows| {
             // Rows changed within the overlap window may be read again by the next look.
             for w in rows.iter().filter(|w| {
-                w.updated_at >= since
+                w.updated_at.as_str() >= since.as_str()
                     || w.heartbeat_at
                         .as_deref()
                         .is_some_and(|b| b >= since.as_str())
@@ -235,5 +235,9 @@ fn light(mut pending: Vec<Handoff>) -> Vec<Handoff> {
 }
 
 fn stamp(w: &Workflow) -> (i64, Option<String>, String) {
-    (w.version, w.heartbeat_at.clone(), w.updated_at.clone())
+    (
+        w.version,
+        w.heartbeat_at.clone().map(Into::into),
+        w.updated_at.as_str().into(),
+    )
 }

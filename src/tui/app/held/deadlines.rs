@@ -59,7 +59,7 @@ impl Held {
         let Some(r) = self.rows.get(id) else {
             return; // only finished rows are dropped, and they have no deadline
         };
-        let def = self.definitions.get(&r.wf.definition);
+        let def = self.definitions.get(r.wf.definition.as_str());
         let stuck = stuck::detect(&r.wf, def, r.pending.as_deref(), self.policy, self.now);
         let due = self.deadline_of(&r.wf, r.pending.as_deref(), stuck.as_ref());
         if let Some(t) = r.due {

@@ -14,6 +14,7 @@ use crate::engine::stuck::{Stuck, StuckPolicy};
 use crate::model::time::Timestamp;
 use crate::model::{Definition, Handoff, Status, Workflow};
 use crate::tui::msg::Delta;
+use compact_str::CompactString;
 use std::collections::{BTreeSet, HashMap, HashSet};
 
 /// Finished workflows kept on screen after they complete, at most.
@@ -65,7 +66,7 @@ pub struct Held {
     checked_at: Option<Timestamp>,
     /// The finished rows held, oldest update first: letting the oldest go needs no pass
     /// over the live set.
-    finished: BTreeSet<(String, String)>,
+    finished: BTreeSet<(CompactString, String)>,
     /// How often a change fell back to a full pass over the lists (expected: never).
     full_passes: u32,
     loaded: bool,
@@ -141,7 +142,7 @@ impl Held {
     }
 
     pub fn definition_of(&self, w: &Workflow) -> Option<&Definition> {
-        self.definitions.get(&w.definition)
+        self.definitions.get(w.definition.as_str())
     }
 
     /// Every phase name in the held definitions, each once, in definition order.

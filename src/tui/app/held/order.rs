@@ -182,7 +182,7 @@ impl Held {
         let policy = self.policy;
         let mut stuck_count = 0;
         for r in self.rows.values_mut() {
-            let def = self.definitions.get(&r.wf.definition);
+            let def = self.definitions.get(r.wf.definition.as_str());
             r.stuck = stuck::detect(&r.wf, def, r.pending.as_deref(), policy, now).map(Box::new);
             stuck_count += usize::from(r.stuck.is_some());
         }
