@@ -45,7 +45,7 @@ fn select(app: &mut App, b: &str) {
 fn written(app: &mut App, b: &str, edit: impl FnOnce(&mut crate::model::Workflow)) {
     let id =
         app.held().visible()[order(app).iter().position(|x| x == b).expect("held")].to_string();
-    let mut w = app.held().rows()[&id].wf.clone();
+    let mut w = app.held().rows()[id.as_str()].wf.clone();
     w.version += 1;
     edit(&mut w);
     update(

@@ -249,7 +249,7 @@ fn hostile_strings_render_as_inert_text() {
     a.set_filter(evil.into());
     assert_eq!(a.selected_id(), Some(id.as_str()));
     if let Msg::Detail(det) = &mut d {
-        det.workflow = a.held().rows()[&id].wf.clone();
+        det.workflow = a.held().rows()[id.as_str()].wf.clone();
         det.outputs_text = super::json_text::pretty(&serde_json::json!({ evil: evil }));
     }
     update(&mut a, d);

@@ -59,7 +59,7 @@ impl Alerts {
                 continue;
             };
             let before = time::parse(&began).is_some_and(|t| t < opened);
-            if !self.told.insert((id.clone(), key)) || before {
+            if !self.told.insert((id.to_string(), key)) || before {
                 continue;
             }
             let what = if r.stuck.is_some() { "stuck" } else { "failed" };

@@ -21,7 +21,7 @@ impl Held {
         // entries in place (found by binary search: their sort keys did not change).
         for id in &due {
             self.restuck(id);
-            let Some(r) = self.rows.get(id) else { continue };
+            let Some(r) = self.rows.get(id.as_str()) else { continue };
             let at = self.order.partition_point(|e| {
                 self.rows
                     .get(&*e.id)
@@ -45,10 +45,10 @@ impl Held {
                 break;
             }
             if let Some((_, id)) = self.due.pop_first() {
-                if let Some(r) = self.rows.get_mut(&id) {
+                if let Some(r) = self.rows.get_mut(&*id) {
                     r.due = None;
                 }
-                out.push(id);
+                out.push(id.to_string());
             }
         }
         out
@@ -56,17 +56,17 @@ impl Held {
 
     /// Re-derives one row's stuck mark and deadline.
     pub(in crate::tui::app) fn restuck(&mut self, id: &str) {
-        let Some(r) = self.rows.get(id) else {
+        let Some((key, r)) = self.rows.get_key_value(id) else {
             return; // only finished rows are dropped, and they have no deadline
         };
         let def = self.definitions.get(r.wf.definition.as_str());
         let stuck = stuck::detect(&r.wf, def, r.pending.as_deref(), self.policy, self.now);
         let due = self.deadline_of(&r.wf, r.pending.as_deref(), stuck.as_ref());
         if let Some(t) = r.due {
-            self.due.remove(&(t, id.to_string()));
+            self.due.remove(&(t, key.clone()));
         }
         if let Some(t) = due {
-            self.due.insert((t, id.to_string()));
+            self.due.insert((t, key.clone()));
         }
         if let Some(r) = self.rows.get_mut(id) {
             if r.stuck.is_some() != stuck.is_some() {

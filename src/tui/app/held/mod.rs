@@ -41,8 +41,9 @@ pub struct Held {
     now: Timestamp,
     policy: StuckPolicy,
     /// Boxed: the table then holds a pointer per slot, so its power-of-two slack costs
-    /// little (rows inline would double 30 MB at 57,344 rows).
-    rows: HashMap<String, Box<Row>>,
+    /// little (rows inline would double 30 MB at 57,344 rows). Keyed by the one shared
+    /// copy of each id that the order, the visible list and the deadlines point to.
+    rows: HashMap<Id, Box<Row>>,
     definitions: HashMap<String, Definition>,
     counts: Vec<(Status, i64)>,
     stuck_count: usize,
@@ -61,7 +62,7 @@ pub struct Held {
     visible: Vec<Id>,
     /// Every row's stuck deadline, soonest first: passing time re-checks only the rows whose
     /// deadline came, not the live set.
-    due: BTreeSet<(Timestamp, String)>,
+    due: BTreeSet<(Timestamp, Id)>,
     /// The last time passing time was checked; wake-ups are at least a second apart.
     checked_at: Option<Timestamp>,
     /// The finished rows held, oldest update first: letting the oldest go needs no pass
@@ -99,7 +100,7 @@ impl Held {
     pub fn now(&self) -> Timestamp {
         self.now
     }
-    pub fn rows(&self) -> &HashMap<String, Box<Row>> {
+    pub fn rows(&self) -> &HashMap<Id, Box<Row>> {
         &self.rows
     }
     pub fn row(&self, id: &str) -> Option<&Row> {
@@ -129,7 +130,7 @@ impl Held {
     pub fn visible(&self) -> &[Id] {
         &self.visible
     }
-    pub fn due(&self) -> &BTreeSet<(Timestamp, String)> {
+    pub fn due(&self) -> &BTreeSet<(Timestamp, Id)> {
         &self.due
     }
     /// How often a change had to fall back to a full pass over the lists.
@@ -234,7 +235,7 @@ impl Held {
             if !d.full {
                 changed.insert(w.id.clone());
             }
-            match self.rows.get_mut(&w.id) {
+            match self.rows.get_mut(w.id.as_str()) {
                 // Overlapping reads may return a row we already hold in a newer version.
                 Some(r) if r.wf.version > w.version => continue,
                 Some(r) => {
@@ -256,7 +257,7 @@ impl Held {
                     }
                     was.insert(w.id.clone(), None);
                     self.rows.insert(
-                        w.id.clone(),
+                        w.id.as_str().into(),
                         Box::new(Row {
                             wf: w,
                             pending: None,
@@ -280,14 +281,14 @@ impl Held {
         self.loaded = true;
         if d.full {
             for (id, r) in &mut self.rows {
-                r.pending = pending.remove(id).map(Box::new);
+                r.pending = pending.remove(&**id).map(Box::new);
             }
             self.recompute(table);
             return;
         }
         // An incremental batch's pending handoffs are those of exactly its workflows.
         for id in &changed {
-            if let Some(r) = self.rows.get_mut(id) {
+            if let Some(r) = self.rows.get_mut(id.as_str()) {
                 r.pending = pending.remove(id).map(Box::new);
             }
         }
@@ -307,7 +308,7 @@ impl Held {
             let Some((_, id)) = self.finished.pop_first() else {
                 break;
             };
-            if let Some(row) = self.rows.remove(&id) {
+            if let Some(row) = self.rows.remove(id.as_str()) {
                 dropped.push((id, row));
             }
         }
@@ -321,7 +322,7 @@ impl Held {
             .rows
             .iter()
             .filter(|(_, r)| r.wf.status.is_terminal())
-            .map(|(id, r)| (r.wf.updated_at.clone(), id.clone()))
+            .map(|(id, r)| (r.wf.updated_at.clone(), id.to_string()))
             .collect();
         self.evict_finished();
     }

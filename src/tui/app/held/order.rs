@@ -26,12 +26,12 @@ pub struct Entry {
 }
 
 impl Entry {
-    /// The entry of `r`, its folded text appended to `texts`.
-    fn of(r: &Row, texts: &mut String) -> Entry {
+    /// The entry of row `r` held under `id`, its folded text appended to `texts`.
+    fn of(id: &Id, r: &Row, texts: &mut String) -> Entry {
         let at = texts.len();
         Entry {
-            head: head(&r.wf.id),
-            id: r.wf.id.as_str().into(),
+            head: head(id),
+            id: id.clone(),
             at,
             find: Searchable::fold_into(&r.wf, r.stuck.is_some(), texts),
         }
@@ -80,8 +80,8 @@ impl Held {
         let before = texts.len();
         let mut add: Vec<(&Row, Entry)> = changed
             .iter()
-            .filter_map(|id| self.rows.get(id))
-            .map(|r| (&**r, Entry::of(r, &mut texts)))
+            .filter_map(|id| self.rows.get_key_value(id.as_str()))
+            .map(|(id, r)| (&**r, Entry::of(id, r, &mut texts)))
             .collect();
         add.sort_by(|a, b| self.cmp_rows(a.0, b.0, sort));
         let shown: Vec<(&Row, Id)> = add
@@ -169,7 +169,9 @@ impl Held {
         }
         insert_at(
             list,
-            at.into_iter().zip(add.into_iter().map(|(_, item)| item)),
+            at.into_iter()
+                .zip(add.into_iter().map(|(_, item)| item))
+                .collect(),
         );
     }
 
@@ -187,7 +189,7 @@ impl Held {
             stuck_count += usize::from(r.stuck.is_some());
         }
         self.stuck_count = stuck_count;
-        let dues: Vec<(String, Option<Timestamp>)> = self
+        let dues: Vec<(Id, Option<Timestamp>)> = self
             .rows
             .iter()
             .map(|(id, r)| {
@@ -197,7 +199,7 @@ impl Held {
             .collect();
         self.due.clear();
         for (id, t) in dues {
-            if let Some(r) = self.rows.get_mut(&id) {
+            if let Some(r) = self.rows.get_mut(&*id) {
                 r.due = t;
             }
             if let Some(t) = t {
@@ -205,10 +207,13 @@ impl Held {
             }
         }
         self.checked_at = Some(now);
-        let mut rows: Vec<&Row> = self.rows.values().map(|r| &**r).collect();
-        rows.sort_by(|a, b| self.cmp_rows(a, b, table.sort()));
+        let mut rows: Vec<(&Id, &Row)> = self.rows.iter().map(|(id, r)| (id, &**r)).collect();
+        rows.sort_by(|a, b| self.cmp_rows(a.1, b.1, table.sort()));
         let mut texts = String::new();
-        self.order = rows.into_iter().map(|r| Entry::of(r, &mut texts)).collect();
+        self.order = rows
+            .into_iter()
+            .map(|(id, r)| Entry::of(id, r, &mut texts))
+            .collect();
         self.texts = texts;
         self.appended = 0;
         self.refilter(table);
@@ -275,43 +280,51 @@ impl Held {
     }
 }
 
-/// Removes the elements at the positions `at` (ascending, distinct). The others move in
-/// runs between the removed ones: with fifty changes among 50,000 rows that is fifty bulk
-/// moves, not 50,000 single ones.
+/// Removes the elements at the positions `at` (ascending, distinct), in place: the list
+/// is never copied, so loading 50,000 rows in chunks leaves no trail of freed copies.
 fn remove_at<T>(list: &mut Vec<T>, at: &[usize]) {
     if at.is_empty() {
         return;
     }
-    let mut old = std::mem::take(list).into_iter();
-    let mut out = Vec::with_capacity(old.len() - at.len().min(old.len()));
-    let mut done = 0;
-    for &p in at {
-        out.extend(old.by_ref().take(p - done));
-        old.next();
-        done = p + 1;
-    }
-    out.extend(old);
-    *list = out;
+    let (mut i, mut next) = (0, at.iter().peekable());
+    list.retain(|_| {
+        let gone = next.next_if_eq(&&i).is_some();
+        i += 1;
+        !gone
+    });
 }
 
 /// Inserts each item before the element now at its position (positions ascending; items
-/// at one position keep their order; a position past the end appends). The elements move
-/// in runs between the insertions.
-fn insert_at<T>(list: &mut Vec<T>, add: impl ExactSizeIterator<Item = (usize, T)>) {
-    if add.len() == 0 {
-        return;
+/// at one position keep their order; a position past the end appends), in place: the
+/// list grows where it is (a realloc, not a copy beside the old one), and the elements
+/// move back in runs, from the end, each once.
+fn insert_at<T>(list: &mut Vec<T>, add: Vec<(usize, T)>) {
+    let len = list.len();
+    assert!(
+        add.windows(2).all(|w| w[0].0 <= w[1].0),
+        "insert_at: positions must ascend"
+    );
+    let n = add.len();
+    list.reserve(n);
+    let base = list.as_mut_ptr();
+    let (mut end, mut from) = (len + n, len);
+    for (p, item) in add.into_iter().rev() {
+        let p = p.min(len);
+        // SAFETY: positions ascend (checked above) and are at most `len`, so `p <= from`
+        // throughout; `[p, from)` holds initialised elements not yet moved, and it moves to
+        // `[end - run, end)`, inside the reserved capacity, at or past where it was
+        // (`end >= from + 1` until the last item is written). Nothing here can panic, so no
+        // element is dropped twice; the length covers them all only once all are placed.
+        unsafe {
+            let run = from - p;
+            std::ptr::copy(base.add(p), base.add(end - run), run);
+            end -= run + 1;
+            std::ptr::write(base.add(end), item);
+        }
+        from = p;
     }
-    let mut out = Vec::with_capacity(list.len() + add.len());
-    let mut old = std::mem::take(list).into_iter();
-    let mut done = 0;
-    for (p, item) in add {
-        let run = p.saturating_sub(done);
-        out.extend(old.by_ref().take(run));
-        done += run;
-        out.push(item);
-    }
-    out.extend(old);
-    *list = out;
+    // SAFETY: every slot below `len + n` now holds exactly one element.
+    unsafe { list.set_len(len + n) };
 }
 
 /// The first 8 bytes of an id as a number, for quick inequality.
@@ -326,6 +339,44 @@ fn head(id: &str) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::{insert_at, remove_at};
+    use proptest::prelude::*;
+
+    proptest! {
+        /// In place, as one insertion after another would leave it (owned elements, so a
+        /// double drop or a lost one would show).
+        #[test]
+        fn inserting_in_place_is_inserting_one_by_one(
+            len in 0usize..40,
+            mut at in proptest::collection::vec(0usize..45, 0..20),
+        ) {
+            at.sort_unstable();
+            let mut v: Vec<String> = (0..len).map(|i| format!("old{i}")).collect();
+            let mut want = v.clone();
+            for (k, &p) in at.iter().enumerate().rev() {
+                want.insert(p.min(len), format!("new{k}"));
+            }
+            let add = at.iter().enumerate().map(|(k, &p)| (p, format!("new{k}"))).collect();
+            insert_at(&mut v, add);
+            prop_assert_eq!(v, want);
+        }
+
+        #[test]
+        fn removing_in_place_is_removing_one_by_one(
+            len in 0usize..40,
+            mut at in proptest::collection::vec(0usize..40, 0..20),
+        ) {
+            at.retain(|&p| p < len);
+            at.sort_unstable();
+            at.dedup();
+            let mut v: Vec<String> = (0..len).map(|i| format!("e{i}")).collect();
+            let mut want = v.clone();
+            for &p in at.iter().rev() {
+                want.remove(p);
+            }
+            remove_at(&mut v, &at);
+            prop_assert_eq!(v, want);
+        }
+    }
 
     #[test]
     fn removing_keeps_the_rest_in_order() {
@@ -341,13 +392,12 @@ mod tests {
     #[test]
     fn inserting_puts_each_before_the_element_at_its_place() {
         let mut v = vec![10, 20, 30];
-        insert_at(
-            &mut v,
-            [(0, 5), (2, 25), (2, 26), (3, 35), (9, 99)].into_iter(),
-        );
+        insert_at(&mut v, vec![(0, 5), (2, 25), (2, 26), (3, 35), (9, 99)]);
         assert_eq!(v, [5, 10, 20, 25, 26, 30, 35, 99]);
         let mut empty: Vec<u32> = Vec::new();
-        insert_at(&mut empty, [(0, 1), (0, 2)].into_iter());
+        insert_at(&mut empty, vec![(0, 1), (0, 2)]);
         assert_eq!(empty, [1, 2]);
+        insert_at(&mut empty, Vec::new());
+        assert_eq!(empty, [1, 2], "nothing to insert");
     }
 }
