@@ -27,8 +27,9 @@ impl More {
             Some(c) => format!("`--after {c}` shows the next page, "),
             None => String::new(),
         };
+        let noun = if shown == 1 { "workflow" } else { "workflows" };
         Some(format!(
-            "showing {shown} workflows; {more} more match (most recently updated first): \
+            "showing {shown} {noun}; {more} more match (most recently updated first): \
              `--limit {total}` shows them, {next}or narrow with --status, --project, --phase, \
              --build or --since"
         ))
@@ -79,5 +80,15 @@ mod tests {
         );
         let note = More::Exactly(3).note(50, None).unwrap();
         assert!(!note.contains("--after"), "{note}");
+        assert!(note.starts_with("showing 50 workflows;"), "{note}");
+    }
+
+    #[test]
+    fn one_row_shown_is_one_workflow() {
+        let note = More::Exactly(4).note(1, None).unwrap();
+        assert!(
+            note.starts_with("showing 1 workflow; 4 more match"),
+            "{note}"
+        );
     }
 }

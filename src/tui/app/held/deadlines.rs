@@ -21,7 +21,9 @@ impl Held {
         // entries in place (found by binary search: their sort keys did not change).
         for id in &due {
             self.restuck(id);
-            let Some(r) = self.rows.get(id.as_str()) else { continue };
+            let Some(r) = self.rows.get(id.as_str()) else {
+                continue;
+            };
             let at = self.order.partition_point(|e| {
                 self.rows
                     .get(&*e.id)
