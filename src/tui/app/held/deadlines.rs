@@ -7,7 +7,7 @@ use crate::model::time::{self, Timestamp};
 use crate::model::{Handoff, Status, Workflow};
 use crate::tui::app::table::Table;
 use std::cmp::Ordering;
-use std::collections::{HashMap, HashSet};
+use foldhash::{HashMap, HashMapExt, HashSet};
 
 impl Held {
     /// Time passed with no write: re-checks the rows whose stuck deadline has come.

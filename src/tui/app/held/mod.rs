@@ -15,7 +15,8 @@ use crate::model::time::Timestamp;
 use crate::model::{Definition, Handoff, Status, Workflow};
 use crate::tui::msg::Delta;
 use compact_str::CompactString;
-use std::collections::{BTreeSet, HashMap, HashSet};
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
+use std::collections::BTreeSet;
 
 /// Finished workflows kept on screen after they complete, at most.
 pub const FINISHED_KEPT: usize = 500;

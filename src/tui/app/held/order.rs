@@ -11,7 +11,7 @@ use crate::tui::app::clock;
 use crate::tui::app::table::{SortKey, Table};
 use crate::tui::filter::Searchable;
 use std::cmp::Ordering;
-use std::collections::{HashMap, HashSet};
+use foldhash::{HashMap, HashSet};
 
 /// One id in the sorted order, with what the view and filter look at, so that a filter
 /// keystroke is one pass over this list (no table lookups). Its folded text is in
