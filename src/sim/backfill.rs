@@ -485,10 +485,13 @@ impl<'a> Plan<'a> {
             self.act(Action::Fail { error }, ORCHESTRATOR, None)?;
         }
         // The clock ran from a start within the last three hours; pull the whole trail
-        // back if it ran past now, and heartbeat recently unless the role went quiet.
-        let overshoot = (self.at_ms - (now_ms - 1_000)).max(0);
+        // back if it ran past now, to end at a moment of the last ten minutes (not all at
+        // one: a fifth of the live set sharing one `updated_at` made every newest-first
+        // page sort that whole tie), and heartbeat recently unless the role went quiet.
+        let overshoot = (self.at_ms - now_ms).max(0);
         if overshoot > 0 {
-            shift(&mut self.trail, -overshoot);
+            let end = self.rng.range(1_000, 600_000) as i64;
+            shift(&mut self.trail, -(overshoot + end));
         }
         let quiet = self.rng.chance(0.1);
         self.trail.workflow.heartbeat_at = (!quiet)

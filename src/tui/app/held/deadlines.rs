@@ -6,8 +6,8 @@ use crate::engine::stuck::{self, Stuck};
 use crate::model::time::{self, Timestamp};
 use crate::model::{Handoff, Status, Workflow};
 use crate::tui::app::table::Table;
-use std::cmp::Ordering;
 use foldhash::{HashMap, HashMapExt, HashSet};
+use std::cmp::Ordering;
 
 impl Held {
     /// Time passed with no write: re-checks the rows whose stuck deadline has come.

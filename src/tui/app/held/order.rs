@@ -10,8 +10,8 @@ use crate::model::time::Timestamp;
 use crate::tui::app::clock;
 use crate::tui::app::table::{SortKey, Table};
 use crate::tui::filter::Searchable;
-use std::cmp::Ordering;
 use foldhash::{HashMap, HashSet};
+use std::cmp::Ordering;
 
 /// One id in the sorted order, with what the view and filter look at, so that a filter
 /// keystroke is one pass over this list (no table lookups). Its folded text is in
