@@ -8,7 +8,7 @@ use std::borrow::Cow;
 /// with a visible stand-in. C0/C1 controls become `␛`-style pictures or `\u{..}`; bidi
 /// controls and other invisible format characters become `\u{..}`.
 pub fn sanitize(s: &str) -> Cow<'_, str> {
-    if !s.chars().any(is_unsafe) {
+    if printable_ascii(s, false) || !s.chars().any(is_unsafe) {
         return Cow::Borrowed(s);
     }
     let mut out = String::with_capacity(s.len() + 8);
@@ -27,13 +27,21 @@ pub fn sanitize(s: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
-/// Like [`sanitize`] but keeps newlines and tabs, for multi-line JSON views.
+/// Like [`sanitize`] but keeps newlines (not tabs), for multi-line JSON views.
 pub fn sanitize_multiline(s: &str) -> Cow<'_, str> {
-    if !s.chars().any(|c| c != '\n' && is_unsafe(c)) {
+    if printable_ascii(s, true) || !s.chars().any(|c| c != '\n' && is_unsafe(c)) {
         return Cow::Borrowed(s);
     }
     let lines: Vec<Cow<'_, str>> = s.split('\n').map(sanitize).collect();
     Cow::Owned(lines.join("\n"))
+}
+
+/// Whether `s` is all printable ASCII (and line breaks, if `newlines`): nothing in it to
+/// make inert. A byte test the compiler vectorises, where the character test is a range
+/// match a character: `list --json` of 43,000 rows spent a sixth of its time in it.
+fn printable_ascii(s: &str, newlines: bool) -> bool {
+    s.bytes()
+        .all(|b| (0x20..0x7f).contains(&b) || (newlines && b == b'\n'))
 }
 
 /// Controls (Cc), every format character (Cf: bidi marks and overrides, zero-width
@@ -66,6 +74,15 @@ mod tests {
     #[test]
     fn plain_text_is_borrowed_untouched() {
         assert!(matches!(sanitize("build-42 café ✓"), Cow::Borrowed(_)));
+        assert!(matches!(sanitize("build-42 ~"), Cow::Borrowed(_)));
+        assert!(matches!(sanitize_multiline("a\nb"), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn ascii_controls_are_not_taken_for_plain_text() {
+        assert_eq!(sanitize("a\x7fb"), "a\u{2421}b");
+        assert_eq!(sanitize("a\nb"), "a\u{240a}b");
+        assert_eq!(sanitize_multiline("a\tb\nc"), "a\u{2409}b\nc");
     }
 
     #[test]
