@@ -371,3 +371,42 @@ fn a_live_set_loaded_in_chunks_ends_as_one_full_load() {
     assert_eq!(app.held().folded_order(), fresh.held().folded_order());
     assert_eq!(app.held().visible(), fresh.held().visible());
 }
+
+/// The first screen's reads are index ranges: finished rows by status, failed ones with the
+/// live set. Asking for "failed with no retries left" tests every failed row's retries, a
+/// walk of all of them (40,000 at 500,000 live) before anything is shown.
+#[test]
+fn the_first_look_never_tests_each_failed_rows_retries() {
+    let db = TestDb::new();
+    fill(&db, 100, 40, 5);
+    let (mut store, _) = Store::open(&db.path, OpenMode::ReadOnly).unwrap();
+    let log = store.record_statements().unwrap();
+    let (tx, rx) = mpsc::channel();
+    let (jobs, jobs_rx) = mpsc::channel::<Cmd>();
+    let worker = Worker::new(store, tx, jobs_rx, Duration::from_millis(100));
+    let run = std::thread::spawn(move || worker.run());
+    // The quick first screen, then the full load: two data messages.
+    let mut data = 0;
+    while data < 2 {
+        match rx
+            .recv_timeout(Duration::from_secs(10))
+            .expect("the worker sends")
+        {
+            Msg::Data(_) => data += 1,
+            Msg::DbProblem(p) => panic!("database problem: {p}"),
+            _ => {}
+        }
+    }
+    drop(rx);
+    drop(jobs);
+    run.join()
+        .expect("the worker ends when the dashboard hangs up");
+    let statements = log.take();
+    assert!(statements.len() >= 4, "{statements:#?}");
+    for sql in &statements {
+        assert!(
+            !sql.contains("retry_count >= max_retries"),
+            "a per-row retries test in the first look:\n{sql}"
+        );
+    }
+}

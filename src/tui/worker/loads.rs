@@ -23,12 +23,7 @@ impl Worker {
         let ids = |v: &[Workflow]| v.iter().map(|w| w.id.clone()).collect::<Vec<_>>();
         let mut workflows = self.store.recent_live(QUICK_ROWS)?;
         let pending = light(self.store.pending_handoffs_of(&ids(&workflows))?);
-        // The newest finished ones, as the history view pages them (without its total).
-        workflows.extend(self.store.list(&ListQuery {
-            finished: true,
-            limit: INITIAL_FINISHED,
-            ..ListQuery::default()
-        })?);
+        workflows.extend(self.newest_finished()?);
         Ok(Delta {
             full: true,
             workflows,
@@ -38,6 +33,22 @@ impl Worker {
             definitions: self.store.definitions()?,
             at: Some(now),
         })
+    }
+
+    /// The newest completed and cancelled workflows: the finished rows the table holds
+    /// beside the live set. A failed workflow is live (it can be retried or rolled back),
+    /// and comes with the live set even with no retries left; asking for those here
+    /// walked every failed row (40,000 at 500,000 live) before the first screen.
+    fn newest_finished(&self) -> Result<Vec<Workflow>, StoreError> {
+        let mut out = Vec::new();
+        for status in [Status::Completed, Status::Cancelled] {
+            out.extend(self.store.list(&ListQuery {
+                status: Some(status),
+                limit: INITIAL_FINISHED,
+                ..ListQuery::default()
+            })?);
+        }
+        Ok(out)
     }
 
     pub(super) fn send_load(&mut self, full: bool) -> bool {
@@ -82,14 +93,7 @@ impl Worker {
         let since = self.overlap.loaded(now, Instant::now());
         self.sent = Sent::default();
         self.reads += 1;
-        let mut first = Vec::new();
-        for status in [Status::Completed, Status::Cancelled] {
-            first.extend(self.store.list(&ListQuery {
-                status: Some(status),
-                limit: INITIAL_FINISHED,
-                ..ListQuery::default()
-            })?);
-        }
+        let first = self.newest_finished()?;
         // Taken before the newest events are read; an event in both is sent twice, and the
         // dashboard keeps events by seq.
         self.cursor = self.store.feed_start()?;
