@@ -297,9 +297,9 @@ mod tests {
             user_id: None,
             definition: "build".into(),
             current_state: phase.into(),
-            current_role: (crate::model::Definition::builtin()
+            current_role: crate::model::Definition::builtin()
                 .phase(phase)
-                .map_or("unknown_role".into(), |p| p.role.as_str().into())),
+                .map_or("unknown_role".into(), |p| p.role.as_str().into()),
             status,
             status_raw: status.as_str().into(),
             phase_outputs: serde_json::json!({}),

@@ -22,7 +22,6 @@ use crate::model::{
     Action, Change, Checkpoint, Definition, Event, NewWorkflow, Phase, Snapshot, Status, time,
 };
 use crate::store::{Encoded, Store, Trail};
-use compact_str::CompactString;
 use serde_json::Value;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
@@ -506,22 +505,15 @@ impl<'a> Plan<'a> {
 
 /// Moves every timestamp of a trail by `delta_ms`.
 fn shift(t: &mut Trail, delta_ms: i64) {
-    let moved = |s: &str| {
-        time::parse(s).map(|ts| time::format(ts + chrono::Duration::milliseconds(delta_ms)))
-    };
-    let mv = |s: &mut String| {
-        if let Some(m) = moved(s) {
-            *s = m;
+    // Workflows keep their times inline, the other rows as `String`s: one mover for both.
+    fn mv<T: AsRef<str> + From<String>>(s: &mut T, delta_ms: i64) {
+        if let Some(ts) = time::parse(s.as_ref()) {
+            *s = time::format(ts + chrono::Duration::milliseconds(delta_ms)).into();
         }
-    };
-    let mv_short = |s: &mut CompactString| {
-        if let Some(m) = moved(s) {
-            *s = m.into();
-        }
-    };
+    }
     let w = &mut t.workflow;
     for s in [&mut w.created_at, &mut w.updated_at] {
-        mv_short(s);
+        mv(s, delta_ms);
     }
     for s in [
         &mut w.completed_at,
@@ -531,19 +523,19 @@ fn shift(t: &mut Trail, delta_ms: i64) {
     .into_iter()
     .flatten()
     {
-        mv_short(s);
+        mv(s, delta_ms);
     }
     for h in &mut t.handoffs {
-        mv(&mut h.created_at);
+        mv(&mut h.created_at, delta_ms);
         if let Some(a) = &mut h.acknowledged_at {
-            mv(a);
+            mv(a, delta_ms);
         }
     }
     for c in &mut t.checkpoints {
-        mv(&mut c.created_at);
+        mv(&mut c.created_at, delta_ms);
     }
     for e in &mut t.events {
-        mv(&mut e.created_at);
+        mv(&mut e.created_at, delta_ms);
     }
 }
 

@@ -151,10 +151,12 @@ fn write_change(
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)",
             )?
             .execute(params![
-                w.id, w.build_id.as_str(), w.project_id.as_str(), w.user_id.as_deref(), w.definition.as_str(), w.current_state.as_str(),
-                w.current_role.as_str(), w.status.as_str(), json_text(&w.phase_outputs), w.retry_count,
-                w.max_retries, w.last_error, w.version, json_text(&w.metadata), w.created_at.as_str(),
-                w.updated_at.as_str(), w.completed_at.as_deref(), w.heartbeat_at.as_deref(), w.state_entered_at.as_deref()
+                w.id, w.build_id.as_str(), w.project_id.as_str(), w.user_id.as_deref(),
+                w.definition.as_str(), w.current_state.as_str(), w.current_role.as_str(),
+                w.status.as_str(), json_text(&w.phase_outputs), w.retry_count, w.max_retries,
+                w.last_error, w.version, json_text(&w.metadata), w.created_at.as_str(),
+                w.updated_at.as_str(), w.completed_at.as_deref(), w.heartbeat_at.as_deref(),
+                w.state_entered_at.as_deref()
             ])?;
         }
         Some(old) => {
