@@ -26,8 +26,9 @@ pub trait Watch: Send {
     /// be woken by every one of a busy writer's commits (each is a wake-up of this
     /// process, and on PostgreSQL a signal to its backend).
     fn disarm(&mut self) {}
-    /// Listens again. What changed while disarmed is not reported: the caller looks for
-    /// it itself, after this returns.
+    /// Listens again. What changed while disarmed is the caller's to look for, after this
+    /// returns; a watch that cannot tell that look will see it (SQLite: a commit's frames
+    /// written but not yet published) owes one wake-up for it.
     fn arm(&mut self) {}
 }
 

@@ -14,7 +14,13 @@ struct FileWatch {
     /// Kept alive: dropping it stops the notifications.
     watcher: notify::RecommendedWatcher,
     dir: PathBuf,
+    files: [PathBuf; 2],
     armed: bool,
+    /// The files as they stood when notifications stopped, to tell on re-arming whether
+    /// they were written meanwhile.
+    left: Option<[Stamp; 2]>,
+    /// A write noticed on re-arming, reported by the next wait.
+    owed: bool,
     /// How often to look if watching the directory again fails.
     poll: Duration,
     events: Receiver<()>,
@@ -23,6 +29,9 @@ struct FileWatch {
 impl Watch for FileWatch {
     fn wait(&mut self, timeout: Duration) -> Result<bool> {
         self.arm();
+        if std::mem::take(&mut self.owed) {
+            return Ok(true);
+        }
         if !self.armed {
             std::thread::sleep(self.poll.min(timeout));
             return Ok(true);
@@ -49,6 +58,7 @@ impl Watch for FileWatch {
     fn disarm(&mut self) {
         if self.armed && self.watcher.unwatch(&self.dir).is_ok() {
             self.armed = false;
+            self.left = Some(self.files.each_ref().map(|f| stamp(f)));
         }
     }
 
@@ -60,8 +70,26 @@ impl Watch for FileWatch {
                 .watcher
                 .watch(&self.dir, RecursiveMode::NonRecursive)
                 .is_ok();
+            // The caller looks once re-armed, but a commit's frames can reach the WAL
+            // while nothing listens and be published (in the shared-memory index, which
+            // notifies nobody) only after that look: a write meanwhile is owed a wake-up,
+            // whose look comes after the pace's pause, as for one heard.
+            if self.armed
+                && let Some(left) = self.left.take()
+            {
+                self.owed = self.files.each_ref().map(|f| stamp(f)) != left;
+            }
         }
     }
+}
+
+/// A file's length and modification time; `None` while it does not exist.
+type Stamp = Option<(u64, Option<std::time::SystemTime>)>;
+
+fn stamp(path: &Path) -> Stamp {
+    std::fs::metadata(path)
+        .ok()
+        .map(|m| (m.len(), m.modified().ok()))
 }
 
 /// Whether a file-system event is a write to (or the creation or removal of) the database
@@ -91,7 +119,8 @@ fn file_watch(path: &Path, poll: Duration) -> std::result::Result<FileWatch, Str
     let wal = PathBuf::from(wal);
     let dir = db.parent().map(Path::to_path_buf).unwrap_or_default();
     let (tx, events) = channel();
-    let (db_seen, wal_seen) = (db.clone(), wal.clone());
+    let files = [db.clone(), wal.clone()];
+    let (db_seen, wal_seen) = (db, wal);
     let mut watcher = notify::recommended_watcher(move |e: notify::Result<Event>| {
         if let Ok(e) = e
             && touches(&e, &db_seen, &wal_seen)
@@ -107,7 +136,10 @@ fn file_watch(path: &Path, poll: Duration) -> std::result::Result<FileWatch, Str
     Ok(FileWatch {
         watcher,
         dir,
+        files,
         armed: true,
+        left: None,
+        owed: false,
         poll,
         events,
     })
