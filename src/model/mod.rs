@@ -2,6 +2,7 @@
 
 mod change;
 mod checkpoint;
+pub mod checkpoint_patch;
 mod definition;
 mod event;
 #[cfg(test)]

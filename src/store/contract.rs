@@ -154,6 +154,7 @@ pub const TABLES: &[Table] = &[
             col("retry_count", COUNT),
             col("version", VERSION),
             col("created_at", Kind::Time),
+            opt("base_version", VERSION),
         ],
     },
     Table {

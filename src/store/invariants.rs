@@ -47,6 +47,9 @@ pub fn phase_problem(
 }
 
 pub const PHASES_CHECK: &str = "phase belongs to definition";
+/// A checkpoint stored as a patch (schema 8) names its base by version; every patch is
+/// probed, so the full scope only.
+const PATCH_BASE_CHECK: &str = "checkpoint patches have their base";
 /// Counts every event twice over: the full scope only.
 const EVENT_METRICS_CHECK: &str = "every event has its metrics row";
 
@@ -134,6 +137,16 @@ pub fn queries(scope: &Scope) -> Vec<(&'static str, String)> {
                 .into(),
         ),
         (
+            PATCH_BASE_CHECK,
+            "SELECT 'checkpoint ' || id || ' of workflow ' || workflow_id || ' patches version '
+               || base_version || ', which no checkpoint of that workflow holds (a rollback to '
+               || state || ' cannot restore its outputs)'
+             FROM workflow_checkpoints c WHERE base_version IS NOT NULL AND NOT EXISTS
+               (SELECT 1 FROM workflow_checkpoints b
+                WHERE b.workflow_id = c.workflow_id AND b.version = c.base_version)"
+                .into(),
+        ),
+        (
             "status counts match the workflows",
             format!("SELECT 'status ' || s || ': ' || c || ' workflows, but workflow_status_counts says ' || n
              FROM (SELECT s, sum(c) AS c, sum(n) AS n FROM (
@@ -165,6 +178,7 @@ pub fn queries(scope: &Scope) -> Vec<(&'static str, String)> {
                 *check,
                 "handoffs point at a workflow"
                     | "checkpoints point at a workflow"
+                    | PATCH_BASE_CHECK
                     | EVENT_METRICS_CHECK
             )
         });

@@ -30,6 +30,7 @@ pub const MIGRATIONS: &[Migration] = migrations!("sqlite":
     2 => "0002_counts_and_pending.sql",
     6 => "0006_census_indexes.sql",
     7 => "0007_event_metrics.sql",
+    8 => "0008_checkpoint_patches.sql",
 );
 
 /// The same versions for PostgreSQL.
@@ -41,6 +42,7 @@ pub const POSTGRES_MIGRATIONS: &[Migration] = migrations!("postgres":
     5 => "0005_build_prefix.sql",
     6 => "0006_census_indexes.sql",
     7 => "0007_event_metrics.sql",
+    8 => "0008_checkpoint_patches.sql",
 );
 
 /// The newest version in a list.

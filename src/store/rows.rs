@@ -3,6 +3,7 @@
 //! backend says how it reads a cell (SQLite leniently, whatever type a writer left there;
 //! PostgreSQL by the column's type).
 
+use crate::model::checkpoint_patch::StoredCheckpoint;
 use crate::model::{Checkpoint, Event, Handoff, HandoffKind, Status, Workflow};
 use serde_json::Value;
 
@@ -11,6 +12,7 @@ pub trait Cells {
     type Error;
     fn opt_text(&self, i: usize) -> Result<Option<String>, Self::Error>;
     fn int(&self, i: usize) -> Result<i64, Self::Error>;
+    fn opt_int(&self, i: usize) -> Result<Option<i64>, Self::Error>;
     fn json(&self, i: usize) -> Result<Value, Self::Error>;
     /// A time as baton's RFC 3339 text.
     fn opt_time(&self, i: usize) -> Result<Option<String>, Self::Error>;
@@ -81,16 +83,20 @@ pub fn event<R: Cells>(r: &R) -> Result<Event, R::Error> {
     })
 }
 
-/// A checkpoint from the columns of `CHECKPOINT`.
-pub fn checkpoint<R: Cells>(r: &R) -> Result<Checkpoint, R::Error> {
-    Ok(Checkpoint {
-        id: r.text(0)?,
-        workflow_id: r.text(1)?,
-        state: r.text(2)?,
-        phase_outputs: r.json(3)?,
-        retry_count: r.int(4)?,
-        version: r.int(5)?,
-        created_at: r.time(6)?,
+/// A checkpoint as stored, from the columns of `CHECKPOINT`: its outputs may be a patch,
+/// which `checkpoint_patch::expand` makes whole.
+pub fn checkpoint<R: Cells>(r: &R) -> Result<StoredCheckpoint, R::Error> {
+    Ok(StoredCheckpoint {
+        checkpoint: Checkpoint {
+            id: r.text(0)?,
+            workflow_id: r.text(1)?,
+            state: r.text(2)?,
+            phase_outputs: r.json(3)?,
+            retry_count: r.int(4)?,
+            version: r.int(5)?,
+            created_at: r.time(6)?,
+        },
+        base_version: r.opt_int(7)?,
     })
 }
 
@@ -99,7 +105,7 @@ pub const EVENT: &str = "seq, id, workflow_id, event_type, triggered_by, event_d
 pub const HANDOFF: &str = "id, workflow_id, from_role, to_role, from_state, to_state, kind, \
     data_transferred, created_at, acknowledged_at, acknowledged_by";
 pub const CHECKPOINT: &str =
-    "id, workflow_id, state, phase_outputs, retry_count, version, created_at";
+    "id, workflow_id, state, phase_outputs, retry_count, version, created_at, base_version";
 
 /// `a, b` → `h.a, h.b`, for column lists used in joins.
 pub fn prefixed(alias: &str, cols: &str) -> String {

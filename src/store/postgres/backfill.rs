@@ -99,7 +99,7 @@ impl PgStore {
                     .field(h.acknowledged_by.as_deref())
                     .end();
             }
-            for c in &t.checkpoints {
+            for (c, base) in t.checkpoints.iter().zip(&e.checkpoint_bases) {
                 cp.text(&c.id)
                     .text(&w.id)
                     .text(&c.state)
@@ -107,6 +107,7 @@ impl PgStore {
                     .int(c.retry_count)
                     .int(c.version)
                     .text(&c.created_at)
+                    .field(base.map(|v| v.to_string()).as_deref())
                     .end();
             }
             for e in &t.events {
@@ -138,7 +139,7 @@ impl PgStore {
             ),
             (
                 "COPY workflow_checkpoints (id, workflow_id, state, phase_outputs, retry_count,
-                   version, created_at) FROM STDIN",
+                   version, created_at, base_version) FROM STDIN",
                 &cp,
             ),
             (

@@ -2,6 +2,7 @@
 
 use super::PgStore;
 use super::row::{self, CHECKPOINT, EVENT, HANDOFF, prefixed};
+use crate::model::checkpoint_patch;
 use crate::model::{Checkpoint, Event, Handoff};
 use crate::store::error::Result;
 use crate::store::query::{EventQuery, one_handoff};
@@ -81,10 +82,11 @@ impl PgStore {
             ),
             &[&workflow_id],
         )?;
-        Ok(rows
-            .iter()
-            .map(row::checkpoint)
-            .collect::<row::Result<Vec<_>>>()?)
+        Ok(checkpoint_patch::expand(
+            rows.iter()
+                .map(row::checkpoint)
+                .collect::<row::Result<Vec<_>>>()?,
+        ))
     }
 
     /// The events `q` selects, oldest first: a range scan of `seq` (or of the

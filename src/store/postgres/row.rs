@@ -119,6 +119,10 @@ impl Cells for Row {
         int(self, i)
     }
 
+    fn opt_int(&self, i: usize) -> Result<Option<i64>> {
+        Ok(self.try_get::<_, Option<i64>>(i)?)
+    }
+
     fn json(&self, i: usize) -> Result<Value> {
         json(self, i)
     }

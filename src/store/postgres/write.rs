@@ -7,7 +7,8 @@
 use super::PgStore;
 use super::error::{classify, is_unique_violation};
 use super::row::{self, CHECKPOINT, HANDOFF, WORKFLOW_FULL};
-use crate::model::{Change, Snapshot, Workflow};
+use crate::model::checkpoint_patch;
+use crate::model::{Change, Checkpoint, Snapshot, Workflow};
 use crate::store::backend::{Plan, StartPlan};
 use crate::store::error::{Result, StoreError};
 use crate::store::written::Written;
@@ -22,7 +23,7 @@ impl PgStore {
         let Some(change) = plan(&snapshot) else {
             return Ok(None);
         };
-        let seq = self.write_change(&mut tx, &change, true, during)?;
+        let seq = self.write_change(&mut tx, &change, true, snapshot.checkpoints.last(), during)?;
         tx.commit().map_err(|e| classify(e, during))?;
         Ok(Some(Written {
             workflow: change.workflow,
@@ -39,7 +40,7 @@ impl PgStore {
         let Some(change) = plan(def.as_ref()) else {
             return Ok(None);
         };
-        let seq = self.write_change(&mut tx, &change, false, during)?;
+        let seq = self.write_change(&mut tx, &change, false, None, during)?;
         tx.commit().map_err(|e| classify(e, during))?;
         Ok(Some(Written {
             workflow: change.workflow,
@@ -84,20 +85,21 @@ impl PgStore {
             }
         };
         let definition = self.latest_definition(tx, &workflow.definition)?;
-        // Newest checkpoint per phase: bounded by the number of phases.
-        let checkpoints = self
-            .query_in(
+        // Every checkpoint: a patch needs the ones before it to be made whole.
+        let checkpoints = checkpoint_patch::expand(
+            self.query_in(
                 tx,
                 &format!(
-                    "SELECT DISTINCT ON (state) {CHECKPOINT} FROM workflow_checkpoints
-                     WHERE workflow_id = $1 ORDER BY state, version DESC, created_at DESC"
+                    "SELECT {CHECKPOINT} FROM workflow_checkpoints
+                     WHERE workflow_id = $1 ORDER BY version, created_at, id"
                 ),
                 &[&id],
                 during,
             )?
             .iter()
             .map(row::checkpoint)
-            .collect::<row::Result<Vec<_>>>()?;
+            .collect::<row::Result<Vec<_>>>()?,
+        );
         let pending = self
             .query_in(
                 tx,
@@ -120,12 +122,14 @@ impl PgStore {
     }
 
     /// Writes every row of `change`; returns the event's sequence number. An update is
-    /// conditional on the version the workflow was read with.
+    /// conditional on the version the workflow was read with; a new checkpoint is stored as
+    /// a patch on the workflow's `newest`.
     fn write_change(
         &self,
         tx: &mut Transaction<'_>,
         c: &Change,
         update: bool,
+        newest: Option<&Checkpoint>,
         during: &str,
     ) -> Result<i64> {
         let w = &c.workflow;
@@ -198,19 +202,22 @@ impl PgStore {
             .map_err(fail)?;
         }
         if let Some(cp) = &c.checkpoint {
+            let (outputs, base_version) =
+                checkpoint_patch::stored_outputs(newest, w.version, &cp.phase_outputs);
             self.execute_in(
                 tx,
                 "INSERT INTO workflow_checkpoints (id, workflow_id, state, phase_outputs,
-                   retry_count, version, created_at)
-                 VALUES ($1, $2, $3, $4, $5::int8, $6, $7::text::timestamptz)",
+                   retry_count, version, created_at, base_version)
+                 VALUES ($1, $2, $3, $4, $5::int8, $6, $7::text::timestamptz, $8)",
                 &[
                     &uuid::Uuid::new_v4().to_string(),
                     &w.id,
                     &cp.state,
-                    &cp.phase_outputs,
+                    &outputs,
                     &cp.retry_count,
                     &w.version,
                     &c.at,
+                    &base_version,
                 ],
             )
             .map_err(fail)?;

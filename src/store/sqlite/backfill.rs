@@ -45,7 +45,8 @@ impl SqliteStore {
             )?;
             let mut cp = tx.prepare_cached(
                 "INSERT INTO workflow_checkpoints (id, workflow_id, state, phase_outputs,
-                   retry_count, version, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                   retry_count, version, created_at, base_version)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
             )?;
             let mut ev = tx.prepare_cached(
                 "INSERT INTO workflow_events (id, workflow_id, event_type, triggered_by,
@@ -91,7 +92,7 @@ impl SqliteStore {
                         h.acknowledged_by
                     ])?;
                 }
-                for c in &t.checkpoints {
+                for (c, base) in t.checkpoints.iter().zip(&e.checkpoint_bases) {
                     cp.execute(params![
                         c.id,
                         w.id,
@@ -99,7 +100,8 @@ impl SqliteStore {
                         text(),
                         c.retry_count,
                         c.version,
-                        c.created_at
+                        c.created_at,
+                        base
                     ])?;
                 }
                 for ev_row in &t.events {

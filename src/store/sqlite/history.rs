@@ -2,6 +2,7 @@
 
 use super::SqliteStore;
 use super::row::{self, CHECKPOINT, EVENT, HANDOFF};
+use crate::model::checkpoint_patch;
 use crate::model::{Checkpoint, Event, Handoff};
 use crate::store::error::Result;
 use crate::store::query::{EventQuery, one_handoff};
@@ -73,7 +74,9 @@ impl SqliteStore {
             "SELECT {CHECKPOINT} FROM workflow_checkpoints WHERE workflow_id = ?1 ORDER BY version, rowid"
         ))?;
         let rows = stmt.query_map([workflow_id], row::checkpoint)?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        Ok(checkpoint_patch::expand(
+            rows.collect::<rusqlite::Result<Vec<_>>>()?,
+        ))
     }
 
     /// The events `q` selects, oldest first: a range scan of `seq` (or of the

@@ -2,7 +2,8 @@
 //! number, invalid UTF-8 or malformed JSON where text was expected; each reader turns what
 //! it finds into something showable instead of failing the whole query.
 
-use crate::model::{Checkpoint, Event, Handoff, Workflow};
+use crate::model::checkpoint_patch::StoredCheckpoint;
+use crate::model::{Event, Handoff, Workflow};
 use crate::store::rows::{self, Cells};
 pub use crate::store::rows::{CHECKPOINT, EVENT, HANDOFF};
 use rusqlite::Row;
@@ -75,6 +76,13 @@ impl Cells for Row<'_> {
         int(self, i)
     }
 
+    fn opt_int(&self, i: usize) -> rusqlite::Result<Option<i64>> {
+        Ok(match self.get_ref(i)? {
+            ValueRef::Null => None,
+            _ => Some(int(self, i)?),
+        })
+    }
+
     fn json(&self, i: usize) -> rusqlite::Result<Value> {
         json(self, i)
     }
@@ -100,6 +108,6 @@ pub fn event(r: &Row) -> rusqlite::Result<Event> {
     rows::event(r)
 }
 
-pub fn checkpoint(r: &Row) -> rusqlite::Result<Checkpoint> {
+pub fn checkpoint(r: &Row) -> rusqlite::Result<StoredCheckpoint> {
     rows::checkpoint(r)
 }

@@ -5,7 +5,8 @@
 use super::SqliteStore;
 use super::definitions;
 use super::row::{self, CHECKPOINT, HANDOFF};
-use crate::model::{Change, Snapshot, Workflow};
+use crate::model::checkpoint_patch;
+use crate::model::{Change, Checkpoint, Snapshot, Workflow};
 use crate::store::backend::{Plan, StartPlan};
 use crate::store::error::{Result, StoreError};
 use crate::store::written::Written;
@@ -29,7 +30,8 @@ impl SqliteStore {
         let Some(change) = plan(&snapshot) else {
             return Ok(None);
         };
-        let seq = write_change(&tx, &change, Some(&snapshot.workflow)).map_err(|e| {
+        let before = Some((&snapshot.workflow, snapshot.checkpoints.last()));
+        let seq = write_change(&tx, &change, before).map_err(|e| {
             if matches!(e, rusqlite::Error::QueryReturnedNoRows) {
                 StoreError::Invalid(format!(
                     "workflow {id} did not hold the version {} it was read with (another \
@@ -103,14 +105,15 @@ fn snapshot(tx: &Transaction<'_>, id: &str) -> Result<Snapshot> {
     let workflow = super::workflows::load(tx, id)?;
     let definition = definitions::latest(tx, &workflow.definition)?;
     let checkpoints = {
-        // Newest checkpoint per phase: bounded by the number of phases.
+        // Every checkpoint: a patch needs the ones before it to be made whole.
         let mut stmt = tx.prepare_cached(&format!(
-            "SELECT {CHECKPOINT} FROM workflow_checkpoints c WHERE workflow_id = ?1
-             AND version = (SELECT max(version) FROM workflow_checkpoints
-                            WHERE workflow_id = c.workflow_id AND state = c.state)"
+            "SELECT {CHECKPOINT} FROM workflow_checkpoints WHERE workflow_id = ?1
+             ORDER BY version, rowid"
         ))?;
-        stmt.query_map([id], row::checkpoint)?
-            .collect::<rusqlite::Result<Vec<_>>>()?
+        checkpoint_patch::expand(
+            stmt.query_map([id], row::checkpoint)?
+                .collect::<rusqlite::Result<Vec<_>>>()?,
+        )
     };
     let pending = {
         let mut stmt = tx.prepare_cached(&format!(
@@ -133,16 +136,17 @@ fn json_text(v: &serde_json::Value) -> String {
 }
 
 /// Writes every row of `change`; returns the event's sequence number. `before` is the
-/// workflow as read for an update (`None` inserts): only the columns the change alters are
-/// written, so a value baton could not read faithfully (a BLOB, bad UTF-8, malformed JSON
-/// written by another program) is never overwritten with its lossy rendering.
+/// workflow as read for an update, with its newest checkpoint (`None` inserts): only the
+/// columns the change alters are written, so a value baton could not read faithfully (a
+/// BLOB, bad UTF-8, malformed JSON written by another program) is never overwritten with
+/// its lossy rendering; a new checkpoint is stored as a patch on the newest.
 fn write_change(
     tx: &Transaction<'_>,
     c: &Change,
-    before: Option<&Workflow>,
+    before: Option<(&Workflow, Option<&Checkpoint>)>,
 ) -> rusqlite::Result<i64> {
     let w = &c.workflow;
-    match before {
+    match before.map(|(old, _)| old) {
         None => {
             tx.prepare_cached(
                 "INSERT INTO build_workflows (id, build_id, project_id, user_id, definition, current_state,
@@ -252,18 +256,22 @@ fn write_change(
         ])?;
     }
     if let Some(cp) = &c.checkpoint {
+        let base = before.and_then(|(_, newest)| newest);
+        let (outputs, base_version) =
+            checkpoint_patch::stored_outputs(base, w.version, &cp.phase_outputs);
         tx.prepare_cached(
             "INSERT INTO workflow_checkpoints (id, workflow_id, state, phase_outputs, retry_count,
-               version, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+               version, created_at, base_version) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
         )?
         .execute(params![
             uuid::Uuid::new_v4().to_string(),
             w.id,
             cp.state,
-            json_text(&cp.phase_outputs),
+            json_text(&outputs),
             cp.retry_count,
             w.version,
-            c.at
+            c.at,
+            base_version
         ])?;
     }
     if let Some(hid) = &c.acknowledge {
