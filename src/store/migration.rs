@@ -31,6 +31,7 @@ pub const MIGRATIONS: &[Migration] = migrations!("sqlite":
     6 => "0006_census_indexes.sql",
     7 => "0007_event_metrics.sql",
     8 => "0008_checkpoint_patches.sql",
+    9 => "0009_event_ids_unindexed.sql",
 );
 
 /// The same versions for PostgreSQL.
@@ -43,6 +44,7 @@ pub const POSTGRES_MIGRATIONS: &[Migration] = migrations!("postgres":
     6 => "0006_census_indexes.sql",
     7 => "0007_event_metrics.sql",
     8 => "0008_checkpoint_patches.sql",
+    9 => "0009_event_ids_unindexed.sql",
 );
 
 /// The newest version in a list.

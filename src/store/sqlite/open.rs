@@ -96,6 +96,10 @@ pub fn open(path: &Path, mode: OpenMode, busy: Duration) -> Result<(Connection, 
             .into_iter()
             .map(|m| m.name)
             .collect();
+        // A migration that rebuilds a table (schema 9) leaves the old one's pages free.
+        if state.version > 0 {
+            super::prune::give_back(&conn, "migrating")?;
+        }
     }
     Ok((conn, opened))
 }

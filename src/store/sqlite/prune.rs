@@ -38,33 +38,36 @@ impl SqliteStore {
     /// Gives freed pages back to the file system where the database allows it
     /// (`auto_vacuum = INCREMENTAL`, as baton creates them), a step at a time.
     pub fn reclaim(&mut self) -> Result<Reclaimed> {
-        let mode: i64 = self
-            .conn
-            .query_row("PRAGMA auto_vacuum", [], |r| r.get(0))?;
-        let page: i64 = self.conn.query_row("PRAGMA page_size", [], |r| r.get(0))?;
-        let free = |c: &rusqlite::Connection| -> Result<i64> {
-            Ok(c.query_row("PRAGMA freelist_count", [], |r| r.get(0))?)
-        };
-        let before = free(&self.conn)?;
-        if mode != 2 {
-            return Ok(Reclaimed::Reusable {
-                bytes: before * page,
-            });
-        }
-        loop {
-            let left = free(&self.conn)?;
-            if left == 0 {
-                break;
-            }
-            self.conn
-                .execute_batch(&format!("PRAGMA incremental_vacuum({VACUUM_STEP})"))
-                .map_err(|e| StoreError::from_sqlite(e, "prune"))?;
-            if free(&self.conn)? >= left {
-                break;
-            }
-        }
-        Ok(Reclaimed::Returned {
-            bytes: (before - free(&self.conn)?) * page,
-        })
+        give_back(&self.conn, "prune")
     }
+}
+
+/// Returns the file's free pages to the file system, a step per transaction, where the file
+/// frees pages incrementally; otherwise says how much is free for reuse.
+pub(super) fn give_back(conn: &rusqlite::Connection, during: &str) -> Result<Reclaimed> {
+    let mode: i64 = conn.query_row("PRAGMA auto_vacuum", [], |r| r.get(0))?;
+    let page: i64 = conn.query_row("PRAGMA page_size", [], |r| r.get(0))?;
+    let free = |c: &rusqlite::Connection| -> Result<i64> {
+        Ok(c.query_row("PRAGMA freelist_count", [], |r| r.get(0))?)
+    };
+    let before = free(conn)?;
+    if mode != 2 {
+        return Ok(Reclaimed::Reusable {
+            bytes: before * page,
+        });
+    }
+    loop {
+        let left = free(conn)?;
+        if left == 0 {
+            break;
+        }
+        conn.execute_batch(&format!("PRAGMA incremental_vacuum({VACUUM_STEP})"))
+            .map_err(|e| StoreError::from_sqlite(e, during))?;
+        if free(conn)? >= left {
+            break;
+        }
+    }
+    Ok(Reclaimed::Returned {
+        bytes: (before - free(conn)?) * page,
+    })
 }
