@@ -120,7 +120,7 @@ impl Cells for Row {
     }
 
     fn opt_int(&self, i: usize) -> Result<Option<i64>> {
-        Ok(self.try_get::<_, Option<i64>>(i)?)
+        self.try_get::<_, Option<i64>>(i)
     }
 
     fn json(&self, i: usize) -> Result<Value> {
