@@ -45,8 +45,9 @@ fn travel_back_refuse_an_action_return_and_diff(b: Backend) {
 
     // Now in planning again; its previous attempt ended with the rollback.
     pty.keys("d");
-    let diff = pty.wait_text("Diff: tt-1", WAIT);
-    assert!(diff.contains("~ /discovery/a  1 → 2"), "{diff}");
+    // The title can reach the screen a moment before the lines below it.
+    let diff = pty.wait_text("~ /discovery/a  1 → 2", WAIT);
+    assert!(diff.contains("Diff: tt-1"), "{diff}");
     pty.keys("q");
     pty.wait_for("the diff to close", WAIT, |s| !s.contains("Diff: tt-1"));
     pty.keys("q");
