@@ -18,13 +18,6 @@ fn stored(conn: &mut Raw, id: &str) -> Vec<(String, Value, Option<i64>)> {
     )
 }
 
-fn outputs(conn: &mut Raw, id: &str) -> Value {
-    conn.value(
-        "SELECT phase_outputs FROM build_workflows WHERE id = $1",
-        &[&id],
-    )
-}
-
 fn each_checkpoint_stores_what_changed_and_reads_back_whole(b: Backend) {
     let db = TestDb::new(b);
     let mut store = db.store();
@@ -58,7 +51,7 @@ fn each_checkpoint_stores_what_changed_and_reads_back_whole(b: Backend) {
     // Read back, each is whole.
     let whole = store.checkpoints(&w.id).unwrap();
     assert_eq!(whole.len(), 4);
-    assert_eq!(whole[3].phase_outputs, outputs(&mut conn, &w.id));
+    assert_eq!(whole[3].phase_outputs, conn.outputs(&w.id));
     assert_eq!(
         whole[2].phase_outputs,
         json!({ "discovery": { "requirements": 3 }, "planning": { "steps": ["a", "b"] } })
@@ -75,7 +68,7 @@ fn each_checkpoint_stores_what_changed_and_reads_back_whole(b: Backend) {
     )
     .workflow;
     assert_eq!(
-        outputs(&mut conn, &w.id),
+        conn.outputs(&w.id),
         json!({ "discovery": { "requirements": 3 } })
     );
     let rows = stored(&mut conn, &w.id);
@@ -92,7 +85,7 @@ fn each_checkpoint_stores_what_changed_and_reads_back_whole(b: Backend) {
     w = act_with_reason(&mut store, &w, Action::Rollback { to: None }, "again").workflow;
     assert_eq!(w.current_state, "coding");
     assert_eq!(
-        outputs(&mut conn, &w.id),
+        conn.outputs(&w.id),
         json!({ "discovery": { "requirements": 3 }, "planning": { "steps": ["c"] } })
     );
     assert_healthy(&store);
@@ -137,7 +130,7 @@ fn a_foreign_whole_checkpoint_is_read_and_patched_on(b: Backend) {
         "redo",
     )
     .workflow;
-    assert_eq!(outputs(&mut conn, &w.id), foreign);
+    assert_eq!(conn.outputs(&w.id), foreign);
     assert_eq!(back.current_state, "coding");
 }
 
@@ -197,7 +190,7 @@ fn a_patch_without_its_base_is_named_and_not_guessed(b: Backend) {
     .workflow;
     assert_eq!(back.current_state, "testing");
     assert_eq!(
-        outputs(&mut conn, &w.id),
+        conn.outputs(&w.id),
         json!({ "discovery": 1, "planning": 2, "coding": 3 }),
         "the rule for workflows without checkpoints: later phases' outputs dropped"
     );

@@ -7,14 +7,7 @@ use baton::engine::{self, Request};
 use baton::model::Action;
 use common::backend::*;
 use common::store::{ACTOR, act_with_reason, advance, assert_healthy, start};
-use serde_json::{Value, json};
-
-fn outputs(conn: &mut Raw, id: &str) -> Value {
-    conn.value(
-        "SELECT phase_outputs FROM build_workflows WHERE id = $1",
-        &[&id],
-    )
-}
+use serde_json::json;
 
 fn rollback_restores_the_outputs_checkpointed_when_the_target_was_entered(b: Backend) {
     let db = TestDb::new(b);
@@ -26,7 +19,7 @@ fn rollback_restores_the_outputs_checkpointed_when_the_target_was_entered(b: Bac
     w = advance(&mut store, &w, Some(json!({ "files_changed": 7 })));
     assert_eq!(w.current_state, "testing");
     // Someone rewrites an earlier output behind the engine's back: the checkpoint wins.
-    let mut tampered = outputs(&mut conn, &w.id);
+    let mut tampered = conn.outputs(&w.id);
     tampered["discovery"] = json!("tampered");
     conn.execute(
         "UPDATE build_workflows SET phase_outputs = $2 WHERE id = $1",
@@ -45,7 +38,7 @@ fn rollback_restores_the_outputs_checkpointed_when_the_target_was_entered(b: Bac
     assert_eq!(written.workflow.current_state, "planning");
     assert_eq!(written.workflow.current_role, "q_assistant");
     let restored = json!({ "discovery": { "requirements": 3 } });
-    assert_eq!(outputs(&mut conn, &w.id), restored);
+    assert_eq!(conn.outputs(&w.id), restored);
     assert_eq!(written.workflow.phase_outputs, restored);
     let (t, _, data) = conn.last_event(&w.id);
     assert_eq!(t, "phase_rolled_back");
@@ -68,7 +61,7 @@ fn rollback_restores_the_outputs_checkpointed_when_the_target_was_entered(b: Bac
     .workflow;
     assert_eq!(w.current_state, "coding");
     assert_eq!(
-        outputs(&mut conn, &w.id),
+        conn.outputs(&w.id),
         json!({ "discovery": { "requirements": 3 }, "planning": { "steps": ["c"] } })
     );
     assert_healthy(&store);
@@ -96,7 +89,7 @@ fn rollback_without_checkpoints_trims_later_phases(b: Backend) {
     let w = engine::act(&mut store, "hydra-1", &req).unwrap().workflow;
     assert_eq!((w.current_state.as_str(), w.version), ("coding", 2));
     assert_eq!(
-        outputs(&mut conn, "ext-1"),
+        conn.outputs("ext-1"),
         json!({ "discovery": 1, "planning": 2 })
     );
     // The rollback itself leaves a checkpoint for the phase it entered.

@@ -671,6 +671,14 @@ impl Raw {
         )
     }
 
+    /// A workflow's `phase_outputs` as stored.
+    pub fn outputs(&mut self, id: &str) -> Value {
+        self.value(
+            "SELECT phase_outputs FROM build_workflows WHERE id = $1",
+            &[&id],
+        )
+    }
+
     /// The newest event of a workflow: (type, triggered_by, data).
     pub fn last_event(&mut self, id: &str) -> (String, String, Value) {
         self.one(
