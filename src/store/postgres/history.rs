@@ -6,6 +6,7 @@ use crate::model::checkpoint_patch;
 use crate::model::{Checkpoint, Event, Handoff};
 use crate::store::error::Result;
 use crate::store::query::{EventQuery, one_handoff};
+use postgres::GenericClient;
 
 fn handoffs(rows: Vec<postgres::Row>) -> Result<Vec<Handoff>> {
     Ok(rows
@@ -75,12 +76,26 @@ impl PgStore {
     }
 
     pub fn checkpoints(&self, workflow_id: &str) -> Result<Vec<Checkpoint>> {
-        let rows = self.query(
+        let mut client = self.client.borrow_mut();
+        self.checkpoints_in(&mut *client, workflow_id, "reading the database")
+    }
+
+    /// A workflow's checkpoints, oldest first, each made whole (a patch needs every one
+    /// before it), read inside `client`.
+    pub(super) fn checkpoints_in(
+        &self,
+        client: &mut impl GenericClient,
+        workflow_id: &str,
+        during: &str,
+    ) -> Result<Vec<Checkpoint>> {
+        let rows = self.query_in(
+            client,
             &format!(
                 "SELECT {CHECKPOINT} FROM workflow_checkpoints WHERE workflow_id = $1
                  ORDER BY version, created_at, id"
             ),
             &[&workflow_id],
+            during,
         )?;
         Ok(checkpoint_patch::expand(
             rows.iter()

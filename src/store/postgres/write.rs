@@ -6,7 +6,7 @@
 
 use super::PgStore;
 use super::error::{classify, is_unique_violation};
-use super::row::{self, CHECKPOINT, HANDOFF, WORKFLOW_FULL};
+use super::row::{self, HANDOFF, WORKFLOW_FULL};
 use crate::model::checkpoint_patch;
 use crate::model::{Change, Checkpoint, Snapshot, Workflow};
 use crate::store::backend::{Plan, StartPlan};
@@ -85,21 +85,7 @@ impl PgStore {
             }
         };
         let definition = self.latest_definition(tx, &workflow.definition)?;
-        // Every checkpoint: a patch needs the ones before it to be made whole.
-        let checkpoints = checkpoint_patch::expand(
-            self.query_in(
-                tx,
-                &format!(
-                    "SELECT {CHECKPOINT} FROM workflow_checkpoints
-                     WHERE workflow_id = $1 ORDER BY version, created_at, id"
-                ),
-                &[&id],
-                during,
-            )?
-            .iter()
-            .map(row::checkpoint)
-            .collect::<row::Result<Vec<_>>>()?,
-        );
+        let checkpoints = self.checkpoints_in(tx, id, during)?;
         let pending = self
             .query_in(
                 tx,

@@ -70,13 +70,7 @@ impl SqliteStore {
 
     /// A workflow's checkpoints, oldest first.
     pub fn checkpoints(&self, workflow_id: &str) -> Result<Vec<Checkpoint>> {
-        let mut stmt = self.conn.prepare_cached(&format!(
-            "SELECT {CHECKPOINT} FROM workflow_checkpoints WHERE workflow_id = ?1 ORDER BY version, rowid"
-        ))?;
-        let rows = stmt.query_map([workflow_id], row::checkpoint)?;
-        Ok(checkpoint_patch::expand(
-            rows.collect::<rusqlite::Result<Vec<_>>>()?,
-        ))
+        checkpoints_of(&self.conn, workflow_id)
     }
 
     /// The events `q` selects, oldest first: a range scan of `seq` (or of the
@@ -141,4 +135,16 @@ impl SqliteStore {
             .flatten();
         Ok(seq.unwrap_or(0))
     }
+}
+
+/// A workflow's checkpoints, oldest first, each made whole: a patch needs every one before
+/// it. Read in or out of a transaction.
+pub(super) fn checkpoints_of(conn: &rusqlite::Connection, id: &str) -> Result<Vec<Checkpoint>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {CHECKPOINT} FROM workflow_checkpoints WHERE workflow_id = ?1 ORDER BY version, rowid"
+    ))?;
+    let rows = stmt.query_map([id], row::checkpoint)?;
+    Ok(checkpoint_patch::expand(
+        rows.collect::<rusqlite::Result<Vec<_>>>()?,
+    ))
 }

@@ -4,7 +4,7 @@
 
 use super::SqliteStore;
 use super::definitions;
-use super::row::{self, CHECKPOINT, HANDOFF};
+use super::row::{self, HANDOFF};
 use crate::model::checkpoint_patch;
 use crate::model::{Change, Checkpoint, Snapshot, Workflow};
 use crate::store::backend::{Plan, StartPlan};
@@ -104,17 +104,7 @@ impl SqliteStore {
 fn snapshot(tx: &Transaction<'_>, id: &str) -> Result<Snapshot> {
     let workflow = super::workflows::load(tx, id)?;
     let definition = definitions::latest(tx, &workflow.definition)?;
-    let checkpoints = {
-        // Every checkpoint: a patch needs the ones before it to be made whole.
-        let mut stmt = tx.prepare_cached(&format!(
-            "SELECT {CHECKPOINT} FROM workflow_checkpoints WHERE workflow_id = ?1
-             ORDER BY version, rowid"
-        ))?;
-        checkpoint_patch::expand(
-            stmt.query_map([id], row::checkpoint)?
-                .collect::<rusqlite::Result<Vec<_>>>()?,
-        )
-    };
+    let checkpoints = super::history::checkpoints_of(tx, id)?;
     let pending = {
         let mut stmt = tx.prepare_cached(&format!(
             "SELECT {HANDOFF} FROM workflow_handoffs WHERE workflow_id = ?1 AND acknowledged_at IS NULL
