@@ -1,8 +1,8 @@
 //! Each engine operation against raw rusqlite running the same statements in the same
 //! transaction shape (the baseline), on the same database file in the same run.
 //!
-//! The baseline reads the snapshot the engine reads (workflow row, definition, newest
-//! checkpoints, pending handoffs), then writes the same UPDATE and INSERTs, with prepared
+//! The baseline reads the snapshot the engine reads (workflow row, definition, every
+//! checkpoint, pending handoffs), then writes the same UPDATE and INSERTs, with prepared
 //! statements and no rules, no JSON parsing and no model types: what the engine's work
 //! costs on top of SQLite's. Target: engine `advance` ≥ 0.7 × the baseline's throughput.
 

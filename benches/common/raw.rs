@@ -194,10 +194,9 @@ pub fn raw(conn: &mut Connection, id: &str, shape: &Shape) {
         .expect("definition");
     let mut last_id = String::new();
     for sql in [
-        "SELECT id, workflow_id, state, phase_outputs, retry_count, version, created_at
-         FROM workflow_checkpoints c WHERE workflow_id = ?1
-         AND version = (SELECT max(version) FROM workflow_checkpoints
-                        WHERE workflow_id = c.workflow_id AND state = c.state)",
+        "SELECT id, workflow_id, state, phase_outputs, retry_count, version, created_at,
+           base_version
+         FROM workflow_checkpoints WHERE workflow_id = ?1 ORDER BY version, rowid",
         "SELECT id, workflow_id, from_role, to_role, from_state, to_state, kind,
            data_transferred, created_at, acknowledged_at, acknowledged_by
          FROM workflow_handoffs WHERE workflow_id = ?1 AND acknowledged_at IS NULL
