@@ -65,20 +65,21 @@ pub fn apply(base: &Value, patch: &Value) -> Value {
 /// cannot be known (a foreign writer deleted its base), and leaving it out makes rollback
 /// and time travel treat that phase as never checkpointed rather than guess.
 pub fn expand(rows: impl IntoIterator<Item = StoredCheckpoint>) -> Vec<Checkpoint> {
-    let mut whole: HashMap<i64, Value> = HashMap::new();
-    let mut out = Vec::new();
+    // Each version's newest whole checkpoint, as its place in `out`.
+    let mut at: HashMap<i64, usize> = HashMap::new();
+    let mut out: Vec<Checkpoint> = Vec::new();
     for StoredCheckpoint {
         mut checkpoint,
         base_version,
     } in rows
     {
         if let Some(base) = base_version {
-            let Some(outputs) = whole.get(&base) else {
+            let Some(&i) = at.get(&base) else {
                 continue;
             };
-            checkpoint.phase_outputs = apply(outputs, &checkpoint.phase_outputs);
+            checkpoint.phase_outputs = apply(&out[i].phase_outputs, &checkpoint.phase_outputs);
         }
-        whole.insert(checkpoint.version, checkpoint.phase_outputs.clone());
+        at.insert(checkpoint.version, out.len());
         out.push(checkpoint);
     }
     out
@@ -100,23 +101,18 @@ pub fn stored_outputs(
     }
 }
 
-/// A workflow's whole checkpoints, oldest first, as rows: each a patch on the one before
-/// where that is smaller. [`expand`] gives them back.
-pub fn compact(checkpoints: &[Checkpoint]) -> Vec<StoredCheckpoint> {
-    let mut out = Vec::with_capacity(checkpoints.len());
+/// How to store each of a workflow's whole checkpoints, oldest first: a patch on the one
+/// before where that is smaller (as [`stored_outputs`] says). [`expand`] gives them back.
+pub fn compact(checkpoints: &[Checkpoint]) -> Vec<(Value, Option<i64>)> {
     let mut prev: Option<&Checkpoint> = None;
-    for c in checkpoints {
-        let (phase_outputs, base_version) = stored_outputs(prev, c.version, &c.phase_outputs);
-        out.push(StoredCheckpoint {
-            checkpoint: Checkpoint {
-                phase_outputs,
-                ..c.clone()
-            },
-            base_version,
-        });
-        prev = Some(c);
-    }
-    out
+    checkpoints
+        .iter()
+        .map(|c| {
+            let stored = stored_outputs(prev, c.version, &c.phase_outputs);
+            prev = Some(c);
+            stored
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -137,6 +133,21 @@ mod tests {
         }
     }
 
+    /// The rows `compact` would have written for `whole`.
+    fn rows(whole: &[Checkpoint]) -> Vec<StoredCheckpoint> {
+        whole
+            .iter()
+            .zip(compact(whole))
+            .map(|(c, (phase_outputs, base_version))| StoredCheckpoint {
+                checkpoint: Checkpoint {
+                    phase_outputs,
+                    ..c.clone()
+                },
+                base_version,
+            })
+            .collect()
+    }
+
     #[test]
     fn each_checkpoint_after_the_first_stores_only_what_changed() {
         let whole = vec![
@@ -145,13 +156,8 @@ mod tests {
             cp(3, json!({"a": {"x": 1}, "b": "two"})),
             cp(4, json!({"a": {"x": 1}, "b": "two", "c": [3]})),
         ];
-        let rows = compact(&whole);
-        let stored: Vec<_> = rows
-            .iter()
-            .map(|r| (r.checkpoint.phase_outputs.clone(), r.base_version))
-            .collect();
         assert_eq!(
-            stored,
+            compact(&whole),
             vec![
                 (json!({}), None),
                 (json!({"a": {"x": 1}}), None),
@@ -159,7 +165,7 @@ mod tests {
                 (json!({"c": [3]}), Some(3)),
             ]
         );
-        assert_eq!(expand(rows), whole);
+        assert_eq!(expand(rows(&whole)), whole);
     }
 
     #[test]
@@ -221,7 +227,7 @@ mod tests {
                     cp(version, o)
                 })
                 .collect();
-            prop_assert_eq!(expand(compact(&whole)), whole);
+            prop_assert_eq!(expand(rows(&whole)), whole);
         }
     }
 }

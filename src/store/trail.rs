@@ -29,12 +29,8 @@ impl Trail {
         json.push(w.metadata.to_string());
         json.extend(self.handoffs.iter().map(|h| h.data_transferred.to_string()));
         let stored = checkpoint_patch::compact(&self.checkpoints);
-        json.extend(
-            stored
-                .iter()
-                .map(|c| c.checkpoint.phase_outputs.to_string()),
-        );
-        let checkpoint_bases = stored.iter().map(|c| c.base_version).collect();
+        json.extend(stored.iter().map(|(outputs, _)| outputs.to_string()));
+        let checkpoint_bases = stored.iter().map(|&(_, base)| base).collect();
         json.extend(self.events.iter().map(|e| e.event_data.to_string()));
         Encoded {
             trail: self,

@@ -46,6 +46,13 @@ impl Lines {
         self.field(Some(&s))
     }
 
+    fn opt_int(&mut self, v: Option<i64>) -> &mut Self {
+        match v {
+            Some(v) => self.int(v),
+            None => self.field(None),
+        }
+    }
+
     fn end(&mut self) {
         self.0.push('\n');
         self.1 = false;
@@ -107,7 +114,7 @@ impl PgStore {
                     .int(c.retry_count)
                     .int(c.version)
                     .text(&c.created_at)
-                    .field(base.map(|v| v.to_string()).as_deref())
+                    .opt_int(*base)
                     .end();
             }
             for e in &t.events {
