@@ -10,6 +10,7 @@ pub mod copy_menu;
 pub mod event_filter;
 pub mod event_pages;
 pub mod event_view;
+mod give_back;
 pub use crate::engine::filter;
 pub mod history_filter;
 mod history_reader;

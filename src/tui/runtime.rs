@@ -3,6 +3,7 @@
 //! once, inside a synchronized update so the terminal never shows half a frame.
 
 use super::app::App;
+use super::give_back::GiveBack;
 use super::msg::{Cmd, Msg};
 use super::pace::Pace;
 use super::terminal::TerminalGuard;
@@ -152,15 +153,22 @@ fn run_loop(
     let size = guard.terminal.size()?;
     app.screen_mut().resize(size.width, size.height);
     draw(&mut guard, &app)?;
+    let mut give_back = GiveBack::default();
 
     loop {
-        // Asleep until a stuck mark or a shown duration changes with time alone.
+        // Asleep until a stuck mark or a shown duration changes with time alone, or until
+        // memory freed by a load can be given back.
         let timeout = app
             .next_wake()
             .map(|d| (d - time::now()).to_std().unwrap_or(Duration::ZERO))
             .unwrap_or(Duration::from_secs(3600));
+        let timeout = match give_back.due() {
+            Some(at) => timeout.min(at.saturating_duration_since(Instant::now())),
+            None => timeout,
+        };
         let first = match rx.recv_timeout(timeout) {
             Ok(m) => m,
+            Err(RecvTimeoutError::Timeout) if give_back.run_if_due(Instant::now()) => continue,
             Err(RecvTimeoutError::Timeout) => Msg::Tick(time::now()),
             Err(RecvTimeoutError::Disconnected) => return Ok(()),
         };
@@ -170,7 +178,10 @@ fn run_loop(
         let mut next = Some(first);
         let mut drained = 0;
         while let Some(msg) = next.take() {
-            changed |= matches!(msg, Msg::Data(_));
+            if let Msg::Data(d) = &msg {
+                changed = true;
+                give_back.took(d.workflows.len(), Instant::now());
+            }
             for cmd in update(&mut app, msg) {
                 match cmd {
                     Cmd::Quit => quit = true,
