@@ -3,6 +3,7 @@
 
 use super::config::Config;
 use super::exit::{CliError, CliResult};
+use super::progress;
 use crate::engine::StuckPolicy;
 use crate::store::{OpenMode, Opened, Store, Target};
 use serde_json::Value;
@@ -35,12 +36,16 @@ impl Ctx {
         } else {
             OpenMode::ReadWrite
         };
-        Ok(Store::open_with(&self.db, mode, self.busy)?.0)
+        Ok(self.open_as(mode)?.0)
     }
 
     /// Opens with `mode` (e.g. `Create`), waiting `--busy-timeout` for locks.
+    /// Migrations pending on the way are shown as they run ([`progress::Opening`]).
     pub fn open_as(&self, mode: OpenMode) -> CliResult<(Store, Opened)> {
-        Ok(Store::open_with(&self.db, mode, self.busy)?)
+        let mut opening = progress::Opening::new(&self.db);
+        let opened = Store::open_showing(&self.db, mode, self.busy, &mut |s| opening.step(s));
+        opening.done();
+        Ok(opened?)
     }
 }
 

@@ -44,6 +44,42 @@ pub fn spinner(message: impl Into<String>) -> ProgressBar {
     pb
 }
 
+/// What opening a database is waiting for, told as each step begins (a pending migration,
+/// giving pages back): a spinner on a terminal, otherwise one plain line a step on standard
+/// error, so a command that migrates an old database on its way never sits silent for the
+/// minutes a big one takes. Opening with nothing pending shows nothing.
+pub struct Opening {
+    db: String,
+    bar: Option<ProgressBar>,
+}
+
+impl Opening {
+    pub fn new(db: impl std::fmt::Display) -> Opening {
+        Opening {
+            db: db.to_string(),
+            bar: None,
+        }
+    }
+
+    pub fn step(&mut self, what: &str) {
+        let line = format!("{}: {what} (writers wait until it is done)", self.db);
+        if !shown() {
+            eprintln!("baton: {line}…");
+            return;
+        }
+        match &self.bar {
+            Some(bar) => bar.set_message(line),
+            None => self.bar = Some(spinner(line)),
+        }
+    }
+
+    pub fn done(self) {
+        if let Some(bar) = self.bar {
+            bar.finish_and_clear();
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

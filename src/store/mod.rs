@@ -34,7 +34,7 @@ pub use metric_events::{MetricEvent, MetricKey, Name, Names};
 pub use migration::{
     MIGRATIONS, Migration, POSTGRES_MIGRATIONS, latest, latest_for, migrations_for,
 };
-pub use open::{DEFAULT_BUSY_TIMEOUT, OpenMode, Opened};
+pub use open::{DEFAULT_BUSY_TIMEOUT, OpenMode, Opened, Steps};
 pub use postgres::set_application_name;
 pub use prune::Reclaimed;
 pub use query::{
@@ -76,14 +76,24 @@ impl Store {
         mode: OpenMode,
         busy: Duration,
     ) -> Result<(Store, Opened)> {
+        Store::open_showing(db, mode, busy, &mut |_| {})
+    }
+
+    /// Opens `db` as [`Store::open_with`] does, telling `steps` each migration it applies.
+    pub fn open_showing(
+        db: impl Into<Target>,
+        mode: OpenMode,
+        busy: Duration,
+        steps: Steps,
+    ) -> Result<(Store, Opened)> {
         let target = db.into();
         let (backend, opened): (Box<dyn Backend>, Opened) = match &target {
             Target::Sqlite(_) => {
-                let (b, o) = sqlite::SqliteStore::open(target, mode, busy)?;
+                let (b, o) = sqlite::SqliteStore::open(target, mode, busy, steps)?;
                 (Box::new(b), o)
             }
             Target::Postgres(_) => {
-                let (b, o) = postgres::PgStore::open(target.clone(), mode, busy)?;
+                let (b, o) = postgres::PgStore::open(target.clone(), mode, busy, steps)?;
                 (Box::new(b), o)
             }
         };

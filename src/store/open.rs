@@ -21,4 +21,9 @@ pub struct Opened {
     pub applied: Vec<&'static str>,
 }
 
+/// Told each long step of opening as it begins (each pending migration, giving back the
+/// pages one freed), so that a command can say what it is waiting for: migrating a big
+/// database holds the write lock for minutes.
+pub type Steps<'a> = &'a mut dyn FnMut(&str);
+
 pub const DEFAULT_BUSY_TIMEOUT: Duration = Duration::from_secs(5);

@@ -4,7 +4,7 @@
 use crate::cli::context::Ctx;
 use crate::cli::exit::{CliError, CliResult};
 use crate::cli::{output, progress};
-use crate::store::{OpenMode, latest_for};
+use crate::store::{OpenMode, Store, latest_for};
 use clap::Args;
 use serde_json::json;
 use std::io::Write;
@@ -30,8 +30,11 @@ pub fn run(ctx: &Ctx, a: &MigrateArgs) -> CliResult {
     }
     // Migrations run while opening; on a large database that can take a while (a new
     // index over every row), so a terminal gets a spinner with the elapsed time.
+    // Each step's name goes on the spinner; the lines printed after say what was applied.
     let spinner = progress::spinner(format!("bringing {} up to date", ctx.db));
-    let opened = ctx.open_as(OpenMode::Create);
+    let opened = Store::open_showing(&ctx.db, OpenMode::Create, ctx.busy, &mut |step| {
+        spinner.set_message(format!("bringing {} up to date: {step}", ctx.db))
+    });
     spinner.finish_and_clear();
     let (store, opened) = opened?;
     let version = store.schema_version()?;

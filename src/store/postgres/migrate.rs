@@ -9,7 +9,7 @@ use super::{definitions, shown};
 use crate::model::{Definition, time};
 use crate::store::error::{Result, StoreError};
 use crate::store::migration::{Migration, POSTGRES_MIGRATIONS, check_ledger, latest};
-use crate::store::open::{OpenMode, Opened};
+use crate::store::open::{OpenMode, Opened, Steps};
 use crate::store::report::Verification;
 use crate::store::target::Target;
 use postgres::{Client, GenericClient};
@@ -59,7 +59,12 @@ pub fn check(client: &mut impl GenericClient) -> Result<SchemaState> {
 }
 
 /// Checks the schema on opening and, when the mode allows, applies what is pending.
-pub fn prepare(client: &mut Client, target: &Target, mode: OpenMode) -> Result<Opened> {
+pub fn prepare(
+    client: &mut Client,
+    target: &Target,
+    mode: OpenMode,
+    steps: Steps,
+) -> Result<Opened> {
     let state = check(client)?;
     let latest = latest(POSTGRES_MIGRATIONS);
     if state.version == 0 && mode != OpenMode::Create {
@@ -85,7 +90,7 @@ pub fn prepare(client: &mut Client, target: &Target, mode: OpenMode) -> Result<O
     if state.version == latest {
         return Ok(Opened::default());
     }
-    let applied = apply_pending(client)?;
+    let applied = apply_pending(client, steps)?;
     Ok(Opened {
         created: applied.first().is_some_and(|m| m.version == 1),
         applied: applied.into_iter().map(|m| m.name).collect(),
@@ -93,7 +98,7 @@ pub fn prepare(client: &mut Client, target: &Target, mode: OpenMode) -> Result<O
 }
 
 /// Applies every pending migration in one transaction, holding the migration lock.
-pub fn apply_pending(client: &mut Client) -> Result<Vec<&'static Migration>> {
+pub fn apply_pending(client: &mut Client, steps: Steps) -> Result<Vec<&'static Migration>> {
     let during = "migrating";
     let mut tx = client.transaction().map_err(|e| classify(e, during))?;
     tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])
@@ -108,6 +113,7 @@ pub fn apply_pending(client: &mut Client) -> Result<Vec<&'static Migration>> {
     let done = check(&mut tx)?.version;
     let mut applied = Vec::new();
     for m in POSTGRES_MIGRATIONS.iter().filter(|m| m.version > done) {
+        steps(&format!("applying migration {}", m.name));
         tx.batch_execute(m.sql)
             .map_err(|e| classify(e, &format!("applying migration {}", m.name)))?;
         tx.execute(

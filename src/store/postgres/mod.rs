@@ -25,7 +25,7 @@ pub use connect::set_application_name;
 use super::backend::{Backend, Plan, StartPlan};
 use super::census::Census;
 use super::error::{Result, StoreError};
-use super::open::{OpenMode, Opened};
+use super::open::{OpenMode, Opened, Steps};
 use super::query::{EventQuery, FeedCursor, ListQuery, Listed, RowStamp};
 use super::report::{ChangeToken, DoctorReport, Health, Verification};
 use super::statements::StatementLog;
@@ -58,14 +58,19 @@ pub struct PgStore {
 }
 
 impl PgStore {
-    pub fn open(target: Target, mode: OpenMode, busy: Duration) -> Result<(PgStore, Opened)> {
+    pub fn open(
+        target: Target,
+        mode: OpenMode,
+        busy: Duration,
+        steps: Steps,
+    ) -> Result<(PgStore, Opened)> {
         let Target::Postgres(url) = &target else {
             return Err(StoreError::Invalid("not a PostgreSQL target".into()));
         };
         let url = url.clone();
         let mut client = connect::connect(&url)?;
         session(&mut client, mode == OpenMode::ReadOnly, busy)?;
-        let opened = migrate::prepare(&mut client, &target, mode)?;
+        let opened = migrate::prepare(&mut client, &target, mode, steps)?;
         let store = PgStore {
             client: RefCell::new(client),
             prepared: RefCell::new(HashMap::new()),
@@ -189,7 +194,7 @@ impl Backend for PgStore {
         } else {
             OpenMode::ReadWrite
         };
-        migrate::prepare(&mut client, &self.target, mode)?;
+        migrate::prepare(&mut client, &self.target, mode, &mut |_| {})?;
         self.client = RefCell::new(client);
         self.prepared.borrow_mut().clear();
         Ok(())

@@ -49,8 +49,20 @@ impl Drop for Scratch {
 fn a_read_only_session_is_refused_writes_by_the_server() {
     let db = Scratch::new("ro");
     let target = Target::parse(&db.url);
-    PgStore::open(target.clone(), OpenMode::Create, DEFAULT_BUSY_TIMEOUT).expect("migrate");
-    let (ro, _) = PgStore::open(target, OpenMode::ReadOnly, DEFAULT_BUSY_TIMEOUT).expect("open");
+    PgStore::open(
+        target.clone(),
+        OpenMode::Create,
+        DEFAULT_BUSY_TIMEOUT,
+        &mut |_| {},
+    )
+    .expect("migrate");
+    let (ro, _) = PgStore::open(
+        target,
+        OpenMode::ReadOnly,
+        DEFAULT_BUSY_TIMEOUT,
+        &mut |_| {},
+    )
+    .expect("open");
     let write = "INSERT INTO workflow_definitions (name, phases) VALUES ('x', '[]')";
     let err = ro.client.borrow_mut().batch_execute(write).unwrap_err();
     assert!(
@@ -76,7 +88,8 @@ fn concurrent_migrations_take_turns() {
         .map(|_| {
             let t = target.clone();
             std::thread::spawn(move || {
-                PgStore::open(t, OpenMode::Create, DEFAULT_BUSY_TIMEOUT).map(|(_, o)| o.applied)
+                PgStore::open(t, OpenMode::Create, DEFAULT_BUSY_TIMEOUT, &mut |_| {})
+                    .map(|(_, o)| o.applied)
             })
         })
         .collect();
@@ -89,7 +102,13 @@ fn concurrent_migrations_take_turns() {
         1,
         "exactly one migrated: {applied:?}"
     );
-    let (store, _) = PgStore::open(target, OpenMode::ReadOnly, DEFAULT_BUSY_TIMEOUT).unwrap();
+    let (store, _) = PgStore::open(
+        target,
+        OpenMode::ReadOnly,
+        DEFAULT_BUSY_TIMEOUT,
+        &mut |_| {},
+    )
+    .unwrap();
     assert!(store.verify_schema().unwrap().ok());
     assert_eq!(
         store.definitions().unwrap().len(),

@@ -5,6 +5,7 @@
 use crate::model::{Definition, time};
 use crate::store::error::{Result, StoreError};
 use crate::store::migration::{MIGRATIONS, Migration, check_ledger, latest};
+use crate::store::open::Steps;
 use crate::store::report::Verification;
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use std::collections::BTreeSet;
@@ -58,7 +59,7 @@ pub fn check(conn: &Connection) -> Result<SchemaState> {
 
 /// Applies every pending migration, each in its own `BEGIN IMMEDIATE` transaction that
 /// re-checks the ledger (another process may be migrating too). Returns what it applied.
-pub fn apply_pending(conn: &mut Connection) -> Result<Vec<&'static Migration>> {
+pub fn apply_pending(conn: &mut Connection, steps: Steps) -> Result<Vec<&'static Migration>> {
     let mut applied = Vec::new();
     for m in MIGRATIONS {
         let tx = conn
@@ -79,6 +80,7 @@ pub fn apply_pending(conn: &mut Connection) -> Result<Vec<&'static Migration>> {
         if done.is_some() {
             continue;
         }
+        steps(&format!("applying migration {}", m.name));
         tx.execute_batch(m.sql)?;
         tx.execute(
             &format!(
@@ -151,8 +153,11 @@ mod tests {
     fn fresh_database_migrates_and_verifies() {
         let mut c = Connection::open_in_memory().unwrap();
         assert_eq!(check(&c).unwrap().version, 0);
-        assert_eq!(apply_pending(&mut c).unwrap().len(), MIGRATIONS.len());
-        assert!(apply_pending(&mut c).unwrap().is_empty());
+        assert_eq!(
+            apply_pending(&mut c, &mut |_| {}).unwrap().len(),
+            MIGRATIONS.len()
+        );
+        assert!(apply_pending(&mut c, &mut |_| {}).unwrap().is_empty());
         let v = verify(&c).unwrap();
         assert!(v.ok(), "{v:?}");
         c.execute_batch("DROP INDEX idx_events_workflow_seq")

@@ -24,7 +24,7 @@ mod write;
 use super::backend::{Backend, Plan, StartPlan};
 use super::census::Census;
 use super::error::{Result, StoreError};
-use super::open::{OpenMode, Opened};
+use super::open::{OpenMode, Opened, Steps};
 use super::query::{EventQuery, FeedCursor, ListQuery, Listed, RowStamp};
 use super::report::{ChangeToken, DoctorReport, Health, Verification};
 use super::statements::StatementLog;
@@ -63,9 +63,14 @@ fn file_id(path: &Path) -> Option<FileId> {
 }
 
 impl SqliteStore {
-    pub fn open(target: Target, mode: OpenMode, busy: Duration) -> Result<(SqliteStore, Opened)> {
+    pub fn open(
+        target: Target,
+        mode: OpenMode,
+        busy: Duration,
+        steps: Steps,
+    ) -> Result<(SqliteStore, Opened)> {
         let path = target.path().map(Path::to_path_buf).unwrap_or_default();
-        let (conn, opened) = open::open(&path, mode, busy)?;
+        let (conn, opened) = open::open(&path, mode, busy, steps)?;
         let store = SqliteStore {
             conn,
             file: file_id(&path),
@@ -96,7 +101,7 @@ impl Backend for SqliteStore {
         } else {
             OpenMode::ReadWrite
         };
-        *self = SqliteStore::open(self.target.clone(), mode, self.busy)?.0;
+        *self = SqliteStore::open(self.target.clone(), mode, self.busy, &mut |_| {})?.0;
         Ok(())
     }
 

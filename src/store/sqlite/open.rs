@@ -4,12 +4,17 @@
 use super::migrate;
 use crate::store::error::{Result, StoreError};
 use crate::store::migration::{MIGRATIONS, latest};
-use crate::store::open::{OpenMode, Opened};
+use crate::store::open::{OpenMode, Opened, Steps};
 use rusqlite::{Connection, OpenFlags};
 use std::path::Path;
 use std::time::Duration;
 
-pub fn open(path: &Path, mode: OpenMode, busy: Duration) -> Result<(Connection, Opened)> {
+pub fn open(
+    path: &Path,
+    mode: OpenMode,
+    busy: Duration,
+    steps: Steps,
+) -> Result<(Connection, Opened)> {
     let mut opened = Opened::default();
     match std::fs::metadata(path) {
         Ok(m) if m.is_dir() => {
@@ -92,12 +97,13 @@ pub fn open(path: &Path, mode: OpenMode, busy: Duration) -> Result<(Connection, 
     // Only a database behind this binary needs the write lock that migrating takes; an
     // up-to-date one is opened without it, so reads never wait on a busy writer.
     if state.version < latest(MIGRATIONS) {
-        opened.applied = migrate::apply_pending(&mut conn)?
+        opened.applied = migrate::apply_pending(&mut conn, steps)?
             .into_iter()
             .map(|m| m.name)
             .collect();
         // A migration that rebuilds a table (schema 9) leaves the old one's pages free.
         if state.version > 0 {
+            steps("giving back the pages the migration freed");
             super::prune::give_back(&conn, "migrating")?;
         }
     }
@@ -182,12 +188,14 @@ mod tests {
             Target::from(&path),
             OpenMode::Create,
             crate::store::DEFAULT_BUSY_TIMEOUT,
+            &mut |_| {},
         )
         .unwrap();
         let (ro, _) = SqliteStore::open(
             Target::from(&path),
             OpenMode::ReadOnly,
             crate::store::DEFAULT_BUSY_TIMEOUT,
+            &mut |_| {},
         )
         .unwrap();
         let write = "INSERT INTO workflow_definitions (name, phases) VALUES ('x', '[]')";
