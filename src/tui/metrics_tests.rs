@@ -61,3 +61,53 @@ fn esc_closes_the_metrics() {
     key(&mut a, KeyCode::Esc);
     assert!(a.overlays().shown().is_none());
 }
+
+/// The metrics' table is wider than an 80-column screen: ←/→ move the view sideways, as
+/// far as the widest line's end and back, the place survives a refresh, and the frame
+/// shows the columns scrolled to and says which they are.
+#[test]
+fn wide_metrics_scroll_sideways_on_a_narrow_screen() {
+    use ratatui::{Terminal, backend::TestBackend};
+    let mut a = app();
+    a.screen_mut().resize(80, 24);
+    key(&mut a, KeyCode::Char('M'));
+    let wide: Vec<String> = (0..5)
+        .map(|i| format!("row{i} {}END", "abcdefghij".repeat(14)))
+        .collect();
+    let widest = wide[0].chars().count();
+    update(&mut a, Msg::Metrics(wide.clone()));
+    let left = |a: &App| match a.overlays().shown() {
+        Some(Overlay::Metrics(v)) => v.left,
+        other => panic!("metrics shown, not {other:?}"),
+    };
+    let draw = |a: &App| {
+        let mut t = Terminal::new(TestBackend::new(80, 24)).expect("test backend");
+        t.draw(|f| super::view::draw(f, a)).expect("draw");
+        t.backend().to_string()
+    };
+    assert!(draw(&a).contains("row0 abcdefghij"), "{}", draw(&a));
+    assert!(!draw(&a).contains("END"));
+    key(&mut a, KeyCode::Right);
+    assert_eq!(left(&a), 8);
+    let shot = draw(&a);
+    // "row0 " and three letters scrolled past.
+    assert!(shot.contains("│defghijabc"), "{shot}");
+    assert!(
+        shot.contains(&format!("cols 9-82 of {widest} · ←/→")),
+        "{shot}"
+    );
+    for _ in 0..30 {
+        key(&mut a, KeyCode::Right);
+    }
+    let inner = 80 - 4 - 2;
+    assert_eq!(left(&a), widest - inner, "no further than the end");
+    assert!(draw(&a).contains("END│"), "{}", draw(&a));
+    update(&mut a, Msg::Metrics(wide));
+    assert_eq!(left(&a), widest - inner, "a refresh keeps the place");
+    key(&mut a, KeyCode::Left);
+    assert_eq!(left(&a), widest - inner - 8);
+    for _ in 0..30 {
+        key(&mut a, KeyCode::Left);
+    }
+    assert_eq!(left(&a), 0);
+}

@@ -2,7 +2,7 @@
 //! returned as [`Cmd`]s for the runtime to carry out. Keys go to the overlay on top, else
 //! to the binding the key registry names; movement goes to the focused pane.
 
-use super::app::{App, DiffView, Level, Overlay};
+use super::app::{App, DiffView, Level, Overlay, SIDEWAYS};
 use super::confirm::{Confirm, Step, Subject};
 use super::copy_menu::{CopyMenu, Pick};
 use super::event_view::{EventView, Step as EventStep};
@@ -41,18 +41,18 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Cmd> {
         Msg::Metrics(lines) => {
             // Shown when asked for over nothing else; refreshed in place while shown.
             let at = match app.overlays().shown() {
-                Some(Overlay::Metrics(v)) => Some(v.at),
-                None if app.overlays().metrics_wanted() => Some(0),
+                Some(Overlay::Metrics(v)) => Some((v.at, v.left)),
+                None if app.overlays().metrics_wanted() => Some((0, 0)),
                 _ => None,
             };
-            if let Some(at) = at {
+            if let Some((at, left)) = at {
                 let text = DiffText {
                     workflow_id: String::new(),
                     title: "Metrics · the last hour (refreshed every 5 s)".into(),
                     lines,
                 };
                 app.overlays_mut()
-                    .show(Overlay::Metrics(DiffView { text, at }));
+                    .show(Overlay::Metrics(DiffView { text, at, left }));
             }
             Vec::new()
         }
@@ -94,8 +94,11 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Cmd> {
             // Only over nothing else, and only for the workflow still selected.
             let wanted = app.selected_id() == Some(d.workflow_id.as_str());
             if wanted && app.overlays().shown().is_none() {
-                app.overlays_mut()
-                    .show(Overlay::Diff(DiffView { text: *d, at: 0 }));
+                app.overlays_mut().show(Overlay::Diff(DiffView {
+                    text: *d,
+                    at: 0,
+                    left: 0,
+                }));
             }
             Vec::new()
         }
@@ -324,6 +327,13 @@ fn on_diff_key(app: &mut App, mut v: DiffView, k: &KeyEvent) -> Vec<Cmd> {
     let (_, h) = app.screen().size();
     let page = usize::from(h.saturating_sub(6)).max(1);
     let last = v.text.lines.len().saturating_sub(1);
+    let (w, _) = app.screen().size();
+    let sideways = SIDEWAYS as isize;
+    match k.code {
+        KeyCode::Left => v.scroll_sideways(-sideways, w),
+        KeyCode::Right => v.scroll_sideways(sideways, w),
+        _ => {}
+    }
     if let Some(Does::Move(m)) = keys::action_for(k, pane::focused(app).id()).map(|b| b.does) {
         v.at = match m {
             Move::Up => v.at.saturating_sub(1),

@@ -27,7 +27,7 @@ pub use events::{EVENTS_KEPT, EventLog, cursor_index};
 pub use held::{Entry, FINISHED_KEPT, Held, Row};
 pub use history::{HELD_MAX as HISTORY_HELD_MAX, History, PAGE as HISTORY_PAGE};
 pub use marks::Marks;
-pub use overlays::{DiffView, Overlay, Overlays};
+pub use overlays::{DiffView, Overlay, Overlays, SIDEWAYS};
 pub use paging::{Paging, Want};
 pub use screen::{PaneId, Screen};
 pub use session::{Level, Session, TermRequest};

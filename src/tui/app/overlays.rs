@@ -23,11 +23,50 @@ pub enum Overlay {
     Palette(crate::tui::palette::Palette),
 }
 
-/// A diff on screen and the first of its lines shown.
+/// A diff on screen, the first of its lines shown and the first column (lines wider than
+/// the screen scroll sideways: the metrics' table is 150 columns).
 #[derive(Debug, Clone, PartialEq)]
 pub struct DiffView {
     pub text: DiffText,
     pub at: usize,
+    pub left: usize,
+}
+
+/// Columns one ←/→ moves the view sideways.
+pub const SIDEWAYS: usize = 8;
+
+impl DiffView {
+    /// The widest line, in characters.
+    pub fn widest(&self) -> usize {
+        self.text
+            .lines
+            .iter()
+            .map(|l| l.chars().count())
+            .max()
+            .unwrap_or(0)
+    }
+
+    /// The box's width on a screen `screen_w` wide: its widest line, within the screen
+    /// less a margin, and never narrower than 40 columns (its title and key hints).
+    pub fn box_width(&self, screen_w: u16) -> u16 {
+        let room = screen_w.saturating_sub(4);
+        let want = u16::try_from(self.widest() + 2).unwrap_or(u16::MAX);
+        want.clamp(40.min(room), room)
+    }
+
+    /// The first column shown at most: the widest line's end at the box's right edge.
+    pub fn max_left(&self, screen_w: u16) -> usize {
+        let inner = usize::from(self.box_width(screen_w).saturating_sub(2));
+        self.widest().saturating_sub(inner)
+    }
+
+    /// Moves the view `by` columns sideways (negative: left), within what there is to see.
+    pub fn scroll_sideways(&mut self, by: isize, screen_w: u16) {
+        self.left = self
+            .left
+            .saturating_add_signed(by)
+            .min(self.max_left(screen_w));
+    }
 }
 
 /// Seconds between refreshes of the metrics overlay.

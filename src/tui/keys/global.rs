@@ -137,7 +137,7 @@ pub const TAIL: &[Binding] = &[
         keys: &[Char('M')],
         label: "M",
         footer: None,
-        help: "metrics of the last hour: per phase and role, the bottleneck (M or Esc closes)",
+        help: "metrics of the last hour: per phase and role, the bottleneck (←/→ scroll wide lines; M or Esc closes)",
         does: Does::Run(|app| {
             let now = app.now();
             app.overlays_mut().metrics_asked(now);

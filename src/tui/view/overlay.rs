@@ -180,10 +180,11 @@ pub fn confirm(f: &mut Frame, area: Rect, c: &Confirm, t: Theme) {
     f.render_widget(Paragraph::new(lines).block(block), r);
 }
 
-/// The diff of a workflow's phase outputs (`d`): `+` added, `-` removed, `~` changed, each
-/// in its colour (and its sign, for `NO_COLOR`), scrolled to line `v.at`.
+/// The diff of a workflow's phase outputs (`d`), or the metrics (`M`): `+` added, `-`
+/// removed, `~` changed, each in its colour (and its sign, for `NO_COLOR`), scrolled to
+/// line `v.at` and column `v.left`.
 pub fn diff(f: &mut Frame, area: Rect, v: &DiffView, t: Theme) {
-    let w = area.width.saturating_sub(4).min(110);
+    let w = v.box_width(area.width);
     let h = (v.text.lines.len() as u16 + 2)
         .min(area.height.saturating_sub(2))
         .max(3);
@@ -191,6 +192,8 @@ pub fn diff(f: &mut Frame, area: Rect, v: &DiffView, t: Theme) {
     let shown = usize::from(h.saturating_sub(2));
     let at = v.at.min(v.text.lines.len().saturating_sub(shown));
     let inner = usize::from(w.saturating_sub(2));
+    // Kept in range here too: the screen may have grown since the last key.
+    let left = v.left.min(v.max_left(area.width));
     let lines: Vec<Line> = v
         .text
         .lines
@@ -204,7 +207,8 @@ pub fn diff(f: &mut Frame, area: Rect, v: &DiffView, t: Theme) {
                 Some("~ ") => t.stuck(),
                 _ => Style::default(),
             };
-            Line::from(Span::styled(cut_to(l, inner), style))
+            let from: String = l.chars().skip(left).collect();
+            Line::from(Span::styled(cut_to(&from, inner), style))
         })
         .collect();
     let place = if v.text.lines.len() > shown {
@@ -217,6 +221,16 @@ pub fn diff(f: &mut Frame, area: Rect, v: &DiffView, t: Theme) {
     } else {
         " ".into()
     };
+    let widest = v.widest();
+    let sideways = if widest > inner {
+        format!(
+            "cols {}-{} of {widest} · ←/→ · ",
+            left + 1,
+            (left + inner).min(widest)
+        )
+    } else {
+        String::new()
+    };
     f.render_widget(Clear, r);
     let block = Block::default()
         .borders(Borders::ALL)
@@ -224,6 +238,7 @@ pub fn diff(f: &mut Frame, area: Rect, v: &DiffView, t: Theme) {
         .title(Span::styled(format!(" {} ", v.text.title), t.title()))
         .title_bottom(Line::from(vec![
             Span::styled(place, t.dim()),
+            Span::styled(sideways, t.dim()),
             Span::styled("Esc q close ", t.dim()),
         ]));
     f.render_widget(Paragraph::new(lines).block(block), r);
