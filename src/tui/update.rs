@@ -23,9 +23,15 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Cmd> {
     let before = app.selected_id().map(str::to_string);
     let data_arrived = matches!(msg, Msg::Data(_));
     let mut cmds = match msg {
-        Msg::Key(k) if k.kind != KeyEventKind::Release => on_key(app, k),
+        Msg::Key(k) if k.kind != KeyEventKind::Release => {
+            app.touched();
+            on_key(app, k)
+        }
         Msg::Key(_) => Vec::new(),
-        Msg::Mouse(m) => on_mouse(app, m),
+        Msg::Mouse(m) => {
+            app.touched();
+            on_mouse(app, m)
+        }
         Msg::Resize(w, h) => {
             app.screen_mut().resize(w, h);
             Vec::new()

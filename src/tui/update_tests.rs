@@ -855,3 +855,52 @@ fn v_steps_through_the_saved_views_of_the_config_file() {
         "a quick view leaves the saved one"
     );
 }
+
+/// Until the operator touches the dashboard, the first row stays selected as rows arrive
+/// (the trouble sorted first is what the detail shows on opening); once a key has moved
+/// it, the selection follows its workflow.
+#[test]
+fn the_top_stays_selected_until_the_operator_moves_then_the_workflow_does() {
+    let mut a = app();
+    // Oldest first, so that an arriving row started earlier sorts above every other; a
+    // view chosen starts over at the top, as opening does.
+    a.sort_by(SortKey::Age);
+    a.set_view(QuickView::All);
+    assert_eq!(a.table().selected(), 0);
+    let top = selected_build(&a);
+    let early = |id: &str, build: &str| {
+        let mut w = testing::workflow(id, build, "coding", Status::Running);
+        w.created_at = "2026-11-22T09:00:00.000Z".into();
+        w
+    };
+    let arrive = |a: &mut super::app::App, w| {
+        update(
+            a,
+            Msg::Data(super::msg::Delta {
+                workflows: vec![w],
+                ..Default::default()
+            }),
+        )
+    };
+    arrive(
+        &mut a,
+        early("f0000000-0000-4000-8000-000000000001", "fornax-1"),
+    );
+    assert_ne!(top, "fornax-1");
+    assert_eq!(a.table().selected(), 0);
+    assert_eq!(
+        selected_build(&a),
+        "fornax-1",
+        "the new first row, untouched"
+    );
+    // A key moves the selection: from now on it stays with its workflow.
+    key(&mut a, KeyCode::Char('j'));
+    let chosen = selected_build(&a);
+    assert_eq!(chosen, top);
+    arrive(
+        &mut a,
+        early("f0000000-0000-4000-8000-000000000000", "fornax-0"),
+    );
+    assert_eq!(selected_build(&a), chosen, "followed, not left at row 1");
+    assert_eq!(a.table().selected(), 2);
+}

@@ -54,6 +54,7 @@ impl App {
             }
         }
         if let Some(at) = self.held.position(id, self.table.sort()) {
+            self.table.set_placed(true);
             self.select_at(at);
         }
         Vec::new()

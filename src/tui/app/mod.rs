@@ -153,9 +153,13 @@ impl App {
     fn table_selected_id(&self) -> Option<&str> {
         self.held.visible().get(self.table.selected()).map(|v| &**v)
     }
-    /// Merges a batch from the worker, keeping the selection on the same workflow.
+    /// Merges a batch from the worker, keeping the selection on the same workflow once the
+    /// operator has placed it, and on the first row until then.
     pub fn apply_delta(&mut self, mut d: Delta) {
-        let keep = self.table_selected_id().map(str::to_string);
+        let keep = self
+            .table_selected_id()
+            .filter(|_| self.table.placed())
+            .map(str::to_string);
         let held = &self.held;
         self.events.merge(
             std::mem::take(&mut d.events),
@@ -278,7 +282,13 @@ impl App {
         if self.history.active() {
             return self.history.select(i);
         }
+        self.table.set_placed(true);
         self.select_at(i);
+    }
+    /// The operator did something (a key, a click): from now on the selection follows its
+    /// workflow (see [`Table::placed`]).
+    pub fn touched(&mut self) {
+        self.table.set_placed(true);
     }
     /// Moves the selection by `delta` rows, stopping at either end.
     pub fn move_selection(&mut self, delta: isize) {
@@ -286,12 +296,14 @@ impl App {
             return self.history.move_by(delta);
         }
         let max = self.held.visible().len().saturating_sub(1);
+        self.table.set_placed(true);
         self.select_at(self.table.selected().saturating_add_signed(delta).min(max));
     }
     pub fn select_last(&mut self) {
         if self.history.active() {
             return self.history.select_last();
         }
+        self.table.set_placed(true);
         self.select_at(self.held.visible().len().saturating_sub(1));
     }
 
@@ -362,6 +374,7 @@ impl App {
     /// After a new view or filter: no workflow is pinned any more, the first row is selected.
     fn start_over(&mut self) {
         self.table.set_pin(None);
+        self.table.set_placed(false);
         self.table.select(0);
         self.refilter();
     }

@@ -82,6 +82,11 @@ pub struct Table {
     /// action in the failed view must not move the cursor to another workflow), until the
     /// selection moves on.
     pin: Option<Pin>,
+    /// Whether the operator has put the selection anywhere (a key, a click, a jump) since
+    /// the dashboard opened or the view or filter changed. Until then the selection stays
+    /// on the first row as rows arrive, so the trouble sorted first is what the detail shows;
+    /// after, it follows its workflow wherever the rows move it.
+    placed: bool,
     /// Named filters from the config file (`[views]`), and which one is applied.
     saved: Vec<(String, String)>,
     saved_at: Option<usize>,
@@ -105,6 +110,7 @@ impl Default for Table {
             filter: Filter::default(),
             filter_error: None,
             pin: None,
+            placed: false,
             saved: Vec::new(),
             saved_at: None,
         }
@@ -112,6 +118,13 @@ impl Default for Table {
 }
 
 impl Table {
+    /// See [`Table::placed`]'s field.
+    pub fn placed(&self) -> bool {
+        self.placed
+    }
+    pub(super) fn set_placed(&mut self, placed: bool) {
+        self.placed = placed;
+    }
     pub fn selected(&self) -> usize {
         self.selected
     }
