@@ -56,7 +56,8 @@ pub struct Opening {
 impl Opening {
     pub fn new(db: impl std::fmt::Display) -> Opening {
         Opening {
-            db: db.to_string(),
+            // A path may hold anything a terminal would act on.
+            db: crate::model::text::sanitize(&db.to_string()).into_owned(),
             bar: None,
         }
     }

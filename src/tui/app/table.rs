@@ -118,7 +118,8 @@ impl Default for Table {
 }
 
 impl Table {
-    /// See [`Table::placed`]'s field.
+    /// Whether the operator has placed the selection since opening or the last new view or
+    /// filter (until then it stays on the first row as rows arrive).
     pub fn placed(&self) -> bool {
         self.placed
     }
