@@ -46,7 +46,11 @@ impl Needle {
 
     /// Whether already folded text holds this term.
     fn is_in(&self, folded: &str) -> bool {
-        self.finder.find(folded.as_bytes()).is_some()
+        self.is_in_bytes(folded.as_bytes())
+    }
+
+    fn is_in_bytes(&self, folded: &[u8]) -> bool {
+        self.finder.find(folded).is_some()
     }
 }
 
@@ -163,23 +167,28 @@ impl Filter {
 /// row arrives, so that a keystroke over 50,000 rows is one pass (no lookups, no folding).
 /// The text itself is the caller's to keep: the dashboard keeps every row's in one buffer,
 /// in table order, so that the pass reads memory in sequence.
+///
+/// Small, as the dashboard keeps one per live row inline in its sorted order, which a
+/// keystroke reads whole and a change moves in runs: 28 bytes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Searchable {
-    /// Where each of the five fields ends in the folded text (build, project, phase, role
-    /// and id, joined by newlines, which a filter term never contains, so no term matches
-    /// across two fields).
-    ends: [u32; 5],
+    /// Where each field ends in the text: the five searched as free text (build, project,
+    /// phase, role and id, folded, joined by newlines, which a filter term never contains,
+    /// so no term matches across two fields), then, after one more newline, the stored
+    /// status as written when it is not one baton knows (else nothing).
+    ends: [u32; 6],
     status: Status,
-    /// The stored status text, kept only when it is not one baton knows.
-    unknown_status: Option<Box<str>>,
     pub stuck: bool,
 }
+
+/// The fields free text is searched in: the first five.
+const SEARCHED: usize = 5;
 
 impl Searchable {
     /// Appends `w`'s folded text to `text` and returns the rest of what the filter reads.
     pub fn fold_into(w: &Workflow, stuck: bool, text: &mut String) -> Searchable {
         let start = text.len();
-        let mut ends = [0u32; 5];
+        let mut ends = [0u32; 6];
         let fields = [
             w.build_id.as_str(),
             &w.project_id,
@@ -187,6 +196,7 @@ impl Searchable {
             &w.current_role,
             &w.id,
         ];
+        let end = |text: &String| u32::try_from(text.len() - start).unwrap_or(u32::MAX);
         for (i, f) in fields.iter().enumerate() {
             if i > 0 {
                 text.push('\n');
@@ -196,12 +206,16 @@ impl Searchable {
             } else {
                 text.push_str(&fold(f));
             }
-            ends[i] = u32::try_from(text.len() - start).unwrap_or(u32::MAX);
+            ends[i] = end(text);
         }
+        text.push('\n');
+        if w.status == Status::Unknown {
+            text.push_str(&w.status_raw);
+        }
+        ends[SEARCHED] = end(text);
         Searchable {
             ends,
             status: w.status,
-            unknown_status: (w.status == Status::Unknown).then(|| w.status_raw.clone().into()),
             stuck,
         }
     }
@@ -213,9 +227,16 @@ impl Searchable {
         (text, s)
     }
 
-    /// The length of the folded text this was made with.
+    /// The length of the text this was made with.
     pub(crate) fn text_len(&self) -> usize {
-        self.ends[4] as usize
+        self.ends[SEARCHED] as usize
+    }
+
+    /// The part of `text` free text is searched in, as bytes: the searcher reads bytes,
+    /// and a keystroke asks this of every row (no character boundary to check).
+    fn searched<'t>(&self, text: &'t str) -> &'t [u8] {
+        let b = text.as_bytes();
+        &b[..(self.ends[SEARCHED - 1] as usize).min(b.len())]
     }
 
     fn field<'t>(&self, text: &'t str, i: usize) -> &'t str {
@@ -242,12 +263,12 @@ impl Filter {
     /// folded `text` and the rest.
     pub fn matches_searchable(&self, text: &str, s: &Searchable) -> bool {
         self.terms.iter().all(|t| match t {
-            Term::Text(q) => q.is_in(text),
+            Term::Text(q) => q.is_in_bytes(s.searched(text)),
             Term::Status(q) if q.is_empty() => true,
-            Term::Status(q) => match &s.unknown_status {
-                Some(raw) => raw.eq_ignore_ascii_case(q) || q == "unknown",
-                None => s.status.as_str().eq_ignore_ascii_case(q),
-            },
+            Term::Status(q) if s.status == Status::Unknown => {
+                s.field(text, SEARCHED).eq_ignore_ascii_case(q) || q == "unknown"
+            }
+            Term::Status(q) => s.status.as_str().eq_ignore_ascii_case(q),
             Term::Phase(q) => q.is_in(s.field(text, 2)),
             Term::Role(q) => q.is_in(s.field(text, 3)),
             Term::Project(q) => q.is_in(s.field(text, 1)),
@@ -356,6 +377,8 @@ mod tests {
                     "project:ject",
                     "status:running",
                     "status:weird",
+                    // The stored status is kept after the searched fields, not in them.
+                    "weird",
                     "status:unknown",
                     "status:run",
                     "",
