@@ -4,6 +4,7 @@
 
 mod deadlines;
 mod order;
+mod rotate;
 
 #[cfg(test)]
 pub(super) use order::COMPACT_MIN;

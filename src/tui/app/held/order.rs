@@ -29,7 +29,7 @@ pub struct Entry {
 
 impl Entry {
     /// The entry of row `r` held under `id`, its folded text appended to `texts`.
-    fn of(id: &Id, r: &Row, texts: &mut String) -> Entry {
+    pub(super) fn of(id: &Id, r: &Row, texts: &mut String) -> Entry {
         let at = text_at(texts);
         Entry {
             head: head(id),
@@ -61,6 +61,9 @@ impl Held {
         was: &HashMap<String, Option<Row>>,
         table: &Table,
     ) {
+        if self.rotate_in(&changed, was, table) {
+            return;
+        }
         let sort = table.sort();
         // Out first, while every row still sorts as it did (stuck marks included).
         let mut order = std::mem::take(&mut self.order);
@@ -94,12 +97,18 @@ impl Held {
             .collect();
         self.put_in(&mut order, |e| &*e.id, add, sort);
         self.put_in(&mut visible, |id| &**id, shown, sort);
-        self.appended += texts.len() - before;
+        let written = texts.len() - before;
         self.order = order;
         self.visible = visible;
         self.texts = texts;
-        // Changed rows' texts go to the end, and their old ones stay behind: once a quarter
-        // of the buffer was written since the last layout, lay it out again in table order.
+        self.texts_written(written);
+    }
+
+    /// `n` bytes of changed rows' texts were appended. They go to the end, and their old
+    /// ones stay behind: once a quarter of the buffer was written since the last layout,
+    /// it is laid out again in table order.
+    pub(super) fn texts_written(&mut self, n: usize) {
+        self.appended += n;
         if self.appended > COMPACT_MIN && self.appended * 4 > self.texts.len() {
             self.lay_out_texts();
         }
