@@ -383,5 +383,13 @@ pub fn raw_connection(path: &std::path::Path) -> Connection {
         .expect("sync");
     c.pragma_update(None, "foreign_keys", true).expect("fk");
     c.busy_timeout(Duration::from_secs(5)).expect("busy");
+    // As baton's own connections: cached statements are not compiled again on each use
+    // (see `keep_plans` in src/store/sqlite/open.rs), so the baseline stays the floor.
+    c.set_db_config(
+        rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG,
+        true,
+    )
+    .expect("qpsg");
+    c.set_prepared_statement_cache_capacity(64);
     c
 }

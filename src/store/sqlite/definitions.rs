@@ -21,19 +21,18 @@ pub(super) fn insert(conn: &Connection, d: &Definition) -> Result<()> {
 /// The newest version of `name`, read on an existing connection (also inside transactions).
 pub(super) fn latest(conn: &Connection, name: &str) -> Result<Option<Definition>> {
     let found = conn
-        .query_row(
+        .prepare_cached(
             "SELECT name, version, description, phases FROM workflow_definitions
              WHERE name = ?1 ORDER BY version DESC LIMIT 1",
-            [name],
-            |r| {
-                Ok((
-                    row::text(r, 0)?,
-                    row::int(r, 1)?,
-                    row::opt_text(r, 2)?,
-                    row::text(r, 3)?,
-                ))
-            },
-        )
+        )?
+        .query_row([name], |r| {
+            Ok((
+                row::text(r, 0)?,
+                row::int(r, 1)?,
+                row::opt_text(r, 2)?,
+                row::text(r, 3)?,
+            ))
+        })
         .optional()?;
     let Some((name, version, description, phases)) = found else {
         return Ok(None);

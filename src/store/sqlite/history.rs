@@ -22,7 +22,7 @@ impl SqliteStore {
 
     /// A handoff by exact id or unique id prefix.
     pub fn handoff(&self, key: &str) -> Result<Handoff> {
-        let mut stmt = self.conn.prepare(&format!(
+        let mut stmt = self.conn.prepare_cached(&format!(
             "SELECT {HANDOFF} FROM workflow_handoffs WHERE id >= ?1 AND id < ?1 || char(1114111)
              ORDER BY id LIMIT 2"
         ))?;

@@ -49,6 +49,7 @@ pub fn open(
             reason: explain(&e, path, mode),
         })?;
     conn.busy_timeout(busy)?;
+    keep_plans(&conn)?;
 
     // The first read of the file: a garbage, truncated or locked file fails here, with the
     // driver's error still at hand to say which.
@@ -109,6 +110,26 @@ pub fn open(
     }
     Ok((conn, opened))
 }
+
+/// Cached statements stay compiled. SQLite marks a statement whose plan might depend on a
+/// bound value (`workflow_id = ?1` beside an `ORDER BY`, for one) to be compiled again after
+/// its bindings are cleared, and rusqlite's statement cache clears them each time a
+/// statement goes back: every such query was parsed and planned anew on every use, the
+/// write path's snapshot reads among them. The query planner stability guarantee keeps one
+/// plan whatever the values (baton keeps no `sqlite_stat4` samples and binds no `LIKE`
+/// patterns, the plans that would differ). The cache is sized for every statement one
+/// dashboard or command uses, so none is pushed out by the others.
+fn keep_plans(conn: &Connection) -> rusqlite::Result<()> {
+    conn.set_db_config(
+        rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG,
+        true,
+    )?;
+    conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
+    Ok(())
+}
+
+/// How many prepared statements one connection keeps (rusqlite's default is 16).
+pub const STATEMENT_CACHE: usize = 64;
 
 /// New database files are readable by their owner only: they hold build data.
 fn create_private(path: &Path) -> Result<()> {
@@ -216,5 +237,31 @@ mod tests {
             })
             .unwrap();
         assert_eq!(n, 1, "only the built-in definition");
+    }
+
+    /// A cached query with `= ?1` and an `ORDER BY` (the write path's pending handoffs and
+    /// checkpoints) is compiled once, not again each time it comes back from the cache
+    /// with a new id bound.
+    #[test]
+    fn a_cached_statement_is_not_compiled_again_for_new_values() {
+        let dir = tempfile::tempdir().unwrap();
+        let (store, _) = SqliteStore::open(
+            Target::from(&dir.path().join("plans.db")),
+            OpenMode::Create,
+            crate::store::DEFAULT_BUSY_TIMEOUT,
+            &mut |_| {},
+        )
+        .unwrap();
+        let sql = "SELECT id FROM workflow_checkpoints WHERE workflow_id = ?1 ORDER BY version";
+        for id in ["a", "b", "c"] {
+            let mut stmt = store.conn.prepare_cached(sql).unwrap();
+            let rows = stmt.query_map([id], |r| r.get::<_, String>(0)).unwrap();
+            assert_eq!(rows.count(), 0);
+            assert_eq!(
+                stmt.get_status(rusqlite::StatementStatus::RePrepare),
+                0,
+                "compiled again when bound to {id}"
+            );
+        }
     }
 }

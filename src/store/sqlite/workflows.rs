@@ -13,11 +13,10 @@ use rusqlite::{OptionalExtension, params};
 
 /// The full workflow by exact id, on any connection (also inside a write transaction).
 pub(super) fn load(conn: &rusqlite::Connection, id: &str) -> Result<Workflow> {
-    conn.query_row(
-        &format!("SELECT {WORKFLOW_FULL} FROM build_workflows WHERE id = ?1"),
-        [id],
-        row::workflow,
-    )
+    conn.prepare_cached(&format!(
+        "SELECT {WORKFLOW_FULL} FROM build_workflows WHERE id = ?1"
+    ))?
+    .query_row([id], row::workflow)
     .optional()?
     .ok_or_else(|| StoreError::NotFound {
         what: "workflow",
@@ -30,12 +29,11 @@ impl SqliteStore {
     pub fn resolve(&self, key: &str) -> Result<String> {
         let exact: Option<String> = self
             .conn
-            .query_row(
+            .prepare_cached(
                 "SELECT id FROM build_workflows WHERE id = ?1
                  UNION ALL SELECT id FROM build_workflows WHERE build_id = ?1 LIMIT 1",
-                [key],
-                |r| row::text(r, 0),
-            )
+            )?
+            .query_row([key], |r| row::text(r, 0))
             .optional()?;
         if let Some(id) = exact {
             return Ok(id);
