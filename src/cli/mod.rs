@@ -9,6 +9,7 @@ mod context;
 mod crash;
 mod exit;
 mod help;
+mod json_out;
 mod output;
 pub mod progress;
 pub mod signals;

@@ -3,7 +3,6 @@
 //! sanitised, and JSON output escapes the characters a terminal would act on.
 
 use crate::model::text::{sanitize, sanitize_multiline};
-use serde::Serialize;
 use std::borrow::Cow;
 use std::io::{self, Write};
 
@@ -77,38 +76,8 @@ pub fn fields(w: &mut impl Write, rows: &[(&str, String)]) -> io::Result<()> {
     Ok(())
 }
 
-/// Prints `v` as one pretty JSON document.
-pub fn json<T: Serialize + ?Sized>(w: &mut impl Write, v: &T) -> io::Result<()> {
-    let text = serde_json::to_string_pretty(v).map_err(io::Error::other)?;
-    writeln!(w, "{}", terminal_safe_json(&text))
-}
-
-/// Prints `v` as one line of JSON (for `events --follow --json`).
-pub fn json_line<T: Serialize + ?Sized>(w: &mut impl Write, v: &T) -> io::Result<()> {
-    let text = serde_json::to_string(v).map_err(io::Error::other)?;
-    writeln!(w, "{}", terminal_safe_json(&text))
-}
-
-/// serde_json escapes C0 controls but passes DEL, C1 controls and bidi overrides through;
-/// they can only occur inside JSON strings, where `\uXXXX` means the same character.
-pub fn terminal_safe_json(text: &str) -> Cow<'_, str> {
-    if matches!(sanitize_multiline(text), Cow::Borrowed(_)) {
-        return Cow::Borrowed(text);
-    }
-    let mut out = String::with_capacity(text.len() + 16);
-    let mut buf = [0u8; 4];
-    for c in text.chars() {
-        if c != '\n' && matches!(sanitize(c.encode_utf8(&mut buf)), Cow::Owned(_)) {
-            let mut units = [0u16; 2];
-            for u in c.encode_utf16(&mut units) {
-                out.push_str(&format!("\\u{u:04x}"));
-            }
-        } else {
-            out.push(c);
-        }
-    }
-    Cow::Owned(out)
-}
+/// JSON for programs: `json` pretty, `json_line` on one line (see `json_out`).
+pub use super::json_out::{line as json_line, pretty as json};
 
 /// Compact JSON for a table cell, cut to `max` characters.
 pub fn json_cell(v: &serde_json::Value, max: usize) -> String {
@@ -142,7 +111,6 @@ pub fn json_block(v: &serde_json::Value, indent: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
 
     #[test]
     fn tables_align_and_neutralise_escapes() {
@@ -153,17 +121,6 @@ mod tests {
         t.write(&mut out).unwrap();
         let s = String::from_utf8(out).unwrap();
         assert_eq!(s, "ID    NAME\n1     a␛[31m\n1234  b\n");
-    }
-
-    #[test]
-    fn json_escapes_what_serde_passes_through_and_stays_equal() {
-        let v = json!({ "k": "a\u{9b}b\u{202e}c\u{7f}\x1b" });
-        let text = serde_json::to_string(&v).unwrap();
-        let safe = terminal_safe_json(&text);
-        assert!(!safe.contains('\u{9b}') && !safe.contains('\u{202e}'));
-        assert!(!safe.contains('\u{7f}') && !safe.contains('\x1b'));
-        let back: serde_json::Value = serde_json::from_str(&safe).unwrap();
-        assert_eq!(back, v);
     }
 
     #[test]

@@ -39,7 +39,7 @@ pub fn sanitize_multiline(s: &str) -> Cow<'_, str> {
 /// Whether `s` is all printable ASCII (and line breaks, if `newlines`): nothing in it to
 /// make inert. A byte test the compiler vectorises, where the character test is a range
 /// match a character: `list --json` of 43,000 rows spent a sixth of its time in it.
-fn printable_ascii(s: &str, newlines: bool) -> bool {
+pub fn printable_ascii(s: &str, newlines: bool) -> bool {
     s.bytes()
         .all(|b| (0x20..0x7f).contains(&b) || (newlines && b == b'\n'))
 }
