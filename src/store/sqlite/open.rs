@@ -129,7 +129,7 @@ fn keep_plans(conn: &Connection) -> rusqlite::Result<()> {
 }
 
 /// How many prepared statements one connection keeps (rusqlite's default is 16).
-pub const STATEMENT_CACHE: usize = 64;
+const STATEMENT_CACHE: usize = 64;
 
 /// New database files are readable by their owner only: they hold build data.
 fn create_private(path: &Path) -> Result<()> {
