@@ -360,13 +360,14 @@ fn dashboard(a: &Args, db: &Path) -> Dash {
     std::thread::sleep(Duration::from_secs(10));
     d.idle_cpu = (cpu_ticks(pid) - c0) as f64 / ticks_per_sec() / 10.0 * 100.0;
 
-    // Keys: each waits for the screen to change.
+    // Keys: each waits for a whole frame that differs (a terminal with synchronized
+    // output shows nothing of a frame before its end).
     let press = |p: &mut Pty, k: &str| -> f64 {
-        let before = p.contents();
+        let before = p.frame();
         let t = Instant::now();
         p.keys(k);
         let at = p
-            .wait_for(Duration::from_secs(5), |s| s != before)
+            .wait_for_frame(Duration::from_secs(5), |s| s != before)
             .expect("the key redraws");
         // Let follow-up frames (the detail loading) land before the next key.
         std::thread::sleep(Duration::from_millis(30));

@@ -13,7 +13,14 @@ struct Screen {
     parser: vt100::Parser,
     /// When the first byte arrived.
     first_output: Option<Instant>,
+    /// The screen as of the last frame's end (`ESC [?2026l`, synchronized output): what a
+    /// terminal that holds a frame until it is whole shows. `vt100` itself shows every
+    /// byte as it comes.
+    frame: String,
 }
+
+/// The mark that ends a synchronized frame.
+const FRAME_END: &[u8] = b"\x1b[?2026l";
 
 pub struct Pty {
     screen: Arc<(Mutex<Screen>, Condvar)>,
@@ -41,6 +48,7 @@ impl Pty {
             Mutex::new(Screen {
                 parser: vt100::Parser::new(nz(rows), nz(cols), 0),
                 first_output: None,
+                frame: String::new(),
             }),
             Condvar::new(),
         ));
@@ -53,6 +61,8 @@ impl Pty {
         std::thread::spawn(move || {
             let _keep_master_open = pair.master;
             let mut buf = [0u8; 65536];
+            // The end of the previous chunk, so a mark split between reads is still seen.
+            let mut tail: Vec<u8> = Vec::new();
             while let Ok(n) = reader.read(&mut buf) {
                 if n == 0 {
                     break;
@@ -61,6 +71,12 @@ impl Pty {
                 let mut s = lock.lock().expect("screen lock");
                 s.first_output.get_or_insert_with(Instant::now);
                 s.parser.process(&buf[..n]);
+                tail.extend_from_slice(&buf[..n]);
+                if tail.windows(FRAME_END.len()).any(|w| w == FRAME_END) {
+                    s.frame = s.parser.screen().contents();
+                }
+                let keep = tail.len().saturating_sub(FRAME_END.len() - 1);
+                tail.drain(..keep);
                 cv.notify_all();
             }
         });
@@ -103,6 +119,30 @@ impl Pty {
             let left = deadline.checked_duration_since(Instant::now())?;
             s = cv.wait_timeout(s, left).expect("wait").0;
         }
+    }
+
+    /// As [`Pty::wait_for`], on whole frames only: the moment the end of a frame for which
+    /// `pred` holds arrived.
+    pub fn wait_for_frame(
+        &self,
+        timeout: Duration,
+        pred: impl Fn(&str) -> bool,
+    ) -> Option<Instant> {
+        let deadline = Instant::now() + timeout;
+        let (lock, cv) = &*self.screen;
+        let mut s = lock.lock().expect("lock");
+        loop {
+            if pred(&s.frame) {
+                return Some(Instant::now());
+            }
+            let left = deadline.checked_duration_since(Instant::now())?;
+            s = cv.wait_timeout(s, left).expect("wait").0;
+        }
+    }
+
+    /// The screen as of the last whole frame.
+    pub fn frame(&self) -> String {
+        self.screen.0.lock().expect("lock").frame.clone()
     }
 
     pub fn keys(&mut self, keys: &str) {

@@ -14,8 +14,8 @@ use crate::engine::StuckPolicy;
 use crate::model::time;
 use crate::store::Store;
 use crossterm::event::{self, Event as TermEvent};
-use crossterm::execute;
 use crossterm::terminal::{BeginSynchronizedUpdate, EndSynchronizedUpdate};
+use crossterm::{execute, queue};
 use signal_hook::consts::{SIGHUP, SIGINT, SIGQUIT, SIGTERM};
 use signal_hook::iterator::Signals;
 use std::sync::mpsc::{self, RecvTimeoutError};
@@ -215,8 +215,9 @@ fn send(jobs: &mpsc::Sender<Cmd>, job: Cmd) {
 }
 
 fn draw(guard: &mut TerminalGuard, app: &App) -> std::io::Result<()> {
-    execute!(std::io::stdout(), BeginSynchronizedUpdate)?;
+    // The opening mark goes out with the frame (`draw` flushes once, at its end).
+    queue!(guard.terminal.backend_mut(), BeginSynchronizedUpdate)?;
     guard.terminal.draw(|f| view::draw(f, app))?;
-    execute!(std::io::stdout(), EndSynchronizedUpdate)?;
+    execute!(guard.terminal.backend_mut(), EndSynchronizedUpdate)?;
     Ok(())
 }

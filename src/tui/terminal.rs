@@ -7,11 +7,22 @@ use super::app::TermRequest;
 use super::{alert, clipboard};
 use crossterm::event::{DisableMouseCapture, EnableMouseCapture};
 use crossterm::execute;
-use ratatui::DefaultTerminal;
-use std::io::{Write, stdout};
+use crossterm::terminal::{EnterAlternateScreen, enable_raw_mode};
+use ratatui::Terminal;
+use ratatui::backend::CrosstermBackend;
+use std::io::{BufWriter, Stdout, Write, stdout};
+
+/// The screen, drawn through a buffer that holds a whole frame. Standard output alone
+/// writes every kilobyte: a 200×60 redraw was fifteen writes, each waking the terminal
+/// to read a piece of a frame it cannot show yet.
+pub type Screen = Terminal<CrosstermBackend<BufWriter<Stdout>>>;
+
+/// Enough for a full redraw of a large terminal with colours; a bigger frame is written
+/// in pieces of this size.
+const FRAME_BUFFER: usize = 256 * 1024;
 
 pub struct TerminalGuard {
-    pub terminal: DefaultTerminal,
+    pub terminal: Screen,
     mouse: bool,
     /// Inside tmux, clipboard sequences are also sent through its passthrough.
     in_tmux: bool,
@@ -20,7 +31,12 @@ pub struct TerminalGuard {
 impl TerminalGuard {
     pub fn enter(mouse: bool) -> std::io::Result<TerminalGuard> {
         install_panic_hook();
-        let terminal = ratatui::try_init()?;
+        enable_raw_mode()?;
+        execute!(stdout(), EnterAlternateScreen)?;
+        let terminal = Terminal::new(CrosstermBackend::new(BufWriter::with_capacity(
+            FRAME_BUFFER,
+            stdout(),
+        )))?;
         if mouse {
             execute!(stdout(), EnableMouseCapture)?;
         }
