@@ -330,10 +330,9 @@ fn on_diff_key(app: &mut App, mut v: DiffView, k: &KeyEvent) -> Vec<Cmd> {
     if matches!(k.code, KeyCode::Esc | KeyCode::Char('q' | 'd')) {
         return Vec::new();
     }
-    let (_, h) = app.screen().size();
+    let (w, h) = app.screen().size();
     let page = usize::from(h.saturating_sub(6)).max(1);
     let last = v.text.lines.len().saturating_sub(1);
-    let (w, _) = app.screen().size();
     let sideways = SIDEWAYS as isize;
     match k.code {
         KeyCode::Left => v.scroll_sideways(-sideways, w),

@@ -35,29 +35,37 @@ pub struct DiffView {
 /// Columns one ←/→ moves the view sideways.
 pub const SIDEWAYS: usize = 8;
 
-impl DiffView {
+/// How a [`DiffView`]'s lines fit a screen, worked out once a frame or key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Columns {
+    /// The box's width: its widest line, within the screen less a margin, and never
+    /// narrower than 40 columns (its title and key hints).
+    pub width: u16,
     /// The widest line, in characters.
-    pub fn widest(&self) -> usize {
-        self.text
+    pub widest: usize,
+    /// The first column shown at most: the widest line's end at the box's right edge.
+    pub max_left: usize,
+}
+
+impl DiffView {
+    /// How the lines fit a screen `screen_w` wide.
+    pub fn columns(&self, screen_w: u16) -> Columns {
+        let widest = self
+            .text
             .lines
             .iter()
             .map(|l| l.chars().count())
             .max()
-            .unwrap_or(0)
-    }
-
-    /// The box's width on a screen `screen_w` wide: its widest line, within the screen
-    /// less a margin, and never narrower than 40 columns (its title and key hints).
-    pub fn box_width(&self, screen_w: u16) -> u16 {
+            .unwrap_or(0);
         let room = screen_w.saturating_sub(4);
-        let want = u16::try_from(self.widest() + 2).unwrap_or(u16::MAX);
-        want.clamp(40.min(room), room)
-    }
-
-    /// The first column shown at most: the widest line's end at the box's right edge.
-    pub fn max_left(&self, screen_w: u16) -> usize {
-        let inner = usize::from(self.box_width(screen_w).saturating_sub(2));
-        self.widest().saturating_sub(inner)
+        let want = u16::try_from(widest + 2).unwrap_or(u16::MAX);
+        let width = want.clamp(40.min(room), room);
+        let max_left = widest.saturating_sub(usize::from(width.saturating_sub(2)));
+        Columns {
+            width,
+            widest,
+            max_left,
+        }
     }
 
     /// Moves the view `by` columns sideways (negative: left), within what there is to see.
@@ -65,7 +73,7 @@ impl DiffView {
         self.left = self
             .left
             .saturating_add_signed(by)
-            .min(self.max_left(screen_w));
+            .min(self.columns(screen_w).max_left);
     }
 }
 

@@ -184,7 +184,8 @@ pub fn confirm(f: &mut Frame, area: Rect, c: &Confirm, t: Theme) {
 /// removed, `~` changed, each in its colour (and its sign, for `NO_COLOR`), scrolled to
 /// line `v.at` and column `v.left`.
 pub fn diff(f: &mut Frame, area: Rect, v: &DiffView, t: Theme) {
-    let w = v.box_width(area.width);
+    let cols = v.columns(area.width);
+    let w = cols.width;
     let h = (v.text.lines.len() as u16 + 2)
         .min(area.height.saturating_sub(2))
         .max(3);
@@ -193,7 +194,7 @@ pub fn diff(f: &mut Frame, area: Rect, v: &DiffView, t: Theme) {
     let at = v.at.min(v.text.lines.len().saturating_sub(shown));
     let inner = usize::from(w.saturating_sub(2));
     // Kept in range here too: the screen may have grown since the last key.
-    let left = v.left.min(v.max_left(area.width));
+    let left = v.left.min(cols.max_left);
     let lines: Vec<Line> = v
         .text
         .lines
@@ -207,8 +208,9 @@ pub fn diff(f: &mut Frame, area: Rect, v: &DiffView, t: Theme) {
                 Some("~ ") => t.stuck(),
                 _ => Style::default(),
             };
-            let from: String = l.chars().skip(left).collect();
-            Line::from(Span::styled(cut_to(&from, inner), style))
+            // From column `left` on, without a copy.
+            let rest = l.char_indices().nth(left).map_or("", |(at, _)| &l[at..]);
+            Line::from(Span::styled(cut_to(rest, inner), style))
         })
         .collect();
     let place = if v.text.lines.len() > shown {
@@ -221,7 +223,7 @@ pub fn diff(f: &mut Frame, area: Rect, v: &DiffView, t: Theme) {
     } else {
         " ".into()
     };
-    let widest = v.widest();
+    let widest = cols.widest;
     let sideways = if widest > inner {
         format!(
             "cols {}-{} of {widest} · ←/→ · ",
