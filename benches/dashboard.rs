@@ -11,7 +11,7 @@ use baton::sim::backfill::{self, BackfillConfig};
 use baton::store::{OpenMode, Store};
 use baton::tui::app::App;
 use baton::tui::msg::Cmd;
-use baton::tui::msg::{Delta, Msg};
+use baton::tui::msg::{Delta, Detail, Msg};
 use baton::tui::update::update;
 use baton::tui::view;
 use baton::tui::worker::Worker;
@@ -81,6 +81,50 @@ fn app_with(n: usize) -> App {
     app
 }
 
+/// The same, with the detail pane and the event log as full as a real dashboard's: a
+/// backfilled workflow several phases in (its handoffs, outputs and trail) shown for the
+/// selected row, and the newest events of the backfill in the log.
+fn full_app_with(n: usize) -> App {
+    let mut app = app_with(n);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (mut store, _) = Store::open(dir.path().join("detail.db"), OpenMode::Create).expect("open");
+    let cfg = BackfillConfig {
+        workflows: 500,
+        live: 100,
+        seed: 7,
+        ..BackfillConfig::default()
+    };
+    backfill::run(&mut store, &cfg, &AtomicBool::new(false), &mut |_| {}).expect("backfill");
+    let running = store
+        .list(&baton::store::ListQuery {
+            status: Some(Status::Running),
+            limit: 100,
+            ..Default::default()
+        })
+        .expect("list");
+    // The one furthest along: the longest timeline and the most outputs.
+    let deepest = running
+        .iter()
+        .max_by_key(|w| store.handoffs(&w.id, 200).map_or(0, |h| h.len()))
+        .expect("a running workflow");
+    let mut detail = Detail::read(&store, &deepest.id)
+        .expect("read")
+        .expect("present");
+    // Shown for whichever row the table selects: only the content's cost matters here.
+    detail.workflow.id = app.selected_id().expect("a selection").to_string();
+    update(&mut app, Msg::Detail(Box::new(detail)));
+    let events = store.recent_events(None, 300).expect("events");
+    update(
+        &mut app,
+        Msg::Data(Delta {
+            events,
+            at: Some(time::now()),
+            ..Delta::default()
+        }),
+    );
+    app
+}
+
 fn key(c: char) -> Msg {
     Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE))
 }
@@ -101,6 +145,14 @@ fn screen(c: &mut Criterion) {
     g.bench_function("draw 200x60/50k live", |b| {
         b.iter(|| {
             term.draw(|f| view::draw(f, &app))
+                .map(|_| ())
+                .expect("draw")
+        })
+    });
+    let full = full_app_with(LIVE);
+    g.bench_function("draw 200x60/50k live, detail and log full", |b| {
+        b.iter(|| {
+            term.draw(|f| view::draw(f, &full))
                 .map(|_| ())
                 .expect("draw")
         })

@@ -340,3 +340,69 @@ fn the_table_builds_only_the_visible_rows() {
     assert!(table.iter().any(|l| l.contains("bulk-00000")));
     assert!(!text(buf).contains("bulk-49999"));
 }
+
+/// The table is written cell by cell (`view::paint`): the styles a `Table` gave must stay
+/// where they were — the header's across the pane, a row's across its whole line (gaps
+/// between columns too), the status colour on the status text only.
+#[test]
+fn the_table_styles_whole_lines_and_colours_only_the_status_text() {
+    let a = with_detail(120, 30);
+    let t = render(&a, 120, 30);
+    let buf = t.backend().buffer();
+    let table =
+        super::layout::areas(ratatui::layout::Rect::new(0, 0, 120, 30), None).of(workflows::ID);
+    let inner = (table.x + 1)..(table.right() - 1);
+    let line = |y: u16| -> String {
+        inner
+            .clone()
+            .map(|x| buf[(x, y)].symbol().to_string())
+            .collect()
+    };
+    // The first table line holding `needle`, and the column where it starts.
+    let find = |needle: &str| -> (u16, u16) {
+        (table.y + 1..table.bottom() - 1)
+            .find_map(|y| {
+                let l = line(y);
+                l.find(needle)
+                    .map(|at| (y, inner.start + l[..at].chars().count() as u16))
+            })
+            .unwrap_or_else(|| panic!("{needle} in the table"))
+    };
+    let (header, _) = find("BUILD");
+    for x in inner.clone() {
+        let m = buf[(x, header)].modifier;
+        assert!(
+            m.contains(Modifier::BOLD | Modifier::UNDERLINED),
+            "header cell {x} is {m:?}"
+        );
+    }
+    let (selected, _) = find("atlas-101");
+    for x in inner.clone() {
+        let m = buf[(x, selected)].modifier;
+        assert!(m.contains(Modifier::REVERSED), "selected cell {x} is {m:?}");
+    }
+    let (failed, _) = find("✗ borealis-7");
+    let at = line(failed).find("failed").expect("status text");
+    let status_x = inner.start + line(failed)[..at].chars().count() as u16;
+    assert_eq!(buf[(status_x, failed)].fg, Color::Red, "the status text");
+    assert_eq!(buf[(status_x - 1, failed)].fg, Color::Red, "the failed row");
+    let theme = super::view::style::Theme {
+        color: true,
+        light: false,
+    };
+    // A stuck running row: the row is in the stuck colour, its status text in running's.
+    let (stuck, _) = find("! eridanus-9");
+    let at = line(stuck).find(" running ").expect("status text") + 1;
+    let at = inner.start + line(stuck)[..at].chars().count() as u16;
+    let ok = theme.status(crate::model::Status::Running).fg;
+    assert_eq!(
+        buf[(at, stuck)].fg,
+        ok.unwrap_or(Color::Reset),
+        "status colour"
+    );
+    assert_eq!(
+        buf[(at - 1, stuck)].fg,
+        theme.stuck().fg.unwrap(),
+        "the row's colour"
+    );
+}

@@ -5,6 +5,7 @@
 
 use super::Row;
 use crate::tui::msg::Detail;
+use std::cell::Cell;
 
 #[derive(Debug, Clone, Default)]
 pub struct DetailState {
@@ -13,9 +14,26 @@ pub struct DetailState {
     pinned: Option<String>,
     /// The selection's history must be read again (a pin was let go).
     again: bool,
+    /// How many lines the pane's text took when last wrapped: (the text's hash, width,
+    /// lines). Wrapping the whole text to count them was most of the pane's cost a frame,
+    /// and between changes of the text (its durations tick once a second) it is the same.
+    wrapped: Cell<Option<(u64, u16, usize)>>,
 }
 
 impl DetailState {
+    /// The lines a text of hash `key` wraps to at `width`, counted by `count` only when that
+    /// text or width was not the last one counted.
+    pub fn wrapped_lines(&self, key: u64, width: u16, count: impl FnOnce() -> usize) -> usize {
+        match self.wrapped.get() {
+            Some((k, w, n)) if k == key && w == width => n,
+            _ => {
+                let n = count();
+                self.wrapped.set(Some((key, width, n)));
+                n
+            }
+        }
+    }
+
     /// The history read for workflow `id`, if that is the one held.
     pub fn of(&self, id: &str) -> Option<&Detail> {
         self.loaded.as_ref().filter(|d| d.workflow.id == id)
@@ -110,5 +128,26 @@ impl DetailState {
             Some(d) => d.workflow.id == r.wf.id && d.workflow.version != r.wf.version,
         };
         stale.then(|| r.wf.id.clone())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wrapped_lines_are_counted_again_only_for_another_text_or_width() {
+        let d = DetailState::default();
+        let counts = Cell::new(0);
+        let count = |n: usize| {
+            counts.set(counts.get() + 1);
+            n
+        };
+        assert_eq!(d.wrapped_lines(1, 40, || count(10)), 10);
+        assert_eq!(d.wrapped_lines(1, 40, || count(99)), 10, "the same text");
+        assert_eq!(counts.get(), 1);
+        assert_eq!(d.wrapped_lines(2, 40, || count(12)), 12, "another text");
+        assert_eq!(d.wrapped_lines(2, 30, || count(15)), 15, "another width");
+        assert_eq!(counts.get(), 3);
     }
 }

@@ -111,12 +111,8 @@ pub fn action_for(key: &KeyEvent, focus: PaneId) -> Option<&'static Binding> {
 }
 
 /// Whether every key of `b` (in `scope`) means something else while `pane` has the focus,
-/// by one of that pane's own bindings.
-fn shadowed(scope: Scope, b: &Binding, pane: PaneId) -> bool {
-    let own: Vec<KeyCode> = all()
-        .filter(|(s, _)| *s == Scope::Only(pane))
-        .flat_map(|(_, o)| o.keys.iter().copied())
-        .collect();
+/// by one of that pane's own bindings (whose keys are `own`).
+fn shadowed(scope: Scope, b: &Binding, pane: PaneId, own: &[KeyCode]) -> bool {
     scope != Scope::Only(pane) && b.keys.iter().all(|k| own.contains(k))
 }
 
@@ -135,8 +131,12 @@ pub fn key_names(b: &Binding) -> Vec<String> {
 /// Bindings for the footer when `pane` has the focus, `?` first: a narrow terminal cuts
 /// the footer at the right, and help must survive.
 pub fn footer(pane: PaneId, read_only: bool) -> Vec<&'static Binding> {
+    let own: Vec<KeyCode> = all()
+        .filter(|(s, _)| *s == Scope::Only(pane))
+        .flat_map(|(_, o)| o.keys.iter().copied())
+        .collect();
     let mut shown: Vec<_> = all()
-        .filter(|(scope, b)| !shadowed(*scope, b, pane))
+        .filter(|(scope, b)| !shadowed(*scope, b, pane, &own))
         .filter(|(scope, b)| {
             b.footer.is_some()
                 && !b.label.is_empty()

@@ -15,6 +15,7 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
+use std::hash::BuildHasher;
 
 pub const ID: PaneId = PaneId("detail");
 
@@ -62,8 +63,9 @@ impl Pane for DetailPane {
     }
 }
 
-/// The content, wrapped to the pane's inner width, as one paragraph.
-fn content(app: &App, t: Theme) -> Paragraph<'_> {
+/// The content, wrapped to the pane's inner width, as one paragraph, with the number of
+/// lines it takes at `width`.
+fn content(app: &App, t: Theme, width: u16) -> (Paragraph<'_>, usize) {
     let travelling = app.travel().active();
     let lines = match (app.detail().pinned(), app.selected_row()) {
         (Some(id), _) => pinned(app, id, t),
@@ -71,12 +73,17 @@ fn content(app: &App, t: Theme) -> Paragraph<'_> {
         (None, Some(r)) if travelling => detail_travel::lines(app.travel().frame_of(&r.wf.id), t),
         (None, Some(r)) => lines(app, r, app.detail().of(&r.wf.id), t),
     };
-    Paragraph::new(lines).wrap(Wrap { trim: false })
+    let key = BuildHasher::hash_one(&foldhash::fast::FixedState::with_seed(0), &lines);
+    let text = Paragraph::new(lines).wrap(Wrap { trim: false });
+    let total = app
+        .detail()
+        .wrapped_lines(key, width, || text.line_count(width));
+    (text, total)
 }
 
 /// (lines of content as wrapped in `area`, lines the pane shows).
 fn measure(app: &App, area: Rect, t: Theme) -> (usize, usize) {
-    let total = content(app, t).line_count(area.width.saturating_sub(2));
+    let (_, total) = content(app, t, area.width.saturating_sub(2));
     (total, shown(area))
 }
 
@@ -123,10 +130,9 @@ fn draw(f: &mut Frame, area: Rect, app: &App, focused: bool, t: Theme) {
         },
         t.title(),
     )];
-    // Built and wrapped once: measuring, then rendering a second copy, was half the pane's
-    // cost per frame.
-    let text = content(app, t);
-    let total = text.line_count(area.width.saturating_sub(2));
+    // Built once, counted only when it changed: measuring, then rendering a second copy,
+    // was half the pane's cost per frame.
+    let (text, total) = content(app, t, area.width.saturating_sub(2));
     let shown = shown(area);
     let top = usize::from(app.detail().scroll()).min(total.saturating_sub(shown));
     if total > shown {

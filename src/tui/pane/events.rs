@@ -6,14 +6,13 @@ use super::{Pane, PaneId, Place, Scroll};
 use crate::model::text::sanitize;
 use crate::tui::app::{App, Level, cursor_index};
 use crate::tui::keys::binding::{Binding, Does};
-use crate::tui::view::scroll;
 use crate::tui::view::style::{Theme, clock, filter_spans, pane_block};
+use crate::tui::view::{paint, scroll};
 use crossterm::event::KeyCode::{Char, Enter};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::Paragraph;
 
 pub const ID: PaneId = PaneId("events");
 
@@ -220,7 +219,12 @@ fn draw(f: &mut Frame, area: Rect, app: &App, focused: bool, t: Theme) {
     } else {
         lines
     };
-    f.render_widget(Paragraph::new(lines).block(block), area);
+    let inner = block.inner(area);
+    f.render_widget(block, area);
+    let buf = f.buffer_mut();
+    for (y, line) in (inner.top()..inner.bottom()).zip(&lines) {
+        paint::line(buf, inner.x, y, line, inner.width);
+    }
     scroll::bar(f, area, area.y + 1, shown.len(), h, start, t);
 }
 

@@ -137,9 +137,9 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, focused: bool, t: Theme) {
                 .iter()
                 .map(|(c, w)| {
                     let s = if COLUMNS[*c].1 {
-                        cut::middle(&text[*c], *w)
+                        cut::middle(&text[*c], *w).into_owned()
                     } else {
-                        cut::end(&text[*c], *w)
+                        cut::end(&text[*c], *w).into_owned()
                     };
                     match *c {
                         0 if selected => Cell::from("▶".to_string() + &s[1..]),

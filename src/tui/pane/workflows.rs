@@ -9,13 +9,15 @@ use crate::tui::app::{App, Level, QuickView, Row};
 use crate::tui::keys::binding::{Binding, Does};
 use crate::tui::view::columns::{self, Column};
 use crate::tui::view::style::{Theme, filter_spans, pane_block, progress_bar};
-use crate::tui::view::{cut, scroll};
+use crate::tui::view::{cut, paint, scroll};
 use crossterm::event::KeyCode::Char;
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Rect};
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Cell, Paragraph, Row as TRow, Table, Wrap};
+use ratatui::widgets::{Paragraph, Wrap};
+use std::borrow::Cow;
 
 pub const ID: PaneId = PaneId("workflows");
 
@@ -336,7 +338,7 @@ fn draw(f: &mut Frame, area: Rect, app: &App, focused: bool, t: Theme) {
     }
 
     // Only the rows drawn are measured: the widths follow what is on screen.
-    let texts: Vec<[String; 9]> = shown.iter().map(|(_, r)| cells(app, r)).collect();
+    let texts: Vec<[Cow<str>; 9]> = shown.iter().map(|(_, r)| cells(app, r)).collect();
     let want = |c: usize| {
         texts
             .iter()
@@ -361,29 +363,44 @@ fn draw(f: &mut Frame, area: Rect, app: &App, focused: bool, t: Theme) {
         .enumerate()
         .filter_map(|(c, w)| w.map(|w| (c, w)))
         .collect();
-    let rows: Vec<TRow> = shown
-        .iter()
-        .zip(texts)
-        .map(|((i, r), text)| {
-            let marked = app.marks().contains(&r.wf.id);
-            row(r, text, &kept, (*i == table.selected(), marked), t)
-        })
-        .collect();
-    let header = TRow::new(kept.iter().map(|(c, w)| cut::end(COLUMNS[*c].0, *w)))
-        .style(Style::new().add_modifier(Modifier::BOLD | Modifier::UNDERLINED));
-    let constraints = kept
-        .iter()
-        .map(|(_, w)| Constraint::Length(u16::try_from(*w).unwrap_or(u16::MAX)));
-    let widget = Table::new(rows, constraints)
-        .header(header)
-        .column_spacing(1)
-        .block(block);
-    f.render_widget(widget, area);
+    let inner = block.inner(area);
+    f.render_widget(block, area);
+    // Written straight into the buffer, cell for cell what a `Table` with these widths and
+    // a column spacing of 1 draws (see `view::paint`).
+    let buf = f.buffer_mut();
+    let mut xs = Vec::with_capacity(kept.len());
+    let mut x = inner.x;
+    for &(c, w) in &kept {
+        let w = u16::try_from(w).unwrap_or(u16::MAX);
+        xs.push((c, x, w));
+        x = x.saturating_add(w).saturating_add(1);
+    }
+    let mut lines = (inner.top()..inner.bottom()).map(|y| Rect {
+        y,
+        height: 1,
+        ..inner
+    });
+    if let Some(header) = lines.next() {
+        buf.set_style(
+            header,
+            Style::new().add_modifier(Modifier::BOLD | Modifier::UNDERLINED),
+        );
+        for &(c, x, w) in &xs {
+            let name = cut::end(COLUMNS[c].0, w.into());
+            paint::text(buf, x, header.y, &name, w, Style::new());
+        }
+    }
+    for (line, ((i, r), text)) in lines.zip(shown.iter().zip(&texts)) {
+        let selected = *i == table.selected();
+        let marked = app.marks().contains(&r.wf.id);
+        buf.set_style(line, row_style(r, (selected, marked), t));
+        row(buf, line.y, r, text, &xs, selected, t);
+    }
     scroll::bar(f, area, area.y + 2, visible.len(), rows_h, start, t);
 }
 
 /// The text of each column for one workflow, uncut.
-fn cells(app: &App, r: &Row) -> [String; 9] {
+fn cells<'a>(app: &App, r: &'a Row) -> [Cow<'a, str>; 9] {
     let w = &r.wf;
     // The mark column carries the meaning without colour: ! stuck, ✗ failed, ‖ paused.
     let mark = if r.stuck.is_some() {
@@ -405,35 +422,29 @@ fn cells(app: &App, r: &Row) -> [String; 9] {
     let (done, total) = app.progress(w);
     let duration = |secs: Option<i64>| secs.map_or("?".into(), time::human_duration);
     let status = if w.status == Status::Unknown {
-        sanitize(&w.status_raw).into_owned()
+        sanitize(&w.status_raw)
     } else {
-        w.status.to_string()
+        Cow::Borrowed(w.status.as_str())
     };
     [
-        format!(" {marks}{mark}"),
-        sanitize(&w.build_id).into_owned(),
-        sanitize(&w.project_id).into_owned(),
-        sanitize(&w.current_state).into_owned(),
-        sanitize(&w.current_role).into_owned(),
-        progress_bar(done, total, 5),
+        format!(" {marks}{mark}").into(),
+        sanitize(&w.build_id),
+        sanitize(&w.project_id),
+        sanitize(&w.current_state),
+        sanitize(&w.current_role),
+        progress_bar(done, total, 5).into(),
         status,
-        duration(app.in_phase(w)),
-        duration(app.age(w)),
+        duration(app.in_phase(w)).into(),
+        duration(app.age(w)).into(),
     ]
 }
 
-fn row<'a>(
-    r: &Row,
-    text: [String; 9],
-    kept: &[(usize, usize)],
-    (selected, marked): (bool, bool),
-    t: Theme,
-) -> TRow<'a> {
-    let w = &r.wf;
+/// The row's style: trouble first, then its status; marks and the selection over it.
+fn row_style(r: &Row, (selected, marked): (bool, bool), t: Theme) -> Style {
     let style = if r.stuck.is_some() {
         t.stuck()
     } else {
-        match w.status {
+        match r.wf.status {
             Status::Failed => t.failed(),
             Status::Paused => t.paused(),
             Status::Completed | Status::Cancelled => t.dim(),
@@ -441,33 +452,50 @@ fn row<'a>(
             Status::Running => Style::new(),
         }
     };
-    let mut text = text.map(Some);
-    let cells: Vec<Cell> = kept
-        .iter()
-        .map(|(c, width)| {
-            let s = text[*c].take().unwrap_or_default();
-            let s = match COLUMNS[*c].1 {
-                Cut::Never => s,
-                Cut::End => cut::end(&s, *width),
-                Cut::Middle => cut::middle(&s, *width),
-            };
-            match *c {
-                // ▶ marks the selection in text too, for NO_COLOR and screen readers.
-                0 if selected => Cell::from(format!("▶{}", &s[1..])),
-                STATUS => Cell::from(Span::styled(s, t.status(w.status))),
-                _ => Cell::from(s),
-            }
-        })
-        .collect();
     let style = if marked {
         style.patch(t.marked())
     } else {
         style
     };
-    let row = TRow::new(cells).style(style);
     if selected {
-        row.style(style.patch(t.selected()))
+        style.patch(t.selected())
     } else {
-        row
+        style
+    }
+}
+
+/// One row's cells, each cut to its column, on line `y`.
+fn row(
+    buf: &mut Buffer,
+    y: u16,
+    r: &Row,
+    text: &[Cow<'_, str>; 9],
+    xs: &[(usize, u16, u16)],
+    selected: bool,
+    t: Theme,
+) {
+    for &(c, x, width) in xs {
+        let s = &text[c];
+        let s = match COLUMNS[c].1 {
+            Cut::Never => Cow::Borrowed(s.as_ref()),
+            Cut::End => cut::end(s, width.into()),
+            Cut::Middle => cut::middle(s, width.into()),
+        };
+        let style = if c == STATUS {
+            t.status(r.wf.status)
+        } else {
+            Style::new()
+        };
+        match c {
+            // ▶ marks the selection in text too, for NO_COLOR and screen readers.
+            0 if selected => {
+                let after = paint::text(buf, x, y, "▶", width, style);
+                let rest = width.saturating_sub(after - x);
+                paint::text(buf, after, y, &s[1..], rest, style);
+            }
+            _ => {
+                paint::text(buf, x, y, &s, width, style);
+            }
+        }
     }
 }

@@ -126,7 +126,7 @@ fn line(app: &App, width: usize, t: Theme) -> Line<'static> {
         .filter(|_| over > 0)
     {
         let keep = cut::width(&p.text).saturating_sub(over);
-        p.text = cut::end(&p.text, keep);
+        p.text = cut::end(&p.text, keep).into_owned();
     }
     let (right, left): (Vec<Item>, Vec<Item>) = items.into_iter().partition(|i| i.right);
     let mut spans: Vec<Span<'static>> = Vec::new();
@@ -137,7 +137,7 @@ fn line(app: &App, width: usize, t: Theme) -> Line<'static> {
     let room = width.saturating_sub(used(&left) + GAP + used(&right) + GAP);
     let path = sanitize(app.session().label()).into_owned();
     if room >= PATH_MIN.min(cut::width(&path)) {
-        spans.push(Span::raw(cut::start(&path, room)));
+        spans.push(Span::raw(cut::start(&path, room).into_owned()));
     }
     let taken: usize = spans.iter().map(|s| s.width()).sum();
     let pad = width.saturating_sub(taken + used(&right));

@@ -7,6 +7,7 @@ pub mod cut;
 mod event_overlay;
 mod header;
 mod overlay;
+pub mod paint;
 mod palette;
 pub mod scroll;
 pub mod stuck;

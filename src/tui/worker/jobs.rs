@@ -8,7 +8,6 @@ use crate::engine::{self, EngineError};
 use crate::model::time;
 use crate::store::StoreError;
 use crate::tui::history_reader;
-use crate::tui::json_text;
 use crate::tui::msg::{Cmd, Detail, HistoryPage, Msg};
 use crate::tui::travel::{self, TravelTo};
 
@@ -162,23 +161,6 @@ impl Worker {
 
     fn detail(&mut self, id: &str) -> Result<Option<Detail>, StoreError> {
         self.reads += 1;
-        let workflow = match self.store.workflow(id) {
-            Ok(w) => w,
-            Err(StoreError::NotFound { .. }) => return Ok(None),
-            Err(e) => return Err(e),
-        };
-        let handoffs = self.store.handoffs(id, 200)?;
-        let payload_text = handoffs
-            .last()
-            .map(|h| json_text::pretty(&h.data_transferred))
-            .unwrap_or_default();
-        Ok(Some(Detail {
-            outputs_text: json_text::pretty(&workflow.phase_outputs),
-            payload_text,
-            checkpoints: self.store.checkpoints(id)?,
-            events: self.store.recent_events(Some(id), 50)?,
-            handoffs,
-            workflow,
-        }))
+        Detail::read(&self.store, id)
     }
 }
