@@ -7,6 +7,7 @@ mod bulk_run;
 pub mod clipboard;
 pub mod confirm;
 pub mod copy_menu;
+mod drawn;
 pub mod event_filter;
 pub mod event_pages;
 pub mod event_view;

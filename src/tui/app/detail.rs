@@ -4,6 +4,7 @@
 //! selection moves.
 
 use super::Row;
+use crate::tui::drawn::Drawn;
 use crate::tui::msg::Detail;
 use std::cell::Cell;
 
@@ -18,6 +19,8 @@ pub struct DetailState {
     /// lines). Wrapping the whole text to count them was most of the pane's cost a frame,
     /// and between changes of the text (its durations tick once a second) it is the same.
     wrapped: Cell<Option<(u64, u16, usize)>>,
+    /// The pane's cells as last drawn.
+    drawn: Drawn,
 }
 
 impl DetailState {
@@ -32,6 +35,10 @@ impl DetailState {
                 n
             }
         }
+    }
+
+    pub fn drawn(&self) -> &Drawn {
+        &self.drawn
     }
 
     /// The history read for workflow `id`, if that is the one held.

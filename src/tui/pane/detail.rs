@@ -64,8 +64,8 @@ impl Pane for DetailPane {
 }
 
 /// The content, wrapped to the pane's inner width, as one paragraph, with the number of
-/// lines it takes at `width`.
-fn content(app: &App, t: Theme, width: u16) -> (Paragraph<'_>, usize) {
+/// lines it takes at `width` and a hash of its lines.
+fn content(app: &App, t: Theme, width: u16) -> (Paragraph<'_>, usize, u64) {
     let travelling = app.travel().active();
     let lines = match (app.detail().pinned(), app.selected_row()) {
         (Some(id), _) => pinned(app, id, t),
@@ -73,17 +73,17 @@ fn content(app: &App, t: Theme, width: u16) -> (Paragraph<'_>, usize) {
         (None, Some(r)) if travelling => detail_travel::lines(app.travel().frame_of(&r.wf.id), t),
         (None, Some(r)) => lines(app, r, app.detail().of(&r.wf.id), t),
     };
-    let key = BuildHasher::hash_one(&foldhash::fast::FixedState::with_seed(0), &lines);
+    let key = hash(&lines);
     let text = Paragraph::new(lines).wrap(Wrap { trim: false });
     let total = app
         .detail()
         .wrapped_lines(key, width, || text.line_count(width));
-    (text, total)
+    (text, total, key)
 }
 
 /// (lines of content as wrapped in `area`, lines the pane shows).
 fn measure(app: &App, area: Rect, t: Theme) -> (usize, usize) {
-    let (_, total) = content(app, t, area.width.saturating_sub(2));
+    let (_, total, _) = content(app, t, area.width.saturating_sub(2));
     (total, shown(area))
 }
 
@@ -132,7 +132,7 @@ fn draw(f: &mut Frame, area: Rect, app: &App, focused: bool, t: Theme) {
     )];
     // Built once, counted only when it changed: measuring, then rendering a second copy,
     // was half the pane's cost per frame.
-    let (text, total) = content(app, t, area.width.saturating_sub(2));
+    let (text, total, lines) = content(app, t, area.width.saturating_sub(2));
     let shown = shown(area);
     let top = usize::from(app.detail().scroll()).min(total.saturating_sub(shown));
     if total > shown {
@@ -140,10 +140,19 @@ fn draw(f: &mut Frame, area: Rect, app: &App, focused: bool, t: Theme) {
         let last = (top + shown).min(total);
         title.push(Span::raw(format!("{}–{last}/{total} ", top + 1)));
     }
-    let block = pane_block(Line::from(title), focused, t);
-    let scroll = u16::try_from(top).unwrap_or(u16::MAX);
-    f.render_widget(text.block(block).scroll((scroll, 0)), area);
-    scroll::bar(f, area, area.y + 1, total, shown, top, t);
+    let title = Line::from(title);
+    // Everything the pane's cells depend on; the area is checked by `Drawn` itself.
+    let key = hash(&(lines, &title, top, focused, t.color, t.light));
+    app.detail().drawn().draw(f, area, key, |f| {
+        let block = pane_block(title, focused, t);
+        let scroll = u16::try_from(top).unwrap_or(u16::MAX);
+        f.render_widget(text.block(block).scroll((scroll, 0)), area);
+        scroll::bar(f, area, area.y + 1, total, shown, top, t);
+    });
+}
+
+fn hash(what: &impl std::hash::Hash) -> u64 {
+    BuildHasher::hash_one(&foldhash::fast::FixedState::with_seed(0), what)
 }
 
 fn s(text: &str) -> String {
