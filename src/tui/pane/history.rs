@@ -6,25 +6,36 @@ use crate::model::text::sanitize;
 use crate::model::{Status, Workflow, time};
 use crate::tui::app::{App, HISTORY_HELD_MAX};
 use crate::tui::msg::Total;
-use crate::tui::view::columns::{self, Column};
+use crate::tui::view::grid::{self, Col, Cut};
+use crate::tui::view::scroll;
 use crate::tui::view::style::{Theme, filter_spans, pane_block};
-use crate::tui::view::{cut, scroll};
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Rect};
-use ratatui::style::{Modifier, Style};
+use ratatui::layout::Rect;
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Cell, Paragraph, Row as TRow, Table, Wrap};
+use ratatui::widgets::{Paragraph, Wrap};
+use std::borrow::Cow;
 
-/// Header, whether it is cut in the middle (ids), its min before dropping, drop order.
-const COLUMNS: [(&str, bool, usize, u8); 7] = [
-    ("", false, 0, 0),
-    ("BUILD", true, 0, 0),
-    ("PROJECT", false, 6, 3),
-    ("STATUS", false, 0, 0),
-    ("ENDED IN", false, 0, 0),
-    ("FINISHED", false, 0, 2),
-    ("TOOK", false, 0, 1),
+/// Header, how it is cut, its min before dropping, drop order (see `grid::Col`).
+const COLUMNS: [Col; 7] = [
+    col("", Cut::End, 0, 0),
+    col("BUILD", Cut::Middle, 0, 0),
+    col("PROJECT", Cut::End, 6, 3),
+    col("STATUS", Cut::End, 0, 0),
+    col("ENDED IN", Cut::End, 0, 0),
+    col("FINISHED", Cut::End, 0, 2),
+    col("TOOK", Cut::End, 0, 1),
 ];
+const STATUS: usize = 3;
+
+const fn col(head: &'static str, cut: Cut, min: usize, drop: u8) -> Col {
+    Col {
+        head,
+        cut,
+        min,
+        drop,
+    }
+}
 
 /// `1,234` below ten thousand, then `12.3k`, `1.04M`: a title's count, read at a glance.
 pub fn count(n: i64) -> String {
@@ -106,79 +117,37 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, focused: bool, t: Theme) {
         return;
     }
     let now = app.now();
-    let texts: Vec<[String; 7]> = rows[start..end].iter().map(|r| cells(&r.wf, now)).collect();
-    let specs: Vec<Column> = COLUMNS
+    let lines: Vec<grid::Line> = rows[start..end]
         .iter()
         .enumerate()
-        .map(|(c, (head, _, min, drop))| Column {
-            want: texts
-                .iter()
-                .map(|row| cut::width(&row[c]))
-                .chain([cut::width(head)])
-                .max()
-                .unwrap_or(0),
-            min: *min,
-            drop: *drop,
-        })
-        .collect();
-    let widths = columns::fit(&specs, usize::from(area.width.saturating_sub(2)), 1);
-    let kept: Vec<(usize, usize)> = widths
-        .iter()
-        .enumerate()
-        .filter_map(|(c, w)| w.map(|w| (c, w)))
-        .collect();
-    let table_rows: Vec<TRow> = rows[start..end]
-        .iter()
-        .zip(texts)
-        .enumerate()
-        .map(|(i, (r, text))| {
+        .map(|(i, r)| {
             let selected = start + i == h.selected();
-            let cells: Vec<Cell> = kept
-                .iter()
-                .map(|(c, w)| {
-                    let s = if COLUMNS[*c].1 {
-                        cut::middle(&text[*c], *w).into_owned()
-                    } else {
-                        cut::end(&text[*c], *w).into_owned()
-                    };
-                    match *c {
-                        0 if selected => Cell::from("▶".to_string() + &s[1..]),
-                        3 => Cell::from(Span::styled(s, t.status(r.wf.status))),
-                        _ => Cell::from(s),
-                    }
-                })
-                .collect();
             let style = match r.wf.status {
                 Status::Failed => t.failed(),
                 _ => Style::new(),
             };
-            let row = TRow::new(cells).style(style);
-            if selected {
-                row.style(style.patch(t.selected()))
-            } else {
-                row
+            grid::Line {
+                cells: cells(&r.wf, now).into(),
+                style: if selected {
+                    style.patch(t.selected())
+                } else {
+                    style
+                },
+                status: t.status(r.wf.status),
+                selected,
             }
         })
         .collect();
-    let header = TRow::new(kept.iter().map(|(c, w)| cut::end(COLUMNS[*c].0, *w)))
-        .style(Style::new().add_modifier(Modifier::BOLD | Modifier::UNDERLINED));
-    let constraints = kept
-        .iter()
-        .map(|(_, w)| Constraint::Length(u16::try_from(*w).unwrap_or(u16::MAX)));
-    f.render_widget(
-        Table::new(table_rows, constraints)
-            .header(header)
-            .column_spacing(1)
-            .block(block),
-        area,
-    );
+    let inner = block.inner(area);
+    f.render_widget(block, area);
+    grid::draw(f, inner, &COLUMNS, STATUS, &lines);
     scroll::bar(f, area, area.y + 2, rows.len(), rows_h, start, t);
 }
 
 /// One finished workflow's cells: mark, build, project, status, the phase it ended in,
 /// when it finished (UTC, to the minute; the date too unless it was today) and how long it
 /// took.
-fn cells(w: &Workflow, now: time::Timestamp) -> [String; 7] {
+fn cells(w: &Workflow, now: time::Timestamp) -> [Cow<'_, str>; 7] {
     let mark = match w.status {
         Status::Failed => " ✗",
         Status::Cancelled => " ⊘",
@@ -200,18 +169,18 @@ fn cells(w: &Workflow, now: time::Timestamp) -> [String; 7] {
         _ => "?".into(),
     };
     let status = if w.status == Status::Unknown {
-        sanitize(&w.status_raw).into_owned()
+        sanitize(&w.status_raw)
     } else {
-        w.status.to_string()
+        Cow::Borrowed(w.status.as_str())
     };
     [
-        mark.to_string(),
-        sanitize(&w.build_id).into_owned(),
-        sanitize(&w.project_id).into_owned(),
+        Cow::Borrowed(mark),
+        sanitize(&w.build_id),
+        sanitize(&w.project_id),
         status,
-        sanitize(&w.current_state).into_owned(),
-        finished,
-        took,
+        sanitize(&w.current_state),
+        finished.into(),
+        took.into(),
     ]
 }
 

@@ -7,14 +7,13 @@ use crate::model::text::sanitize;
 use crate::model::{Status, time};
 use crate::tui::app::{App, Level, QuickView, Row};
 use crate::tui::keys::binding::{Binding, Does};
-use crate::tui::view::columns::{self, Column};
+use crate::tui::view::grid::{self, Col, Cut};
+use crate::tui::view::scroll;
 use crate::tui::view::style::{Theme, filter_spans, pane_block, progress_bar};
-use crate::tui::view::{cut, paint, scroll};
 use crossterm::event::KeyCode::Char;
 use ratatui::Frame;
-use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
-use ratatui::style::{Modifier, Style};
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 use std::borrow::Cow;
@@ -251,25 +250,26 @@ impl Pane for Workflows {
 
 /// The table's columns, in order: header, how a cut value is cut, how well it cuts (the
 /// `min` it may be cut to before any column is dropped) and when it is dropped.
-const COLUMNS: [(&str, Cut, usize, u8); 9] = [
-    ("", Cut::Never, 0, 0),
-    ("BUILD", Cut::Middle, 0, 0),
-    ("PROJECT", Cut::End, 6, 3),
-    ("PHASE", Cut::End, 0, 0),
-    ("ROLE", Cut::End, 12, 1),
-    ("PROGRESS", Cut::Never, 0, 4),
-    ("STATUS", Cut::End, 0, 0),
-    ("IN PHASE", Cut::End, 0, 0),
-    ("AGE", Cut::End, 0, 2),
+const COLUMNS: [Col; 9] = [
+    col("", Cut::Never, 0, 0),
+    col("BUILD", Cut::Middle, 0, 0),
+    col("PROJECT", Cut::End, 6, 3),
+    col("PHASE", Cut::End, 0, 0),
+    col("ROLE", Cut::End, 12, 1),
+    col("PROGRESS", Cut::Never, 0, 4),
+    col("STATUS", Cut::End, 0, 0),
+    col("IN PHASE", Cut::End, 0, 0),
+    col("AGE", Cut::End, 0, 2),
 ];
 const STATUS: usize = 6;
 
-#[derive(Clone, Copy)]
-enum Cut {
-    Never,
-    End,
-    /// Ids: keep the head and the distinguishing tail.
-    Middle,
+const fn col(head: &'static str, cut: Cut, min: usize, drop: u8) -> Col {
+    Col {
+        head,
+        cut,
+        min,
+        drop,
+    }
 }
 
 fn draw(f: &mut Frame, area: Rect, app: &App, focused: bool, t: Theme) {
@@ -338,64 +338,22 @@ fn draw(f: &mut Frame, area: Rect, app: &App, focused: bool, t: Theme) {
     }
 
     // Only the rows drawn are measured: the widths follow what is on screen.
-    let texts: Vec<[Cow<str>; 9]> = shown.iter().map(|(_, r)| cells(app, r)).collect();
-    let want = |c: usize| {
-        texts
-            .iter()
-            .map(|row| cut::width(&row[c]))
-            .chain([cut::width(COLUMNS[c].0)])
-            .max()
-            .unwrap_or(0)
-    };
-    let specs: Vec<Column> = COLUMNS
+    let lines: Vec<grid::Line> = shown
         .iter()
-        .enumerate()
-        .map(|(c, (_, _, min, drop))| Column {
-            want: want(c),
-            min: *min,
-            drop: *drop,
+        .map(|(i, r)| {
+            let selected = *i == table.selected();
+            let marked = app.marks().contains(&r.wf.id);
+            grid::Line {
+                cells: cells(app, r).into(),
+                style: row_style(r, (selected, marked), t),
+                status: t.status(r.wf.status),
+                selected,
+            }
         })
-        .collect();
-    // Borders take two cells; the scrollbar sits on the right border.
-    let widths = columns::fit(&specs, usize::from(area.width.saturating_sub(2)), 1);
-    let kept: Vec<(usize, usize)> = widths
-        .iter()
-        .enumerate()
-        .filter_map(|(c, w)| w.map(|w| (c, w)))
         .collect();
     let inner = block.inner(area);
     f.render_widget(block, area);
-    // Written straight into the buffer, cell for cell what a `Table` with these widths and
-    // a column spacing of 1 draws (see `view::paint`).
-    let buf = f.buffer_mut();
-    let mut xs = Vec::with_capacity(kept.len());
-    let mut x = inner.x;
-    for &(c, w) in &kept {
-        let w = u16::try_from(w).unwrap_or(u16::MAX);
-        xs.push((c, x, w));
-        x = x.saturating_add(w).saturating_add(1);
-    }
-    let mut lines = (inner.top()..inner.bottom()).map(|y| Rect {
-        y,
-        height: 1,
-        ..inner
-    });
-    if let Some(header) = lines.next() {
-        buf.set_style(
-            header,
-            Style::new().add_modifier(Modifier::BOLD | Modifier::UNDERLINED),
-        );
-        for &(c, x, w) in &xs {
-            let name = cut::end(COLUMNS[c].0, w.into());
-            paint::text(buf, x, header.y, &name, w, Style::new());
-        }
-    }
-    for (line, ((i, r), text)) in lines.zip(shown.iter().zip(&texts)) {
-        let selected = *i == table.selected();
-        let marked = app.marks().contains(&r.wf.id);
-        buf.set_style(line, row_style(r, (selected, marked), t));
-        row(buf, line.y, r, text, &xs, selected, t);
-    }
+    grid::draw(f, inner, &COLUMNS, STATUS, &lines);
     scroll::bar(f, area, area.y + 2, visible.len(), rows_h, start, t);
 }
 
@@ -461,41 +419,5 @@ fn row_style(r: &Row, (selected, marked): (bool, bool), t: Theme) -> Style {
         style.patch(t.selected())
     } else {
         style
-    }
-}
-
-/// One row's cells, each cut to its column, on line `y`.
-fn row(
-    buf: &mut Buffer,
-    y: u16,
-    r: &Row,
-    text: &[Cow<'_, str>; 9],
-    xs: &[(usize, u16, u16)],
-    selected: bool,
-    t: Theme,
-) {
-    for &(c, x, width) in xs {
-        let s = &text[c];
-        let s = match COLUMNS[c].1 {
-            Cut::Never => Cow::Borrowed(s.as_ref()),
-            Cut::End => cut::end(s, width.into()),
-            Cut::Middle => cut::middle(s, width.into()),
-        };
-        let style = if c == STATUS {
-            t.status(r.wf.status)
-        } else {
-            Style::new()
-        };
-        match c {
-            // ▶ marks the selection in text too, for NO_COLOR and screen readers.
-            0 if selected => {
-                let after = paint::text(buf, x, y, "▶", width, style);
-                let rest = width.saturating_sub(after - x);
-                paint::text(buf, after, y, &s[1..], rest, style);
-            }
-            _ => {
-                paint::text(buf, x, y, &s, width, style);
-            }
-        }
     }
 }

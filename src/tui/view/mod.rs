@@ -5,6 +5,7 @@
 pub mod columns;
 pub mod cut;
 mod event_overlay;
+pub mod grid;
 mod header;
 mod overlay;
 pub mod paint;
