@@ -19,6 +19,7 @@ mod json_text;
 pub mod keys;
 pub mod layout;
 pub mod msg;
+mod neighbours;
 mod overlap;
 pub mod pace;
 pub mod palette;

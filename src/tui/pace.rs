@@ -9,7 +9,8 @@
 //! than a quarter of a second. Cheap looks still come once a frame. On a machine short of
 //! processor time (tasks waiting for a CPU, [`super::pressure`]) the share shrinks, down
 //! to a tenth of it: ten dashboards at a fifth of a core each would otherwise take a core
-//! from the writers they watch.
+//! from the writers they watch. And the share is for all the dashboards a user runs on the
+//! machine together ([`super::neighbours`]): each of ten takes a tenth of it.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -34,10 +35,12 @@ impl Pace {
     }
 
     /// How long to wait after a wake-up before the next look, given the share of time
-    /// tasks waited for a CPU lately (`pressure`, 0 to 1); starts the count again.
-    pub fn gap(&self, pressure: f64) -> Duration {
+    /// tasks waited for a CPU lately (`pressure`, 0 to 1) and how many dashboards share
+    /// the machine (`dashboards`, this one included); starts the count again.
+    pub fn gap(&self, pressure: f64, dashboards: usize) -> Duration {
         let spent = Duration::from_micros(self.0.swap(0, Ordering::Relaxed));
-        spent.div_f64(budget(pressure)).clamp(FRAME, MAX_GAP)
+        let share = budget(pressure) / dashboards.max(1) as f64;
+        spent.div_f64(share).clamp(FRAME, MAX_GAP)
     }
 }
 
@@ -56,11 +59,28 @@ mod tests {
     use super::*;
 
     #[test]
+    fn dashboards_on_one_machine_share_the_budget() {
+        let gap_with = |dashboards: usize| {
+            let p = Pace::default();
+            p.spent(Duration::from_millis(2));
+            p.gap(0.0, dashboards)
+        };
+        assert_eq!(gap_with(1), FRAME, "2 ms at 20 %: 10 ms, a frame");
+        assert_eq!(gap_with(2), Duration::from_millis(20), "2 ms at 10 %");
+        assert_eq!(gap_with(10), Duration::from_millis(100), "2 ms at 2 %");
+        assert_eq!(gap_with(0), FRAME, "never fewer than itself");
+    }
+
+    #[test]
     fn cheap_looks_come_once_a_frame() {
         let p = Pace::default();
-        assert_eq!(p.gap(0.0), FRAME, "nothing spent");
+        assert_eq!(p.gap(0.0, 1), FRAME, "nothing spent");
         p.spent(Duration::from_micros(300));
-        assert_eq!(p.gap(0.0), FRAME, "0.3 ms / 20 % = 1.5 ms: still a frame");
+        assert_eq!(
+            p.gap(0.0, 1),
+            FRAME,
+            "0.3 ms / 20 % = 1.5 ms: still a frame"
+        );
     }
 
     #[test]
@@ -69,17 +89,17 @@ mod tests {
         p.spent(Duration::from_millis(5));
         p.spent(Duration::from_millis(1));
         assert_eq!(
-            p.gap(0.0),
+            p.gap(0.0, 1),
             Duration::from_millis(30),
             "6 ms at 20 % of a core"
         );
         assert_eq!(
-            p.gap(0.0),
+            p.gap(0.0, 1),
             FRAME,
             "each gap counts what was spent since the last"
         );
         p.spent(Duration::from_secs(1));
-        assert_eq!(p.gap(0.0), MAX_GAP, "never further behind than the cap");
+        assert_eq!(p.gap(0.0, 1), MAX_GAP, "never further behind than the cap");
     }
 
     #[test]
@@ -87,7 +107,7 @@ mod tests {
         let gap_at = |pressure: f64| {
             let p = Pace::default();
             p.spent(Duration::from_millis(4));
-            p.gap(pressure)
+            p.gap(pressure, 1)
         };
         assert_eq!(gap_at(0.0), Duration::from_millis(20), "4 ms at 20 %");
         assert_eq!(

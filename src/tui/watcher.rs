@@ -7,6 +7,7 @@
 //! changes.
 
 use super::msg::{Cmd, Msg};
+use super::neighbours::Neighbours;
 use super::pace::{FRAME, Pace};
 use super::pressure::Pressure;
 use crate::store::{Watch, WatchMode};
@@ -34,6 +35,7 @@ pub fn spawn(
             // When the watch last started listening again after a pause.
             let mut armed = Instant::now();
             let mut pressure = Pressure::open();
+            let mut neighbours = Neighbours::join();
             loop {
                 let mode = watch.mode();
                 if shown.as_ref() != Some(&mode) {
@@ -51,7 +53,8 @@ pub fn spawn(
                             return;
                         }
                         watch.disarm();
-                        std::thread::sleep(pace.gap(pressure.share()));
+                        let gap = pace.gap(pressure.share(), neighbours.count());
+                        std::thread::sleep(gap);
                         watch.arm();
                         armed = Instant::now();
                         // Whatever was committed while not listening.
