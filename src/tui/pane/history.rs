@@ -18,24 +18,15 @@ use std::borrow::Cow;
 
 /// Header, how it is cut, its min before dropping, drop order (see `grid::Col`).
 const COLUMNS: [Col; 7] = [
-    col("", Cut::End, 0, 0),
-    col("BUILD", Cut::Middle, 0, 0),
-    col("PROJECT", Cut::End, 6, 3),
-    col("STATUS", Cut::End, 0, 0),
-    col("ENDED IN", Cut::End, 0, 0),
-    col("FINISHED", Cut::End, 0, 2),
-    col("TOOK", Cut::End, 0, 1),
+    Col::new("", Cut::End, 0, 0),
+    Col::new("BUILD", Cut::Middle, 0, 0),
+    Col::new("PROJECT", Cut::End, 6, 3),
+    Col::new("STATUS", Cut::End, 0, 0),
+    Col::new("ENDED IN", Cut::End, 0, 0),
+    Col::new("FINISHED", Cut::End, 0, 2),
+    Col::new("TOOK", Cut::End, 0, 1),
 ];
 const STATUS: usize = 3;
-
-const fn col(head: &'static str, cut: Cut, min: usize, drop: u8) -> Col {
-    Col {
-        head,
-        cut,
-        min,
-        drop,
-    }
-}
 
 /// `1,234` below ten thousand, then `12.3k`, `1.04M`: a title's count, read at a glance.
 pub fn count(n: i64) -> String {

@@ -251,26 +251,17 @@ impl Pane for Workflows {
 /// The table's columns, in order: header, how a cut value is cut, how well it cuts (the
 /// `min` it may be cut to before any column is dropped) and when it is dropped.
 const COLUMNS: [Col; 9] = [
-    col("", Cut::Never, 0, 0),
-    col("BUILD", Cut::Middle, 0, 0),
-    col("PROJECT", Cut::End, 6, 3),
-    col("PHASE", Cut::End, 0, 0),
-    col("ROLE", Cut::End, 12, 1),
-    col("PROGRESS", Cut::Never, 0, 4),
-    col("STATUS", Cut::End, 0, 0),
-    col("IN PHASE", Cut::End, 0, 0),
-    col("AGE", Cut::End, 0, 2),
+    Col::new("", Cut::Never, 0, 0),
+    Col::new("BUILD", Cut::Middle, 0, 0),
+    Col::new("PROJECT", Cut::End, 6, 3),
+    Col::new("PHASE", Cut::End, 0, 0),
+    Col::new("ROLE", Cut::End, 12, 1),
+    Col::new("PROGRESS", Cut::Never, 0, 4),
+    Col::new("STATUS", Cut::End, 0, 0),
+    Col::new("IN PHASE", Cut::End, 0, 0),
+    Col::new("AGE", Cut::End, 0, 2),
 ];
 const STATUS: usize = 6;
-
-const fn col(head: &'static str, cut: Cut, min: usize, drop: u8) -> Col {
-    Col {
-        head,
-        cut,
-        min,
-        drop,
-    }
-}
 
 fn draw(f: &mut Frame, area: Rect, app: &App, focused: bool, t: Theme) {
     if app.history().active() {

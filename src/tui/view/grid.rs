@@ -30,6 +30,17 @@ pub struct Col {
     pub drop: u8,
 }
 
+impl Col {
+    pub const fn new(head: &'static str, cut: Cut, min: usize, drop: u8) -> Col {
+        Col {
+            head,
+            cut,
+            min,
+            drop,
+        }
+    }
+}
+
 /// One row: its cells' text, uncut (one per column), the style across the row, and the
 /// style of its status cell's text.
 pub struct Line<'a> {
