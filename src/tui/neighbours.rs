@@ -23,6 +23,10 @@ const RECOUNT: Duration = Duration::from_secs(1);
 /// A dashboard whose mark is older than this is not following changes.
 const BUSY: Duration = Duration::from_secs(2);
 const SUFFIX: &str = ".dashboard";
+const JOINING: &str = ".joining";
+/// A file still being claimed after this long was left by a dashboard killed while
+/// starting.
+const ABANDONED: Duration = Duration::from_secs(60);
 
 #[derive(Debug)]
 pub struct Neighbours {
@@ -72,12 +76,15 @@ impl Neighbours {
         let Ok(entries) = fs::read_dir(&self.dir) else {
             return 1;
         };
-        let others = entries
-            .filter_map(Result::ok)
-            .map(|e| e.path())
-            .filter(|p| p != own && p.to_string_lossy().ends_with(SUFFIX))
-            .filter(|p| alive(p) && busy(p))
-            .count();
+        let mut others = 0;
+        for path in entries.filter_map(Result::ok).map(|e| e.path()) {
+            let name = path.to_string_lossy();
+            if name.ends_with(SUFFIX) && path != *own && alive(&path) && busy(&path) {
+                others += 1;
+            } else if name.ends_with(JOINING) && older_than(&path, ABANDONED) {
+                let _ = fs::remove_file(&path);
+            }
+        }
         1 + others
     }
 }
@@ -98,7 +105,7 @@ fn claim(dir: &Path) -> std::io::Result<(File, PathBuf)> {
     let nonce = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.subsec_nanos());
-    let staging = dir.join(format!("{pid}-{nonce}.joining"));
+    let staging = dir.join(format!("{pid}-{nonce}{JOINING}"));
     let file = File::create(&staging)?;
     file.try_lock().map_err(std::io::Error::from)?;
     let named = dir.join(format!("{pid}-{nonce}{SUFFIX}"));
@@ -123,9 +130,14 @@ fn alive(path: &Path) -> bool {
 
 /// Whether the dashboard holding `path` marked it lately.
 fn busy(path: &Path) -> bool {
+    !older_than(path, BUSY)
+}
+
+/// Whether `path` was last changed more than `age` ago (false if that cannot be told).
+fn older_than(path: &Path, age: Duration) -> bool {
     fs::metadata(path)
         .and_then(|m| m.modified())
-        .is_ok_and(|at| at.elapsed().is_ok_and(|age| age <= BUSY))
+        .is_ok_and(|at| at.elapsed().is_ok_and(|was| was > age))
 }
 
 fn file_safe(s: &str) -> String {
@@ -172,11 +184,19 @@ mod tests {
         // What a killed dashboard leaves: its file, with no lock on it any more.
         let left = dir.path().join(format!("999999-1{SUFFIX}"));
         File::create(&left).expect("file");
-        // One still starting (not yet locked and named) is not looked at.
-        File::create(dir.path().join("999998-1.joining")).expect("file");
+        // One still starting (not yet locked and named) is left alone; one killed while
+        // starting, long ago, is removed.
+        let starting = dir.path().join(format!("999998-1{JOINING}"));
+        File::create(&starting).expect("file");
+        let abandoned = dir.path().join(format!("999997-1{JOINING}"));
+        let f = File::create(&abandoned).expect("file");
+        f.set_modified(SystemTime::now() - ABANDONED - Duration::from_secs(1))
+            .expect("age");
         let mut a = Neighbours::join_in(dir.path().to_path_buf());
         assert_eq!(a.count(), 1);
         assert!(!left.exists(), "the dead one's file is removed");
+        assert!(starting.exists());
+        assert!(!abandoned.exists());
     }
 
     #[test]
