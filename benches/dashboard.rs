@@ -11,10 +11,10 @@ use baton::sim::backfill::{self, BackfillConfig};
 use baton::store::{OpenMode, Store};
 use baton::tui::app::App;
 use baton::tui::msg::Cmd;
-use baton::tui::msg::{Delta, Detail, Msg};
+use baton::tui::msg::{Delta, Msg};
 use baton::tui::update::update;
 use baton::tui::view;
-use baton::tui::worker::Worker;
+use baton::tui::worker::{Worker, read_detail};
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
@@ -107,7 +107,7 @@ fn full_app_with(n: usize) -> App {
         .iter()
         .max_by_key(|w| store.handoffs(&w.id, 200).map_or(0, |h| h.len()))
         .expect("a running workflow");
-    let mut detail = Detail::read(&store, &deepest.id)
+    let mut detail = read_detail(&store, &deepest.id)
         .expect("read")
         .expect("present");
     // Shown for whichever row the table selects: only the content's cost matters here.

@@ -2,11 +2,9 @@
 //! what the database worker found, and the outcome of actions.
 
 use super::app::Want;
-use super::json_text;
 use crate::engine::Request;
 use crate::model::time::Timestamp;
 use crate::model::{Checkpoint, Definition, Event, Handoff, Status, Workflow};
-use crate::store::StoreError;
 use crossterm::event::{KeyEvent, MouseEvent};
 
 #[derive(Debug, Clone)]
@@ -78,30 +76,6 @@ pub struct Detail {
     /// off the render loop.
     pub outputs_text: String,
     pub payload_text: String,
-}
-
-impl Detail {
-    /// The workflow `id` in full, as the detail pane shows it; `None` when it is gone.
-    pub fn read(store: &crate::store::Store, id: &str) -> Result<Option<Detail>, StoreError> {
-        let workflow = match store.workflow(id) {
-            Ok(w) => w,
-            Err(StoreError::NotFound { .. }) => return Ok(None),
-            Err(e) => return Err(e),
-        };
-        let handoffs = store.handoffs(id, 200)?;
-        let payload_text = handoffs
-            .last()
-            .map(|h| json_text::pretty(&h.data_transferred))
-            .unwrap_or_default();
-        Ok(Some(Detail {
-            outputs_text: json_text::pretty(&workflow.phase_outputs),
-            payload_text,
-            checkpoints: store.checkpoints(id)?,
-            events: store.recent_events(Some(id), 50)?,
-            handoffs,
-            workflow,
-        }))
-    }
 }
 
 /// Events read for the event log's [`Want`]: older ones (oldest first) and where the search

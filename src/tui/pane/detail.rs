@@ -50,14 +50,8 @@ impl Pane for DetailPane {
         if area.area() == 0 || app.detail().scroll() == 0 {
             return;
         }
-        let (total, shown) = measure(
-            app,
-            area,
-            Theme {
-                color: false,
-                light: false,
-            },
-        );
+        // In the theme it is drawn in, so that the count kept for drawing serves here too.
+        let (total, shown) = measure(app, area, Theme::of(app));
         let max = u16::try_from(total.saturating_sub(shown)).unwrap_or(u16::MAX);
         app.detail_mut().clamp(max);
     }

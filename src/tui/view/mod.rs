@@ -32,10 +32,7 @@ const MIN_HEIGHT: u16 = 8;
 
 pub fn draw(f: &mut Frame, app: &App) {
     let size = f.area();
-    let theme = Theme {
-        color: app.session().color(),
-        light: app.session().light(),
-    };
+    let theme = Theme::of(app);
     if size.width < MIN_WIDTH || size.height < MIN_HEIGHT {
         let msg = format!(
             "too small: {}×{}, baton needs {MIN_WIDTH}×{MIN_HEIGHT}",

@@ -16,6 +16,13 @@ pub struct Theme {
 }
 
 impl Theme {
+    /// The theme the dashboard draws in: the session's colour and background.
+    pub fn of(app: &crate::tui::app::App) -> Theme {
+        Theme {
+            color: app.session().color(),
+            light: app.session().light(),
+        }
+    }
     fn fg(self, c: Color) -> Style {
         if self.color {
             Style::new().fg(c)

@@ -6,8 +6,9 @@ use super::{Worker, problem};
 use crate::engine::history::History;
 use crate::engine::{self, EngineError};
 use crate::model::time;
-use crate::store::StoreError;
+use crate::store::{Store, StoreError};
 use crate::tui::history_reader;
+use crate::tui::json_text;
 use crate::tui::msg::{Cmd, Detail, HistoryPage, Msg};
 use crate::tui::travel::{self, TravelTo};
 
@@ -161,6 +162,28 @@ impl Worker {
 
     fn detail(&mut self, id: &str) -> Result<Option<Detail>, StoreError> {
         self.reads += 1;
-        Detail::read(&self.store, id)
+        read_detail(&self.store, id)
     }
+}
+
+/// The workflow `id` in full, as the detail pane shows it; `None` when it is gone.
+pub fn read_detail(store: &Store, id: &str) -> Result<Option<Detail>, StoreError> {
+    let workflow = match store.workflow(id) {
+        Ok(w) => w,
+        Err(StoreError::NotFound { .. }) => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    let handoffs = store.handoffs(id, 200)?;
+    let payload_text = handoffs
+        .last()
+        .map(|h| json_text::pretty(&h.data_transferred))
+        .unwrap_or_default();
+    Ok(Some(Detail {
+        outputs_text: json_text::pretty(&workflow.phase_outputs),
+        payload_text,
+        checkpoints: store.checkpoints(id)?,
+        events: store.recent_events(Some(id), 50)?,
+        handoffs,
+        workflow,
+    }))
 }

@@ -10,6 +10,7 @@ use super::msg::{Cmd, Msg};
 use super::overlap::Overlap;
 use super::pace::Pace;
 use crate::store::{ChangeToken, FeedCursor, Health, Store, StoreError};
+pub use jobs::read_detail;
 use loads::Sent;
 use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
 use std::time::{Duration, Instant};
