@@ -222,8 +222,8 @@ fn old_events_written_later_do_not_hide_the_window(b: Backend) {
 
 both!(old_events_written_later_do_not_hide_the_window);
 
-/// A `workflow_event_metrics` row: at_ms, from_state, to_state, in_phase_secs,
-/// waited_secs, handoff_id.
+/// A `workflow_event_metrics` row, its names looked up in `baton_names`: at_ms, from,
+/// to, in_phase_secs, waited_secs, handoff_id.
 type KeptRow = (
     i64,
     Option<String>,
@@ -263,8 +263,11 @@ fn odd_event_data_is_written_and_read_as_nothing(b: Backend) {
         raw.execute(sql, &[&wf, data, at]);
     }
     let kept: Vec<KeptRow> = raw.query(
-        "SELECT at_ms, from_state, to_state, in_phase_secs, waited_secs, handoff_id
-             FROM workflow_event_metrics WHERE seq > 13 ORDER BY seq",
+        "SELECT m.at_ms, f.name, t.name, m.in_phase_secs, m.waited_secs, m.handoff_id
+             FROM workflow_event_metrics m
+             LEFT JOIN baton_names f ON f.id = m.from_key
+             LEFT JOIN baton_names t ON t.id = m.to_key
+             WHERE m.seq > 13 ORDER BY m.seq",
         &[],
     );
     assert_eq!(kept.len(), 4, "{kept:?}");
@@ -297,3 +300,55 @@ fn odd_event_data_is_written_and_read_as_nothing(b: Backend) {
 }
 
 both!(odd_event_data_is_written_and_read_as_nothing);
+
+/// Two PostgreSQL writers meeting the same new name at once (SQLite has one writer at a
+/// time): the second's trigger waits for the first to commit, then finds the number the
+/// first gave it, so both metrics rows name it and it is held once.
+#[test]
+fn two_writers_number_a_new_name_once() {
+    let db = TestDb::cli(Backend::Postgres);
+    db.start("race-1");
+    let mut first = db.raw();
+    let wf: String = first.value("SELECT id FROM build_workflows LIMIT 1", &[]);
+    let insert = "INSERT INTO workflow_events (workflow_id, event_type, event_data)
+                  VALUES ($1, 'phase_advanced', '{\"from\": \"discovery\", \"to\": \"fresh\"}')";
+    first.batch("BEGIN");
+    first.execute(insert, &[&wf]);
+    let second = {
+        let (mut raw, wf) = (db.raw(), wf.clone());
+        std::thread::spawn(move || {
+            raw.batch("BEGIN");
+            raw.execute(insert, &[&wf]);
+            raw.batch("COMMIT");
+        })
+    };
+    // Commit only once the second writer waits on the first's new name.
+    let mut watch = db.raw();
+    loop {
+        let waiting: i64 = watch.value(
+            "SELECT count(*) FROM pg_stat_activity
+             WHERE datname = current_database() AND wait_event_type = 'Lock'",
+            &[],
+        );
+        if waiting > 0 {
+            break;
+        }
+        assert!(!second.is_finished(), "the second writer did not wait");
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    first.batch("COMMIT");
+    second.join().unwrap();
+    let keys: Vec<(Option<i64>,)> = watch.query(
+        "SELECT m.to_key::bigint FROM workflow_event_metrics m
+         JOIN workflow_events e ON e.seq = m.seq
+         WHERE e.event_data ->> 'to' = 'fresh'",
+        &[],
+    );
+    let held: i64 = watch.value("SELECT count(*) FROM baton_names WHERE name = 'fresh'", &[]);
+    assert_eq!(held, 1);
+    let fresh: i64 = watch.value(
+        "SELECT id::bigint FROM baton_names WHERE name = 'fresh'",
+        &[],
+    );
+    assert_eq!(keys, vec![(Some(fresh),), (Some(fresh),)]);
+}

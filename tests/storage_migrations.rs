@@ -134,7 +134,7 @@ fn a_command_that_migrates_on_its_way_says_what_it_applies(b: Backend) {
         .filter(|m| m.version > 7)
         .map(|m| m.name)
         .collect();
-    assert_eq!(pending.len(), 2, "schemas 8 and 9: {pending:?}");
+    assert_eq!(pending.len(), 3, "schemas 8, 9 and 10: {pending:?}");
     for name in &pending {
         assert!(
             first.stderr.contains(&format!("applying migration {name}")),
@@ -150,3 +150,113 @@ fn a_command_that_migrates_on_its_way_says_what_it_applies(b: Backend) {
 }
 
 both!(a_command_that_migrates_on_its_way_says_what_it_applies);
+
+/// Every `workflow_event_metrics` row with its numbers turned back into the names and
+/// workflow ids they stand for (schema 10), in `seq` order.
+fn metric_rows_named(conn: &mut Raw) -> Vec<Vec<Cell>> {
+    let workflow = conn.backend().pick(
+        "build_workflows w ON w.rowid = m.workflow_key",
+        "baton_workflow_keys w ON w.key = m.workflow_key",
+    );
+    conn.try_cells(
+        &format!(
+            "SELECT m.at_ms, m.seq, w.id, t.name, f.name, o.name, fr.name, tr.name, p.name,
+                    r.name, m.handoff_id, m.in_phase_secs, m.waited_secs
+             FROM workflow_event_metrics m
+             LEFT JOIN {workflow}
+             LEFT JOIN baton_names t ON t.id = m.type_key
+             LEFT JOIN baton_names f ON f.id = m.from_key
+             LEFT JOIN baton_names o ON o.id = m.to_key
+             LEFT JOIN baton_names fr ON fr.id = m.from_role_key
+             LEFT JOIN baton_names tr ON tr.id = m.to_role_key
+             LEFT JOIN baton_names p ON p.id = m.phase_key
+             LEFT JOIN baton_names r ON r.id = m.role_key
+             ORDER BY m.seq"
+        ),
+        &[],
+    )
+    .unwrap()
+}
+
+/// Schema 10 stores the metrics rows' names and workflows as numbers: the rows schema 9
+/// kept as text read back the same through the numbers, and events written after it are
+/// numbered by the same rules, by baton and by plain SQL alike.
+fn metric_rows_read_the_same_across_schema_10(b: Backend) {
+    let db = at_schema(b, 9);
+    let mut conn = db.raw();
+    conn.batch(
+        "INSERT INTO build_workflows (id, build_id, project_id, current_state, \"current_role\")
+           VALUES ('w-a', 'a-1', 'legacy', 'coding', 'code_writer'),
+                  ('w-b', 'b-1', 'legacy', 'discovery', 'q_assistant');
+         INSERT INTO workflow_events (workflow_id, event_type, event_data) VALUES
+           ('w-a', 'workflow_started', '{\"phase\": \"discovery\", \"role\": \"q_assistant\"}'),
+           ('w-a', 'phase_advanced', '{\"from\": \"discovery\", \"to\": \"coding\",
+              \"from_role\": \"q_assistant\", \"to_role\": \"code_writer\", \"handoff_id\": \"h-1\"}'),
+           ('w-a', 'handoff_acknowledged', '{\"handoff_id\": \"h-1\", \"waited_secs\": 4}'),
+           ('w-b', 'workflow_started', '{\"phase\": 7, \"role\": {\"odd\": true}}'),
+           ('w-b', 'note', '[1, 2]');",
+    );
+    let before: Vec<Vec<Cell>> = conn
+        .try_cells(
+            "SELECT at_ms, seq, workflow_id, event_type, from_state, to_state, from_role,
+                    to_role, phase, \"role\", handoff_id, in_phase_secs, waited_secs
+             FROM workflow_event_metrics ORDER BY seq",
+            &[],
+        )
+        .unwrap();
+    assert_eq!(before.len(), 5);
+    drop(conn);
+
+    let (mut store, opened) = Store::open(db.target(), OpenMode::ReadWrite).unwrap();
+    assert!(
+        opened.applied.contains(&"0010_metric_keys.sql"),
+        "{:?}",
+        opened.applied
+    );
+    assert!(store.verify_schema().unwrap().ok());
+    let mut conn = db.raw();
+    assert_eq!(
+        metric_rows_named(&mut conn),
+        before,
+        "every row reads the same"
+    );
+    let names: i64 = conn.value("SELECT count(*) FROM baton_names", &[]);
+    assert_eq!(names, 9, "each name held once");
+
+    // Written after: by baton, and by plain SQL with a name never seen before.
+    let w = store.workflow("w-b").unwrap();
+    advance(&mut store, &w, Some(json!({ "found": 1 })));
+    conn.execute(
+        "INSERT INTO workflow_events (workflow_id, event_type, event_data)
+         VALUES ('w-a', 'phase_advanced', '{\"from\": \"coding\", \"to\": \"brand_new\"}')",
+        &[],
+    );
+    let after = metric_rows_named(&mut conn);
+    assert_eq!(after.len(), 7);
+    assert_eq!(after[..5], before[..], "the old rows untouched");
+    let named = |row: &[Cell], i: usize| match &row[i] {
+        Cell::Text(t) => t.clone(),
+        other => panic!("column {i}: {other:?}"),
+    };
+    assert_eq!(
+        (
+            named(&after[5], 2),
+            named(&after[5], 3),
+            named(&after[5], 4)
+        ),
+        ("w-b".into(), "phase_advanced".into(), "discovery".into()),
+        "baton's advance numbered: {:?}",
+        after[5]
+    );
+    assert_eq!(
+        (named(&after[6], 2), named(&after[6], 5)),
+        ("w-a".into(), "brand_new".into()),
+        "a new name numbered on its first use: {:?}",
+        after[6]
+    );
+    // Only names not held yet are inserted, so on PostgreSQL no number is used up.
+    let (count, max): (i64, i64) = conn.one("SELECT count(*), max(id) FROM baton_names", &[]);
+    assert_eq!(count, max, "numbers without gaps");
+}
+
+both!(metric_rows_read_the_same_across_schema_10);

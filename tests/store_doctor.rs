@@ -133,6 +133,14 @@ fn a_phase_or_role_outside_the_definition_is_named(b: Backend) {
     assert_found(&store, "completed workflows have completed_at", &ws[2].id);
 }
 
+/// The number `workflow_event_metrics` gives the workflow whose id is `$1` (schema 10).
+fn workflow_key(b: Backend) -> &'static str {
+    b.pick(
+        "SELECT rowid FROM build_workflows WHERE id = $1",
+        "SELECT key FROM baton_workflow_keys WHERE id = $1",
+    )
+}
+
 /// `workflow_event_metrics` follows `workflow_events` through the schema's triggers: a
 /// workflow deleted with its trail takes its rows along, and a row removed behind the
 /// triggers' back is counted.
@@ -153,8 +161,12 @@ fn the_metrics_rows_follow_the_events(b: Backend) {
             &[&ws[1].id],
         );
         db.raw().value(
-            "SELECT count(*) FROM workflow_event_metrics
-             WHERE at_ms = 1767323045678 AND phase = $2 AND workflow_id = $1",
+            &format!(
+                "SELECT count(*) FROM workflow_event_metrics m
+                 JOIN baton_names p ON p.id = m.phase_key
+                 WHERE m.at_ms = 1767323045678 AND p.name = $2 AND m.workflow_key = ({})",
+                workflow_key(b)
+            ),
             &[&ws[1].id, &phase],
         )
     };
@@ -182,6 +194,11 @@ fn the_metrics_rows_follow_the_events(b: Backend) {
     let (events, rows) = counts(&db);
     assert!(events < 10, "the trail went with its workflow");
     assert_eq!(rows, events, "and its metrics rows with it");
+    let numbered: i64 = db.raw().value(
+        &format!("SELECT count(*) FROM ({}) AS k", workflow_key(b)),
+        &[&ws[0].id],
+    );
+    assert_eq!(numbered, 0, "and the number the metrics gave it");
     db.raw()
         .execute("DELETE FROM workflow_event_metrics WHERE seq = (SELECT max(seq) FROM workflow_event_metrics)", &[]);
     assert_found(

@@ -66,6 +66,7 @@ pub trait Backend: Send {
         limit: usize,
         names: &mut super::Names,
     ) -> Result<Vec<super::MetricEvent>>;
+    fn metric_workflow(&self, key: super::WorkflowKey) -> Result<Option<String>>;
     fn recent_events(&self, workflow: Option<&str>, limit: usize) -> Result<Vec<Event>>;
     fn max_seq(&self) -> Result<i64>;
     fn feed_start(&self) -> Result<FeedCursor>;

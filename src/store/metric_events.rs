@@ -2,8 +2,9 @@
 //! extracted in `workflow_event_metrics` (schema 7, maintained by triggers for every
 //! writer) and read from there by time, so a window costs one narrow range, not a parse of
 //! every event's document. A busy hour holds 100,000 events but a handful of distinct
-//! phases, roles and types, so every name is read as a number from [`Names`]: no string
-//! is built per event.
+//! phases, roles and types: the table holds them as numbers into `baton_names` (schema 10),
+//! and [`Names`] turns each stored number into its own once, so no string is read or
+//! hashed per event.
 
 use foldhash::HashMap;
 use serde::Deserialize;
@@ -31,16 +32,34 @@ impl MetricKey {
 /// A name held by [`Names`].
 pub type Name = u32;
 
-/// Each distinct text once, numbered in the order first seen. Hashed with foldhash: a
-/// busy window looks up seven names an event, and SipHash's resistance to chosen keys buys
-/// nothing for names read from one's own database.
+/// A workflow as `workflow_event_metrics` numbers it (schema 10). An event whose workflow
+/// the table could not number is given one of its own, below every stored one, so that it
+/// pairs with nothing.
+pub type WorkflowKey = i64;
+
+/// Each distinct text once, numbered in the order first seen, and the stored numbers
+/// (`baton_names.id`) already turned into these. Hashed with foldhash: SipHash's
+/// resistance to chosen keys buys nothing for names read from one's own database.
 #[derive(Debug, Default)]
 pub struct Names {
     ids: HashMap<Box<str>, Name>,
     texts: Vec<Box<str>>,
+    stored: HashMap<i64, Name>,
 }
 
 impl Names {
+    /// The name a stored number stands for, if it has been learnt.
+    pub fn stored(&self, key: i64) -> Option<Name> {
+        self.stored.get(&key).copied()
+    }
+
+    /// Learns what a stored number stands for.
+    pub fn learn(&mut self, key: i64, text: &str) -> Name {
+        let id = self.id(text);
+        self.stored.insert(key, id);
+        id
+    }
+
     pub fn id(&mut self, text: &str) -> Name {
         if let Some(&id) = self.ids.get(text) {
             return id;
@@ -64,7 +83,7 @@ pub struct MetricEvent {
     pub seq: i64,
     /// The event's `created_at`, in milliseconds since the epoch.
     pub at_ms: i64,
-    pub workflow: Name,
+    pub workflow: WorkflowKey,
     pub event_type: Name,
     pub from: Option<Name>,
     pub to: Option<Name>,
@@ -79,21 +98,31 @@ pub struct MetricEvent {
 }
 
 /// The columns of `workflow_event_metrics` in the order [`MetricEvent::from_cells`] reads
-/// them.
-pub(crate) const COLUMNS: &str = "at_ms, seq, workflow_id, event_type, from_state, to_state, \
-     from_role, to_role, phase, \"role\", handoff_id, in_phase_secs, waited_secs";
+/// them: two numbers, the workflow's number, seven stored names' numbers, the handoff's
+/// id as text, two numbers.
+pub(crate) const COLUMNS: &str = "at_ms, seq, workflow_key, type_key, from_key, to_key, \
+     from_role_key, to_role_key, phase_key, role_key, handoff_id, in_phase_secs, waited_secs";
+
+/// `baton_names` columns 3 to 9 of [`COLUMNS`] refer to.
+pub(crate) const NAME_COLUMNS: std::ops::RangeInclusive<usize> = 3..=9;
+
+/// Column 10 of [`COLUMNS`], the one name stored as text.
+pub(crate) const HANDOFF_COLUMN: usize = 10;
 
 impl MetricEvent {
-    /// The event of one row of [`COLUMNS`]: each backend reads its cells (a name by
-    /// column, a number by column), this puts them in place.
+    /// The event of one row of [`COLUMNS`]: each backend reads its cells (a stored name's
+    /// number as its [`Name`], the handoff's text as its [`Name`], a number by column),
+    /// this puts them in place.
     pub(crate) fn from_cells<E>(
         mut name: impl FnMut(usize) -> Result<Option<Name>, E>,
+        handoff: Option<Name>,
         mut int: impl FnMut(usize) -> Result<Option<i64>, E>,
     ) -> Result<MetricEvent, E> {
+        let seq = int(1)?.unwrap_or_default();
         Ok(MetricEvent {
             at_ms: int(0)?.unwrap_or_default(),
-            seq: int(1)?.unwrap_or_default(),
-            workflow: name(2)?.unwrap_or_default(),
+            seq,
+            workflow: int(2)?.unwrap_or(-seq.saturating_abs() - 1),
             event_type: name(3)?.unwrap_or_default(),
             from: name(4)?,
             to: name(5)?,
@@ -101,7 +130,7 @@ impl MetricEvent {
             to_role: name(7)?,
             phase: name(8)?,
             role: name(9)?,
-            handoff_id: name(10)?,
+            handoff_id: handoff,
             in_phase_secs: int(11)?,
             waited_secs: int(12)?,
         })
@@ -114,9 +143,9 @@ impl MetricEvent {
         }
     }
 
-    /// The same from a whole event (a look back, read the ordinary way), by the rules the
-    /// schema extracts them with.
-    pub fn of(e: &crate::model::Event, names: &mut Names) -> MetricEvent {
+    /// The same from a whole event of `workflow` (a look back, read the ordinary way), by
+    /// the rules the schema extracts them with.
+    pub fn of(e: &crate::model::Event, workflow: WorkflowKey, names: &mut Names) -> MetricEvent {
         let f: Fields = match &e.event_data {
             d @ Value::Object(_) => serde_json::from_value(d.clone()).unwrap_or_default(),
             _ => Fields::default(),
@@ -136,7 +165,7 @@ impl MetricEvent {
             handoff_id: if stated { None } else { name(f.handoff_id) },
             in_phase_secs,
             waited_secs,
-            workflow: names.id(&e.workflow_id),
+            workflow,
             event_type: names.id(&e.event_type),
         }
     }
@@ -188,7 +217,7 @@ mod tests {
             event_data: data,
             created_at: "1970-01-01T00:00:01.500Z".into(),
         };
-        MetricEvent::of(&e, names)
+        MetricEvent::of(&e, 1, names)
     }
 
     #[test]
@@ -241,5 +270,12 @@ mod tests {
         let (a, b, a2) = (n.id("coding"), n.id("review"), n.id("coding"));
         assert_eq!((a, b, a2, n.id("tests")), (0, 1, 0, 2), "numbered in order");
         assert_eq!((n.text(a), n.text(b)), ("coding", "review"));
+        assert_eq!(n.stored(40), None);
+        assert_eq!(
+            n.learn(40, "review"),
+            b,
+            "a stored number joins its text's name"
+        );
+        assert_eq!((n.stored(40), n.learn(41, "deploy")), (Some(b), 3));
     }
 }

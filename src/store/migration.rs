@@ -32,6 +32,7 @@ pub const MIGRATIONS: &[Migration] = migrations!("sqlite":
     7 => "0007_event_metrics.sql",
     8 => "0008_checkpoint_patches.sql",
     9 => "0009_event_ids_unindexed.sql",
+    10 => "0010_metric_keys.sql",
 );
 
 /// The same versions for PostgreSQL.
@@ -45,6 +46,7 @@ pub const POSTGRES_MIGRATIONS: &[Migration] = migrations!("postgres":
     7 => "0007_event_metrics.sql",
     8 => "0008_checkpoint_patches.sql",
     9 => "0009_event_ids_unindexed.sql",
+    10 => "0010_metric_keys.sql",
 );
 
 /// The newest version in a list.

@@ -30,7 +30,7 @@ pub use census::{Census, CensusRow, PendingRow};
 pub use cursor::{Cursor, CursorKind};
 pub use doctor_scope::{QUICK_EVENTS, QUICK_LIVE, Scope};
 pub use error::{Result, StoreError};
-pub use metric_events::{MetricEvent, MetricKey, Name, Names};
+pub use metric_events::{MetricEvent, MetricKey, Name, Names, WorkflowKey};
 pub use migration::{
     MIGRATIONS, Migration, POSTGRES_MIGRATIONS, latest, latest_for, migrations_for,
 };
@@ -364,6 +364,12 @@ impl Store {
         names: &mut Names,
     ) -> Result<Vec<MetricEvent>> {
         self.backend.metric_events(after, until_ms, limit, names)
+    }
+
+    /// The id of the workflow that `workflow_event_metrics` numbers `key`, if it still
+    /// exists.
+    pub fn metric_workflow(&self, key: WorkflowKey) -> Result<Option<String>> {
+        self.backend.metric_workflow(key)
     }
 
     /// The newest `limit` events (of one workflow, or all), oldest first.

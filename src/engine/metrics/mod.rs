@@ -116,9 +116,12 @@ pub fn measure(store: &Store, since: Timestamp, now: Timestamp) -> Result<Metric
     }
     // Work that crossed into the window: when it entered its phase, when its handoff was made.
     for (wf, exits) in std::mem::take(&mut m.unknown_entries) {
+        let Some(id) = store.metric_workflow(wf)? else {
+            continue;
+        };
         let first_exit = exits.iter().map(|x| x.seq).min();
         let entered = store.events(&EventQuery {
-            workflow: Some(m.names.text(wf).to_string()),
+            workflow: Some(id),
             before_seq: first_exit,
             types: entering_types(),
             newest: true,
@@ -126,7 +129,7 @@ pub fn measure(store: &Store, since: Timestamp, now: Timestamp) -> Result<Metric
             ..EventQuery::default()
         })?;
         if let Some(e) = entered.first() {
-            let e = MetricEvent::of(e, &mut m.names);
+            let e = MetricEvent::of(e, wf, &mut m.names);
             m.entered_before(wf, &e, &exits);
         }
     }

@@ -1,11 +1,12 @@
-//! The running tally over a window's events, in time order. Phases, roles, workflows and
-//! handoffs are [`Names`] ids while the events stream past (a busy hour is 100,000 events
-//! over a handful of names); they become text once, in [`Measure::finish`].
+//! The running tally over a window's events, in time order. Phases, roles and handoffs
+//! are [`Names`] ids and workflows the metrics table's numbers while the events stream past
+//! (a busy hour is 100,000 events over a handful of names); names become text once, in
+//! [`Measure::finish`].
 
 use super::{BUCKETS, Metrics, PhaseRow, Spread, bottleneck};
 use crate::model::time::{self, Timestamp};
 use crate::model::{Definition, EventType};
-use crate::store::{Census, MetricEvent, Name, Names};
+use crate::store::{Census, MetricEvent, Name, Names, WorkflowKey};
 use foldhash::{HashMap, HashMapExt};
 use std::collections::HashMap as StdHashMap;
 
@@ -52,11 +53,11 @@ pub(super) struct Measure<'a> {
     kinds: Vec<Option<Option<EventType>>>,
     tallies: HashMap<(Name, Name), Tally>,
     /// The phase each workflow entered in the window, by workflow.
-    entries: HashMap<Name, Entry>,
+    entries: HashMap<WorkflowKey, Entry>,
     /// Handoffs made in the window: when.
     handoffs: HashMap<Name, i64>,
     /// Workflows that left a phase they entered before the window.
-    pub(super) unknown_entries: HashMap<Name, Vec<Exit>>,
+    pub(super) unknown_entries: HashMap<WorkflowKey, Vec<Exit>>,
     pub(super) unknown_handoffs: Vec<LateAck>,
     /// The role of each phase, from the definitions.
     phase_roles: HashMap<Name, Name>,
@@ -108,7 +109,7 @@ impl<'a> Measure<'a> {
     }
 
     /// The role owning the phase `wf` is in, as far as this window knows it.
-    fn role_of(&self, wf: Name, e: &MetricEvent) -> Name {
+    fn role_of(&self, wf: WorkflowKey, e: &MetricEvent) -> Name {
         if let Some(en) = self.entries.get(&wf) {
             return en.role;
         }
@@ -167,7 +168,7 @@ impl<'a> Measure<'a> {
         }
     }
 
-    fn enter(&mut self, wf: Name, en: Entry) {
+    fn enter(&mut self, wf: WorkflowKey, en: Entry) {
         self.tally(en.phase, en.role).row.entered += 1;
         self.entries.insert(wf, en);
     }
@@ -187,7 +188,7 @@ impl<'a> Measure<'a> {
     }
 
     /// `wf` left `exits` having entered its phase before the window, by the event `e`.
-    pub(super) fn entered_before(&mut self, wf: Name, e: &MetricEvent, exits: &[Exit]) {
+    pub(super) fn entered_before(&mut self, wf: WorkflowKey, e: &MetricEvent, exits: &[Exit]) {
         let role = self.role_of(wf, e);
         if let Some(entry) = self.entry_of(e, role) {
             for exit in exits.iter().filter(|x| x.phase == entry.phase) {

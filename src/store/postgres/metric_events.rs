@@ -1,11 +1,14 @@
-//! The window's events with their metric fields, from `workflow_event_metrics` (schema 7):
-//! one range of a narrow table ordered by time, no JSON read, each name looked up in
-//! [`Names`] straight from the row's buffer.
+//! The window's events with their metric fields, from `workflow_event_metrics`: one range
+//! of a narrow table ordered by time, no JSON read. Names are stored as numbers (schema
+//! 10); the numbers a batch meets for the first time are looked up in `baton_names` in one
+//! query.
 
 use super::PgStore;
 use super::row;
 use crate::store::error::Result;
-use crate::store::metric_events::{COLUMNS, MetricEvent, MetricKey, Name, Names};
+use crate::store::metric_events::{
+    COLUMNS, HANDOFF_COLUMN, MetricEvent, MetricKey, NAME_COLUMNS, Name, Names, WorkflowKey,
+};
 
 impl PgStore {
     pub fn metric_events(
@@ -24,15 +27,60 @@ impl PgStore {
             ),
             &[&after.at_ms, &after.seq, &until_ms, &limit],
         )?;
+        let mut unknown = Vec::new();
+        for r in &rows {
+            for i in NAME_COLUMNS {
+                if let Some(key) = r.try_get::<_, Option<i32>>(i)?
+                    && names.stored(key.into()).is_none()
+                    && !unknown.contains(&key)
+                {
+                    unknown.push(key);
+                }
+            }
+        }
+        self.learn_names(&unknown, names)?;
         let mut out = Vec::with_capacity(rows.len());
         for r in &rows {
+            let handoff = r
+                .try_get::<_, Option<&str>>(HANDOFF_COLUMN)?
+                .map(|t| names.id(t));
             out.push(MetricEvent::from_cells(
                 |i| -> row::Result<Option<Name>> {
-                    Ok(r.try_get::<_, Option<&str>>(i)?.map(|t| names.id(t)))
+                    Ok(r.try_get::<_, Option<i32>>(i)?
+                        .and_then(|k| names.stored(k.into())))
                 },
+                handoff,
                 |i| r.try_get::<_, Option<i64>>(i),
             )?);
         }
         Ok(out)
+    }
+
+    /// The id of the workflow `key` numbers in `workflow_event_metrics`, if it still exists.
+    pub fn metric_workflow(&self, key: WorkflowKey) -> Result<Option<String>> {
+        let rows = self.query("SELECT id FROM baton_workflow_keys WHERE key = $1", &[&key])?;
+        Ok(rows.first().map(|r| row::text(r, 0)).transpose()?)
+    }
+
+    /// Reads what stored names' numbers stand for. A number `baton_names` does not hold (a
+    /// row written by hand) stands for its own digits.
+    fn learn_names(&self, keys: &[i32], names: &mut Names) -> Result<()> {
+        if keys.is_empty() {
+            return Ok(());
+        }
+        let rows = self.query(
+            "SELECT id, name FROM baton_names WHERE id = ANY($1)",
+            &[&keys],
+        )?;
+        for r in &rows {
+            let (key, text): (i32, String) = (r.try_get(0)?, r.try_get(1)?);
+            names.learn(key.into(), &text);
+        }
+        for &key in keys {
+            if names.stored(key.into()).is_none() {
+                names.learn(key.into(), &key.to_string());
+            }
+        }
+        Ok(())
     }
 }

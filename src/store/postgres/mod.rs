@@ -317,6 +317,10 @@ impl Backend for PgStore {
         PgStore::metric_events(self, after, until_ms, limit, names)
     }
 
+    fn metric_workflow(&self, key: crate::store::WorkflowKey) -> Result<Option<String>> {
+        PgStore::metric_workflow(self, key)
+    }
+
     fn recent_events(&self, workflow: Option<&str>, limit: usize) -> Result<Vec<Event>> {
         PgStore::recent_events(self, workflow, limit)
     }

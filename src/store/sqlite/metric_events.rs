@@ -1,12 +1,15 @@
-//! The window's events with their metric fields, from `workflow_event_metrics` (schema 7):
-//! one range of a narrow table ordered by time, no JSON read, each name looked up in
-//! [`Names`] straight from SQLite's buffer.
+//! The window's events with their metric fields, from `workflow_event_metrics`: one range
+//! of a narrow table ordered by time, no JSON read. Names are stored as numbers (schema
+//! 10); each number is looked up in `baton_names` the first time a reading meets it.
 
 use super::SqliteStore;
 use super::row;
 use crate::store::error::Result;
-use crate::store::metric_events::{COLUMNS, MetricEvent, MetricKey, Name, Names};
+use crate::store::metric_events::{
+    COLUMNS, HANDOFF_COLUMN, MetricEvent, MetricKey, NAME_COLUMNS, Name, Names, WorkflowKey,
+};
 use rusqlite::types::ValueRef;
+use rusqlite::{OptionalExtension, Row};
 
 impl SqliteStore {
     pub fn metric_events(
@@ -25,20 +28,64 @@ impl SqliteStore {
         let mut rows = stmt.query(rusqlite::params![after.at_ms, after.seq, until_ms, limit])?;
         let mut out = Vec::new();
         while let Some(r) = rows.next()? {
+            let mut keys = [None; 7];
+            for (k, i) in keys.iter_mut().zip(NAME_COLUMNS) {
+                *k = int(r, i)?;
+                if let Some(key) = *k
+                    && names.stored(key).is_none()
+                {
+                    self.learn_name(key, names)?;
+                }
+            }
+            let handoff = handoff_name(r, names)?;
             out.push(MetricEvent::from_cells(
                 |i| -> rusqlite::Result<Option<Name>> {
-                    Ok(match r.get_ref(i)? {
-                        ValueRef::Null => None,
-                        ValueRef::Text(b) => Some(match std::str::from_utf8(b) {
-                            Ok(t) => names.id(t),
-                            Err(_) => names.id(&String::from_utf8_lossy(b)),
-                        }),
-                        _ => row::opt_text(r, i)?.map(|t| names.id(&t)),
-                    })
+                    Ok(keys[i - NAME_COLUMNS.start()].and_then(|k| names.stored(k)))
                 },
-                |i| r.get::<_, Option<i64>>(i),
+                handoff,
+                |i| int(r, i),
             )?);
         }
         Ok(out)
     }
+
+    /// The id of the workflow `key` numbers in `workflow_event_metrics`, if it still exists.
+    pub fn metric_workflow(&self, key: WorkflowKey) -> Result<Option<String>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT id FROM build_workflows WHERE rowid = ?1")?;
+        Ok(stmt.query_row([key], |r| r.get(0)).optional()?)
+    }
+
+    /// Reads what a stored name's number stands for. A number `baton_names` does not hold
+    /// (a row written by hand) stands for its own digits.
+    fn learn_name(&self, key: i64, names: &mut Names) -> Result<Name> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT name FROM baton_names WHERE id = ?1")?;
+        let text: Option<String> = stmt.query_row([key], |r| r.get(0)).optional()?;
+        Ok(names.learn(key, text.as_deref().unwrap_or(&key.to_string())))
+    }
+}
+
+/// A number cell read straight from SQLite's value: a window is 100,000 rows of thirteen
+/// cells, and the general conversion's checks were a fifth of reading them.
+fn int(r: &Row, i: usize) -> rusqlite::Result<Option<i64>> {
+    match r.get_ref(i)? {
+        ValueRef::Integer(v) => Ok(Some(v)),
+        ValueRef::Null => Ok(None),
+        _ => r.get(i),
+    }
+}
+
+/// The handoff id, the one name kept as text: most rows have none.
+fn handoff_name(r: &Row, names: &mut Names) -> rusqlite::Result<Option<Name>> {
+    Ok(match r.get_ref(HANDOFF_COLUMN)? {
+        ValueRef::Null => None,
+        ValueRef::Text(b) => Some(match std::str::from_utf8(b) {
+            Ok(t) => names.id(t),
+            Err(_) => names.id(&String::from_utf8_lossy(b)),
+        }),
+        _ => row::opt_text(r, HANDOFF_COLUMN)?.map(|t| names.id(&t)),
+    })
 }

@@ -229,6 +229,10 @@ impl Backend for SqliteStore {
         SqliteStore::metric_events(self, after, until_ms, limit, names)
     }
 
+    fn metric_workflow(&self, key: crate::store::WorkflowKey) -> Result<Option<String>> {
+        SqliteStore::metric_workflow(self, key)
+    }
+
     fn recent_events(&self, workflow: Option<&str>, limit: usize) -> Result<Vec<Event>> {
         SqliteStore::recent_events(self, workflow, limit)
     }
