@@ -412,3 +412,39 @@ fn sigterm_and_sighup_restore_the_terminal_and_leave_no_half_write() {
         db.run(&["doctor"]).code(0);
     }
 }
+
+/// A panic in the middle of a frame (debug builds: `BATON_DEBUG_PANIC=draw`) leaves a
+/// terminal as it was: out of the alternate screen, the synchronized update the frame
+/// began ended, the cursor shown, and nothing of the half-drawn frame after the report.
+#[test]
+fn a_panic_inside_a_frame_leaves_the_terminal_usable() {
+    let db = Db::new();
+    db.start("crash-1");
+    let mut pty = Pty::spawn(
+        &["--db", db.path_str(), "tui"],
+        &[("BATON_DEBUG_PANIC", "draw"), ("RUST_BACKTRACE", "0")],
+        100,
+        30,
+    );
+    assert_eq!(pty.wait_exit_code(WAIT), 101, "a panic's exit status");
+    assert!(!pty.alternate_screen(), "out of the alternate screen");
+    let raw = String::from_utf8_lossy(&pty.raw()).into_owned();
+    let begun = raw.rfind("\x1b[?2026h");
+    let ended = raw.rfind("\x1b[?2026l");
+    assert!(
+        begun.is_none() || ended > begun,
+        "a synchronized update left begun:\n{raw:?}"
+    );
+    assert!(
+        raw.rfind("\x1b[?25h") > raw.rfind("\x1b[?25l"),
+        "the cursor left hidden:\n{raw:?}"
+    );
+    let report = raw
+        .find("BATON_DEBUG_PANIC asked for a panic inside a frame")
+        .expect("the report");
+    let after = &raw[report..];
+    assert!(
+        !after.contains("Workflows") && !after.contains("crash-1"),
+        "the half-drawn frame came after the report:\n{after:?}"
+    );
+}

@@ -11,6 +11,7 @@ mod drawn;
 pub mod event_filter;
 pub mod event_pages;
 pub mod event_view;
+mod frame_out;
 mod give_back;
 pub use crate::engine::filter;
 pub mod history_filter;

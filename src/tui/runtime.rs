@@ -217,7 +217,10 @@ fn send(jobs: &mpsc::Sender<Cmd>, job: Cmd) {
 fn draw(guard: &mut TerminalGuard, app: &App) -> std::io::Result<()> {
     // The opening mark goes out with the frame (`draw` flushes once, at its end).
     queue!(guard.terminal.backend_mut(), BeginSynchronizedUpdate)?;
-    guard.terminal.draw(|f| view::draw(f, app))?;
+    guard.terminal.draw(|f| {
+        view::draw(f, app);
+        super::terminal::debug_panic_in_draw();
+    })?;
     execute!(guard.terminal.backend_mut(), EndSynchronizedUpdate)?;
     Ok(())
 }

@@ -4,22 +4,19 @@
 //! restores first, then lets the default hook print its report on a sane screen).
 
 use super::app::TermRequest;
+use super::frame_out::{self, FrameOut};
 use super::{alert, clipboard};
 use crossterm::event::{DisableMouseCapture, EnableMouseCapture};
 use crossterm::execute;
-use crossterm::terminal::{EnterAlternateScreen, enable_raw_mode};
+use crossterm::terminal::{EndSynchronizedUpdate, EnterAlternateScreen, enable_raw_mode};
 use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
-use std::io::{BufWriter, Stdout, Write, stdout};
+use std::io::{Write, stdout};
 
 /// The screen, drawn through a buffer that holds a whole frame. Standard output alone
 /// writes every kilobyte: a 200×60 redraw was fifteen writes, each waking the terminal
 /// to read a piece of a frame it cannot show yet.
-pub type Screen = Terminal<CrosstermBackend<BufWriter<Stdout>>>;
-
-/// Enough for a full redraw of a large terminal with colours; a bigger frame is written
-/// in pieces of this size.
-const FRAME_BUFFER: usize = 256 * 1024;
+pub type Screen = Terminal<CrosstermBackend<FrameOut>>;
 
 pub struct TerminalGuard {
     pub terminal: Screen,
@@ -33,10 +30,7 @@ impl TerminalGuard {
         install_panic_hook();
         enable_raw_mode()?;
         execute!(stdout(), EnterAlternateScreen)?;
-        let terminal = Terminal::new(CrosstermBackend::new(BufWriter::with_capacity(
-            FRAME_BUFFER,
-            stdout(),
-        )))?;
+        let terminal = Terminal::new(CrosstermBackend::new(FrameOut::stdout()))?;
         if mouse {
             execute!(stdout(), EnableMouseCapture)?;
         }
@@ -76,7 +70,12 @@ impl Drop for TerminalGuard {
     }
 }
 
+/// Also ends a synchronized update a panic may have left begun (a frame larger than the
+/// buffer writes its beginning early) and shows the cursor, which the terminal's own drop
+/// would do through the frame buffer that a panic abandons; both are harmless when not
+/// needed.
 fn restore(mouse: bool) {
+    let _ = execute!(stdout(), EndSynchronizedUpdate, crossterm::cursor::Show);
     if mouse {
         let _ = execute!(stdout(), DisableMouseCapture);
     }
@@ -86,6 +85,9 @@ fn restore(mouse: bool) {
 fn install_panic_hook() {
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
+        // A panic inside a draw leaves half a frame buffered: it must not follow the
+        // report onto the restored screen.
+        frame_out::abandon();
         // Capture may have been turned on or off since the start (`m`); turning it off
         // when it is already off does nothing, so a panic always leaves it off.
         restore(true);
@@ -95,6 +97,18 @@ fn install_panic_hook() {
         previous(info);
     }));
 }
+
+/// Debug builds only: `BATON_DEBUG_PANIC=draw` panics inside the dashboard's first frame,
+/// half drawn, so the tests can see the terminal restored whatever the frame left.
+#[cfg(debug_assertions)]
+pub fn debug_panic_in_draw() {
+    if std::env::var_os("BATON_DEBUG_PANIC").is_some_and(|v| v == "draw") {
+        panic!("BATON_DEBUG_PANIC asked for a panic inside a frame");
+    }
+}
+
+#[cfg(not(debug_assertions))]
+pub fn debug_panic_in_draw() {}
 
 #[cfg(test)]
 mod tests {
