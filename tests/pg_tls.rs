@@ -74,6 +74,37 @@ fn sslmode_require_and_verify_full_connect_and_a_wrong_host_is_refused() {
     assert!(t < Duration::from_secs(10), "took {t:?}");
     let (r, _) = run(&at_host(&db, "localhost", "sslmode=verify-full"), &["list"]);
     r.one_line_error(1, &["sslrootcert"]);
+    // A root that did not sign the server's certificate: verify-ca checks the chain.
+    let dir = tempfile::tempdir().unwrap();
+    let stranger = dir.path().join("stranger.crt");
+    std::fs::write(&stranger, self_signed("stranger")).unwrap();
+    let wrong = format!("sslmode=verify-ca&sslrootcert={}", stranger.display());
+    let (r, _) = run(&at_host(&db, "localhost", &wrong), &["list"]);
+    r.one_line_error(1, &["certificate", "could not be verified"]);
+    // require with that root checks it too (libpq's rule); require alone checks nothing.
+    let wrong = format!("sslmode=require&sslrootcert={}", stranger.display());
+    let (r, _) = run(&at_host(&db, "localhost", &wrong), &["list"]);
+    r.one_line_error(1, &["certificate", "could not be verified"]);
+}
+
+/// A PEM certificate for `name`, signed by its own new key.
+fn self_signed(name: &str) -> Vec<u8> {
+    use openssl::{asn1::Asn1Time, hash::MessageDigest, pkey::PKey, rsa::Rsa, x509};
+    let key = PKey::from_rsa(Rsa::generate(2048).unwrap()).unwrap();
+    let mut subject = x509::X509NameBuilder::new().unwrap();
+    subject.append_entry_by_text("CN", name).unwrap();
+    let subject = subject.build();
+    let mut cert = x509::X509Builder::new().unwrap();
+    cert.set_version(2).unwrap();
+    cert.set_subject_name(&subject).unwrap();
+    cert.set_issuer_name(&subject).unwrap();
+    cert.set_pubkey(&key).unwrap();
+    cert.set_not_before(&Asn1Time::days_from_now(0).unwrap())
+        .unwrap();
+    cert.set_not_after(&Asn1Time::days_from_now(1).unwrap())
+        .unwrap();
+    cert.sign(&key, MessageDigest::sha256()).unwrap();
+    cert.build().to_pem().unwrap()
 }
 
 /// A server that answers the TLS request with "no", as one with ssl = off does.

@@ -22,9 +22,7 @@
 mod raw_ops;
 
 use baton::store::{OpenMode, Store, Target};
-use openssl::ssl::{SslConnector, SslMethod, SslVerifyMode};
 use postgres::{Client, Config, Statement};
-use postgres_openssl::MakeTlsConnector;
 use std::time::Instant;
 
 struct Args {
@@ -60,9 +58,7 @@ fn args() -> Args {
 /// certificate checks unless disabled (the URL's `sslmode`, default prefer, as libpq).
 fn raw_client(url: &str) -> Client {
     let config: Config = url.parse().expect("URL");
-    let mut b = SslConnector::builder(SslMethod::tls_client()).expect("tls");
-    b.set_verify(SslVerifyMode::NONE);
-    let tls = MakeTlsConnector::new(b.build());
+    let tls = baton::store::MakeTls::new(baton::store::TlsCheck::Nothing, None).expect("tls");
     let mut c = config.connect(tls).expect("connect raw");
     c.batch_execute("SET lock_timeout = 5000").expect("session");
     c

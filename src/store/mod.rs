@@ -35,7 +35,7 @@ pub use migration::{
     MIGRATIONS, Migration, POSTGRES_MIGRATIONS, latest, latest_for, migrations_for,
 };
 pub use open::{DEFAULT_BUSY_TIMEOUT, OpenMode, Opened, Steps};
-pub use postgres::set_application_name;
+pub use postgres::{MakeTls, TlsCheck, set_application_name};
 pub use prune::Reclaimed;
 pub use query::{
     BROAD_PREFIX, Driver, EventQuery, FeedCursor, HistoryPage, HistoryQuery, ListQuery, Listed,

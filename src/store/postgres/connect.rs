@@ -4,12 +4,11 @@
 //! timeout so an unreachable server is an error within seconds, never a hang. Every failure
 //! becomes one line that names the server without its password.
 
+use super::tls::{Check, MakeTls};
 use crate::store::error::StoreError;
 use crate::store::target::PgUrl;
-use openssl::ssl::{SslConnector, SslMethod, SslVerifyMode};
 use postgres::config::SslMode;
 use postgres::{Client, Config};
-use postgres_openssl::MakeTlsConnector;
 use std::sync::OnceLock;
 use std::time::Duration;
 
@@ -152,28 +151,19 @@ fn fill_defaults(config: &mut Config) {
     }
 }
 
-fn tls(verify: Verify, root_cert: Option<&str>) -> Result<MakeTlsConnector, String> {
-    let mut builder = SslConnector::builder(SslMethod::tls_client())
-        .map_err(|e| format!("cannot set up TLS: {e}"))?;
+fn tls(verify: Verify, root_cert: Option<&str>) -> Result<MakeTls, String> {
     match verify {
-        Verify::Off | Verify::Encrypt => builder.set_verify(SslVerifyMode::NONE),
+        Verify::Off | Verify::Encrypt => MakeTls::new(Check::Nothing, None),
         Verify::Chain | Verify::Full => {
-            let file = root_cert.map(str::to_string).or_else(default_root_cert).ok_or(
-                "sslmode verify-ca/verify-full needs the server's root certificate: add sslrootcert=FILE to the URL",
-            )?;
-            builder
-                .set_ca_file(&file)
-                .map_err(|e| format!("cannot read the root certificate {file}: {e}"))?;
-            builder.set_verify(SslVerifyMode::PEER);
+            let file = root_cert.map(str::to_string).or_else(default_root_cert);
+            let check = if verify == Verify::Full {
+                Check::ChainAndHost
+            } else {
+                Check::Chain
+            };
+            MakeTls::new(check, file.as_deref())
         }
     }
-    let mut connector = MakeTlsConnector::new(builder.build());
-    let check_host = verify == Verify::Full;
-    connector.set_callback(move |cfg, _| {
-        cfg.set_verify_hostname(check_host);
-        Ok(())
-    });
-    Ok(connector)
 }
 
 /// libpq's default root certificate, `~/.postgresql/root.crt`, when it exists.

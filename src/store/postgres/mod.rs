@@ -16,11 +16,13 @@ mod migrate;
 mod pages;
 mod prune;
 mod row;
+mod tls;
 mod watch;
 mod workflows;
 mod write;
 
 pub use connect::set_application_name;
+pub use tls::{Check as TlsCheck, MakeTls};
 
 use super::backend::{Backend, Plan, StartPlan};
 use super::census::Census;
