@@ -8,6 +8,7 @@ use crate::store::error::Result;
 use crate::store::metric_events::{
     COLUMNS, HANDOFF_COLUMN, MetricEvent, MetricKey, NAME_COLUMNS, Name, Names, WorkflowKey,
 };
+use crate::store::rows::Cells;
 use rusqlite::types::ValueRef;
 use rusqlite::{OptionalExtension, Row};
 
@@ -30,7 +31,7 @@ impl SqliteStore {
         while let Some(r) = rows.next()? {
             let mut keys = [None; 7];
             for (k, i) in keys.iter_mut().zip(NAME_COLUMNS) {
-                *k = int(r, i)?;
+                *k = r.opt_int(i)?;
                 if let Some(key) = *k
                     && names.stored(key).is_none()
                 {
@@ -43,7 +44,7 @@ impl SqliteStore {
                     Ok(keys[i - NAME_COLUMNS.start()].and_then(|k| names.stored(k)))
                 },
                 handoff,
-                |i| int(r, i),
+                |i| r.opt_int(i),
             )?);
         }
         Ok(out)
@@ -65,16 +66,6 @@ impl SqliteStore {
             .prepare_cached("SELECT name FROM baton_names WHERE id = ?1")?;
         let text: Option<String> = stmt.query_row([key], |r| r.get(0)).optional()?;
         Ok(names.learn(key, text.as_deref().unwrap_or(&key.to_string())))
-    }
-}
-
-/// A number cell read straight from SQLite's value: a window is 100,000 rows of thirteen
-/// cells, and the general conversion's checks were a fifth of reading them.
-fn int(r: &Row, i: usize) -> rusqlite::Result<Option<i64>> {
-    match r.get_ref(i)? {
-        ValueRef::Integer(v) => Ok(Some(v)),
-        ValueRef::Null => Ok(None),
-        _ => r.get(i),
     }
 }
 

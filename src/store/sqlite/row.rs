@@ -79,6 +79,7 @@ impl Cells for Row<'_> {
     fn opt_int(&self, i: usize) -> rusqlite::Result<Option<i64>> {
         Ok(match self.get_ref(i)? {
             ValueRef::Null => None,
+            ValueRef::Integer(v) => Some(v),
             _ => Some(int(self, i)?),
         })
     }
