@@ -183,7 +183,7 @@ impl<'a> Replay<'a> {
             });
             let acked = match (ack_event, &handoff.acknowledged_at) {
                 (Some(j), _) => j <= i,
-                (None, Some(t)) => t <= then,
+                (None, Some(t)) => acked_with(events, t).is_some_and(|j| j <= i),
                 (None, None) => false,
             };
             let mut h = handoff.clone();
@@ -195,6 +195,17 @@ impl<'a> Replay<'a> {
         }
         out
     }
+}
+
+/// The event an acknowledgement that no event records went with, by its time `t`: the
+/// first event after it, or, when events share its very instant (a writer that acknowledges
+/// in the transaction of the next transition, within one millisecond of the one before),
+/// the last of those.
+fn acked_with(events: &[Event], t: &str) -> Option<usize> {
+    events
+        .iter()
+        .rposition(|e| e.created_at == t)
+        .or_else(|| events.iter().position(|e| e.created_at.as_str() > t))
 }
 
 fn str_at<'v>(data: &'v Value, key: &str) -> Option<&'v str> {

@@ -401,3 +401,43 @@ mod props {
         }
     }
 }
+
+/// A writer that acknowledges a handoff without an event, in the transaction of the next
+/// transition (as the seeds do), and makes both transitions within one millisecond: the
+/// handoff is pending right after the first and acknowledged after the second, though all
+/// three times are the same.
+#[test]
+fn an_ack_at_the_same_instant_as_later_events_belongs_to_the_latest() {
+    let mut rows = Rows::default();
+    let new = NewWorkflow {
+        build_id: Some("seed-2".into()),
+        project_id: "seed".into(),
+        user_id: None,
+        definition: "build".into(),
+        metadata: json!({}),
+    };
+    rows.write(&rules::plan_start(Some(&Definition::builtin()), &new, &cx(0)).unwrap());
+    rows.act(Action::Advance { output: None });
+    rows.act(Action::Advance { output: None });
+    as_seeds_write(&mut rows);
+    let instant = rows.events[1].created_at.clone();
+    rows.events[2].created_at = instant.clone();
+    for h in &mut rows.handoffs {
+        h.created_at = instant.clone();
+    }
+    rows.handoffs[0].acknowledged_at = Some(instant.clone());
+    rows.handoffs[0].acknowledged_by = Some("q_assistant".into());
+    let def = Definition::builtin();
+    let replay = Replay::new(rows.trail(&def));
+    let pending = |i: usize| {
+        let at = replay.at(rows.events[i].seq).unwrap();
+        at.handoffs.iter().filter(|h| h.is_pending()).count()
+    };
+    assert_eq!((pending(1), pending(2)), (1, 1));
+    let first = |i: usize| replay.at(rows.events[i].seq).unwrap().handoffs[0].is_pending();
+    assert!(
+        first(1),
+        "the first handoff was still pending after the first transition"
+    );
+    assert!(!first(2), "and acknowledged by the second");
+}
