@@ -125,3 +125,79 @@ fn postgres_connections_carry_the_command_as_application_name() {
         "the reader and the listener named 'baton events', no other"
     );
 }
+
+/// The `(at_ms, seq)` of every metrics row, in the order the rows lie in the table.
+fn metrics_in_table_order(raw: &mut Raw) -> Vec<(i64, i64)> {
+    raw.query(
+        "SELECT at_ms, seq FROM workflow_event_metrics ORDER BY ctid",
+        &[],
+    )
+}
+
+/// A backfill writes each workflow's history at once; a database written as things
+/// happened holds an hour's metrics rows side by side. The backfill settles its load into
+/// that shape (the last hour is then read from neighbouring pages), and says so.
+#[test]
+fn a_postgres_backfill_leaves_the_metrics_rows_in_time_order() {
+    let db = TestDb::cli(Backend::Postgres);
+    let r = db.run(&[
+        "simulate",
+        "--backfill",
+        "200",
+        "--live",
+        "60",
+        "--seed",
+        "5",
+    ]);
+    r.code(0);
+    assert!(r.stdout.contains("settled in"), "{}", r.stdout);
+    assert!(
+        r.stderr
+            .contains("settling: ordering the metrics projection by time"),
+        "{}",
+        r.stderr
+    );
+    let rows = metrics_in_table_order(&mut db.raw());
+    assert!(rows.len() > 2_000, "{} rows", rows.len());
+    let mut sorted = rows.clone();
+    sorted.sort_unstable();
+    assert!(rows == sorted, "the metrics rows lie in time order");
+}
+
+/// Settling needs the metrics table to itself for a moment. Kept from it (another session
+/// holds a lock past the lock timeout) the backfill still succeeds, with everything
+/// written, the rows left in load order, and says why.
+#[test]
+fn a_postgres_backfill_that_cannot_settle_keeps_what_it_wrote() {
+    let db = TestDb::cli(Backend::Postgres);
+    db.run(&["simulate", "--backfill", "1", "--seed", "1"])
+        .code(0);
+    let mut locker = db.raw();
+    let Raw::Pg(client) = &mut locker else {
+        unreachable!("a PostgreSQL test database")
+    };
+    let mut tx = client.transaction().unwrap();
+    tx.batch_execute("LOCK TABLE workflow_event_metrics IN ROW SHARE MODE")
+        .unwrap();
+    let r = db
+        .command()
+        .args(["--busy-timeout", "300"])
+        .args([
+            "simulate",
+            "--backfill",
+            "100",
+            "--live",
+            "20",
+            "--seed",
+            "9",
+        ])
+        .output()
+        .expect("run baton");
+    tx.rollback().unwrap();
+    let stderr = String::from_utf8_lossy(&r.stderr);
+    assert!(r.status.success(), "{stderr}");
+    assert!(stderr.contains("left in load order"), "{stderr}");
+    let v = db.json(&["doctor", "--strict", "--json"]);
+    assert_eq!(v["failed_checks"], serde_json::json!([]), "{v}");
+    assert_eq!(v["counts"]["build_workflows"], 121);
+}

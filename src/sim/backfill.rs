@@ -63,6 +63,12 @@ pub struct BackfillReport {
     /// Workflows to write in all (finished + live).
     pub total: u64,
     pub elapsed_secs: f64,
+    /// What settling the load is doing now, once every workflow is written.
+    #[serde(skip)]
+    pub settling: Option<String>,
+    /// Seconds spent settling the load (see [`Store::settle_after_bulk`]); 0 where there
+    /// was nothing to settle.
+    pub settle_secs: f64,
 }
 
 impl BackfillReport {
@@ -164,6 +170,18 @@ pub fn run(
         }
         Ok(())
     })?;
+    if !stop.load(Ordering::Relaxed) {
+        let settling = Instant::now();
+        store.settle_after_bulk(&mut |step| {
+            report.settling = Some(step.to_string());
+            report.elapsed_secs = began.elapsed().as_secs_f64();
+            progress(&report);
+        })?;
+        // A backend with nothing to settle reports no step and no time.
+        if report.settling.take().is_some() {
+            report.settle_secs = settling.elapsed().as_secs_f64();
+        }
+    }
     report.elapsed_secs = began.elapsed().as_secs_f64();
     Ok(report)
 }

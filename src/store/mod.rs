@@ -472,6 +472,12 @@ impl Store {
         self.backend.tune_for_bulk()
     }
 
+    /// Leaves what a bulk load wrote as a database that grew row by row would be: laid out
+    /// and described for the planner (see the backends). `step` is told what is under way.
+    pub fn settle_after_bulk(&mut self, step: &mut dyn FnMut(&str)) -> Result<()> {
+        self.backend.settle_after_bulk(step)
+    }
+
     /// Removes the workflows of `ids` (and all that hangs off them) that are finished and
     /// were last updated before `before`, in one short transaction; how many went. A
     /// workflow live again, or touched since, is left alone.

@@ -173,6 +173,12 @@ fn backfill(store: &mut Store, a: &SimulateArgs, n: usize, stop: &signals::Stop)
     let bar = progress::bar((n + cfg.live) as u64, "workflows");
     let mut last_line = std::time::Instant::now();
     let report = backfill::run(store, &cfg, stop.flag(), &mut |r| {
+        if let Some(step) = &r.settling {
+            // Each step once, whether on a terminal or in a log.
+            bar.suspend(|| writeln!(std::io::stderr(), "settling: {step}"))
+                .ok();
+            return;
+        }
         if tty {
             bar.set_length(r.total);
             bar.set_position(r.written());
@@ -201,6 +207,9 @@ fn backfill(store: &mut Store, a: &SimulateArgs, n: usize, stop: &signals::Stop)
         writeln!(out, "{k:<13} {v}")?;
     }
     writeln!(out, "{:<13} {:.1}s", "elapsed", report.elapsed_secs)?;
+    if report.settle_secs > 0.0 {
+        writeln!(out, "{:<13} {:.1}s", "settled in", report.settle_secs)?;
+    }
     writeln!(
         out,
         "{:<13} {:.0}",

@@ -368,16 +368,24 @@ impl Backend for PgStore {
         PgStore::heartbeat(self, id, at)
     }
 
-    /// More memory for sorts and hashes in this session; the server is unchanged.
+    /// More memory for sorts and hashes in this session (and for the `CLUSTER` that settles
+    /// the load); the server is unchanged.
     fn tune_for_bulk(&mut self) -> Result<()> {
         self.client
             .get_mut()
-            .batch_execute("SET work_mem = '256MB'; SET synchronous_commit = off")
+            .batch_execute(
+                "SET work_mem = '256MB'; SET maintenance_work_mem = '256MB';
+                 SET synchronous_commit = off",
+            )
             .map_err(|e| classify(e, "tuning for bulk loading"))
     }
 
     fn backfill(&mut self, batch: &[Encoded]) -> Result<()> {
         PgStore::backfill(self, batch)
+    }
+
+    fn settle_after_bulk(&mut self, step: &mut dyn FnMut(&str)) -> Result<()> {
+        PgStore::settle_after_bulk(self, step)
     }
 
     fn delete_finished(&mut self, ids: &[String], before: &str) -> Result<usize> {

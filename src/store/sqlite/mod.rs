@@ -292,6 +292,12 @@ impl Backend for SqliteStore {
         SqliteStore::backfill(self, batch)
     }
 
+    /// Nothing to do: the metrics projection is `WITHOUT ROWID`, so it lies in time order
+    /// however it was written, and the planner needs no statistics for baton's queries.
+    fn settle_after_bulk(&mut self, _step: &mut dyn FnMut(&str)) -> Result<()> {
+        Ok(())
+    }
+
     fn delete_finished(&mut self, ids: &[String], before: &str) -> Result<usize> {
         SqliteStore::delete_finished(self, ids, before)
     }
