@@ -2,7 +2,8 @@
 //! `migrations/postgres/`, embedded in the binary and recorded with a checksum. The same
 //! number means the same tables and columns on both backends; PostgreSQL has migrations of
 //! its own for what only a server with concurrent writers needs (3 to 5), which SQLite's
-//! numbering skips, so a shared change keeps one number on both.
+//! numbering skips, so a shared change keeps one number on both; both end at the same
+//! version, even where one has nothing to change (SQLite's 11).
 
 use super::error::{Result, StoreError};
 use super::target::Target;
@@ -33,6 +34,7 @@ pub const MIGRATIONS: &[Migration] = migrations!("sqlite":
     8 => "0008_checkpoint_patches.sql",
     9 => "0009_event_ids_unindexed.sql",
     10 => "0010_metric_keys.sql",
+    11 => "0011_census_bytes.sql",
 );
 
 /// The same versions for PostgreSQL.
@@ -47,6 +49,7 @@ pub const POSTGRES_MIGRATIONS: &[Migration] = migrations!("postgres":
     8 => "0008_checkpoint_patches.sql",
     9 => "0009_event_ids_unindexed.sql",
     10 => "0010_metric_keys.sql",
+    11 => "0011_census_bytes.sql",
 );
 
 /// The newest version in a list.

@@ -54,7 +54,7 @@ impl PgStore {
             &format!(
                 "SELECT {} FROM build_workflows w JOIN workflow_handoffs h
                    ON h.workflow_id = w.id AND h.acknowledged_at IS NULL
-                 WHERE w.status IN ('running', 'paused', 'failed')
+                 WHERE w.status COLLATE \"C\" IN ('running', 'paused', 'failed')
                  ORDER BY h.created_at",
                 prefixed("h", HANDOFF)
             ),
