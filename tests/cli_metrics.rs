@@ -352,3 +352,32 @@ fn two_writers_number_a_new_name_once() {
     );
     assert_eq!(keys, vec![(Some(fresh),), (Some(fresh),)]);
 }
+
+/// A metrics row written by hand whose numbers `baton_names` does not hold: each stands
+/// for its own digits (on PostgreSQL the window is streamed after every stored name is
+/// read, so nothing is looked up mid-stream, and a number missing from them must still
+/// be read, not dropped).
+fn a_number_no_name_stands_for_reads_as_its_digits(b: Backend) {
+    let db = TestDb::cli(b);
+    let started = db.start("digits-1");
+    let id = started["id"].as_str().unwrap().to_string();
+    db.run(&["advance", &id, "--reason", "on"]).code(0);
+    let mut raw = db.raw();
+    let advanced: i64 = raw.value(
+        "SELECT id FROM baton_names WHERE name = 'phase_advanced'",
+        &[],
+    );
+    let at = (Utc::now() - Duration::minutes(10)).timestamp_millis();
+    raw.execute(
+        "INSERT INTO workflow_event_metrics (at_ms, seq, workflow_key, type_key, to_key,
+             to_role_key)
+         VALUES ($1, 999999, 424242, $2, 777777, 777778)",
+        &[&at, &advanced],
+    );
+    let m = db.json(&["metrics", "--since", "1h", "--json"]);
+    let r = row(&m, "777777");
+    assert_eq!(r["role"], "777778", "{r}");
+    assert_eq!(r["entered"], 1, "{r}");
+}
+
+both!(a_number_no_name_stands_for_reads_as_its_digits);

@@ -59,13 +59,12 @@ pub trait Backend: Send {
     fn pending_handoffs_of(&self, workflow_ids: &[String]) -> Result<Vec<Handoff>>;
     fn checkpoints(&self, workflow_id: &str) -> Result<Vec<Checkpoint>>;
     fn events(&self, q: &EventQuery) -> Result<Vec<Event>>;
-    fn metric_events(
+    fn metric_window(
         &self,
         after: super::MetricKey,
         until_ms: i64,
-        limit: usize,
-        names: &mut super::Names,
-    ) -> Result<Vec<super::MetricEvent>>;
+        sink: &mut dyn super::MetricSink,
+    ) -> Result<()>;
     fn metric_workflow(&self, key: super::WorkflowKey) -> Result<Option<String>>;
     fn recent_events(&self, workflow: Option<&str>, limit: usize) -> Result<Vec<Event>>;
     fn max_seq(&self) -> Result<i64>;

@@ -29,6 +29,17 @@ impl MetricKey {
     }
 }
 
+/// The window's events reach a [`MetricSink`] in batches of at most this many, so memory
+/// stays bounded whatever the window holds.
+pub const BATCH: usize = 5_000;
+
+/// What takes a window's events as a backend reads them: in time order, in batches.
+pub trait MetricSink {
+    /// Where the names met while reading are numbered.
+    fn names(&mut self) -> &mut Names;
+    fn take(&mut self, events: &[MetricEvent]);
+}
+
 /// A name held by [`Names`].
 pub type Name = u32;
 
@@ -102,6 +113,9 @@ pub struct MetricEvent {
 /// id as text, two numbers.
 pub(crate) const COLUMNS: &str = "at_ms, seq, workflow_key, type_key, from_key, to_key, \
      from_role_key, to_role_key, phase_key, role_key, handoff_id, in_phase_secs, waited_secs";
+
+/// How many [`COLUMNS`] there are.
+pub(crate) const COLUMN_COUNT: usize = 13;
 
 /// `baton_names` columns 3 to 9 of [`COLUMNS`] refer to.
 pub(crate) const NAME_COLUMNS: std::ops::RangeInclusive<usize> = 3..=9;
@@ -218,6 +232,14 @@ mod tests {
             created_at: "1970-01-01T00:00:01.500Z".into(),
         };
         MetricEvent::of(&e, 1, names)
+    }
+
+    #[test]
+    fn the_column_count_and_positions_match_the_column_list() {
+        let cols: Vec<&str> = COLUMNS.split(',').map(str::trim).collect();
+        assert_eq!(cols.len(), COLUMN_COUNT);
+        assert_eq!(cols[HANDOFF_COLUMN], "handoff_id");
+        assert!(NAME_COLUMNS.clone().all(|i| cols[i].ends_with("_key")));
     }
 
     #[test]

@@ -30,7 +30,7 @@ pub use census::{Census, CensusRow, PendingRow};
 pub use cursor::{Cursor, CursorKind};
 pub use doctor_scope::{QUICK_EVENTS, QUICK_LIVE, Scope};
 pub use error::{Result, StoreError};
-pub use metric_events::{MetricEvent, MetricKey, Name, Names, WorkflowKey};
+pub use metric_events::{BATCH, MetricEvent, MetricKey, MetricSink, Name, Names, WorkflowKey};
 pub use migration::{
     MIGRATIONS, Migration, POSTGRES_MIGRATIONS, latest, latest_for, migrations_for,
 };
@@ -354,16 +354,15 @@ impl Store {
         self.backend.events(q)
     }
 
-    /// At most `limit` events after `after` and at or before `until_ms`, in time order,
-    /// with only the data fields `baton metrics` reads.
-    pub fn metric_events(
+    /// Every event after `after` and at or before `until_ms`, in time order and in batches
+    /// of at most [`BATCH`], with only the data fields `baton metrics` reads.
+    pub fn metric_window(
         &self,
         after: MetricKey,
         until_ms: i64,
-        limit: usize,
-        names: &mut Names,
-    ) -> Result<Vec<MetricEvent>> {
-        self.backend.metric_events(after, until_ms, limit, names)
+        sink: &mut dyn MetricSink,
+    ) -> Result<()> {
+        self.backend.metric_window(after, until_ms, sink)
     }
 
     /// The id of the workflow that `workflow_event_metrics` numbers `key`, if it still

@@ -21,7 +21,6 @@ use std::collections::{BTreeMap, HashMap};
 
 /// At most this many buckets of completions, whatever the window.
 pub const BUCKETS: i64 = 60;
-const BATCH: usize = 5_000;
 
 /// Median and 95th percentile of some durations, in seconds (nearest rank).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
@@ -104,16 +103,11 @@ pub fn measure(store: &Store, since: Timestamp, now: Timestamp) -> Result<Metric
         .collect();
     let mut m = Measure::new(since, now, &defs);
     m.census(&store.census()?);
-    let until_ms = now.timestamp_millis();
-    let mut after = MetricKey::before(since.timestamp_millis());
-    loop {
-        let batch = store.metric_events(after, until_ms, BATCH, &mut m.names)?;
-        after = batch.last().map_or(after, MetricEvent::key);
-        m.scan(&batch);
-        if batch.len() < BATCH {
-            break;
-        }
-    }
+    store.metric_window(
+        MetricKey::before(since.timestamp_millis()),
+        now.timestamp_millis(),
+        &mut m,
+    )?;
     // Work that crossed into the window: when it entered its phase, when its handoff was made.
     for (wf, exits) in std::mem::take(&mut m.unknown_entries) {
         let Some(id) = store.metric_workflow(wf)? else {

@@ -6,7 +6,7 @@
 use super::{BUCKETS, Metrics, PhaseRow, Spread, bottleneck};
 use crate::model::time::{self, Timestamp};
 use crate::model::{Definition, EventType};
-use crate::store::{Census, MetricEvent, Name, Names, WorkflowKey};
+use crate::store::{Census, MetricEvent, MetricSink, Name, Names, WorkflowKey};
 use foldhash::{HashMap, HashMapExt};
 use std::collections::HashMap as StdHashMap;
 
@@ -316,5 +316,16 @@ impl<'a> Measure<'a> {
             bottleneck,
             events: self.events,
         }
+    }
+}
+
+/// The store hands the window's events straight to the tally.
+impl MetricSink for Measure<'_> {
+    fn names(&mut self) -> &mut Names {
+        &mut self.names
+    }
+
+    fn take(&mut self, events: &[MetricEvent]) {
+        self.scan(events);
     }
 }

@@ -6,6 +6,7 @@
 mod backfill;
 mod census;
 mod connect;
+mod copy_binary;
 mod definitions;
 mod doctor;
 mod error;
@@ -309,14 +310,13 @@ impl Backend for PgStore {
         PgStore::events(self, q)
     }
 
-    fn metric_events(
+    fn metric_window(
         &self,
         after: crate::store::MetricKey,
         until_ms: i64,
-        limit: usize,
-        names: &mut crate::store::Names,
-    ) -> Result<Vec<crate::store::MetricEvent>> {
-        PgStore::metric_events(self, after, until_ms, limit, names)
+        sink: &mut dyn crate::store::MetricSink,
+    ) -> Result<()> {
+        PgStore::metric_window(self, after, until_ms, sink)
     }
 
     fn metric_workflow(&self, key: crate::store::WorkflowKey) -> Result<Option<String>> {

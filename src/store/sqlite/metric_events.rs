@@ -6,14 +6,33 @@ use super::SqliteStore;
 use super::row;
 use crate::store::error::Result;
 use crate::store::metric_events::{
-    COLUMNS, HANDOFF_COLUMN, MetricEvent, MetricKey, NAME_COLUMNS, Name, Names, WorkflowKey,
+    BATCH, COLUMNS, HANDOFF_COLUMN, MetricEvent, MetricKey, MetricSink, NAME_COLUMNS, Name, Names,
+    WorkflowKey,
 };
 use crate::store::rows::Cells;
 use rusqlite::types::ValueRef;
 use rusqlite::{OptionalExtension, Row};
 
 impl SqliteStore {
-    pub fn metric_events(
+    /// The window as keyset pages of [`BATCH`]: each page a seek and a short walk of the
+    /// `WITHOUT ROWID` table, which lies in time order.
+    pub fn metric_window(
+        &self,
+        mut after: MetricKey,
+        until_ms: i64,
+        sink: &mut dyn MetricSink,
+    ) -> Result<()> {
+        loop {
+            let batch = self.metric_events(after, until_ms, BATCH, sink.names())?;
+            after = batch.last().map_or(after, MetricEvent::key);
+            sink.take(&batch);
+            if batch.len() < BATCH {
+                return Ok(());
+            }
+        }
+    }
+
+    fn metric_events(
         &self,
         after: MetricKey,
         until_ms: i64,

@@ -219,14 +219,13 @@ impl Backend for SqliteStore {
         SqliteStore::events(self, q)
     }
 
-    fn metric_events(
+    fn metric_window(
         &self,
         after: crate::store::MetricKey,
         until_ms: i64,
-        limit: usize,
-        names: &mut crate::store::Names,
-    ) -> Result<Vec<crate::store::MetricEvent>> {
-        SqliteStore::metric_events(self, after, until_ms, limit, names)
+        sink: &mut dyn crate::store::MetricSink,
+    ) -> Result<()> {
+        SqliteStore::metric_window(self, after, until_ms, sink)
     }
 
     fn metric_workflow(&self, key: crate::store::WorkflowKey) -> Result<Option<String>> {
