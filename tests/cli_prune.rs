@@ -237,3 +237,33 @@ fn prune_takes_its_period_from_the_config_and_refuses_nonsense(b: Backend) {
 }
 
 both!(prune_takes_its_period_from_the_config_and_refuses_nonsense);
+
+/// A prune that finds nothing to remove still leaves an archive that reads: empty, not a
+/// file of zero bytes that neither `import` nor `zstd -dc` would take.
+fn an_archive_of_nothing_imports_as_nothing(b: Backend) {
+    let db = TestDb::cli(b);
+    fleet(&db);
+    let archive = db.dir.path().join("none.jsonl.zst");
+    let archive_arg = archive.to_str().unwrap();
+    let r = db.json(&[
+        "prune",
+        "--before",
+        "200d",
+        "--archive",
+        archive_arg,
+        "--json",
+    ]);
+    assert_eq!(
+        (r["removed"].clone(), r["archived"].clone()),
+        (0.into(), 0.into())
+    );
+    assert!(
+        std::fs::metadata(&archive).unwrap().len() > 0,
+        "a zstd frame"
+    );
+    let other = TestDb::cli(b);
+    let r = other.json(&["import", archive_arg, "--json"]);
+    assert_eq!(r["imported"], 0, "{r}");
+}
+
+both!(an_archive_of_nothing_imports_as_nothing);

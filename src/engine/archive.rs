@@ -47,6 +47,13 @@ impl Writer {
             file.set_len(whole as u64)?;
         }
         file.seek(SeekFrom::End(0))?;
+        // Zero bytes are no zstd stream: an archive nothing was written to (a prune that
+        // found nothing, a run stopped before its first batch) would be unreadable to
+        // `import` and `zstd -dc` alike. An empty frame makes it an empty archive.
+        if zst && whole == 0 {
+            file.write_all(&zstd::bulk::compress(&[], LEVEL)?)?;
+            file.sync_data()?;
+        }
         Ok(Writer {
             file,
             zst,
@@ -83,10 +90,14 @@ fn whole_frames(bytes: &[u8]) -> usize {
     at
 }
 
-/// Every trail in the archive at `path`, in the order written.
+/// Every trail in the archive at `path`, in the order written. An empty file is an empty
+/// archive, compressed or not (earlier versions left a `.zst` of zero bytes when they
+/// archived nothing).
 pub fn read(path: &Path) -> io::Result<impl Iterator<Item = Result<Trail, String>>> {
-    let file = BufReader::new(File::open(path)?);
-    let reader: Box<dyn BufRead> = if compressed(path) {
+    let file = File::open(path)?;
+    let empty = file.metadata()?.len() == 0;
+    let file = BufReader::new(file);
+    let reader: Box<dyn BufRead> = if compressed(path) && !empty {
         Box::new(BufReader::new(zstd::stream::read::Decoder::with_buffer(
             file,
         )?))
@@ -126,6 +137,28 @@ mod tests {
             .unwrap()
             .map(|t| t.unwrap().workflow.id)
             .collect()
+    }
+
+    #[test]
+    fn an_archive_nothing_was_written_to_reads_back_empty() {
+        for name in ["a.jsonl", "a.jsonl.zst"] {
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join(name);
+            drop(Writer::open(&path).unwrap());
+            assert_eq!(all(&path), Vec::<String>::new(), "{name}");
+            // A plain zstd reader takes it too, and it is still appended to.
+            let bytes = std::fs::read(&path).unwrap();
+            if name.ends_with(".zst") {
+                assert_eq!(zstd::decode_all(&bytes[..]).unwrap(), b"");
+            }
+            let mut w = Writer::open(&path).unwrap();
+            assert_eq!(w.repaired, 0, "{name}");
+            w.append(&[trail("1")]).unwrap();
+            assert_eq!(all(&path), ["1"], "{name}");
+            // What an earlier version left: zero bytes.
+            std::fs::write(&path, b"").unwrap();
+            assert_eq!(all(&path), Vec::<String>::new(), "{name}");
+        }
     }
 
     #[test]

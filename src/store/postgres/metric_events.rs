@@ -45,13 +45,16 @@ impl PgStore {
             let (key, text): (i32, String) = (r.try_get(0)?, r.try_get(1)?);
             names.learn(key.into(), &text);
         }
-        // Numbers, not text, go into the statement: COPY takes no parameters.
+        // COPY takes no parameters: the bounds go into the statement, as the integers
+        // they are typed as here.
+        let (copy_after_ms, copy_after_seq, copy_until_ms): (i64, i64, i64) =
+            (after.at_ms, after.seq, until_ms);
         let sql = format!(
             "COPY (SELECT {COLUMNS} FROM workflow_event_metrics
-                   WHERE (at_ms, seq) > ('{}'::bigint, '{}'::bigint) AND at_ms <= '{}'::bigint
+                   WHERE (at_ms, seq) > ('{copy_after_ms}'::bigint, '{copy_after_seq}'::bigint)
+                     AND at_ms <= '{copy_until_ms}'::bigint
                    ORDER BY at_ms, seq)
-             TO STDOUT (FORMAT binary)",
-            after.at_ms, after.seq, until_ms
+             TO STDOUT (FORMAT binary)"
         );
         self.note(&sql);
         let mut tuples = Tuples::new(tx.copy_out(sql.as_str()).map_err(|e| classify(e, during))?);
