@@ -33,7 +33,9 @@ impl MetricKey {
 /// stays bounded whatever the window holds.
 pub const BATCH: usize = 5_000;
 
-/// What takes a window's events as a backend reads them: in time order, in batches.
+/// What takes a window's events as a backend reads them: in time order, in batches. It
+/// must not use the store that feeds it: on PostgreSQL the connection is still streaming
+/// the rest of the window while a batch is taken.
 pub trait MetricSink {
     /// Where the names met while reading are numbered.
     fn names(&mut self) -> &mut Names;

@@ -38,10 +38,9 @@ impl PgStore {
         tx.batch_execute("SET LOCAL jit = off")
             .map_err(|e| classify(e, during))?;
         let names = sink.names();
-        for r in tx
-            .query("SELECT id, name FROM baton_names", &[])
-            .map_err(|e| classify(e, during))?
-        {
+        let every_name = "SELECT id, name FROM baton_names";
+        self.note(every_name);
+        for r in tx.query(every_name, &[]).map_err(|e| classify(e, during))? {
             let (key, text): (i32, String) = (r.try_get(0)?, r.try_get(1)?);
             names.learn(key.into(), &text);
         }

@@ -49,7 +49,8 @@ pub(crate) type Params<'a> = &'a [&'a (dyn ToSql + Sync)];
 
 pub struct PgStore {
     /// In a cell because the driver needs `&mut` for every query while the store's reads
-    /// take `&self`; never borrowed across a caller's callback.
+    /// take `&self`; borrowed across a caller's callback only by `metric_window`, whose
+    /// sink may not use the store (the connection is mid-stream).
     client: RefCell<Client>,
     /// Prepared statements by SQL text, for this connection.
     prepared: RefCell<HashMap<String, Statement>>,
