@@ -68,7 +68,14 @@ fn the_readme_roles_watch_and_act_as_documented() {
     run(&operator, &["cancel", &wid, "--reason", "done"]).code(0);
 
     run(&watch, &["list", "--json"]).code(0);
-    run(&watch, &["events", "--json"]).code(0);
+    let events: Value = run(&watch, &["events", "--json"]).json();
+    // The window is read with COPY in a read-only snapshot: SELECT is all it needs.
+    let m: Value = run(&watch, &["metrics", "--json"]).json();
+    assert_eq!(
+        m["events"].as_u64(),
+        Some(events.as_array().unwrap().len() as u64),
+        "every event of the hour: {m}"
+    );
     run(&watch, &["doctor"]).code(0);
     let refused = run(&watch, &["start", "--project", "roles"]);
     let line = refused.one_line_error(1, &["permission denied", "start"]);
