@@ -201,3 +201,23 @@ fn a_postgres_backfill_that_cannot_settle_keeps_what_it_wrote() {
     assert_eq!(v["failed_checks"], serde_json::json!([]), "{v}");
     assert_eq!(v["counts"]["build_workflows"], 121);
 }
+
+/// A few workflows backfilled into a database that already holds many: ordering the whole
+/// metrics table for them would stop every writer's events for as long as it takes, so the
+/// load is left as it lies, and the backfill says why.
+#[test]
+fn a_small_postgres_backfill_into_a_big_table_leaves_its_order_alone() {
+    let db = TestDb::cli(Backend::Postgres);
+    db.run(&["simulate", "--backfill", "300", "--seed", "2"])
+        .code(0);
+    let r = db.run(&["simulate", "--backfill", "3", "--seed", "3"]);
+    r.code(0);
+    assert!(
+        r.stderr.contains("metrics rows left in load order") && !r.stderr.contains("(CLUSTER)"),
+        "{}",
+        r.stderr
+    );
+    let v = db.json(&["doctor", "--strict", "--json"]);
+    assert_eq!(v["failed_checks"], serde_json::json!([]), "{v}");
+    assert_eq!(v["counts"]["build_workflows"], 303);
+}

@@ -172,7 +172,8 @@ pub fn run(
     })?;
     if !stop.load(Ordering::Relaxed) {
         let settling = Instant::now();
-        store.settle_after_bulk(&mut |step| {
+        let loaded = report.events;
+        store.settle_after_bulk(loaded, &mut |step| {
             report.settling = Some(step.to_string());
             report.elapsed_secs = began.elapsed().as_secs_f64();
             progress(&report);

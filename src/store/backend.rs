@@ -87,7 +87,7 @@ pub trait Backend: Send {
     fn heartbeat(&mut self, id: &str, at: &str) -> Result<()>;
     fn tune_for_bulk(&mut self) -> Result<()>;
     fn backfill(&mut self, batch: &[Encoded]) -> Result<()>;
-    fn settle_after_bulk(&mut self, step: &mut dyn FnMut(&str)) -> Result<()>;
+    fn settle_after_bulk(&mut self, loaded_events: u64, step: &mut dyn FnMut(&str)) -> Result<()>;
     fn delete_finished(&mut self, ids: &[String], before: &str) -> Result<usize>;
     fn reclaim(&mut self) -> Result<super::Reclaimed>;
 

@@ -471,10 +471,15 @@ impl Store {
         self.backend.tune_for_bulk()
     }
 
-    /// Leaves what a bulk load wrote as a database that grew row by row would be: laid out
-    /// and described for the planner (see the backends). `step` is told what is under way.
-    pub fn settle_after_bulk(&mut self, step: &mut dyn FnMut(&str)) -> Result<()> {
-        self.backend.settle_after_bulk(step)
+    /// Leaves what a bulk load of `loaded_events` events wrote as a database that grew row
+    /// by row would be: laid out and described for the planner (see the backends). `step`
+    /// is told what is under way.
+    pub fn settle_after_bulk(
+        &mut self,
+        loaded_events: u64,
+        step: &mut dyn FnMut(&str),
+    ) -> Result<()> {
+        self.backend.settle_after_bulk(loaded_events, step)
     }
 
     /// Removes the workflows of `ids` (and all that hangs off them) that are finished and

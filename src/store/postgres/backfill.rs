@@ -172,25 +172,54 @@ impl PgStore {
         tx.commit().map_err(|e| classify(e, during))
     }
 
+    /// The planner's estimate of the metrics rows (0 for a table never analysed): enough
+    /// to tell a load that makes most of the table from one that adds a little to it.
+    pub(super) fn metric_rows_estimate(&mut self) -> Result<i64> {
+        let row = self
+            .client
+            .get_mut()
+            .query_one(
+                "SELECT greatest(reltuples, 0)::bigint FROM pg_class
+                 WHERE oid = 'workflow_event_metrics'::regclass",
+                &[],
+            )
+            .map_err(|e| classify(e, "reading the size of the metrics table"))?;
+        Ok(row.try_get(0)?)
+    }
+
     /// A backfill writes each workflow's whole history at once, so the metrics rows of any
     /// hour lie scattered over the table, where a database written as things happened holds
     /// them in neighbouring pages: reading the last hour would visit a page a row (the
     /// whole `metrics` command 322 against 182 ms at 1M). `CLUSTER` puts them back in time
     /// order. It holds the table's lock while it runs (20 s at 1M), so a writer's events
-    /// wait; if it cannot have the lock within `lock_timeout` the step is skipped and said
-    /// so, as nothing written depends on it. `VACUUM` then sets the visibility map the
+    /// wait: it runs only when the load is at least as large as what the table held before
+    /// (a few workflows added to a big database are not worth stopping its writers for),
+    /// and if it cannot have the lock within `lock_timeout` it is skipped; either way it
+    /// says so, as nothing written depends on it. `VACUUM` then sets the visibility map the
     /// census's index-only scans rely on (autovacuum would, later) and `ANALYZE` the
-    /// statistics.
-    pub fn settle_after_bulk(&mut self, step: &mut dyn FnMut(&str)) -> Result<()> {
+    /// statistics; neither stops writers.
+    pub fn settle_after_bulk(
+        &mut self,
+        loaded_events: u64,
+        step: &mut dyn FnMut(&str),
+    ) -> Result<()> {
+        let before = self.bulk_base.take().unwrap_or(0);
         let client = self.client.get_mut();
-        step("ordering the metrics projection by time (CLUSTER)");
-        if let Err(e) =
-            client.batch_execute("CLUSTER workflow_event_metrics USING workflow_event_metrics_pkey")
-        {
+        if i64::try_from(loaded_events).unwrap_or(i64::MAX) < before {
             step(&format!(
-                "left in load order: {}",
-                classify(e, "ordering the metrics projection")
+                "metrics rows left in load order: {loaded_events} events loaded into a table \
+                 of about {before} rows; ordering it would hold the table's lock for long"
             ));
+        } else {
+            step("ordering the metrics projection by time (CLUSTER)");
+            if let Err(e) = client
+                .batch_execute("CLUSTER workflow_event_metrics USING workflow_event_metrics_pkey")
+            {
+                step(&format!(
+                    "left in load order: {}",
+                    classify(e, "ordering the metrics projection")
+                ));
+            }
         }
         for (what, sql) in [
             (

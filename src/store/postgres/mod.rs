@@ -59,6 +59,9 @@ pub struct PgStore {
     read_only: bool,
     busy: Duration,
     log: Option<StatementLog>,
+    /// About how many metrics rows there were when bulk loading began (see
+    /// `settle_after_bulk`).
+    bulk_base: Option<i64>,
 }
 
 impl PgStore {
@@ -83,6 +86,7 @@ impl PgStore {
             read_only: mode == OpenMode::ReadOnly,
             busy,
             log: None,
+            bulk_base: None,
         };
         Ok((store, opened))
     }
@@ -378,15 +382,17 @@ impl Backend for PgStore {
                 "SET work_mem = '256MB'; SET maintenance_work_mem = '256MB';
                  SET synchronous_commit = off",
             )
-            .map_err(|e| classify(e, "tuning for bulk loading"))
+            .map_err(|e| classify(e, "tuning for bulk loading"))?;
+        self.bulk_base = Some(self.metric_rows_estimate()?);
+        Ok(())
     }
 
     fn backfill(&mut self, batch: &[Encoded]) -> Result<()> {
         PgStore::backfill(self, batch)
     }
 
-    fn settle_after_bulk(&mut self, step: &mut dyn FnMut(&str)) -> Result<()> {
-        PgStore::settle_after_bulk(self, step)
+    fn settle_after_bulk(&mut self, loaded_events: u64, step: &mut dyn FnMut(&str)) -> Result<()> {
+        PgStore::settle_after_bulk(self, loaded_events, step)
     }
 
     fn delete_finished(&mut self, ids: &[String], before: &str) -> Result<usize> {

@@ -293,7 +293,7 @@ impl Backend for SqliteStore {
 
     /// Nothing to do: the metrics projection is `WITHOUT ROWID`, so it lies in time order
     /// however it was written, and the planner needs no statistics for baton's queries.
-    fn settle_after_bulk(&mut self, _step: &mut dyn FnMut(&str)) -> Result<()> {
+    fn settle_after_bulk(&mut self, _loaded: u64, _step: &mut dyn FnMut(&str)) -> Result<()> {
         Ok(())
     }
 
