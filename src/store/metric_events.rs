@@ -83,6 +83,15 @@ impl Names {
         id
     }
 
+    /// The id of a name read as bytes: its text, or where it is not UTF-8 (a row written
+    /// by hand) the text with the bad bytes replaced.
+    pub fn id_of_bytes(&mut self, bytes: &[u8]) -> Name {
+        match std::str::from_utf8(bytes) {
+            Ok(text) => self.id(text),
+            Err(_) => self.id(&String::from_utf8_lossy(bytes)),
+        }
+    }
+
     pub fn text(&self, id: Name) -> &str {
         &self.texts[id as usize]
     }

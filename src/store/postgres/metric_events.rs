@@ -86,19 +86,18 @@ fn event(t: &Tuple<'_>, names: &mut Names) -> std::io::Result<MetricEvent> {
             format!("a metrics row of {} fields", t.len()),
         ));
     }
-    for i in NAME_COLUMNS {
-        if let Some(key) = t.int(i)?
+    let mut keys = [None; 7];
+    for (k, i) in keys.iter_mut().zip(NAME_COLUMNS) {
+        *k = t.int(i)?;
+        if let Some(key) = *k
             && names.stored(key).is_none()
         {
             names.learn(key, &key.to_string());
         }
     }
-    let handoff = t.get(HANDOFF_COLUMN).map(|b| match std::str::from_utf8(b) {
-        Ok(text) => names.id(text),
-        Err(_) => names.id(&String::from_utf8_lossy(b)),
-    });
+    let handoff = t.get(HANDOFF_COLUMN).map(|b| names.id_of_bytes(b));
     MetricEvent::from_cells(
-        |i| Ok(t.int(i)?.and_then(|k| names.stored(k))),
+        |i| Ok(keys[i - NAME_COLUMNS.start()].and_then(|k| names.stored(k))),
         handoff,
         |i| t.int(i),
     )

@@ -92,10 +92,7 @@ impl SqliteStore {
 fn handoff_name(r: &Row, names: &mut Names) -> rusqlite::Result<Option<Name>> {
     Ok(match r.get_ref(HANDOFF_COLUMN)? {
         ValueRef::Null => None,
-        ValueRef::Text(b) => Some(match std::str::from_utf8(b) {
-            Ok(t) => names.id(t),
-            Err(_) => names.id(&String::from_utf8_lossy(b)),
-        }),
+        ValueRef::Text(b) => Some(names.id_of_bytes(b)),
         _ => row::opt_text(r, HANDOFF_COLUMN)?.map(|t| names.id(&t)),
     })
 }
