@@ -354,7 +354,7 @@ fn a_live_set_loaded_in_chunks_ends_as_one_full_load() {
         .held()
         .rows()
         .values()
-        .filter(|r| !r.wf.status.is_terminal())
+        .filter(|r| !r.wf.status().is_terminal())
         .count();
     assert_eq!(held_live, live.len());
     let pending = db.store().pending_handoffs().unwrap();

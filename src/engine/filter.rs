@@ -6,7 +6,7 @@
 //! workflow can have) still filters, and [`Filter::problem`] says what is wrong and what
 //! would be right.
 
-use crate::model::{Status, Workflow};
+use crate::model::{Status, Workflow, WorkflowFields};
 
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Filter {
@@ -186,15 +186,15 @@ const SEARCHED: usize = 5;
 
 impl Searchable {
     /// Appends `w`'s folded text to `text` and returns the rest of what the filter reads.
-    pub fn fold_into(w: &Workflow, stuck: bool, text: &mut String) -> Searchable {
+    pub fn fold_into(w: &impl WorkflowFields, stuck: bool, text: &mut String) -> Searchable {
         let start = text.len();
         let mut ends = [0u32; 6];
         let fields = [
-            w.build_id.as_str(),
-            &w.project_id,
-            &w.current_state,
-            &w.current_role,
-            &w.id,
+            w.build_id(),
+            w.project_id(),
+            w.current_state(),
+            w.current_role(),
+            w.id(),
         ];
         let end = |text: &String| u32::try_from(text.len() - start).unwrap_or(u32::MAX);
         for (i, f) in fields.iter().enumerate() {
@@ -209,19 +209,19 @@ impl Searchable {
             ends[i] = end(text);
         }
         text.push('\n');
-        if w.status == Status::Unknown {
-            text.push_str(&w.status_raw);
+        if w.status() == Status::Unknown {
+            text.push_str(w.status_raw());
         }
         ends[SEARCHED] = end(text);
         Searchable {
             ends,
-            status: w.status,
+            status: w.status(),
             stuck,
         }
     }
 
     /// The folded text and the rest, for a single row.
-    pub fn of(w: &Workflow, stuck: bool) -> (String, Searchable) {
+    pub fn of(w: &impl WorkflowFields, stuck: bool) -> (String, Searchable) {
         let mut text = String::with_capacity(96);
         let s = Searchable::fold_into(w, stuck, &mut text);
         (text, s)

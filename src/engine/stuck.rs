@@ -2,7 +2,7 @@
 //! unacknowledged, or it has sat in its phase without a heartbeat, longer than allowed.
 
 use crate::model::time::{self, Timestamp};
-use crate::model::{Definition, Handoff, Status, Workflow};
+use crate::model::{Definition, Handoff, Status, WorkflowFields};
 use serde::Serialize;
 
 /// Limits used when a definition's phase does not set its own.
@@ -75,16 +75,16 @@ impl Stuck {
 
 /// Decides whether `w` is stuck at `now`. `pending` is its newest unacknowledged handoff.
 pub fn detect(
-    w: &Workflow,
+    w: &impl WorkflowFields,
     def: Option<&Definition>,
     pending: Option<&Handoff>,
     policy: StuckPolicy,
     now: Timestamp,
 ) -> Option<Stuck> {
-    if w.status != Status::Running {
+    if w.status() != Status::Running {
         return None;
     }
-    let phase = def.and_then(|d| d.phase(&w.current_state));
+    let phase = def.and_then(|d| d.phase(w.current_state()));
     if let Some(h) = pending {
         let limit = phase
             .and_then(|p| p.handoff_timeout_secs)
@@ -105,7 +105,7 @@ pub fn detect(
         .and_then(|p| p.stuck_after_secs)
         .unwrap_or(policy.phase_timeout_secs);
     // The latest sign of life: a heartbeat, or entering the phase.
-    let since = [w.heartbeat_at.as_deref(), Some(w.phase_since())]
+    let since = [w.heartbeat_at(), Some(w.phase_since())]
         .into_iter()
         .flatten()
         .filter_map(|s| time::parse(s).map(|t| (t, s)))
@@ -121,7 +121,7 @@ pub fn detect(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::HandoffKind;
+    use crate::model::{HandoffKind, Workflow};
     use serde_json::json;
 
     fn wf(entered: &str, heartbeat: Option<&str>) -> Workflow {

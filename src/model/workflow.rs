@@ -49,3 +49,72 @@ impl Workflow {
         &self.id[..end]
     }
 }
+
+/// What the rules that judge a workflow at a glance read of it (stuck or not, its clocks,
+/// its progress, the filter's text): implemented by [`Workflow`] and by the dashboard's
+/// packed copy of one, so the same rule serves a row read from the database and a row held
+/// among 50,000 others.
+pub trait WorkflowFields {
+    fn id(&self) -> &str;
+    fn build_id(&self) -> &str;
+    fn project_id(&self) -> &str;
+    fn definition(&self) -> &str;
+    fn current_state(&self) -> &str;
+    fn current_role(&self) -> &str;
+    fn status(&self) -> Status;
+    /// The stored status text, as written.
+    fn status_raw(&self) -> &str;
+    fn created_at(&self) -> &str;
+    fn updated_at(&self) -> &str;
+    fn completed_at(&self) -> Option<&str>;
+    fn heartbeat_at(&self) -> Option<&str>;
+    fn state_entered_at(&self) -> Option<&str>;
+
+    /// The time the workflow entered its current phase (`updated_at` for rows written by
+    /// orchestrators that do not fill `state_entered_at`).
+    fn phase_since(&self) -> &str {
+        self.state_entered_at().unwrap_or(self.updated_at())
+    }
+}
+
+impl WorkflowFields for Workflow {
+    fn id(&self) -> &str {
+        &self.id
+    }
+    fn build_id(&self) -> &str {
+        &self.build_id
+    }
+    fn project_id(&self) -> &str {
+        &self.project_id
+    }
+    fn definition(&self) -> &str {
+        &self.definition
+    }
+    fn current_state(&self) -> &str {
+        &self.current_state
+    }
+    fn current_role(&self) -> &str {
+        &self.current_role
+    }
+    fn status(&self) -> Status {
+        self.status
+    }
+    fn status_raw(&self) -> &str {
+        &self.status_raw
+    }
+    fn created_at(&self) -> &str {
+        &self.created_at
+    }
+    fn updated_at(&self) -> &str {
+        &self.updated_at
+    }
+    fn completed_at(&self) -> Option<&str> {
+        self.completed_at.as_deref()
+    }
+    fn heartbeat_at(&self) -> Option<&str> {
+        self.heartbeat_at.as_deref()
+    }
+    fn state_entered_at(&self) -> Option<&str> {
+        self.state_entered_at.as_deref()
+    }
+}

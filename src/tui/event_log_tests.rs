@@ -33,10 +33,9 @@ fn focused() -> App {
 }
 
 fn selected_build(a: &App) -> String {
-    (a.selected_row()
-        .map(|r| r.wf.build_id.clone())
-        .unwrap_or_default())
-    .into()
+    a.selected_row()
+        .map(|r| r.wf.build_id().to_string())
+        .unwrap_or_default()
 }
 
 fn shown(a: &App) -> Vec<i64> {

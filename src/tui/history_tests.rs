@@ -77,14 +77,14 @@ fn five_opens_history_from_the_database_and_pages_on_as_the_selection_nears_the_
     assert_eq!(first.filter, HistoryFilter::default());
     assert!(a.history().active());
     assert_eq!(
-        a.selected_row().map(|r| r.wf.id.clone()),
+        a.selected_row().map(|r| r.wf.id().to_string()),
         None,
         "nothing yet"
     );
 
     let cmds = update(&mut a, page(&first, finished(200, 0), true));
     assert_eq!(a.history().rows().len(), 200);
-    assert_eq!(a.selected_row().unwrap().wf.build_id, "old-0");
+    assert_eq!(a.selected_row().unwrap().wf.build_id(), "old-0");
     // The first row's detail is read, as for the table.
     assert!(cmds.contains(&Cmd::LoadDetail("h00000".into())), "{cmds:?}");
     assert!(requests(&cmds).is_empty(), "no second page yet");
@@ -106,7 +106,7 @@ fn five_opens_history_from_the_database_and_pages_on_as_the_selection_nears_the_
     assert_eq!(a.history().rows().len(), 250);
     assert!(!a.history().more());
     key(&mut a, KeyCode::Char('G'));
-    assert_eq!(a.selected_row().unwrap().wf.build_id, "old-249");
+    assert_eq!(a.selected_row().unwrap().wf.build_id(), "old-249");
     assert!(
         requests(&key(&mut a, KeyCode::Char('j'))).is_empty(),
         "the last page came"
@@ -170,7 +170,7 @@ fn a_quick_view_closes_history_and_the_table_selection_is_as_it_was() {
     let first = requests(&key(&mut a, KeyCode::Char('5')))[0].clone();
     update(&mut a, page(&first, finished(5, 0), false));
     key(&mut a, KeyCode::Char('j'));
-    assert_eq!(a.selected_row().unwrap().wf.build_id, "old-1");
+    assert_eq!(a.selected_row().unwrap().wf.build_id(), "old-1");
     let cmds = key(&mut a, KeyCode::Char('1'));
     assert!(!a.history().active());
     assert!(a.history().rows().is_empty(), "history rows are let go");

@@ -34,7 +34,7 @@ fn filter(app: &mut App, text: &str) {
 fn marked_builds(app: &App) -> Vec<String> {
     app.marked_rows()
         .iter()
-        .map(|r| r.wf.build_id.to_string())
+        .map(|r| r.wf.build_id().to_string())
         .collect()
 }
 fn confirm(app: &App) -> &Confirm {
@@ -176,7 +176,7 @@ fn an_action_with_marks_asks_once_with_count_sample_and_refusals() {
         "every mark goes: the rules judge each again in its transaction"
     );
     let atlas = a.held().row(&items[0].id).unwrap();
-    assert_eq!(items[0].version, atlas.wf.version);
+    assert_eq!(items[0].version, atlas.wf.version());
     assert_eq!(intent, &Intent::Do(Action::Pause));
     assert_eq!(reason, "runner pool drained");
     assert_eq!(actor, "operator:alice@host");
@@ -217,13 +217,13 @@ fn when_the_rules_refuse_every_mark_no_dialog_opens() {
 fn a_mark_leaves_with_its_workflow_and_cancelling_keeps_the_rest() {
     let mut a = app();
     key(&mut a, KeyCode::Char('*'));
-    let gone = a.marked_rows()[0].wf.id.clone();
+    let gone = a.marked_rows()[0].wf.id().to_string();
     let rest: Vec<_> = a
         .held()
         .rows()
         .values()
-        .filter(|r| r.wf.id != gone)
-        .map(|r| r.wf.clone())
+        .filter(|r| r.wf.id() != gone)
+        .map(|r| r.wf.unpack())
         .collect();
     update(
         &mut a,

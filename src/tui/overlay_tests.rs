@@ -29,7 +29,7 @@ fn at(w: u16, h: u16, build: &str) -> App {
         .held()
         .visible()
         .iter()
-        .position(|id| a.held().rows()[&**id].wf.build_id == build)
+        .position(|id| a.held().rows()[&**id].wf.build_id() == build)
         .expect("shown");
     a.select(i);
     a
@@ -151,7 +151,7 @@ fn rollback_claims_no_discarded_values_before_the_detail_has_read_them() {
     // The table holds summary rows: before the detail has read the workflow whole, the
     // dialog has no outputs to compare (it used to diff null against the checkpoint's).
     let mut a = at(120, 40, "atlas-101");
-    assert_eq!(a.selected_row().expect("atlas").wf.build_id, "atlas-101");
+    assert_eq!(a.selected_row().expect("atlas").wf.build_id(), "atlas-101");
     press(&mut a, KeyCode::Char('b'));
     let text = screen(&a, 120, 40);
     assert!(

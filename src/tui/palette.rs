@@ -104,11 +104,11 @@ pub fn candidates(app: &App, text: &str) -> Vec<Candidate> {
             .held()
             .rows()
             .values()
-            .filter(|r| r.wf.build_id.to_lowercase().starts_with(&q))
+            .filter(|r| r.wf.build_id().to_lowercase().starts_with(&q))
             .map(|r| Candidate {
-                word: r.wf.build_id.as_str().into(),
-                about: format!("go to it: {} in {}", r.wf.status, r.wf.current_state),
-                target: Target::Workflow(r.wf.id.clone()),
+                word: r.wf.build_id().into(),
+                about: format!("go to it: {} in {}", r.wf.status(), r.wf.current_state()),
+                target: Target::Workflow(r.wf.id().to_string()),
             })
             .collect();
         builds.sort_by(|a, b| a.word.cmp(&b.word));

@@ -68,7 +68,7 @@ fn a_build_id_goes_to_its_workflow_and_an_unknown_word_is_looked_up() {
     key(&mut a, KeyCode::Char(':'));
     typed(&mut a, "cygnus");
     key(&mut a, KeyCode::Enter);
-    assert_eq!(a.selected_row().unwrap().wf.build_id, "cygnus-12");
+    assert_eq!(a.selected_row().unwrap().wf.build_id(), "cygnus-12");
 
     key(&mut a, KeyCode::Char(':'));
     typed(&mut a, "shop-9000");

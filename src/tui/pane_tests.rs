@@ -19,7 +19,7 @@ fn typed(app: &mut App, text: &str) {
 }
 
 fn build(app: &App, id: &str) -> String {
-    app.held().rows()[id].wf.build_id.as_str().into()
+    app.held().rows()[id].wf.build_id().into()
 }
 
 fn selected_build(app: &App) -> String {
@@ -45,7 +45,7 @@ fn select(app: &mut App, b: &str) {
 fn written(app: &mut App, b: &str, edit: impl FnOnce(&mut crate::model::Workflow)) {
     let id =
         app.held().visible()[order(app).iter().position(|x| x == b).expect("held")].to_string();
-    let mut w = app.held().rows()[id.as_str()].wf.clone();
+    let mut w = app.held().rows()[id.as_str()].wf.unpack();
     w.version += 1;
     edit(&mut w);
     update(

@@ -178,10 +178,10 @@ pub fn atlas_detail(app: &App) -> Msg {
         .held()
         .rows()
         .values()
-        .find(|r| r.wf.build_id == "atlas-101")
+        .find(|r| r.wf.build_id() == "atlas-101")
         .expect("atlas")
         .wf
-        .clone();
+        .unpack();
     w.phase_outputs = atlas_outputs();
     let handoffs = vec![
         handoff(

@@ -21,10 +21,9 @@ fn typed(app: &mut super::app::App, text: &str) {
 }
 
 fn selected_build(app: &super::app::App) -> String {
-    (app.selected_row()
-        .map(|r| r.wf.build_id.clone())
-        .unwrap_or_default())
-    .into()
+    app.selected_row()
+        .map(|r| r.wf.build_id().to_string())
+        .unwrap_or_default()
 }
 
 #[test]
@@ -34,7 +33,7 @@ fn default_sort_is_trouble_first_then_by_status_and_start() {
         .held()
         .visible()
         .iter()
-        .map(|id| a.held().rows()[&**id].wf.build_id.as_str())
+        .map(|id| a.held().rows()[&**id].wf.build_id())
         .collect();
     assert_eq!(
         builds,
@@ -129,7 +128,7 @@ fn quick_views_select_running_stuck_failed() {
         a.held()
             .visible()
             .iter()
-            .all(|id| a.held().rows()[&**id].wf.status == Status::Running)
+            .all(|id| a.held().rows()[&**id].wf.status() == Status::Running)
     );
     assert_eq!(a.held().visible().len(), 2);
     key(&mut a, KeyCode::Char('3'));
@@ -159,7 +158,7 @@ fn s_cycles_sort_keeping_the_selection() {
         .held()
         .visible()
         .iter()
-        .map(|id| a.held().rows()[&**id].wf.build_id.clone())
+        .map(|id| a.held().rows()[&**id].wf.build_id().to_string())
         .collect();
     let mut sorted = builds.clone();
     sorted.sort();
@@ -183,7 +182,7 @@ fn status_sort_puts_stuck_then_failed_first() {
         .visible()
         .iter()
         .take(2)
-        .map(|id| a.held().rows()[&**id].wf.build_id.as_str())
+        .map(|id| a.held().rows()[&**id].wf.build_id())
         .collect();
     assert_eq!(first, ["eridanus-9", "borealis-7"]);
 }
@@ -193,7 +192,7 @@ fn select(a: &mut super::app::App, build: &str) {
         .held()
         .visible()
         .iter()
-        .position(|id| a.held().rows()[&**id].wf.build_id == build)
+        .position(|id| a.held().rows()[&**id].wf.build_id() == build)
         .expect("shown");
     a.select(i);
 }
@@ -236,10 +235,10 @@ fn advance_confirms_what_will_happen_then_performs_with_the_shown_version() {
         &a.held()
             .rows()
             .values()
-            .find(|r| r.wf.build_id == "atlas-101")
+            .find(|r| r.wf.build_id() == "atlas-101")
             .unwrap()
             .wf
-            .id
+            .id()
     );
     assert_eq!(request.action, Action::Advance { output: None });
     assert_eq!(request.expected_version, Some(2));
@@ -271,12 +270,12 @@ fn advancing_the_last_phase_says_it_completes() {
         .held()
         .visible()
         .iter()
-        .find(|id| a.held().rows()[&***id].wf.build_id == "atlas-101")
+        .find(|id| a.held().rows()[&***id].wf.build_id() == "atlas-101")
         .unwrap()
         .clone();
     let row = a.row_mut(&id).unwrap();
-    row.wf.current_state = "release".into();
-    row.wf.current_role = "release_manager".into();
+    row.wf.edit(|w| w.current_state = "release".into());
+    row.wf.edit(|w| w.current_role = "release_manager".into());
     select(&mut a, "atlas-101");
     key(&mut a, KeyCode::Char('a'));
     let Some(Overlay::Confirm(c)) = a.overlays().shown() else {
@@ -528,7 +527,7 @@ fn a_newer_version_of_the_selected_workflow_reloads_its_detail() {
     select(&mut a, "atlas-101");
     let d = testing::atlas_detail(&a);
     update(&mut a, d);
-    let mut w = a.selected_row().unwrap().wf.clone();
+    let mut w = a.selected_row().unwrap().wf.unpack();
     w.version = 3;
     w.updated_at = "2026-11-22T10:29:59.000Z".into();
     let cmds = update(
@@ -553,7 +552,7 @@ fn a_newer_version_of_the_selected_workflow_reloads_its_detail() {
             ..Default::default()
         }),
     );
-    assert_eq!(a.selected_row().unwrap().wf.version, 3);
+    assert_eq!(a.selected_row().unwrap().wf.version(), 3);
 }
 
 #[test]

@@ -42,7 +42,7 @@ fn opened_with_detail(read_only: bool, w: u16, h: u16) -> App {
         .held()
         .visible()
         .iter()
-        .position(|id| a.held().rows()[&**id].wf.build_id == "atlas-101")
+        .position(|id| a.held().rows()[&**id].wf.build_id() == "atlas-101")
         .expect("atlas-101 shown");
     a.select(atlas);
     let d = testing::atlas_detail(&a);
@@ -91,7 +91,10 @@ fn cut_build_ids_stay_different_and_every_cut_is_marked() {
     let ids: Vec<String> = a.held().visible().iter().map(|v| v.to_string()).collect();
     let full = |n: usize| format!("atlas-2fdc000500000000000000000000000000000{n}");
     for (n, id) in ids.iter().enumerate() {
-        a.row_mut(id).expect("row").wf.build_id = full(n).into();
+        a.row_mut(id)
+            .expect("row")
+            .wf
+            .edit(|w| w.build_id = full(n).into());
     }
     a.recompute(None);
     for (w, h) in [(60, 20), (80, 24), (120, 40)] {
@@ -133,7 +136,7 @@ fn stuck_shows_when_the_limit_was_crossed_and_when_the_wait_began() {
         .held()
         .visible()
         .iter()
-        .position(|id| a.held().rows()[&**id].wf.build_id == "eridanus-9")
+        .position(|id| a.held().rows()[&**id].wf.build_id() == "eridanus-9")
         .expect("shown");
     a.select(i);
     let screen = text(render(&a, 100, 30).backend().buffer());
@@ -233,10 +236,10 @@ fn hostile_strings_render_as_inert_text() {
     let id = a.held().visible()[0].to_string();
     {
         let r = a.row_mut(&id).expect("row");
-        r.wf.build_id = format!("b{evil}").into();
-        r.wf.project_id = evil.into();
-        r.wf.current_role = evil.into();
-        r.wf.last_error = Some(evil.into());
+        r.wf.edit(|w| w.build_id = format!("b{evil}").into());
+        r.wf.edit(|w| w.project_id = evil.into());
+        r.wf.edit(|w| w.current_role = evil.into());
+        r.wf.edit(|w| w.last_error = Some(evil.into()));
     }
     let mut e = testing::event(7, &id, evil);
     e.triggered_by = evil.into();
@@ -249,7 +252,7 @@ fn hostile_strings_render_as_inert_text() {
     a.set_filter(evil.into());
     assert_eq!(a.selected_id(), Some(id.as_str()));
     if let Msg::Detail(det) = &mut d {
-        det.workflow = a.held().rows()[id.as_str()].wf.clone();
+        det.workflow = a.held().rows()[id.as_str()].wf.unpack();
         det.outputs_text = super::json_text::pretty(&serde_json::json!({ evil: evil }));
     }
     update(&mut a, d);
@@ -305,10 +308,10 @@ fn the_table_builds_only_the_visible_rows() {
         .held()
         .rows()
         .values()
-        .find(|r| r.wf.build_id == "atlas-101")
+        .find(|r| r.wf.build_id() == "atlas-101")
         .expect("row")
         .wf
-        .clone();
+        .unpack();
     let bulk = (0..50_000)
         .map(|i| {
             let mut w = template.clone();

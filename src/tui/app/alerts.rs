@@ -40,18 +40,16 @@ impl Alerts {
         let opened = *self.opened.get_or_insert(held.now());
         let mut out = Vec::new();
         for (id, r) in held.rows() {
-            let episode = match (&r.stuck, r.wf.status) {
+            let episode = match (&r.stuck, r.wf.status()) {
                 (Some(s), _) => Some((
                     format!("stuck since {}", s.since()),
                     s.since().to_string(),
                     s.describe(),
                 )),
                 (None, Status::Failed) => Some((
-                    format!("failed at v{}", r.wf.version),
-                    r.wf.updated_at.to_string(),
-                    r.wf.last_error
-                        .clone()
-                        .unwrap_or_else(|| "no error recorded".into()),
+                    format!("failed at v{}", r.wf.version()),
+                    r.wf.updated_at().to_string(),
+                    r.wf.last_error().unwrap_or("no error recorded").to_string(),
                 )),
                 _ => None,
             };
@@ -64,8 +62,8 @@ impl Alerts {
             }
             let what = if r.stuck.is_some() { "stuck" } else { "failed" };
             out.push(Alert {
-                title: format!("baton: {} {what}", r.wf.build_id),
-                body: format!("{} in {}: {why}", r.wf.build_id, r.wf.current_state),
+                title: format!("baton: {} {what}", r.wf.build_id()),
+                body: format!("{} in {}: {why}", r.wf.build_id(), r.wf.current_state()),
             });
         }
         out

@@ -7,7 +7,7 @@
 //! means idle).
 
 use super::App;
-use crate::model::Workflow;
+use crate::model::WorkflowFields;
 use crate::model::time::{self, Timestamp};
 use chrono::{DurationRound, TimeDelta};
 
@@ -23,40 +23,40 @@ fn until_next_change(secs: i64) -> i64 {
 
 /// When a finished (completed or cancelled) workflow's clocks stopped: its completion
 /// time, or its last update when a writer left `completed_at` empty. `None` while live.
-pub fn stopped_at(w: &Workflow) -> Option<&str> {
-    w.status
+pub fn stopped_at(w: &impl WorkflowFields) -> Option<&str> {
+    w.status()
         .is_terminal()
-        .then(|| w.completed_at.as_deref().unwrap_or(&w.updated_at))
+        .then(|| w.completed_at().unwrap_or(w.updated_at()))
 }
 
 /// The moment `w`'s clocks read at `now`: now, or when it finished.
-fn clock_end(w: &Workflow, now: Timestamp) -> Timestamp {
+fn clock_end(w: &impl WorkflowFields, now: Timestamp) -> Timestamp {
     stopped_at(w)
         .and_then(time::parse)
         .map_or(now, |t| t.min(now))
 }
 
 /// How long `w` has been (or was, once finished) in its current phase.
-pub fn in_phase_secs(w: &Workflow, now: Timestamp) -> Option<i64> {
+pub fn in_phase_secs(w: &impl WorkflowFields, now: Timestamp) -> Option<i64> {
     time::secs_since(w.phase_since(), clock_end(w, now))
 }
 
 /// How old `w` is (or was, when it finished).
-pub fn age_secs(w: &Workflow, now: Timestamp) -> Option<i64> {
-    time::secs_since(&w.created_at, clock_end(w, now))
+pub fn age_secs(w: &impl WorkflowFields, now: Timestamp) -> Option<i64> {
+    time::secs_since(w.created_at(), clock_end(w, now))
 }
 
 impl App {
     /// [`in_phase_secs`] now.
-    pub fn in_phase(&self, w: &Workflow) -> Option<i64> {
+    pub fn in_phase(&self, w: &impl WorkflowFields) -> Option<i64> {
         in_phase_secs(w, self.now())
     }
     /// The moment `w`'s clocks read now: now, or when it finished.
-    pub fn clock_end(&self, w: &Workflow) -> Timestamp {
+    pub fn clock_end(&self, w: &impl WorkflowFields) -> Timestamp {
         clock_end(w, self.now())
     }
     /// [`age_secs`] now.
-    pub fn age(&self, w: &Workflow) -> Option<i64> {
+    pub fn age(&self, w: &impl WorkflowFields) -> Option<i64> {
         age_secs(w, self.now())
     }
 
@@ -76,7 +76,7 @@ impl App {
             .filter_map(|id| self.held.row(id))
             // A finished workflow's durations stopped: they never change again.
             .filter(|r| stopped_at(&r.wf).is_none())
-            .flat_map(|r| [r.wf.phase_since(), r.wf.created_at.as_str()])
+            .flat_map(|r| [r.wf.phase_since(), r.wf.created_at()])
             .filter_map(|t| time::secs_since(t, now))
             .map(until_next_change)
             .min()

@@ -18,7 +18,7 @@ impl App {
         if self.travel.active() {
             self.travel.end();
         }
-        let Some(build) = self.held.row(id).map(|r| r.wf.build_id.clone()) else {
+        let Some(build) = self.held.row(id).map(|r| r.wf.build_id().to_string()) else {
             self.detail.pin(id);
             self.session.say(
                 Level::Info,

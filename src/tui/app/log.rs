@@ -11,7 +11,7 @@ impl App {
     pub fn shown_events(&self) -> Vec<&Event> {
         let held = &self.held;
         self.events.shown(self.selected_id(), &|id| {
-            held.row(id).map(|r| r.wf.build_id.as_str())
+            held.row(id).map(|r| r.wf.build_id())
         })
     }
 
@@ -70,10 +70,7 @@ impl App {
                 .say(super::Level::Info, "no event here to open".to_string());
             return;
         };
-        let build = self
-            .held
-            .row(&e.workflow_id)
-            .map(|r| r.wf.build_id.as_str());
+        let build = self.held.row(&e.workflow_id).map(|r| r.wf.build_id());
         let view = EventView::new(e, build);
         self.overlays.show(Overlay::Event(Box::new(view)));
     }

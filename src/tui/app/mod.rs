@@ -24,7 +24,7 @@ mod travel;
 
 pub use detail::DetailState;
 pub use events::{EVENTS_KEPT, EventLog, cursor_index};
-pub use held::{Entry, FINISHED_KEPT, Held, Row};
+pub use held::{Entry, FINISHED_KEPT, Held, Packed, Row};
 pub use history::{HELD_MAX as HISTORY_HELD_MAX, History, PAGE as HISTORY_PAGE};
 pub use marks::Marks;
 pub use overlays::{DiffView, Overlay, Overlays, SIDEWAYS};
@@ -37,7 +37,7 @@ pub use travel::{Step, Travel};
 use super::msg::Delta;
 use crate::engine::stuck::StuckPolicy;
 use crate::model::time::Timestamp;
-use crate::model::{Definition, Workflow};
+use crate::model::{Definition, WorkflowFields};
 
 #[derive(Debug, Clone)]
 pub struct App {
@@ -129,17 +129,17 @@ impl App {
     pub fn now(&self) -> Timestamp {
         self.held.now()
     }
-    pub fn definition_of(&self, w: &Workflow) -> Option<&Definition> {
+    pub fn definition_of(&self, w: &impl WorkflowFields) -> Option<&Definition> {
         self.held.definition_of(w)
     }
-    pub fn progress(&self, w: &Workflow) -> (usize, usize) {
+    pub fn progress(&self, w: &impl WorkflowFields) -> (usize, usize) {
         self.held.progress(w)
     }
 
     /// The selected workflow: the history view's row while it is open, else the table's.
     pub fn selected_id(&self) -> Option<&str> {
         if self.history.active() {
-            return self.history.selected_row().map(|r| r.wf.id.as_str());
+            return self.history.selected_row().map(|r| r.wf.id());
         }
         self.table_selected_id()
     }
@@ -165,7 +165,7 @@ impl App {
             std::mem::take(&mut d.events),
             d.full,
             keep.as_deref(),
-            &|id| held.row(id).map(|r| r.wf.build_id.as_str()),
+            &|id| held.row(id).map(|r| r.wf.build_id()),
         );
         if let Some(at) = d.at {
             self.session.refreshed(at);
@@ -197,7 +197,7 @@ impl App {
     pub fn toggle_mark(&mut self) -> Result<String, String> {
         self.refuse_marks_in_history()?;
         let id = self.table_selected_id().ok_or("no workflow selected")?;
-        let build = self.held.row(id).map_or(id, |r| r.wf.build_id.as_str());
+        let build = self.held.row(id).map_or(id, |r| r.wf.build_id());
         let build = crate::model::text::sanitize(build).into_owned();
         let id = id.to_string();
         let done = if self.marks.toggle(&id) {
@@ -241,9 +241,9 @@ impl App {
             .filter_map(|id| self.held.row(id))
             .collect();
         rows.sort_by(|a, b| {
-            a.wf.build_id
-                .cmp(&b.wf.build_id)
-                .then(a.wf.id.cmp(&b.wf.id))
+            a.wf.build_id()
+                .cmp(b.wf.build_id())
+                .then(a.wf.id().cmp(b.wf.id()))
         });
         rows
     }

@@ -3,7 +3,7 @@
 use super::*;
 use crate::engine::stuck::Stuck;
 use crate::model::time;
-use crate::model::{Handoff, Status};
+use crate::model::{Handoff, Status, Workflow};
 use crate::sim::Rng;
 use crate::tui::testing::{self, workflow};
 use std::collections::HashMap;

@@ -113,7 +113,7 @@ fn plan_all(
     let cx = Context {
         actor: app.session().actor(),
         reason: Some(PREVIEW_REASON),
-        expected_version: Some(row.wf.version),
+        expected_version: Some(row.wf.version()),
         now: app.now(),
     };
     let mut choices = Vec::new();
@@ -126,7 +126,7 @@ fn plan_all(
         let mut lines = describe(app, row, &snapshot, &change);
         lines.push(format!(
             "Acts on version {}; if the workflow changed since, nothing is written.",
-            row.wf.version
+            row.wf.version()
         ));
         choices.push(Choice {
             label,
@@ -134,7 +134,7 @@ fn plan_all(
             intent: Intent::Do(action),
         });
     }
-    let w = &row.wf;
+    let w = &row.wf.unpack();
     let mut c = Confirm::new(
         ask.title,
         Subject::One(Selected {
@@ -175,7 +175,7 @@ fn advance(app: &App, row: &Row) -> Result<Confirm, String> {
         irreversible: false,
     };
     plan_all(app, row, ask, one(action), |_, r, _, c| {
-        advance_text(&r.wf, c)
+        advance_text(&r.wf.unpack(), c)
     })
 }
 
@@ -214,7 +214,7 @@ fn retry(app: &App, row: &Row) -> Result<Confirm, String> {
         irreversible: false,
     };
     plan_all(app, row, ask, one(Action::Retry), |app, r, _, c| {
-        let w = &r.wf;
+        let w = &r.wf.unpack();
         vec![
             format!(
                 "Retry phase {} of {} (attempt {} of {}).",
@@ -246,7 +246,7 @@ fn rollback(app: &App, row: &Row) -> Result<Confirm, String> {
         irreversible: true,
     };
     plan_all(app, row, ask, targets, |a, r, s, c| {
-        let w = &r.wf;
+        let w = &r.wf.unpack();
         let mut lines = vec![
             format!(
                 "Roll back {} from {} to {} ({}).",
@@ -320,7 +320,7 @@ fn discarded_values(now: &serde_json::Value, restored: &serde_json::Value) -> Ve
 
 /// Pause when running, resume when paused: one key, and the rules say which applies.
 fn pause_or_resume(app: &App, row: &Row) -> Result<Confirm, String> {
-    let resume = row.wf.status == Status::Paused;
+    let resume = row.wf.status() == Status::Paused;
     let (action, title) = if resume {
         (Action::Resume, "Resume")
     } else {
@@ -336,7 +336,9 @@ fn pause_or_resume(app: &App, row: &Row) -> Result<Confirm, String> {
             vec![
                 format!(
                     "Resume {} in phase {} ({}): it is running again.",
-                    r.wf.build_id, r.wf.current_state, r.wf.current_role
+                    r.wf.build_id(),
+                    r.wf.current_state(),
+                    r.wf.current_role()
                 ),
                 "Writes a workflow_resumed event.".into(),
             ]
@@ -346,7 +348,9 @@ fn pause_or_resume(app: &App, row: &Row) -> Result<Confirm, String> {
             vec![
                 format!(
                     "Pause {} in phase {} ({}): orchestrators leave a paused workflow alone until it is resumed (P again).",
-                    r.wf.build_id, r.wf.current_state, r.wf.current_role
+                    r.wf.build_id(),
+                    r.wf.current_state(),
+                    r.wf.current_role()
                 ),
                 "Writes a workflow_paused event.".into(),
             ]
@@ -366,7 +370,7 @@ fn fail(app: &App, row: &Row) -> Result<Confirm, String> {
         irreversible: true,
     };
     plan_all(app, row, ask, one(action), |_, r, _, _| {
-        let w = &r.wf;
+        let w = &r.wf.unpack();
         vec![
             format!(
                 "Fail {} in phase {} ({}): the reason you type becomes its last error.",
@@ -384,7 +388,7 @@ fn cancel(app: &App, row: &Row) -> Result<Confirm, String> {
         irreversible: true,
     };
     plan_all(app, row, ask, one(Action::Cancel), |_, r, _, _| {
-        let w = &r.wf;
+        let w = &r.wf.unpack();
         vec![
             format!(
                 "Cancel {} in phase {} ({}).",
@@ -427,17 +431,17 @@ fn acknowledge(app: &App, row: &Row) -> Result<Confirm, String> {
 
 fn max_retries(app: &App, row: &Row) -> i64 {
     app.definition_of(&row.wf)
-        .and_then(|d| d.phase(&row.wf.current_state))
+        .and_then(|d| d.phase(row.wf.current_state()))
         .and_then(|p| p.max_retries)
-        .unwrap_or(row.wf.max_retries)
+        .unwrap_or(row.wf.max_retries())
 }
 
 /// The detail of `row` when it holds the workflow whole (documents and checkpoints) at its
 /// version: the table holds rows without their JSON documents.
 fn whole<'a>(app: &'a App, row: &Row) -> Option<&'a crate::tui::msg::Detail> {
     app.detail()
-        .of(&row.wf.id)
-        .filter(|d| d.workflow.version == row.wf.version)
+        .of(row.wf.id())
+        .filter(|d| d.workflow.version == row.wf.version())
 }
 
 /// The snapshot the rules see: the full workflow from the detail pane when it is loaded
@@ -445,7 +449,7 @@ fn whole<'a>(app: &'a App, row: &Row) -> Option<&'a crate::tui::msg::Detail> {
 pub(super) fn snapshot(app: &App, row: &Row) -> Snapshot {
     let detail = whole(app, row);
     Snapshot {
-        workflow: detail.map_or_else(|| row.wf.clone(), |d| d.workflow.clone()),
+        workflow: detail.map_or_else(|| row.wf.unpack(), |d| d.workflow.clone()),
         definition: app.definition_of(&row.wf).cloned(),
         checkpoints: detail.map(|d| d.checkpoints.clone()).unwrap_or_default(),
         pending: row.pending.iter().map(|h| (**h).clone()).collect(),
@@ -456,7 +460,7 @@ fn earlier_phases(app: &App, row: &Row) -> Vec<String> {
     let Some(def) = app.definition_of(&row.wf) else {
         return Vec::new();
     };
-    let i = def.phase_index(&row.wf.current_state).unwrap_or(0);
+    let i = def.phase_index(row.wf.current_state()).unwrap_or(0);
     def.phases[..i]
         .iter()
         .rev()

@@ -54,9 +54,9 @@ pub fn confirm(app: &App, name: &str) -> Result<Confirm, String> {
     let subject = Subject::Marked(
         rows.iter()
             .map(|r| Selected {
-                id: r.wf.id.clone(),
-                build_id: r.wf.build_id.as_str().into(),
-                version: r.wf.version,
+                id: r.wf.id().to_string(),
+                build_id: r.wf.build_id().into(),
+                version: r.wf.version(),
             })
             .collect(),
     );
@@ -88,7 +88,7 @@ fn intents(app: &App, rows: &[&Row], name: &str) -> Result<Intents, String> {
         "pause/resume" => {
             let paused = rows
                 .iter()
-                .filter(|r| r.wf.status == Status::Paused)
+                .filter(|r| r.wf.status() == Status::Paused)
                 .count();
             let pause = ("pause".to_string(), Intent::Do(Action::Pause));
             let resume = ("resume".to_string(), Intent::Do(Action::Resume));
@@ -144,7 +144,7 @@ fn judge(app: &App, rows: &[&Row], intent: &Intent) -> Judged {
         refused: BTreeMap::new(),
     };
     for r in rows {
-        let build = sanitize(&r.wf.build_id).into_owned();
+        let build = sanitize(r.wf.build_id()).into_owned();
         let snapshot = snapshot(app, r);
         // The engine's own choice of the handoff, as the worker will make it.
         let action = match intent {
@@ -156,7 +156,7 @@ fn judge(app: &App, rows: &[&Row], intent: &Intent) -> Judged {
         let cx = Context {
             actor: app.session().actor(),
             reason: Some(PREVIEW_REASON),
-            expected_version: Some(r.wf.version),
+            expected_version: Some(r.wf.version()),
             now: app.now(),
         };
         let planned =
@@ -164,7 +164,7 @@ fn judge(app: &App, rows: &[&Row], intent: &Intent) -> Judged {
         match planned {
             Ok(c) => j.would.push((
                 build,
-                sanitize(&r.wf.current_state).into_owned(),
+                sanitize(r.wf.current_state()).into_owned(),
                 format!(
                     "{} in {}",
                     c.workflow.status,

@@ -64,8 +64,8 @@ fn content(app: &App, t: Theme, width: u16) -> (Paragraph<'_>, usize, u64) {
     let lines = match (app.detail().pinned(), app.selected_row()) {
         (Some(id), _) => pinned(app, id, t),
         (None, None) => vec![Line::from(Span::styled("select a workflow", t.dim()))],
-        (None, Some(r)) if travelling => detail_travel::lines(app.travel().frame_of(&r.wf.id), t),
-        (None, Some(r)) => lines(app, r, app.detail().of(&r.wf.id), t),
+        (None, Some(r)) if travelling => detail_travel::lines(app.travel().frame_of(r.wf.id()), t),
+        (None, Some(r)) => lines(app, r, app.detail().of(r.wf.id()), t),
     };
     let key = hash(&lines);
     let text = Paragraph::new(lines).wrap(Wrap { trim: false });
@@ -97,7 +97,7 @@ fn pinned<'a>(app: &'a App, id: &str, t: Theme) -> Vec<Line<'a>> {
         return vec![banner, Line::from(Span::styled(reading, t.dim()))];
     };
     let row = Row {
-        wf: d.workflow.clone(),
+        wf: d.workflow.clone().into(),
         pending: None,
         stuck: None,
         due: None,
@@ -112,13 +112,13 @@ fn draw(f: &mut Frame, area: Rect, app: &App, focused: bool, t: Theme) {
     let mut title = vec![Span::styled(
         match (pinned, app.selected_row()) {
             (Some(w), _) => format!(" Detail: {} (from the event log) ", sanitize(&w.build_id)),
-            (None, Some(r)) => match app.travel().frame_of(&r.wf.id) {
+            (None, Some(r)) => match app.travel().frame_of(r.wf.id()) {
                 Some(fr) => format!(
                     " Detail: {} {} ",
-                    sanitize(&r.wf.build_id),
+                    sanitize(r.wf.build_id()),
                     detail_travel::banner(fr)
                 ),
-                None => format!(" Detail: {} ", sanitize(&r.wf.build_id)),
+                None => format!(" Detail: {} ", sanitize(r.wf.build_id())),
             },
             (None, None) => " Detail ".into(),
         },
@@ -165,7 +165,7 @@ pub(super) fn event_line(e: &crate::model::Event) -> Line<'static> {
 }
 
 fn lines<'a>(app: &App, r: &Row, detail: Option<&'a Detail>, t: Theme) -> Vec<Line<'a>> {
-    let w = &r.wf;
+    let w = &r.wf.unpack();
     let (done, total) = app.progress(w);
     let status = if w.status == Status::Unknown {
         s(&w.status_raw)

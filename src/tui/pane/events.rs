@@ -188,7 +188,7 @@ fn draw(f: &mut Frame, area: Rect, app: &App, focused: bool, t: Theme) {
             let build = app
                 .held()
                 .row(&e.workflow_id)
-                .map_or_else(|| short(&e.workflow_id), |r| r.wf.build_id.as_str().into());
+                .map_or_else(|| short(&e.workflow_id), |r| r.wf.build_id().into());
             let here = start + i == at;
             let marked = here && (focused || log.cursor().is_some());
             // The cursor is marked by a glyph and reversed, so it shows without colour.

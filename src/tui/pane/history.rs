@@ -3,8 +3,8 @@
 //! are held — never a truncated count passed off as the whole.
 
 use crate::model::text::sanitize;
-use crate::model::{Status, Workflow, time};
-use crate::tui::app::{App, HISTORY_HELD_MAX};
+use crate::model::{Status, time};
+use crate::tui::app::{App, HISTORY_HELD_MAX, Packed};
 use crate::tui::msg::Total;
 use crate::tui::view::grid::{self, Col, Cut};
 use crate::tui::view::scroll;
@@ -113,7 +113,7 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, focused: bool, t: Theme) {
         .enumerate()
         .map(|(i, r)| {
             let selected = start + i == h.selected();
-            let style = match r.wf.status {
+            let style = match r.wf.status() {
                 Status::Failed => t.failed(),
                 _ => Style::new(),
             };
@@ -124,7 +124,7 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, focused: bool, t: Theme) {
                 } else {
                     style
                 },
-                status: t.status(r.wf.status),
+                status: t.status(r.wf.status()),
                 selected,
             }
         })
@@ -138,13 +138,13 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, focused: bool, t: Theme) {
 /// One finished workflow's cells: mark, build, project, status, the phase it ended in,
 /// when it finished (UTC, to the minute; the date too unless it was today) and how long it
 /// took.
-fn cells(w: &Workflow, now: time::Timestamp) -> [Cow<'_, str>; 7] {
-    let mark = match w.status {
+fn cells(w: &Packed, now: time::Timestamp) -> [Cow<'_, str>; 7] {
+    let mark = match w.status() {
         Status::Failed => " ✗",
         Status::Cancelled => " ⊘",
         _ => "  ",
     };
-    let ended = w.completed_at.as_deref().unwrap_or(&w.updated_at);
+    let ended = w.completed_at().unwrap_or(w.updated_at());
     let finished = time::parse(ended).map_or_else(
         || sanitize(ended).into_owned(),
         |at| {
@@ -155,21 +155,21 @@ fn cells(w: &Workflow, now: time::Timestamp) -> [Cow<'_, str>; 7] {
             }
         },
     );
-    let took = match (time::parse(&w.created_at), time::parse(ended)) {
+    let took = match (time::parse(w.created_at()), time::parse(ended)) {
         (Some(a), Some(b)) if b >= a => time::human_duration((b - a).num_seconds()),
         _ => "?".into(),
     };
-    let status = if w.status == Status::Unknown {
-        sanitize(&w.status_raw)
+    let status = if w.status() == Status::Unknown {
+        sanitize(w.status_raw())
     } else {
-        Cow::Borrowed(w.status.as_str())
+        Cow::Borrowed(w.status().as_str())
     };
     [
         Cow::Borrowed(mark),
-        sanitize(&w.build_id),
-        sanitize(&w.project_id),
+        sanitize(w.build_id()),
+        sanitize(w.project_id()),
         status,
-        sanitize(&w.current_state),
+        sanitize(w.current_state()),
         finished.into(),
         took.into(),
     ]

@@ -333,11 +333,11 @@ fn draw(f: &mut Frame, area: Rect, app: &App, focused: bool, t: Theme) {
         .iter()
         .map(|(i, r)| {
             let selected = *i == table.selected();
-            let marked = app.marks().contains(&r.wf.id);
+            let marked = app.marks().contains(r.wf.id());
             grid::Line {
                 cells: cells(app, r).into(),
                 style: row_style(r, (selected, marked), t),
-                status: t.status(r.wf.status),
+                status: t.status(r.wf.status()),
                 selected,
             }
         })
@@ -355,7 +355,7 @@ fn cells<'a>(app: &App, r: &'a Row) -> [Cow<'a, str>; 9] {
     let mark = if r.stuck.is_some() {
         "!"
     } else {
-        match w.status {
+        match w.status() {
             Status::Failed => "✗",
             Status::Paused => "‖",
             Status::Unknown => "?",
@@ -365,22 +365,22 @@ fn cells<'a>(app: &App, r: &'a Row) -> [Cow<'a, str>; 9] {
     // With rows marked, a second mark column: ● for each marked row.
     let marks = match app.marks().is_empty() {
         true => "",
-        false if app.marks().contains(&w.id) => "●",
+        false if app.marks().contains(w.id()) => "●",
         false => " ",
     };
     let (done, total) = app.progress(w);
     let duration = |secs: Option<i64>| secs.map_or("?".into(), time::human_duration);
-    let status = if w.status == Status::Unknown {
-        sanitize(&w.status_raw)
+    let status = if w.status() == Status::Unknown {
+        sanitize(w.status_raw())
     } else {
-        Cow::Borrowed(w.status.as_str())
+        Cow::Borrowed(w.status().as_str())
     };
     [
         format!(" {marks}{mark}").into(),
-        sanitize(&w.build_id),
-        sanitize(&w.project_id),
-        sanitize(&w.current_state),
-        sanitize(&w.current_role),
+        sanitize(w.build_id()),
+        sanitize(w.project_id()),
+        sanitize(w.current_state()),
+        sanitize(w.current_role()),
         progress_bar(done, total, 5).into(),
         status,
         duration(app.in_phase(w)).into(),
@@ -393,7 +393,7 @@ fn row_style(r: &Row, (selected, marked): (bool, bool), t: Theme) -> Style {
     let style = if r.stuck.is_some() {
         t.stuck()
     } else {
-        match r.wf.status {
+        match r.wf.status() {
             Status::Failed => t.failed(),
             Status::Paused => t.paused(),
             Status::Completed | Status::Cancelled => t.dim(),

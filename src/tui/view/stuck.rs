@@ -28,8 +28,8 @@ pub fn remedies<'a>(app: &App, r: &Row, st: &Stuck, t: Theme) -> Line<'a> {
     }
     let phase = app
         .definition_of(&r.wf)
-        .and_then(|d| d.phase(&r.wf.current_state));
-    match retries_left(&r.wf, phase) {
+        .and_then(|d| d.phase(r.wf.current_state()));
+    match retries_left(&r.wf.unpack(), phase) {
         0 => spans.push(Span::styled("no retries left", t.failed())),
         n => {
             spans.push(Span::styled("r", t.key()));
@@ -98,7 +98,7 @@ mod tests {
             .held()
             .visible()
             .iter()
-            .position(|id| a.held().rows()[&**id].wf.build_id == build)
+            .position(|id| a.held().rows()[&**id].wf.build_id() == build)
             .expect("shown");
         a.select(at);
     }
@@ -114,7 +114,7 @@ mod tests {
             "{s}"
         );
         let id = a.selected_id().unwrap().to_string();
-        a.row_mut(&id).unwrap().wf.retry_count = 3;
+        a.row_mut(&id).unwrap().wf.edit(|w| w.retry_count = 3);
         assert!(screen(&a).contains("no retries left"));
         let mut ro = testing::opened(true);
         ro.screen_mut().resize(160, 60);

@@ -4,7 +4,7 @@
 use super::Held;
 use crate::engine::stuck::{self, Stuck};
 use crate::model::time::{self, Timestamp};
-use crate::model::{Handoff, Status, Workflow};
+use crate::model::{Handoff, Status, WorkflowFields};
 use crate::tui::app::table::Table;
 use foldhash::{HashMap, HashMapExt, HashSet};
 use std::cmp::Ordering;
@@ -61,7 +61,7 @@ impl Held {
         let Some((key, r)) = self.rows.get_key_value(id) else {
             return; // only finished rows are dropped, and they have no deadline
         };
-        let def = self.definitions.get(r.wf.definition.as_str());
+        let def = self.definitions.get(r.wf.definition());
         let stuck = stuck::detect(&r.wf, def, r.pending.as_deref(), self.policy, self.now);
         let due = self.deadline_of(&r.wf, r.pending.as_deref(), stuck.as_ref());
         if let Some(t) = r.due {
@@ -96,17 +96,18 @@ impl Held {
     /// stuck without a heartbeat, its pending handoff passing its limit too.
     pub(super) fn deadline_of(
         &self,
-        w: &Workflow,
+        w: &impl WorkflowFields,
         pending: Option<&Handoff>,
         stuck: Option<&Stuck>,
     ) -> Option<Timestamp> {
-        if w.status != Status::Running || matches!(stuck, Some(Stuck::UnacknowledgedHandoff { .. }))
+        if w.status() != Status::Running
+            || matches!(stuck, Some(Stuck::UnacknowledgedHandoff { .. }))
         {
             return None;
         }
         let phase = self
             .definition_of(w)
-            .and_then(|d| d.phase(&w.current_state));
+            .and_then(|d| d.phase(w.current_state()));
         let hand = pending.and_then(|h| {
             let limit = phase
                 .and_then(|p| p.handoff_timeout_secs)
@@ -116,7 +117,7 @@ impl Held {
         let limit = phase
             .and_then(|p| p.stuck_after_secs)
             .unwrap_or(self.policy.phase_timeout_secs);
-        let life = [w.heartbeat_at.as_deref(), Some(w.phase_since())]
+        let life = [w.heartbeat_at(), Some(w.phase_since())]
             .into_iter()
             .flatten()
             .filter_map(time::parse)

@@ -4,16 +4,18 @@
 
 mod deadlines;
 mod order;
+mod packed;
 mod rotate;
 
 #[cfg(test)]
 pub(super) use order::COMPACT_MIN;
 pub use order::Entry;
+pub use packed::Packed;
 
 use super::table::Table;
 use crate::engine::stuck::{Stuck, StuckPolicy};
 use crate::model::time::Timestamp;
-use crate::model::{Definition, Handoff, Status, Workflow};
+use crate::model::{Definition, Handoff, Status, WorkflowFields};
 use crate::tui::msg::Delta;
 use compact_str::CompactString;
 use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
@@ -30,7 +32,7 @@ pub type Id = std::rc::Rc<str>;
 /// One workflow as the dashboard holds it.
 #[derive(Debug, Clone)]
 pub struct Row {
-    pub wf: Workflow,
+    pub wf: Packed,
     /// Boxed, like `stuck`: most rows have neither, and rows sit inline in the table.
     pub pending: Option<Box<Handoff>>,
     pub stuck: Option<Box<Stuck>>,
@@ -144,8 +146,8 @@ impl Held {
         self.loaded
     }
 
-    pub fn definition_of(&self, w: &Workflow) -> Option<&Definition> {
-        self.definitions.get(w.definition.as_str())
+    pub fn definition_of(&self, w: &impl WorkflowFields) -> Option<&Definition> {
+        self.definitions.get(w.definition())
     }
 
     /// Every phase name in the held definitions, each once, in definition order.
@@ -173,7 +175,7 @@ impl Held {
     pub fn holds_status(&self, raw: &str) -> bool {
         self.rows
             .values()
-            .any(|r| r.wf.status_raw.eq_ignore_ascii_case(raw))
+            .any(|r| r.wf.status_raw().eq_ignore_ascii_case(raw))
     }
 
     /// Takes workflow `id` out of the visible list if the view and filter do not match it
@@ -192,14 +194,14 @@ impl Held {
     }
 
     /// (phases done, total) for the progress bar.
-    pub fn progress(&self, w: &Workflow) -> (usize, usize) {
+    pub fn progress(&self, w: &impl WorkflowFields) -> (usize, usize) {
         let Some(def) = self.definition_of(w) else {
             return (0, 0);
         };
         let total = def.phases.len();
-        let done = match w.status {
+        let done = match w.status() {
             Status::Completed => total,
-            _ => def.phase_index(&w.current_state).unwrap_or(0),
+            _ => def.phase_index(w.current_state()).unwrap_or(0),
         };
         (done, total)
     }
@@ -239,11 +241,11 @@ impl Held {
             }
             match self.rows.get_mut(w.id.as_str()) {
                 // Overlapping reads may return a row we already hold in a newer version.
-                Some(r) if r.wf.version > w.version => continue,
+                Some(r) if r.wf.version() > w.version => continue,
                 Some(r) => {
-                    if r.wf.status.is_terminal() {
+                    if r.wf.status().is_terminal() {
                         self.finished
-                            .remove(&(r.wf.updated_at.clone(), w.id.clone()));
+                            .remove(&(r.wf.updated_at().into(), w.id.clone()));
                     }
                     if w.status.is_terminal() {
                         self.finished.insert((w.updated_at.clone(), w.id.clone()));
@@ -251,7 +253,7 @@ impl Held {
                     if !d.full && !was.contains_key(&w.id) {
                         was.insert(w.id.clone(), Some((**r).clone()));
                     }
-                    r.wf = w;
+                    r.wf = w.into();
                 }
                 None => {
                     if w.status.is_terminal() {
@@ -261,7 +263,7 @@ impl Held {
                     self.rows.insert(
                         w.id.as_str().into(),
                         Box::new(Row {
-                            wf: w,
+                            wf: w.into(),
                             pending: None,
                             stuck: None,
                             due: None,
@@ -323,8 +325,8 @@ impl Held {
         self.finished = self
             .rows
             .iter()
-            .filter(|(_, r)| r.wf.status.is_terminal())
-            .map(|(id, r)| (r.wf.updated_at.clone(), id.to_string()))
+            .filter(|(_, r)| r.wf.status().is_terminal())
+            .map(|(id, r)| (r.wf.updated_at().into(), id.to_string()))
             .collect();
         self.evict_finished();
     }

@@ -3,7 +3,7 @@
 //! out, and put back by binary search, so a change costs in proportion to what changed
 //! (plus moving entries), and a filter keystroke is one pass with no sorting.
 
-use super::{Held, Id, Row};
+use super::{Held, Id, Packed, Row};
 use crate::engine::stuck;
 use crate::model::Status;
 use crate::model::time::Timestamp;
@@ -196,7 +196,7 @@ impl Held {
         let policy = self.policy;
         let mut stuck_count = 0;
         for r in self.rows.values_mut() {
-            let def = self.definitions.get(r.wf.definition.as_str());
+            let def = self.definitions.get(r.wf.definition());
             r.stuck = stuck::detect(&r.wf, def, r.pending.as_deref(), policy, now).map(Box::new);
             stuck_count += usize::from(r.stuck.is_some());
         }
@@ -267,15 +267,15 @@ impl Held {
     pub(super) fn cmp_rows(&self, a: &Row, b: &Row, sort: SortKey) -> Ordering {
         let (x, y) = (&a.wf, &b.wf);
         let by = match sort {
-            SortKey::Updated => y.updated_at.cmp(&x.updated_at),
-            SortKey::Age => x.created_at.cmp(&y.created_at),
-            SortKey::Build => x.build_id.cmp(&y.build_id),
+            SortKey::Updated => y.updated_at().cmp(x.updated_at()),
+            SortKey::Age => x.created_at().cmp(y.created_at()),
+            SortKey::Build => x.build_id().cmp(y.build_id()),
             SortKey::Progress => self.progress(y).0.cmp(&self.progress(x).0),
             // Trouble first: stuck, then failed, then the rest by status; within a status
             // by start time, which never changes, so rows keep their places between writes.
-            SortKey::Status => (a.stuck.is_none(), x.status != Status::Failed, x.status)
-                .cmp(&(b.stuck.is_none(), y.status != Status::Failed, y.status))
-                .then_with(|| x.created_at.cmp(&y.created_at)),
+            SortKey::Status => (a.stuck.is_none(), x.status() != Status::Failed, x.status())
+                .cmp(&(b.stuck.is_none(), y.status() != Status::Failed, y.status()))
+                .then_with(|| x.created_at().cmp(y.created_at())),
             // Longest in phase first. A finished workflow's time in phase stopped at its
             // completion: those come after every live one, longest first among themselves.
             SortKey::TimeInPhase => match (clock::stopped_at(x), clock::stopped_at(y)) {
@@ -283,12 +283,12 @@ impl Held {
                 (None, Some(_)) => Ordering::Less,
                 (Some(_), None) => Ordering::Greater,
                 (Some(_), Some(_)) => {
-                    let held = |w| clock::in_phase_secs(w, self.now);
+                    let held = |w: &Packed| clock::in_phase_secs(w, self.now);
                     held(y).cmp(&held(x))
                 }
             },
         };
-        by.then_with(|| x.id.cmp(&y.id))
+        by.then_with(|| x.id().cmp(y.id()))
     }
 }
 
