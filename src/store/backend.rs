@@ -48,6 +48,10 @@ pub trait Backend: Send {
     fn recent_live(&self, limit: usize) -> Result<Vec<Workflow>>;
     fn changed_stamps_since(&self, since: &str) -> Result<Vec<RowStamp>>;
     fn live_chunks(&self, chunk: usize, each: &mut dyn FnMut(Vec<Workflow>) -> bool) -> Result<()>;
+    /// Lets go of what the connection cached during a one-off big read (SQLite's page
+    /// cache, 2 MB after reading the live set): the next reads fill it again with what they
+    /// use. PostgreSQL's cache is the server's.
+    fn release_cache(&self) {}
     fn workflows_by_id(&self, ids: &[String]) -> Result<Vec<Workflow>>;
     fn status_counts(&self) -> Result<Vec<(Status, i64)>>;
     fn census(&self) -> Result<Census>;

@@ -304,6 +304,12 @@ impl Store {
         self.backend.live_chunks(chunk, &mut each)
     }
 
+    /// Lets go of what the connection cached during a one-off big read, such as the live
+    /// set (see [`Backend::release_cache`]).
+    pub fn release_cache(&self) {
+        self.backend.release_cache();
+    }
+
     /// Workflows by id, summary rows; ids that do not exist are skipped.
     pub fn workflows_by_id(&self, ids: &[String]) -> Result<Vec<Workflow>> {
         self.backend.workflows_by_id(ids)

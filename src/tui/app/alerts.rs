@@ -40,7 +40,7 @@ impl Alerts {
         let opened = *self.opened.get_or_insert(held.now());
         let mut out = Vec::new();
         for (id, r) in held.rows() {
-            let episode = match (&r.stuck, r.wf.status()) {
+            let episode = match (held.stuck_of(r), r.wf.status()) {
                 (Some(s), _) => Some((
                     format!("stuck since {}", s.since()),
                     s.since().to_string(),
@@ -60,7 +60,7 @@ impl Alerts {
             if !self.told.insert((id.to_string(), key)) || before {
                 continue;
             }
-            let what = if r.stuck.is_some() { "stuck" } else { "failed" };
+            let what = if r.stuck { "stuck" } else { "failed" };
             out.push(Alert {
                 title: format!("baton: {} {what}", r.wf.build_id()),
                 body: format!("{} in {}: {why}", r.wf.build_id(), r.wf.current_state()),

@@ -193,7 +193,7 @@ fn row(wf: Workflow) -> Row {
     Row {
         wf: wf.into(),
         pending: None,
-        stuck: None,
+        stuck: false,
         due: None,
     }
 }

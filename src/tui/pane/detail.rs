@@ -99,7 +99,7 @@ fn pinned<'a>(app: &'a App, id: &str, t: Theme) -> Vec<Line<'a>> {
     let row = Row {
         wf: d.workflow.clone().into(),
         pending: None,
-        stuck: None,
+        stuck: false,
         due: None,
     };
     let mut out = vec![banner];
@@ -214,7 +214,7 @@ fn lines<'a>(app: &App, r: &Row, detail: Option<&'a Detail>, t: Theme) -> Vec<Li
             .collect();
         out.push(Line::from(spans));
     }
-    if let Some(st) = &r.stuck {
+    if let Some(st) = &app.held().stuck_of(r) {
         out.extend(stuck_lines(st, t));
         out.push(stuck::remedies(app, r, st, t));
     }

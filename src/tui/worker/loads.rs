@@ -148,6 +148,9 @@ impl Worker {
             held.pending.extend(pending);
             true
         })?;
+        // The page cache now holds the whole live set's pages, which later looks (a few
+        // changed rows each) do not need.
+        self.store.release_cache();
         match failed {
             Some(e) => Err(e),
             None => Ok(held),

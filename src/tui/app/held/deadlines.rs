@@ -29,7 +29,7 @@ impl Held {
                     .get(&*e.id)
                     .is_some_and(|x| self.cmp_rows(x, r, table.sort()) == Ordering::Less)
             });
-            let stuck = r.stuck.is_some();
+            let stuck = r.stuck;
             match self.order.get_mut(at) {
                 Some(e) if *e.id == **id => e.find.stuck = stuck,
                 // Not where it should be (never expected): place it properly.
@@ -71,14 +71,14 @@ impl Held {
             self.due.insert((t, key.clone()));
         }
         if let Some(r) = self.rows.get_mut(id) {
-            if r.stuck.is_some() != stuck.is_some() {
+            if r.stuck != stuck.is_some() {
                 if stuck.is_some() {
                     self.stuck_count += 1;
                 } else {
                     self.stuck_count = self.stuck_count.saturating_sub(1);
                 }
             }
-            r.stuck = stuck.map(Box::new);
+            r.stuck = stuck.is_some();
             r.due = due;
         }
     }

@@ -35,7 +35,7 @@ impl Entry {
             head: head(id),
             id: id.clone(),
             at,
-            find: Searchable::fold_into(&r.wf, r.stuck.is_some(), texts),
+            find: Searchable::fold_into(&r.wf, r.stuck, texts),
         }
     }
 
@@ -194,24 +194,21 @@ impl Held {
         self.refinish();
         let now = self.now;
         let policy = self.policy;
-        let mut stuck_count = 0;
-        for r in self.rows.values_mut() {
-            let def = self.definitions.get(r.wf.definition());
-            r.stuck = stuck::detect(&r.wf, def, r.pending.as_deref(), policy, now).map(Box::new);
-            stuck_count += usize::from(r.stuck.is_some());
-        }
-        self.stuck_count = stuck_count;
-        let dues: Vec<(Id, Option<Timestamp>)> = self
+        let marks: Vec<(Id, bool, Option<Timestamp>)> = self
             .rows
             .iter()
             .map(|(id, r)| {
-                let due = self.deadline_of(&r.wf, r.pending.as_deref(), r.stuck.as_deref());
-                (id.clone(), due)
+                let def = self.definitions.get(r.wf.definition());
+                let stuck = stuck::detect(&r.wf, def, r.pending.as_deref(), policy, now);
+                let due = self.deadline_of(&r.wf, r.pending.as_deref(), stuck.as_ref());
+                (id.clone(), stuck.is_some(), due)
             })
             .collect();
+        self.stuck_count = marks.iter().filter(|(_, stuck, _)| *stuck).count();
         self.due.clear();
-        for (id, t) in dues {
+        for (id, stuck, t) in marks {
             if let Some(r) = self.rows.get_mut(&*id) {
+                r.stuck = stuck;
                 r.due = t;
             }
             if let Some(t) = t {
@@ -273,8 +270,8 @@ impl Held {
             SortKey::Progress => self.progress(y).0.cmp(&self.progress(x).0),
             // Trouble first: stuck, then failed, then the rest by status; within a status
             // by start time, which never changes, so rows keep their places between writes.
-            SortKey::Status => (a.stuck.is_none(), x.status() != Status::Failed, x.status())
-                .cmp(&(b.stuck.is_none(), y.status() != Status::Failed, y.status()))
+            SortKey::Status => (!a.stuck, x.status() != Status::Failed, x.status())
+                .cmp(&(!b.stuck, y.status() != Status::Failed, y.status()))
                 .then_with(|| x.created_at().cmp(y.created_at())),
             // Longest in phase first. A finished workflow's time in phase stopped at its
             // completion: those come after every live one, longest first among themselves.
