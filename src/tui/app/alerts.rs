@@ -40,27 +40,27 @@ impl Alerts {
         let opened = *self.opened.get_or_insert(held.now());
         let mut out = Vec::new();
         for (id, r) in held.rows() {
-            let episode = match (held.stuck_of(r), r.wf.status()) {
-                (Some(s), _) => Some((
-                    format!("stuck since {}", s.since()),
-                    s.since().to_string(),
-                    s.describe(),
-                )),
-                (None, Status::Failed) => Some((
-                    format!("failed at v{}", r.wf.version()),
-                    r.wf.updated_at().to_string(),
-                    r.wf.last_error().unwrap_or("no error recorded").to_string(),
-                )),
+            // The episode's key and start first: why it happened is worked out only for
+            // an episode not told yet (most rows' troubles are old news).
+            let episode = match (held.stuck_since(r), r.wf.status()) {
+                (Some(since), _) => Some((format!("stuck since {since}"), since)),
+                (None, Status::Failed) => {
+                    Some((format!("failed at v{}", r.wf.version()), r.wf.updated_at()))
+                }
                 _ => None,
             };
-            let Some((key, began, why)) = episode else {
+            let Some((key, began)) = episode else {
                 continue;
             };
-            let before = time::parse(&began).is_some_and(|t| t < opened);
+            let before = time::parse(began).is_some_and(|t| t < opened);
             if !self.told.insert((id.to_string(), key)) || before {
                 continue;
             }
-            let what = if r.stuck { "stuck" } else { "failed" };
+            let why = match held.stuck_of(r) {
+                Some(s) => s.describe(),
+                None => r.wf.last_error().unwrap_or("no error recorded").to_string(),
+            };
+            let what = if r.stuck.is_some() { "stuck" } else { "failed" };
             out.push(Alert {
                 title: format!("baton: {} {what}", r.wf.build_id()),
                 body: format!("{} in {}: {why}", r.wf.build_id(), r.wf.current_state()),

@@ -193,7 +193,7 @@ fn row(wf: Workflow) -> Row {
     Row {
         wf: wf.into(),
         pending: None,
-        stuck: false,
+        stuck: None,
         due: None,
     }
 }

@@ -428,7 +428,7 @@ impl App {
     /// matches the view or filter).
     pub fn selected_is_pinned_only(&self) -> bool {
         self.selected_row().is_some_and(|r| {
-            let (text, find) = crate::tui::filter::Searchable::of(&r.wf, r.stuck);
+            let (text, find) = crate::tui::filter::Searchable::of(&r.wf, r.stuck.is_some());
             !self.table.matches(&text, &find)
         })
     }

@@ -100,6 +100,11 @@ fn assert_same(app: &App) {
             fresh.held().stuck_of(other),
             "why {id} is stuck"
         );
+        assert_eq!(
+            app.held().stuck_since(r),
+            app.held().stuck_of(r).as_ref().map(|s| s.since()),
+            "when {id}'s stuck episode began, read from the row as the verdict says"
+        );
     }
     assert_eq!(app.held().due(), fresh.held().due(), "deadlines");
 }

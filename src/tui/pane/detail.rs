@@ -99,7 +99,7 @@ fn pinned<'a>(app: &'a App, id: &str, t: Theme) -> Vec<Line<'a>> {
     let row = Row {
         wf: d.workflow.clone().into(),
         pending: None,
-        stuck: false,
+        stuck: None,
         due: None,
     };
     let mut out = vec![banner];

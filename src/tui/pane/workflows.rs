@@ -352,7 +352,7 @@ fn draw(f: &mut Frame, area: Rect, app: &App, focused: bool, t: Theme) {
 fn cells<'a>(app: &App, r: &'a Row) -> [Cow<'a, str>; 9] {
     let w = &r.wf;
     // The mark column carries the meaning without colour: ! stuck, ✗ failed, ‖ paused.
-    let mark = if r.stuck {
+    let mark = if r.stuck.is_some() {
         "!"
     } else {
         match w.status() {
@@ -390,7 +390,7 @@ fn cells<'a>(app: &App, r: &'a Row) -> [Cow<'a, str>; 9] {
 
 /// The row's style: trouble first, then its status; marks and the selection over it.
 fn row_style(r: &Row, (selected, marked): (bool, bool), t: Theme) -> Style {
-    let style = if r.stuck {
+    let style = if r.stuck.is_some() {
         t.stuck()
     } else {
         match r.wf.status() {

@@ -1,7 +1,7 @@
 //! Stuck marks that change with time alone: each row's deadline is indexed, so passing time
 //! re-checks only the rows whose deadline came, and the runtime wakes at most once a second.
 
-use super::Held;
+use super::{Held, StuckSince};
 use crate::engine::stuck::{self, Stuck};
 use crate::model::time::{self, Timestamp};
 use crate::model::{Handoff, Status, WorkflowFields};
@@ -29,7 +29,7 @@ impl Held {
                     .get(&*e.id)
                     .is_some_and(|x| self.cmp_rows(x, r, table.sort()) == Ordering::Less)
             });
-            let stuck = r.stuck;
+            let stuck = r.stuck.is_some();
             match self.order.get_mut(at) {
                 Some(e) if *e.id == **id => e.find.stuck = stuck,
                 // Not where it should be (never expected): place it properly.
@@ -71,14 +71,14 @@ impl Held {
             self.due.insert((t, key.clone()));
         }
         if let Some(r) = self.rows.get_mut(id) {
-            if r.stuck != stuck.is_some() {
+            if r.stuck.is_some() != stuck.is_some() {
                 if stuck.is_some() {
                     self.stuck_count += 1;
                 } else {
                     self.stuck_count = self.stuck_count.saturating_sub(1);
                 }
             }
-            r.stuck = stuck.is_some();
+            r.stuck = stuck.as_ref().map(|s| StuckSince::of(s, r));
             r.due = due;
         }
     }

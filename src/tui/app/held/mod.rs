@@ -29,16 +29,39 @@ pub const FINISHED_KEPT: usize = 500;
 /// The dashboard's state stays on its one thread: no atomic count.
 pub type Id = std::rc::Rc<str>;
 
+/// Which of a stuck row's times its stuck episode began at: the pending handoff's
+/// creation, or the latest sign of life (a heartbeat, or entering the phase).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StuckSince {
+    Handoff,
+    Heartbeat,
+    PhaseEntered,
+}
+
+impl StuckSince {
+    /// Which time `s`, the verdict on row `r`, began at.
+    pub(super) fn of(s: &Stuck, r: &Row) -> StuckSince {
+        match s {
+            Stuck::UnacknowledgedHandoff { .. } => StuckSince::Handoff,
+            Stuck::NoHeartbeat { since, .. } if r.wf.heartbeat_at() == Some(since) => {
+                StuckSince::Heartbeat
+            }
+            Stuck::NoHeartbeat { .. } => StuckSince::PhaseEntered,
+        }
+    }
+}
+
 /// One workflow as the dashboard holds it.
 #[derive(Debug, Clone)]
 pub struct Row {
     pub wf: Packed,
     /// Boxed: most rows have none.
     pub pending: Option<Box<Handoff>>,
-    /// Whether the row was stuck when last checked. Why it is ([`Held::stuck_of`]) is
-    /// derived again when asked, from the row itself: 27,000 stuck rows of 50,000 held their
-    /// reasons as 3 MB of text and numbers that only the selected row and alerts read.
-    pub stuck: bool,
+    /// Whether the row was stuck when last checked, and which of its own times the stuck
+    /// episode began at. Why it is ([`Held::stuck_of`]) is derived again when asked: 27,000
+    /// stuck rows of 50,000 held their reasons as 3 MB of text and numbers that only the
+    /// selected row's detail reads.
+    pub stuck: Option<StuckSince>,
     /// When this row turns stuck if nothing happens (its entry in `Held::due`).
     pub due: Option<Timestamp>,
 }
@@ -116,11 +139,18 @@ impl Held {
     /// Why row `r` is stuck, as of now: derived again from the row, its pending handoff and
     /// its definition, with the rule that marked it. `None` when it is not marked.
     pub fn stuck_of(&self, r: &Row) -> Option<Stuck> {
-        if !r.stuck {
-            return None;
-        }
+        r.stuck?;
         let def = self.definition_of(&r.wf);
         stuck::detect(&r.wf, def, r.pending.as_deref(), self.policy, self.now)
+    }
+    /// When row `r`'s stuck episode began, as written in the row: what tells one episode
+    /// from the next, read without deriving the verdict again.
+    pub fn stuck_since<'r>(&self, r: &'r Row) -> Option<&'r str> {
+        match r.stuck? {
+            StuckSince::Handoff => r.pending.as_deref().map(|h| h.created_at.as_str()),
+            StuckSince::Heartbeat => r.wf.heartbeat_at(),
+            StuckSince::PhaseEntered => Some(r.wf.phase_since()),
+        }
     }
     pub fn counts(&self) -> &[(Status, i64)] {
         &self.counts
@@ -196,7 +226,7 @@ impl Held {
         let Some(r) = self.rows.get(id) else {
             return false;
         };
-        let (text, find) = crate::tui::filter::Searchable::of(&r.wf, r.stuck);
+        let (text, find) = crate::tui::filter::Searchable::of(&r.wf, r.stuck.is_some());
         if table.shows(id, &text, &find) {
             return false;
         }
@@ -277,7 +307,7 @@ impl Held {
                         Box::new(Row {
                             wf: w.into(),
                             pending: None,
-                            stuck: false,
+                            stuck: None,
                             due: None,
                         }),
                     );

@@ -3,7 +3,7 @@
 //! out, and put back by binary search, so a change costs in proportion to what changed
 //! (plus moving entries), and a filter keystroke is one pass with no sorting.
 
-use super::{Held, Id, Packed, Row};
+use super::{Held, Id, Packed, Row, StuckSince};
 use crate::engine::stuck;
 use crate::model::Status;
 use crate::model::time::Timestamp;
@@ -35,7 +35,7 @@ impl Entry {
             head: head(id),
             id: id.clone(),
             at,
-            find: Searchable::fold_into(&r.wf, r.stuck, texts),
+            find: Searchable::fold_into(&r.wf, r.stuck.is_some(), texts),
         }
     }
 
@@ -194,17 +194,17 @@ impl Held {
         self.refinish();
         let now = self.now;
         let policy = self.policy;
-        let marks: Vec<(Id, bool, Option<Timestamp>)> = self
+        let marks: Vec<(Id, Option<StuckSince>, Option<Timestamp>)> = self
             .rows
             .iter()
             .map(|(id, r)| {
                 let def = self.definitions.get(r.wf.definition());
                 let stuck = stuck::detect(&r.wf, def, r.pending.as_deref(), policy, now);
                 let due = self.deadline_of(&r.wf, r.pending.as_deref(), stuck.as_ref());
-                (id.clone(), stuck.is_some(), due)
+                (id.clone(), stuck.map(|s| StuckSince::of(&s, r)), due)
             })
             .collect();
-        self.stuck_count = marks.iter().filter(|(_, stuck, _)| *stuck).count();
+        self.stuck_count = marks.iter().filter(|(_, stuck, _)| stuck.is_some()).count();
         self.due.clear();
         for (id, stuck, t) in marks {
             if let Some(r) = self.rows.get_mut(&*id) {
@@ -270,8 +270,8 @@ impl Held {
             SortKey::Progress => self.progress(y).0.cmp(&self.progress(x).0),
             // Trouble first: stuck, then failed, then the rest by status; within a status
             // by start time, which never changes, so rows keep their places between writes.
-            SortKey::Status => (!a.stuck, x.status() != Status::Failed, x.status())
-                .cmp(&(!b.stuck, y.status() != Status::Failed, y.status()))
+            SortKey::Status => (a.stuck.is_none(), x.status() != Status::Failed, x.status())
+                .cmp(&(b.stuck.is_none(), y.status() != Status::Failed, y.status()))
                 .then_with(|| x.created_at().cmp(y.created_at())),
             // Longest in phase first. A finished workflow's time in phase stopped at its
             // completion: those come after every live one, longest first among themselves.

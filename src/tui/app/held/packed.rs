@@ -9,7 +9,7 @@ use serde_json::Value;
 
 /// The texts, in the order they are packed. `last_error` is last: the one field that may
 /// be long, so that every other field's end fits a `u16` unless a writer stored something
-/// absurd (then the ends are `u32`s, see [`WIDE`]).
+/// absurd (the ends are as narrow as the texts allow, see [`WIDTH_SHIFT`]).
 #[derive(Clone, Copy)]
 enum Text {
     Id,
@@ -41,14 +41,31 @@ const HAS_ENTERED: u8 = 1 << 3;
 const HAS_ERROR: u8 = 1 << 4;
 /// The stored status text differs from its parsed status's spelling and is kept.
 const RAW_STATUS: u8 = 1 << 5;
-/// The ends are `u32`s: some text before `last_error` ran past 64 KiB.
-const WIDE: u8 = 1 << 6;
+/// How wide each end is, in the top two bits: `u8` while the texts before `last_error` fit
+/// in 255 bytes (a typical live row's 190 do), else `u16`, or `u32` past 64 KiB.
+const WIDTH_SHIFT: u32 = 6;
+const U16_ENDS: u8 = 1 << WIDTH_SHIFT;
+const U32_ENDS: u8 = 2 << WIDTH_SHIFT;
+
+/// The times, in packing order. A time often repeats an earlier one (a workflow created,
+/// updated and entering its phase in one write, or updated by entering a phase); a repeat
+/// is stored once, and [`Packed::same`] says which earlier time a later one reads.
+const TIMES: [Text; 5] = [
+    Text::Created,
+    Text::Updated,
+    Text::Completed,
+    Text::Heartbeat,
+    Text::Entered,
+];
+/// Bits of [`Packed::same`] for each time: 0 when it has its own text, else 1 + the
+/// position in [`TIMES`] of the earlier time it repeats.
+const SAME_BITS: u32 = 3;
 
 /// One workflow as the dashboard holds it. Read it with the accessors (named after
 /// `Workflow`'s fields) or [`Packed::unpack`] it whole.
 #[derive(Clone, PartialEq)]
 pub struct Packed {
-    /// The ends of the first [`ENDS`] texts (`u16`s, or `u32`s when [`WIDE`]), then every
+    /// The ends of the first [`ENDS`] texts (each as wide as `flags` says), then every
     /// text back to back.
     bytes: Box<[u8]>,
     version: i64,
@@ -57,6 +74,8 @@ pub struct Packed {
     /// The two JSON columns, held only when either is not null: the live set is read
     /// without them, so a held row nearly never has them.
     json: Option<Box<[Value; 2]>>,
+    /// Which times repeat an earlier one ([`SAME_BITS`] per time, in [`TIMES`] order).
+    same: u16,
     status: Status,
     flags: u8,
 }
@@ -64,7 +83,7 @@ pub struct Packed {
 impl Packed {
     pub fn new(w: Workflow) -> Packed {
         let raw_kept = w.status_raw != w.status.as_str();
-        let texts: [&str; ENDS + 1] = [
+        let mut texts: [&str; ENDS + 1] = [
             &w.id,
             &w.build_id,
             &w.project_id,
@@ -93,23 +112,27 @@ impl Packed {
                 flags |= flag;
             }
         }
+        let same = Packed::share_times(&mut texts);
         let before_error: usize = texts[..ENDS].iter().map(|t| t.len()).sum();
         let width = if before_error > usize::from(u16::MAX) {
-            flags |= WIDE;
+            flags |= U32_ENDS;
             4
-        } else {
+        } else if before_error > usize::from(u8::MAX) {
+            flags |= U16_ENDS;
             2
+        } else {
+            1
         };
         let total: usize = texts.iter().map(|t| t.len()).sum();
         let mut bytes = Vec::with_capacity(ENDS * width + total);
         let mut end = 0;
         for t in &texts[..ENDS] {
             end += t.len();
-            if width == 4 {
-                // Fits: a row's texts are read from one database value each.
-                bytes.extend_from_slice(&u32::try_from(end).unwrap_or(u32::MAX).to_le_bytes());
-            } else {
-                bytes.extend_from_slice(&u16::try_from(end).unwrap_or(u16::MAX).to_le_bytes());
+            // Each fits its width, chosen above from the sum of all of them.
+            match width {
+                4 => bytes.extend_from_slice(&u32::try_from(end).unwrap_or(u32::MAX).to_le_bytes()),
+                2 => bytes.extend_from_slice(&u16::try_from(end).unwrap_or(u16::MAX).to_le_bytes()),
+                _ => bytes.push(u8::try_from(end).unwrap_or(u8::MAX)),
             }
         }
         for t in texts {
@@ -125,9 +148,32 @@ impl Packed {
             retry_count: w.retry_count,
             max_retries: w.max_retries,
             json,
+            same,
             status: w.status,
             flags,
         }
+    }
+
+    /// Empties each non-empty time that repeats an earlier time's text, and returns which
+    /// one each repeats (see [`Packed::same`]).
+    fn share_times(texts: &mut [&str; ENDS + 1]) -> u16 {
+        let mut same = 0u16;
+        for (i, t) in TIMES.iter().enumerate().skip(1) {
+            let text = texts[*t as usize];
+            if text.is_empty() {
+                continue;
+            }
+            // Only times that kept their own text: a repeat of a repeat reads the first.
+            let earlier = (0..i).find(|&j| {
+                let own = (same >> (SAME_BITS * j as u32)) & 0b111 == 0;
+                own && texts[TIMES[j] as usize] == text
+            });
+            if let Some(j) = earlier {
+                same |= (j as u16 + 1) << (SAME_BITS * i as u32);
+                texts[*t as usize] = "";
+            }
+        }
+        same
     }
 
     /// The whole workflow again, exactly as it was packed.
@@ -169,17 +215,33 @@ impl Packed {
     }
 
     fn width(&self) -> usize {
-        if self.flags & WIDE != 0 { 4 } else { 2 }
+        match self.flags >> WIDTH_SHIFT {
+            0 => 1,
+            1 => 2,
+            _ => 4,
+        }
     }
 
-    /// Where the texts begin, and where text `i` (of the first [`ENDS`]) ends, from there.
+    /// Where text `i` (of the first [`ENDS`]) ends, counted from where the texts begin.
     fn end(&self, i: usize) -> usize {
-        let at = i * self.width();
-        let b = &self.bytes[at..];
-        if self.flags & WIDE != 0 {
-            u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize
-        } else {
-            usize::from(u16::from_le_bytes([b[0], b[1]]))
+        let width = self.width();
+        let b = &self.bytes[i * width..];
+        match width {
+            1 => usize::from(b[0]),
+            2 => usize::from(u16::from_le_bytes([b[0], b[1]])),
+            _ => u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize,
+        }
+    }
+
+    /// Time `t`'s text: its own, or that of the earlier time it repeats.
+    fn time(&self, t: Text) -> &str {
+        let i = TIMES
+            .iter()
+            .position(|x| *x as usize == t as usize)
+            .unwrap_or(0);
+        match (self.same >> (SAME_BITS * i as u32)) & 0b111 {
+            0 => self.text(t),
+            j => self.text(TIMES[usize::from(j) - 1]),
         }
     }
 
@@ -247,16 +309,16 @@ impl Packed {
         self.text(Text::Created)
     }
     pub fn updated_at(&self) -> &str {
-        self.text(Text::Updated)
+        self.time(Text::Updated)
     }
     pub fn completed_at(&self) -> Option<&str> {
-        self.optional(Text::Completed, HAS_COMPLETED)
+        (self.flags & HAS_COMPLETED != 0).then(|| self.time(Text::Completed))
     }
     pub fn heartbeat_at(&self) -> Option<&str> {
-        self.optional(Text::Heartbeat, HAS_HEARTBEAT)
+        (self.flags & HAS_HEARTBEAT != 0).then(|| self.time(Text::Heartbeat))
     }
     pub fn state_entered_at(&self) -> Option<&str> {
-        self.optional(Text::Entered, HAS_ENTERED)
+        (self.flags & HAS_ENTERED != 0).then(|| self.time(Text::Entered))
     }
     pub fn phase_since(&self) -> &str {
         self.state_entered_at().unwrap_or(self.updated_at())
@@ -398,17 +460,54 @@ mod tests {
         w.project_id = "p".repeat(70_000).into();
         w.last_error = Some("e".repeat(100_000));
         let p = Packed::new(w.clone());
-        assert_ne!(p.flags & WIDE, 0);
+        assert_eq!(p.width(), 4);
         round_trip(w);
         let mut long_error = workflow("id-5", "atlas-5", "build", Status::Failed);
         long_error.last_error = Some("x".repeat(200_000));
         let p = Packed::new(long_error.clone());
         assert_eq!(
-            p.flags & WIDE,
-            0,
+            p.width(),
+            1,
             "a long last error alone keeps the narrow ends"
         );
         round_trip(long_error);
+        let mut middling = workflow("id-6", "atlas-6", "build", Status::Running);
+        middling.build_id = "b".repeat(300).into();
+        let p = Packed::new(middling.clone());
+        assert_eq!(p.width(), 2);
+        round_trip(middling);
+    }
+
+    #[test]
+    fn a_repeated_time_is_stored_once_and_read_back_from_the_first() {
+        let t0 = "2026-11-22T10:00:00.000Z";
+        let t1 = "2026-11-22T10:05:00.000Z";
+        let mut w = workflow("id-7", "atlas-7", "build", Status::Completed);
+        w.created_at = t0.into();
+        w.updated_at = t1.into();
+        w.completed_at = Some(t1.into());
+        w.heartbeat_at = Some(t0.into());
+        w.state_entered_at = Some(t1.into());
+        let p = Packed::new(w.clone());
+        let distinct = Packed::new(workflow("id-7", "atlas-7", "build", Status::Completed));
+        // Two texts of 24 bytes for five times; the fixture's times are all one.
+        assert_eq!(p.bytes.len(), distinct.bytes.len() + t1.len());
+        round_trip(w.clone());
+        // Every combination of five times drawn from two values and absence round-trips.
+        for code in 0..3u32.pow(5) {
+            let pick = |k: u32| match (code / 3u32.pow(k)) % 3 {
+                0 => None,
+                1 => Some(t0),
+                _ => Some(t1),
+            };
+            let mut v = w.clone();
+            v.created_at = pick(0).unwrap_or("").into();
+            v.updated_at = pick(1).unwrap_or("").into();
+            v.completed_at = pick(2).map(Into::into);
+            v.heartbeat_at = pick(3).map(Into::into);
+            v.state_entered_at = pick(4).map(Into::into);
+            round_trip(v);
+        }
     }
 
     #[test]
