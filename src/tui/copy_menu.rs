@@ -45,7 +45,7 @@ impl CopyMenu {
             items.push(Item {
                 key: 'h',
                 what: "handoff id",
-                value: h.id.clone(),
+                value: h.id().to_string(),
             });
         }
         CopyMenu {

@@ -46,6 +46,25 @@ impl GiveBack {
     }
 }
 
+/// Has every thread started from now on allocate from the main thread's malloc arena.
+/// The worker decodes every row of a load; the main thread packs each into a held row
+/// and frees the decoded one. In an arena of its own the worker's few lasting allocations
+/// (a cached statement, the selected workflow's detail) end up spread over the pages its
+/// rows passed through, which no trim can give back: 4 to 10 MB at 50,000 live rows. One
+/// arena reuses those holes for the next rows instead (measured: RSS 48-52 -> 45-46 MB).
+/// Its lock is taken by two threads that allocate far less often than they work.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+pub fn one_arena() {
+    // SAFETY: mallopt takes no pointers; M_ARENA_MAX only bounds arenas made later.
+    unsafe {
+        libc::mallopt(libc::M_ARENA_MAX, 1);
+    }
+}
+
+/// Other allocators arrange their own arenas.
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+pub fn one_arena() {}
+
 /// Returns the free pages of every malloc arena to the system.
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
 fn trim() {

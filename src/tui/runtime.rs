@@ -69,6 +69,7 @@ const DRAIN_MAX: usize = 512;
 
 /// Runs the dashboard on an open store until the user quits.
 pub fn run(store: Store, opts: Options) -> std::io::Result<()> {
+    super::give_back::one_arena();
     let read_only = store.is_read_only();
     let (tx, rx) = mpsc::channel::<Msg>();
     let (job_tx, job_rx) = mpsc::channel::<Cmd>();

@@ -405,7 +405,7 @@ fn acknowledge(app: &App, row: &Row) -> Result<Confirm, String> {
         .as_ref()
         .ok_or("the selected workflow has no pending handoff")?;
     let action = Action::Acknowledge {
-        handoff_id: h.id.clone(),
+        handoff_id: h.id().to_string(),
     };
     let ask = Ask {
         title: "Acknowledge handoff",
@@ -415,14 +415,14 @@ fn acknowledge(app: &App, row: &Row) -> Result<Confirm, String> {
     plan_all(app, row, ask, one(action), |app, r, _, _| {
         let h = r.pending.as_deref();
         let age = h
-            .and_then(|h| time::secs_since(&h.created_at, app.now()))
+            .and_then(|h| time::secs_since(h.created_at(), app.now()))
             .map_or("?".into(), time::human_duration);
         vec![
             format!(
                 "Acknowledge handoff {} → {} into {}, waiting {age}.",
-                h.and_then(|h| h.from_role.as_deref()).unwrap_or("-"),
-                h.map_or("-", |h| h.to_role.as_str()),
-                h.map_or("-", |h| h.to_state.as_str()),
+                h.and_then(|h| h.from_role()).unwrap_or("-"),
+                h.map_or("-", |h| h.to_role()),
+                h.map_or("-", |h| h.to_state()),
             ),
             format!("Recorded as acknowledged by {}.", app.session().actor()),
         ]
@@ -452,7 +452,7 @@ pub(super) fn snapshot(app: &App, row: &Row) -> Snapshot {
         workflow: detail.map_or_else(|| row.wf.unpack(), |d| d.workflow.clone()),
         definition: app.definition_of(&row.wf).cloned(),
         checkpoints: detail.map(|d| d.checkpoints.clone()).unwrap_or_default(),
-        pending: row.pending.iter().map(|h| (**h).clone()).collect(),
+        pending: row.pending.iter().map(|h| h.unpack()).collect(),
     }
 }
 

@@ -1,7 +1,7 @@
 //! Stuck marks that change with time alone: each row's deadline is indexed, so passing time
 //! re-checks only the rows whose deadline came, and the runtime wakes at most once a second.
 
-use super::{Held, StuckSince};
+use super::{Held, Pending, StuckSince};
 use crate::engine::stuck::{self, Stuck};
 use crate::model::time::{self, Timestamp};
 use crate::model::{Handoff, Status, WorkflowFields};
@@ -62,8 +62,9 @@ impl Held {
             return; // only finished rows are dropped, and they have no deadline
         };
         let def = self.definitions.get(r.wf.definition());
-        let stuck = stuck::detect(&r.wf, def, r.pending.as_deref(), self.policy, self.now);
-        let due = self.deadline_of(&r.wf, r.pending.as_deref(), stuck.as_ref());
+        let pending = r.pending.as_deref().map(Pending::unpack);
+        let stuck = stuck::detect(&r.wf, def, pending.as_ref(), self.policy, self.now);
+        let due = self.deadline_of(&r.wf, pending.as_ref(), stuck.as_ref());
         if let Some(t) = r.due {
             self.due.remove(&(t, key.clone()));
         }

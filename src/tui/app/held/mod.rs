@@ -5,12 +5,15 @@
 mod deadlines;
 mod order;
 mod packed;
+mod pending;
 mod rotate;
+mod texts;
 
 #[cfg(test)]
 pub(super) use order::COMPACT_MIN;
 pub use order::Entry;
 pub use packed::Packed;
+pub use pending::Pending;
 
 use super::table::Table;
 use crate::engine::stuck::{self, Stuck, StuckPolicy};
@@ -55,8 +58,8 @@ impl StuckSince {
 #[derive(Debug, Clone)]
 pub struct Row {
     pub wf: Packed,
-    /// Boxed: most rows have none.
-    pub pending: Option<Box<Handoff>>,
+    /// Its newest unacknowledged handoff. Boxed: most rows have none.
+    pub pending: Option<Box<Pending>>,
     /// Whether the row was stuck when last checked, and which of its own times the stuck
     /// episode began at. Why it is ([`Held::stuck_of`]) is derived again when asked: 27,000
     /// stuck rows of 50,000 held their reasons as 3 MB of text and numbers that only the
@@ -141,13 +144,14 @@ impl Held {
     pub fn stuck_of(&self, r: &Row) -> Option<Stuck> {
         r.stuck?;
         let def = self.definition_of(&r.wf);
-        stuck::detect(&r.wf, def, r.pending.as_deref(), self.policy, self.now)
+        let pending = r.pending.as_deref().map(Pending::unpack);
+        stuck::detect(&r.wf, def, pending.as_ref(), self.policy, self.now)
     }
     /// When row `r`'s stuck episode began, as written in the row: what tells one episode
     /// from the next, read without deriving the verdict again.
     pub fn stuck_since<'r>(&self, r: &'r Row) -> Option<&'r str> {
         match r.stuck? {
-            StuckSince::Handoff => r.pending.as_deref().map(|h| h.created_at.as_str()),
+            StuckSince::Handoff => r.pending.as_deref().map(Pending::created_at),
             StuckSince::Heartbeat => r.wf.heartbeat_at(),
             StuckSince::PhaseEntered => Some(r.wf.phase_since()),
         }
@@ -327,7 +331,7 @@ impl Held {
         self.loaded = true;
         if d.full {
             for (id, r) in &mut self.rows {
-                r.pending = pending.remove(&**id).map(Box::new);
+                r.pending = pending.remove(&**id).map(|h| Box::new(Pending::new(h)));
             }
             self.recompute(table);
             return;
@@ -335,7 +339,7 @@ impl Held {
         // An incremental batch's pending handoffs are those of exactly its workflows.
         for id in &changed {
             if let Some(r) = self.rows.get_mut(id.as_str()) {
-                r.pending = pending.remove(id).map(Box::new);
+                r.pending = pending.remove(id).map(|h| Box::new(Pending::new(h)));
             }
         }
         for (id, row) in self.evict_finished() {

@@ -3,7 +3,7 @@
 //! out, and put back by binary search, so a change costs in proportion to what changed
 //! (plus moving entries), and a filter keystroke is one pass with no sorting.
 
-use super::{Held, Id, Packed, Row, StuckSince};
+use super::{Held, Id, Packed, Pending, Row, StuckSince};
 use crate::engine::stuck;
 use crate::model::Status;
 use crate::model::time::Timestamp;
@@ -199,8 +199,9 @@ impl Held {
             .iter()
             .map(|(id, r)| {
                 let def = self.definitions.get(r.wf.definition());
-                let stuck = stuck::detect(&r.wf, def, r.pending.as_deref(), policy, now);
-                let due = self.deadline_of(&r.wf, r.pending.as_deref(), stuck.as_ref());
+                let pending = r.pending.as_deref().map(Pending::unpack);
+                let stuck = stuck::detect(&r.wf, def, pending.as_ref(), policy, now);
+                let due = self.deadline_of(&r.wf, pending.as_ref(), stuck.as_ref());
                 (id.clone(), stuck.map(|s| StuckSince::of(&s, r)), due)
             })
             .collect();

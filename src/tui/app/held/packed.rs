@@ -4,12 +4,12 @@
 //! what its texts take plus a small header, gives each field back as it was read, and
 //! unpacks to the very `Workflow` it was made from.
 
+use super::texts::Texts;
 use crate::model::{Status, Workflow, WorkflowFields};
 use serde_json::Value;
 
 /// The texts, in the order they are packed. `last_error` is last: the one field that may
-/// be long, so that every other field's end fits a `u16` unless a writer stored something
-/// absurd (the ends are as narrow as the texts allow, see [`WIDTH_SHIFT`]).
+/// be long, so that the table of where the others end stays narrow (see [`Texts`]).
 #[derive(Clone, Copy)]
 enum Text {
     Id,
@@ -29,8 +29,7 @@ enum Text {
     LastError,
 }
 
-/// Texts with a recorded end (the last one ends where the bytes do).
-const ENDS: usize = Text::LastError as usize;
+const TEXTS: usize = Text::LastError as usize + 1;
 
 // Which optional texts are present (an absent one and an empty one differ), and how the
 // rest is laid out.
@@ -41,11 +40,6 @@ const HAS_ENTERED: u8 = 1 << 3;
 const HAS_ERROR: u8 = 1 << 4;
 /// The stored status text differs from its parsed status's spelling and is kept.
 const RAW_STATUS: u8 = 1 << 5;
-/// How wide each end is, in the top two bits: `u8` while the texts before `last_error` fit
-/// in 255 bytes (a typical live row's 190 do), else `u16`, or `u32` past 64 KiB.
-const WIDTH_SHIFT: u32 = 6;
-const U16_ENDS: u8 = 1 << WIDTH_SHIFT;
-const U32_ENDS: u8 = 2 << WIDTH_SHIFT;
 
 /// The times, in packing order. A time often repeats an earlier one (a workflow created,
 /// updated and entering its phase in one write, or updated by entering a phase); a repeat
@@ -65,9 +59,7 @@ const SAME_BITS: u32 = 3;
 /// `Workflow`'s fields) or [`Packed::unpack`] it whole.
 #[derive(Clone, PartialEq)]
 pub struct Packed {
-    /// The ends of the first [`ENDS`] texts (each as wide as `flags` says), then every
-    /// text back to back.
-    bytes: Box<[u8]>,
+    texts: Texts<TEXTS>,
     version: i64,
     retry_count: i64,
     max_retries: i64,
@@ -83,7 +75,7 @@ pub struct Packed {
 impl Packed {
     pub fn new(w: Workflow) -> Packed {
         let raw_kept = w.status_raw != w.status.as_str();
-        let mut texts: [&str; ENDS + 1] = [
+        let mut texts: [&str; TEXTS] = [
             &w.id,
             &w.build_id,
             &w.project_id,
@@ -113,37 +105,12 @@ impl Packed {
             }
         }
         let same = Packed::share_times(&mut texts);
-        let before_error: usize = texts[..ENDS].iter().map(|t| t.len()).sum();
-        let width = if before_error > usize::from(u16::MAX) {
-            flags |= U32_ENDS;
-            4
-        } else if before_error > usize::from(u8::MAX) {
-            flags |= U16_ENDS;
-            2
-        } else {
-            1
-        };
-        let total: usize = texts.iter().map(|t| t.len()).sum();
-        let mut bytes = Vec::with_capacity(ENDS * width + total);
-        let mut end = 0;
-        for t in &texts[..ENDS] {
-            end += t.len();
-            // Each fits its width, chosen above from the sum of all of them.
-            match width {
-                4 => bytes.extend_from_slice(&u32::try_from(end).unwrap_or(u32::MAX).to_le_bytes()),
-                2 => bytes.extend_from_slice(&u16::try_from(end).unwrap_or(u16::MAX).to_le_bytes()),
-                _ => bytes.push(u8::try_from(end).unwrap_or(u8::MAX)),
-            }
-        }
-        for t in texts {
-            bytes.extend_from_slice(t.as_bytes());
-        }
         let json = match (w.phase_outputs, w.metadata) {
             (Value::Null, Value::Null) => None,
             (outputs, metadata) => Some(Box::new([outputs, metadata])),
         };
         Packed {
-            bytes: bytes.into_boxed_slice(),
+            texts: Texts::new(texts),
             version: w.version,
             retry_count: w.retry_count,
             max_retries: w.max_retries,
@@ -156,7 +123,7 @@ impl Packed {
 
     /// Empties each non-empty time that repeats an earlier time's text, and returns which
     /// one each repeats (see [`Packed::same`]).
-    fn share_times(texts: &mut [&str; ENDS + 1]) -> u16 {
+    fn share_times(texts: &mut [&str; TEXTS]) -> u16 {
         let mut same = 0u16;
         for (i, t) in TIMES.iter().enumerate().skip(1) {
             let text = texts[*t as usize];
@@ -214,25 +181,6 @@ impl Packed {
         *self = Packed::new(w);
     }
 
-    fn width(&self) -> usize {
-        match self.flags >> WIDTH_SHIFT {
-            0 => 1,
-            1 => 2,
-            _ => 4,
-        }
-    }
-
-    /// Where text `i` (of the first [`ENDS`]) ends, counted from where the texts begin.
-    fn end(&self, i: usize) -> usize {
-        let width = self.width();
-        let b = &self.bytes[i * width..];
-        match width {
-            1 => usize::from(b[0]),
-            2 => usize::from(u16::from_le_bytes([b[0], b[1]])),
-            _ => u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize,
-        }
-    }
-
     /// Time `t`'s text: its own, or that of the earlier time it repeats.
     fn time(&self, t: Text) -> &str {
         let i = TIMES
@@ -246,17 +194,7 @@ impl Packed {
     }
 
     fn text(&self, t: Text) -> &str {
-        let i = t as usize;
-        let base = ENDS * self.width();
-        let start = if i == 0 { 0 } else { self.end(i - 1) };
-        let end = if i == ENDS {
-            self.bytes.len() - base
-        } else {
-            self.end(i)
-        };
-        let b = &self.bytes[base + start..base + end];
-        // Each text was a whole `str` put in at a boundary; this cannot fail.
-        std::str::from_utf8(b).unwrap_or_default()
+        self.texts.get(t as usize)
     }
 
     fn optional(&self, t: Text, flag: u8) -> Option<&str> {
@@ -460,13 +398,13 @@ mod tests {
         w.project_id = "p".repeat(70_000).into();
         w.last_error = Some("e".repeat(100_000));
         let p = Packed::new(w.clone());
-        assert_eq!(p.width(), 4);
+        assert_eq!(p.texts.width(), 4);
         round_trip(w);
         let mut long_error = workflow("id-5", "atlas-5", "build", Status::Failed);
         long_error.last_error = Some("x".repeat(200_000));
         let p = Packed::new(long_error.clone());
         assert_eq!(
-            p.width(),
+            p.texts.width(),
             1,
             "a long last error alone keeps the narrow ends"
         );
@@ -474,7 +412,7 @@ mod tests {
         let mut middling = workflow("id-6", "atlas-6", "build", Status::Running);
         middling.build_id = "b".repeat(300).into();
         let p = Packed::new(middling.clone());
-        assert_eq!(p.width(), 2);
+        assert_eq!(p.texts.width(), 2);
         round_trip(middling);
     }
 
@@ -491,7 +429,7 @@ mod tests {
         let p = Packed::new(w.clone());
         let distinct = Packed::new(workflow("id-7", "atlas-7", "build", Status::Completed));
         // Two texts of 24 bytes for five times; the fixture's times are all one.
-        assert_eq!(p.bytes.len(), distinct.bytes.len() + t1.len());
+        assert_eq!(p.texts.size(), distinct.texts.size() + t1.len());
         round_trip(w.clone());
         // Every combination of five times drawn from two values and absence round-trips.
         for code in 0..3u32.pow(5) {
