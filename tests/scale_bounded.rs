@@ -353,7 +353,7 @@ fn a_live_set_loaded_in_chunks_ends_as_one_full_load() {
     let held_live = app
         .held()
         .rows()
-        .values()
+        .iter()
         .filter(|r| !r.wf.status().is_terminal())
         .count();
     assert_eq!(held_live, live.len());
@@ -361,7 +361,7 @@ fn a_live_set_loaded_in_chunks_ends_as_one_full_load() {
     let with_pending = app
         .held()
         .rows()
-        .values()
+        .iter()
         .filter(|r| r.pending.is_some())
         .count();
     let expected: HashSet<&str> = pending.iter().map(|h| h.workflow_id.as_str()).collect();

@@ -28,7 +28,7 @@ pub enum Pick {
 
 impl CopyMenu {
     pub fn of(row: &Row) -> CopyMenu {
-        let w = &row.wf.unpack();
+        let w = &row.unpack();
         let mut items = vec![
             Item {
                 key: 'i',

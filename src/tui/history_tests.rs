@@ -77,7 +77,7 @@ fn five_opens_history_from_the_database_and_pages_on_as_the_selection_nears_the_
     assert_eq!(first.filter, HistoryFilter::default());
     assert!(a.history().active());
     assert_eq!(
-        a.selected_row().map(|r| r.wf.id().to_string()),
+        a.selected_row().map(|r| r.id().to_string()),
         None,
         "nothing yet"
     );

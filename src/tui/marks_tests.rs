@@ -217,13 +217,13 @@ fn when_the_rules_refuse_every_mark_no_dialog_opens() {
 fn a_mark_leaves_with_its_workflow_and_cancelling_keeps_the_rest() {
     let mut a = app();
     key(&mut a, KeyCode::Char('*'));
-    let gone = a.marked_rows()[0].wf.id().to_string();
+    let gone = a.marked_rows()[0].id().to_string();
     let rest: Vec<_> = a
         .held()
         .rows()
-        .values()
-        .filter(|r| r.wf.id() != gone)
-        .map(|r| r.wf.unpack())
+        .iter()
+        .filter(|r| r.id() != gone)
+        .map(|r| r.unpack())
         .collect();
     update(
         &mut a,

@@ -103,12 +103,12 @@ pub fn candidates(app: &App, text: &str) -> Vec<Candidate> {
         let mut builds: Vec<Candidate> = app
             .held()
             .rows()
-            .values()
+            .iter()
             .filter(|r| r.wf.build_id().to_lowercase().starts_with(&q))
             .map(|r| Candidate {
                 word: r.wf.build_id().into(),
                 about: format!("go to it: {} in {}", r.wf.status(), r.wf.current_state()),
-                target: Target::Workflow(r.wf.id().to_string()),
+                target: Target::Workflow(r.id().to_string()),
             })
             .collect();
         builds.sort_by(|a, b| a.word.cmp(&b.word));

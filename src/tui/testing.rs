@@ -177,10 +177,9 @@ pub fn atlas_detail(app: &App) -> Msg {
     let mut w = app
         .held()
         .rows()
-        .values()
+        .iter()
         .find(|r| r.wf.build_id() == "atlas-101")
         .expect("atlas")
-        .wf
         .unpack();
     w.phase_outputs = atlas_outputs();
     let handoffs = vec![

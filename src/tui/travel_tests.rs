@@ -45,7 +45,7 @@ fn cp(state: &str, version: i64, at: &str, outputs: Value) -> Checkpoint {
 /// atlas-101's trail: #11 start, #12 advance to planning, #13 rollback to discovery, #14
 /// advance to planning again (discovery's output now 3 questions, not 2), #15 to coding.
 fn history(app: &App) -> History {
-    let mut workflow = app.held().row(ATLAS).expect("atlas").wf.unpack();
+    let mut workflow = app.held().row(ATLAS).expect("atlas").unpack();
     workflow.version = 5;
     let t = |at: &str| format!("2026-11-22T10:{at}:00.000Z");
     let h = |id: &str, kind, from, to, at: &str| handoff(id, ATLAS, kind, from, to, &t(at), true);

@@ -234,10 +234,9 @@ fn advance_confirms_what_will_happen_then_performs_with_the_shown_version() {
         workflow_id,
         &a.held()
             .rows()
-            .values()
+            .iter()
             .find(|r| r.wf.build_id() == "atlas-101")
             .unwrap()
-            .wf
             .id()
     );
     assert_eq!(request.action, Action::Advance { output: None });
@@ -274,8 +273,8 @@ fn advancing_the_last_phase_says_it_completes() {
         .unwrap()
         .clone();
     let row = a.row_mut(&id).unwrap();
-    row.wf.edit(|w| w.current_state = "release".into());
-    row.wf.edit(|w| w.current_role = "release_manager".into());
+    row.edit(|w| w.current_state = "release".into());
+    row.edit(|w| w.current_role = "release_manager".into());
     select(&mut a, "atlas-101");
     key(&mut a, KeyCode::Char('a'));
     let Some(Overlay::Confirm(c)) = a.overlays().shown() else {
@@ -527,7 +526,7 @@ fn a_newer_version_of_the_selected_workflow_reloads_its_detail() {
     select(&mut a, "atlas-101");
     let d = testing::atlas_detail(&a);
     update(&mut a, d);
-    let mut w = a.selected_row().unwrap().wf.unpack();
+    let mut w = a.selected_row().unwrap().unpack();
     w.version = 3;
     w.updated_at = "2026-11-22T10:29:59.000Z".into();
     let cmds = update(

@@ -93,7 +93,6 @@ fn cut_build_ids_stay_different_and_every_cut_is_marked() {
     for (n, id) in ids.iter().enumerate() {
         a.row_mut(id)
             .expect("row")
-            .wf
             .edit(|w| w.build_id = full(n).into());
     }
     a.recompute(None);
@@ -236,10 +235,10 @@ fn hostile_strings_render_as_inert_text() {
     let id = a.held().visible()[0].to_string();
     {
         let r = a.row_mut(&id).expect("row");
-        r.wf.edit(|w| w.build_id = format!("b{evil}").into());
-        r.wf.edit(|w| w.project_id = evil.into());
-        r.wf.edit(|w| w.current_role = evil.into());
-        r.wf.edit(|w| w.last_error = Some(evil.into()));
+        r.edit(|w| w.build_id = format!("b{evil}").into());
+        r.edit(|w| w.project_id = evil.into());
+        r.edit(|w| w.current_role = evil.into());
+        r.edit(|w| w.last_error = Some(evil.into()));
     }
     let mut e = testing::event(7, &id, evil);
     e.triggered_by = evil.into();
@@ -252,7 +251,7 @@ fn hostile_strings_render_as_inert_text() {
     a.set_filter(evil.into());
     assert_eq!(a.selected_id(), Some(id.as_str()));
     if let Msg::Detail(det) = &mut d {
-        det.workflow = a.held().rows()[id.as_str()].wf.unpack();
+        det.workflow = a.held().rows()[id.as_str()].unpack();
         det.outputs_text = super::json_text::pretty(&serde_json::json!({ evil: evil }));
     }
     update(&mut a, d);
@@ -307,10 +306,9 @@ fn the_table_builds_only_the_visible_rows() {
     let template = a
         .held()
         .rows()
-        .values()
+        .iter()
         .find(|r| r.wf.build_id() == "atlas-101")
         .expect("row")
-        .wf
         .unpack();
     let bulk = (0..50_000)
         .map(|i| {

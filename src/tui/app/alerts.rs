@@ -39,7 +39,7 @@ impl Alerts {
         }
         let opened = *self.opened.get_or_insert(held.now());
         let mut out = Vec::new();
-        for (id, r) in held.rows() {
+        for r in held.rows().iter() {
             // The episode's key and start first: why it happened is worked out only for
             // an episode not told yet (most rows' troubles are old news).
             let episode = match (held.stuck_since(r), r.wf.status()) {
@@ -53,7 +53,7 @@ impl Alerts {
                 continue;
             };
             let before = time::parse(began).is_some_and(|t| t < opened);
-            if !self.told.insert((id.to_string(), key)) || before {
+            if !self.told.insert((r.id.to_string(), key)) || before {
                 continue;
             }
             let why = match held.stuck_of(r) {

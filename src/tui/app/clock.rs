@@ -75,7 +75,7 @@ impl App {
             .iter()
             .filter_map(|id| self.held.row(id))
             // A finished workflow's durations stopped: they never change again.
-            .filter(|r| stopped_at(&r.wf).is_none())
+            .filter(|r| stopped_at(*r).is_none())
             .flat_map(|r| [r.wf.phase_since(), r.wf.created_at()])
             .filter_map(|t| time::secs_since(t, now))
             .map(until_next_change)

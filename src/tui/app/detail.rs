@@ -113,7 +113,7 @@ impl DetailState {
         selected: Option<&Row>,
         data_arrived: bool,
     ) -> Option<String> {
-        let now = selected.map(|r| r.wf.id());
+        let now = selected.map(|r| r.id());
         if now != before {
             self.pinned = None;
             self.again = false;
@@ -132,9 +132,9 @@ impl DetailState {
         let r = selected.filter(|_| data_arrived)?;
         let stale = match &self.loaded {
             None => true,
-            Some(d) => d.workflow.id == r.wf.id() && d.workflow.version != r.wf.version(),
+            Some(d) => d.workflow.id == r.id() && d.workflow.version != r.wf.version(),
         };
-        stale.then(|| r.wf.id().to_string())
+        stale.then(|| r.id().to_string())
     }
 }
 

@@ -190,10 +190,5 @@ impl History {
 
 /// A finished workflow as a table row: nothing pending, never stuck.
 fn row(wf: Workflow) -> Row {
-    Row {
-        wf: wf.into(),
-        pending: None,
-        stuck: None,
-        due: None,
-    }
+    Row::new(wf)
 }

@@ -139,7 +139,7 @@ impl App {
     /// The selected workflow: the history view's row while it is open, else the table's.
     pub fn selected_id(&self) -> Option<&str> {
         if self.history.active() {
-            return self.history.selected_row().map(|r| r.wf.id());
+            return self.history.selected_row().map(|r| r.id());
         }
         self.table_selected_id()
     }
@@ -243,7 +243,7 @@ impl App {
         rows.sort_by(|a, b| {
             a.wf.build_id()
                 .cmp(b.wf.build_id())
-                .then(a.wf.id().cmp(b.wf.id()))
+                .then(a.id().cmp(b.id()))
         });
         rows
     }
@@ -428,7 +428,7 @@ impl App {
     /// matches the view or filter).
     pub fn selected_is_pinned_only(&self) -> bool {
         self.selected_row().is_some_and(|r| {
-            let (text, find) = crate::tui::filter::Searchable::of(&r.wf, r.stuck.is_some());
+            let (text, find) = crate::tui::filter::Searchable::of(r, r.stuck.is_some());
             !self.table.matches(&text, &find)
         })
     }

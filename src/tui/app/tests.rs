@@ -92,7 +92,8 @@ fn assert_same(app: &App) {
         "stuck count"
     );
     // Marks agree, and so do the reasons derived from them (as of the same now).
-    for (id, r) in app.held().rows() {
+    for r in app.held().rows().iter() {
+        let id = r.id();
         let other = &fresh.held().rows()[id];
         assert_eq!(r.stuck, other.stuck, "stuck mark of {id}");
         assert_eq!(

@@ -134,7 +134,7 @@ fn plan_all(
             intent: Intent::Do(action),
         });
     }
-    let w = &row.wf.unpack();
+    let w = &row.unpack();
     let mut c = Confirm::new(
         ask.title,
         Subject::One(Selected {
@@ -175,7 +175,7 @@ fn advance(app: &App, row: &Row) -> Result<Confirm, String> {
         irreversible: false,
     };
     plan_all(app, row, ask, one(action), |_, r, _, c| {
-        advance_text(&r.wf.unpack(), c)
+        advance_text(&r.unpack(), c)
     })
 }
 
@@ -214,7 +214,7 @@ fn retry(app: &App, row: &Row) -> Result<Confirm, String> {
         irreversible: false,
     };
     plan_all(app, row, ask, one(Action::Retry), |app, r, _, c| {
-        let w = &r.wf.unpack();
+        let w = &r.unpack();
         vec![
             format!(
                 "Retry phase {} of {} (attempt {} of {}).",
@@ -246,7 +246,7 @@ fn rollback(app: &App, row: &Row) -> Result<Confirm, String> {
         irreversible: true,
     };
     plan_all(app, row, ask, targets, |a, r, s, c| {
-        let w = &r.wf.unpack();
+        let w = &r.unpack();
         let mut lines = vec![
             format!(
                 "Roll back {} from {} to {} ({}).",
@@ -370,7 +370,7 @@ fn fail(app: &App, row: &Row) -> Result<Confirm, String> {
         irreversible: true,
     };
     plan_all(app, row, ask, one(action), |_, r, _, _| {
-        let w = &r.wf.unpack();
+        let w = &r.unpack();
         vec![
             format!(
                 "Fail {} in phase {} ({}): the reason you type becomes its last error.",
@@ -388,7 +388,7 @@ fn cancel(app: &App, row: &Row) -> Result<Confirm, String> {
         irreversible: true,
     };
     plan_all(app, row, ask, one(Action::Cancel), |_, r, _, _| {
-        let w = &r.wf.unpack();
+        let w = &r.unpack();
         vec![
             format!(
                 "Cancel {} in phase {} ({}).",
@@ -430,7 +430,7 @@ fn acknowledge(app: &App, row: &Row) -> Result<Confirm, String> {
 }
 
 fn max_retries(app: &App, row: &Row) -> i64 {
-    app.definition_of(&row.wf)
+    app.definition_of(row)
         .and_then(|d| d.phase(row.wf.current_state()))
         .and_then(|p| p.max_retries)
         .unwrap_or(row.wf.max_retries())
@@ -440,7 +440,7 @@ fn max_retries(app: &App, row: &Row) -> i64 {
 /// version: the table holds rows without their JSON documents.
 fn whole<'a>(app: &'a App, row: &Row) -> Option<&'a crate::tui::msg::Detail> {
     app.detail()
-        .of(row.wf.id())
+        .of(row.id())
         .filter(|d| d.workflow.version == row.wf.version())
 }
 
@@ -449,15 +449,15 @@ fn whole<'a>(app: &'a App, row: &Row) -> Option<&'a crate::tui::msg::Detail> {
 pub(super) fn snapshot(app: &App, row: &Row) -> Snapshot {
     let detail = whole(app, row);
     Snapshot {
-        workflow: detail.map_or_else(|| row.wf.unpack(), |d| d.workflow.clone()),
-        definition: app.definition_of(&row.wf).cloned(),
+        workflow: detail.map_or_else(|| row.unpack(), |d| d.workflow.clone()),
+        definition: app.definition_of(row).cloned(),
         checkpoints: detail.map(|d| d.checkpoints.clone()).unwrap_or_default(),
         pending: row.pending.iter().map(|h| h.unpack()).collect(),
     }
 }
 
 fn earlier_phases(app: &App, row: &Row) -> Vec<String> {
-    let Some(def) = app.definition_of(&row.wf) else {
+    let Some(def) = app.definition_of(row) else {
         return Vec::new();
     };
     let i = def.phase_index(row.wf.current_state()).unwrap_or(0);

@@ -54,7 +54,7 @@ pub fn confirm(app: &App, name: &str) -> Result<Confirm, String> {
     let subject = Subject::Marked(
         rows.iter()
             .map(|r| Selected {
-                id: r.wf.id().to_string(),
+                id: r.id().to_string(),
                 build_id: r.wf.build_id().into(),
                 version: r.wf.version(),
             })
@@ -119,7 +119,7 @@ fn intents(app: &App, rows: &[&Row], name: &str) -> Result<Intents, String> {
 /// Every phase of the marked workflows' definitions but the last, each once, in order.
 fn phases(app: &App, rows: &[&Row]) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
-    for d in rows.iter().filter_map(|r| app.definition_of(&r.wf)) {
+    for d in rows.iter().filter_map(|r| app.definition_of(&**r)) {
         let earlier = &d.phases[..d.phases.len().saturating_sub(1)];
         for p in earlier {
             if !out.contains(&p.name) {

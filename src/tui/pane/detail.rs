@@ -64,8 +64,8 @@ fn content(app: &App, t: Theme, width: u16) -> (Paragraph<'_>, usize, u64) {
     let lines = match (app.detail().pinned(), app.selected_row()) {
         (Some(id), _) => pinned(app, id, t),
         (None, None) => vec![Line::from(Span::styled("select a workflow", t.dim()))],
-        (None, Some(r)) if travelling => detail_travel::lines(app.travel().frame_of(r.wf.id()), t),
-        (None, Some(r)) => lines(app, r, app.detail().of(r.wf.id()), t),
+        (None, Some(r)) if travelling => detail_travel::lines(app.travel().frame_of(r.id()), t),
+        (None, Some(r)) => lines(app, r, app.detail().of(r.id()), t),
     };
     let key = hash(&lines);
     let text = Paragraph::new(lines).wrap(Wrap { trim: false });
@@ -96,12 +96,7 @@ fn pinned<'a>(app: &'a App, id: &str, t: Theme) -> Vec<Line<'a>> {
         let reading = format!("reading workflow {}…", s(id));
         return vec![banner, Line::from(Span::styled(reading, t.dim()))];
     };
-    let row = Row {
-        wf: d.workflow.clone().into(),
-        pending: None,
-        stuck: None,
-        due: None,
-    };
+    let row = Row::new(d.workflow.clone());
     let mut out = vec![banner];
     out.extend(lines(app, &row, Some(d), t));
     out
@@ -112,7 +107,7 @@ fn draw(f: &mut Frame, area: Rect, app: &App, focused: bool, t: Theme) {
     let mut title = vec![Span::styled(
         match (pinned, app.selected_row()) {
             (Some(w), _) => format!(" Detail: {} (from the event log) ", sanitize(&w.build_id)),
-            (None, Some(r)) => match app.travel().frame_of(r.wf.id()) {
+            (None, Some(r)) => match app.travel().frame_of(r.id()) {
                 Some(fr) => format!(
                     " Detail: {} {} ",
                     sanitize(r.wf.build_id()),
@@ -165,7 +160,7 @@ pub(super) fn event_line(e: &crate::model::Event) -> Line<'static> {
 }
 
 fn lines<'a>(app: &App, r: &Row, detail: Option<&'a Detail>, t: Theme) -> Vec<Line<'a>> {
-    let w = &r.wf.unpack();
+    let w = &r.unpack();
     let (done, total) = app.progress(w);
     let status = if w.status == Status::Unknown {
         s(&w.status_raw)

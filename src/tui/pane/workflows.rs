@@ -333,7 +333,7 @@ fn draw(f: &mut Frame, area: Rect, app: &App, focused: bool, t: Theme) {
         .iter()
         .map(|(i, r)| {
             let selected = *i == table.selected();
-            let marked = app.marks().contains(r.wf.id());
+            let marked = app.marks().contains(r.id());
             grid::Line {
                 cells: cells(app, r).into(),
                 style: row_style(r, (selected, marked), t),
@@ -365,10 +365,10 @@ fn cells<'a>(app: &App, r: &'a Row) -> [Cow<'a, str>; 9] {
     // With rows marked, a second mark column: ● for each marked row.
     let marks = match app.marks().is_empty() {
         true => "",
-        false if app.marks().contains(w.id()) => "●",
+        false if app.marks().contains(r.id()) => "●",
         false => " ",
     };
-    let (done, total) = app.progress(w);
+    let (done, total) = app.progress(r);
     let duration = |secs: Option<i64>| secs.map_or("?".into(), time::human_duration);
     let status = if w.status() == Status::Unknown {
         sanitize(w.status_raw())
@@ -383,8 +383,8 @@ fn cells<'a>(app: &App, r: &'a Row) -> [Cow<'a, str>; 9] {
         sanitize(w.current_role()),
         progress_bar(done, total, 5).into(),
         status,
-        duration(app.in_phase(w)).into(),
-        duration(app.age(w)).into(),
+        duration(app.in_phase(r)).into(),
+        duration(app.age(r)).into(),
     ]
 }
 

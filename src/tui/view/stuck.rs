@@ -27,9 +27,9 @@ pub fn remedies<'a>(app: &App, r: &Row, st: &Stuck, t: Theme) -> Line<'a> {
         )));
     }
     let phase = app
-        .definition_of(&r.wf)
+        .definition_of(r)
         .and_then(|d| d.phase(r.wf.current_state()));
-    match retries_left(&r.wf.unpack(), phase) {
+    match retries_left(&r.unpack(), phase) {
         0 => spans.push(Span::styled("no retries left", t.failed())),
         n => {
             spans.push(Span::styled("r", t.key()));
@@ -42,7 +42,7 @@ pub fn remedies<'a>(app: &App, r: &Row, st: &Stuck, t: Theme) -> Line<'a> {
 /// The past stuck episodes found in the history read (its newest handoffs and events).
 pub fn past<'a>(app: &App, r: &Row, d: &Detail, t: Theme) -> Vec<Line<'a>> {
     let found = stuck_history::episodes(
-        app.definition_of(&r.wf),
+        app.definition_of(r),
         &d.handoffs,
         &d.events,
         app.held().policy(),
@@ -114,7 +114,7 @@ mod tests {
             "{s}"
         );
         let id = a.selected_id().unwrap().to_string();
-        a.row_mut(&id).unwrap().wf.edit(|w| w.retry_count = 3);
+        a.row_mut(&id).unwrap().edit(|w| w.retry_count = 3);
         assert!(screen(&a).contains("no retries left"));
         let mut ro = testing::opened(true);
         ro.screen_mut().resize(160, 60);

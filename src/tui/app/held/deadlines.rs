@@ -26,7 +26,7 @@ impl Held {
             };
             let at = self.order.partition_point(|e| {
                 self.rows
-                    .get(&*e.id)
+                    .get(&e.id)
                     .is_some_and(|x| self.cmp_rows(x, r, table.sort()) == Ordering::Less)
             });
             let stuck = r.stuck.is_some();
@@ -47,7 +47,7 @@ impl Held {
                 break;
             }
             if let Some((_, id)) = self.due.pop_first() {
-                if let Some(r) = self.rows.get_mut(&*id) {
+                if let Some(r) = self.rows.get_mut(&id) {
                     r.due = None;
                 }
                 out.push(id.to_string());
@@ -58,13 +58,14 @@ impl Held {
 
     /// Re-derives one row's stuck mark and deadline.
     pub(in crate::tui::app) fn restuck(&mut self, id: &str) {
-        let Some((key, r)) = self.rows.get_key_value(id) else {
+        let Some(r) = self.rows.get(id) else {
             return; // only finished rows are dropped, and they have no deadline
         };
         let def = self.definitions.get(r.wf.definition());
         let pending = r.pending.as_deref().map(Pending::unpack);
-        let stuck = stuck::detect(&r.wf, def, pending.as_ref(), self.policy, self.now);
-        let due = self.deadline_of(&r.wf, pending.as_ref(), stuck.as_ref());
+        let stuck = stuck::detect(r, def, pending.as_ref(), self.policy, self.now);
+        let due = self.deadline_of(r, pending.as_ref(), stuck.as_ref());
+        let key = r.id.clone();
         if let Some(t) = r.due {
             self.due.remove(&(t, key.clone()));
         }

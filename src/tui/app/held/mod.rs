@@ -7,6 +7,7 @@ mod order;
 mod packed;
 mod pending;
 mod rotate;
+mod rows;
 mod texts;
 
 #[cfg(test)]
@@ -14,11 +15,12 @@ pub(super) use order::COMPACT_MIN;
 pub use order::Entry;
 pub use packed::Packed;
 pub use pending::Pending;
+pub use rows::Rows;
 
 use super::table::Table;
 use crate::engine::stuck::{self, Stuck, StuckPolicy};
 use crate::model::time::Timestamp;
-use crate::model::{Definition, Handoff, Status, WorkflowFields};
+use crate::model::{Definition, Handoff, Status, Workflow, WorkflowFields};
 use crate::tui::msg::Delta;
 use compact_str::CompactString;
 use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
@@ -57,6 +59,9 @@ impl StuckSince {
 /// One workflow as the dashboard holds it.
 #[derive(Debug, Clone)]
 pub struct Row {
+    /// Its id: the one copy the table finds it by and the lists name it by.
+    pub id: Id,
+    /// Everything else about it, packed.
     pub wf: Packed,
     /// Its newest unacknowledged handoff. Boxed: most rows have none.
     pub pending: Option<Box<Pending>>,
@@ -69,14 +74,93 @@ pub struct Row {
     pub due: Option<Timestamp>,
 }
 
+impl Row {
+    /// Workflow `w`, held: no pending handoff, not stuck, no deadline yet.
+    pub fn new(w: Workflow) -> Row {
+        Row {
+            id: w.id.as_str().into(),
+            wf: Packed::new(w),
+            pending: None,
+            stuck: None,
+            due: None,
+        }
+    }
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+    /// The workflow whole again, exactly as it was read.
+    pub fn unpack(&self) -> Workflow {
+        self.wf.unpack(&self.id)
+    }
+    /// A short, mostly unique handle for humans, as [`Workflow::short_id`].
+    pub fn short_id(&self) -> &str {
+        let end = self
+            .id
+            .char_indices()
+            .nth(8)
+            .map_or(self.id.len(), |(i, _)| i);
+        &self.id[..end]
+    }
+    /// Changes the workflow in place (unpacked, edited, packed again): for tests and the
+    /// rare edit, not for every frame. Its id stays: the table finds the row by it.
+    pub fn edit(&mut self, f: impl FnOnce(&mut Workflow)) {
+        let mut w = self.unpack();
+        f(&mut w);
+        w.id = self.id.to_string();
+        self.wf = Packed::new(w);
+    }
+}
+
+impl WorkflowFields for Row {
+    fn id(&self) -> &str {
+        Row::id(self)
+    }
+    fn build_id(&self) -> &str {
+        self.wf.build_id()
+    }
+    fn project_id(&self) -> &str {
+        self.wf.project_id()
+    }
+    fn definition(&self) -> &str {
+        self.wf.definition()
+    }
+    fn current_state(&self) -> &str {
+        self.wf.current_state()
+    }
+    fn current_role(&self) -> &str {
+        self.wf.current_role()
+    }
+    fn status(&self) -> Status {
+        self.wf.status()
+    }
+    fn status_raw(&self) -> &str {
+        self.wf.status_raw()
+    }
+    fn created_at(&self) -> &str {
+        self.wf.created_at()
+    }
+    fn updated_at(&self) -> &str {
+        self.wf.updated_at()
+    }
+    fn completed_at(&self) -> Option<&str> {
+        self.wf.completed_at()
+    }
+    fn heartbeat_at(&self) -> Option<&str> {
+        self.wf.heartbeat_at()
+    }
+    fn state_entered_at(&self) -> Option<&str> {
+        self.wf.state_entered_at()
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Held {
     now: Timestamp,
     policy: StuckPolicy,
+    /// Found by their ids, which they hold (a map would hold each id's pointer again).
     /// Boxed: the table then holds a pointer per slot, so its power-of-two slack costs
-    /// little (rows inline would double 30 MB at 57,344 rows). Keyed by the one shared
-    /// copy of each id that the order, the visible list and the deadlines point to.
-    rows: HashMap<Id, Box<Row>>,
+    /// little (rows inline would double 30 MB at 57,344 rows).
+    rows: Rows,
     definitions: HashMap<String, Definition>,
     counts: Vec<(Status, i64)>,
     stuck_count: usize,
@@ -111,7 +195,7 @@ impl Held {
         Held {
             now,
             policy,
-            rows: HashMap::new(),
+            rows: Rows::default(),
             definitions: HashMap::new(),
             counts: Vec::new(),
             stuck_count: 0,
@@ -133,19 +217,19 @@ impl Held {
     pub fn now(&self) -> Timestamp {
         self.now
     }
-    pub fn rows(&self) -> &HashMap<Id, Box<Row>> {
+    pub fn rows(&self) -> &Rows {
         &self.rows
     }
     pub fn row(&self, id: &str) -> Option<&Row> {
-        self.rows.get(id).map(|r| &**r)
+        self.rows.get(id)
     }
     /// Why row `r` is stuck, as of now: derived again from the row, its pending handoff and
     /// its definition, with the rule that marked it. `None` when it is not marked.
     pub fn stuck_of(&self, r: &Row) -> Option<Stuck> {
         r.stuck?;
-        let def = self.definition_of(&r.wf);
+        let def = self.definition_of(r);
         let pending = r.pending.as_deref().map(Pending::unpack);
-        stuck::detect(&r.wf, def, pending.as_ref(), self.policy, self.now)
+        stuck::detect(r, def, pending.as_ref(), self.policy, self.now)
     }
     /// When row `r`'s stuck episode began, as written in the row: what tells one episode
     /// from the next, read without deriving the verdict again.
@@ -220,7 +304,7 @@ impl Held {
     /// A pass over the rows: asked only when a filter names a status baton does not know.
     pub fn holds_status(&self, raw: &str) -> bool {
         self.rows
-            .values()
+            .iter()
             .any(|r| r.wf.status_raw().eq_ignore_ascii_case(raw))
     }
 
@@ -230,7 +314,7 @@ impl Held {
         let Some(r) = self.rows.get(id) else {
             return false;
         };
-        let (text, find) = crate::tui::filter::Searchable::of(&r.wf, r.stuck.is_some());
+        let (text, find) = crate::tui::filter::Searchable::of(r, r.stuck.is_some());
         if table.shows(id, &text, &find) {
             return false;
         }
@@ -269,7 +353,7 @@ impl Held {
                 .map(|(_, n)| *n)
                 .sum();
             let expected = usize::try_from(live).unwrap_or(0).min(1 << 22) + FINISHED_KEPT;
-            self.rows = HashMap::with_capacity(expected.max(d.workflows.len()));
+            self.rows = Rows::with_capacity(expected.max(d.workflows.len()));
         }
         if !d.definitions.is_empty() {
             self.definitions = d
@@ -297,7 +381,7 @@ impl Held {
                         self.finished.insert((w.updated_at.clone(), w.id.clone()));
                     }
                     if !d.full && !was.contains_key(&w.id) {
-                        was.insert(w.id.clone(), Some((**r).clone()));
+                        was.insert(w.id.clone(), Some(r.clone()));
                     }
                     r.wf = w.into();
                 }
@@ -306,15 +390,7 @@ impl Held {
                         self.finished.insert((w.updated_at.clone(), w.id.clone()));
                     }
                     was.insert(w.id.clone(), None);
-                    self.rows.insert(
-                        w.id.as_str().into(),
-                        Box::new(Row {
-                            wf: w.into(),
-                            pending: None,
-                            stuck: None,
-                            due: None,
-                        }),
-                    );
+                    self.rows.insert(Row::new(w));
                 }
             }
         }
@@ -330,8 +406,8 @@ impl Held {
         }
         self.loaded = true;
         if d.full {
-            for (id, r) in &mut self.rows {
-                r.pending = pending.remove(&**id).map(|h| Box::new(Pending::new(h)));
+            for r in self.rows.iter_mut() {
+                r.pending = pending.remove(&*r.id).map(|h| Box::new(Pending::new(h)));
             }
             self.recompute(table);
             return;
@@ -371,8 +447,8 @@ impl Held {
         self.finished = self
             .rows
             .iter()
-            .filter(|(_, r)| r.wf.status().is_terminal())
-            .map(|(id, r)| (r.wf.updated_at().into(), id.to_string()))
+            .filter(|r| r.wf.status().is_terminal())
+            .map(|r| (r.wf.updated_at().into(), r.id.to_string()))
             .collect();
         self.evict_finished();
     }
@@ -381,6 +457,6 @@ impl Held {
 #[cfg(test)]
 impl Held {
     pub(in crate::tui::app) fn row_mut(&mut self, id: &str) -> Option<&mut Row> {
-        self.rows.get_mut(id).map(|r| &mut **r)
+        self.rows.get_mut(id)
     }
 }

@@ -3,7 +3,7 @@
 //! out, and put back by binary search, so a change costs in proportion to what changed
 //! (plus moving entries), and a filter keystroke is one pass with no sorting.
 
-use super::{Held, Id, Packed, Pending, Row, StuckSince};
+use super::{Held, Id, Pending, Row, StuckSince};
 use crate::engine::stuck;
 use crate::model::Status;
 use crate::model::time::Timestamp;
@@ -28,14 +28,14 @@ pub struct Entry {
 }
 
 impl Entry {
-    /// The entry of row `r` held under `id`, its folded text appended to `texts`.
-    pub(super) fn of(id: &Id, r: &Row, texts: &mut String) -> Entry {
+    /// The entry of row `r`, its folded text appended to `texts`.
+    pub(super) fn of(r: &Row, texts: &mut String) -> Entry {
         let at = text_at(texts);
         Entry {
-            head: head(id),
-            id: id.clone(),
+            head: head(&r.id),
+            id: r.id.clone(),
             at,
-            find: Searchable::fold_into(&r.wf, r.stuck.is_some(), texts),
+            find: Searchable::fold_into(r, r.stuck.is_some(), texts),
         }
     }
 
@@ -86,8 +86,8 @@ impl Held {
         let before = texts.len();
         let mut add: Vec<(&Row, Entry)> = changed
             .iter()
-            .filter_map(|id| self.rows.get_key_value(id.as_str()))
-            .map(|(id, r)| (&**r, Entry::of(id, r, &mut texts)))
+            .filter_map(|id| self.rows.get(id.as_str()))
+            .map(|r| (r, Entry::of(r, &mut texts)))
             .collect();
         add.sort_by(|a, b| self.cmp_rows(a.0, b.0, sort));
         let shown: Vec<(&Row, Id)> = add
@@ -140,7 +140,7 @@ impl Held {
     ) -> bool {
         let as_was = |id: &str| match was.get(id) {
             Some(before) => before.as_ref(),
-            None => self.rows.get(id).map(|r| &**r),
+            None => self.rows.get(id),
         };
         let mut at = Vec::with_capacity(changed.len());
         let mut found_all = true;
@@ -197,18 +197,18 @@ impl Held {
         let marks: Vec<(Id, Option<StuckSince>, Option<Timestamp>)> = self
             .rows
             .iter()
-            .map(|(id, r)| {
+            .map(|r| {
                 let def = self.definitions.get(r.wf.definition());
                 let pending = r.pending.as_deref().map(Pending::unpack);
-                let stuck = stuck::detect(&r.wf, def, pending.as_ref(), policy, now);
-                let due = self.deadline_of(&r.wf, pending.as_ref(), stuck.as_ref());
-                (id.clone(), stuck.map(|s| StuckSince::of(&s, r)), due)
+                let stuck = stuck::detect(r, def, pending.as_ref(), policy, now);
+                let due = self.deadline_of(r, pending.as_ref(), stuck.as_ref());
+                (r.id.clone(), stuck.map(|s| StuckSince::of(&s, r)), due)
             })
             .collect();
         self.stuck_count = marks.iter().filter(|(_, stuck, _)| stuck.is_some()).count();
         self.due.clear();
         for (id, stuck, t) in marks {
-            if let Some(r) = self.rows.get_mut(&*id) {
+            if let Some(r) = self.rows.get_mut(&id) {
                 r.stuck = stuck;
                 r.due = t;
             }
@@ -217,13 +217,10 @@ impl Held {
             }
         }
         self.checked_at = Some(now);
-        let mut rows: Vec<(&Id, &Row)> = self.rows.iter().map(|(id, r)| (id, &**r)).collect();
-        rows.sort_by(|a, b| self.cmp_rows(a.1, b.1, table.sort()));
+        let mut rows: Vec<&Row> = self.rows.iter().collect();
+        rows.sort_by(|a, b| self.cmp_rows(a, b, table.sort()));
         let mut texts = String::new();
-        self.order = rows
-            .into_iter()
-            .map(|(id, r)| Entry::of(id, r, &mut texts))
-            .collect();
+        self.order = rows.into_iter().map(|r| Entry::of(r, &mut texts)).collect();
         self.texts = texts;
         self.appended = 0;
         self.refilter(table);
@@ -236,7 +233,7 @@ impl Held {
         let r = self.rows.get(id)?;
         let at = self.visible.partition_point(|x| {
             self.rows
-                .get(&**x)
+                .get(x)
                 .is_some_and(|y| self.cmp_rows(y, r, sort) == Ordering::Less)
         });
         match self.visible.get(at) {
@@ -268,7 +265,7 @@ impl Held {
             SortKey::Updated => y.updated_at().cmp(x.updated_at()),
             SortKey::Age => x.created_at().cmp(y.created_at()),
             SortKey::Build => x.build_id().cmp(y.build_id()),
-            SortKey::Progress => self.progress(y).0.cmp(&self.progress(x).0),
+            SortKey::Progress => self.progress(b).0.cmp(&self.progress(a).0),
             // Trouble first: stuck, then failed, then the rest by status; within a status
             // by start time, which never changes, so rows keep their places between writes.
             SortKey::Status => (a.stuck.is_none(), x.status() != Status::Failed, x.status())
@@ -276,17 +273,17 @@ impl Held {
                 .then_with(|| x.created_at().cmp(y.created_at())),
             // Longest in phase first. A finished workflow's time in phase stopped at its
             // completion: those come after every live one, longest first among themselves.
-            SortKey::TimeInPhase => match (clock::stopped_at(x), clock::stopped_at(y)) {
+            SortKey::TimeInPhase => match (clock::stopped_at(a), clock::stopped_at(b)) {
                 (None, None) => x.phase_since().cmp(y.phase_since()),
                 (None, Some(_)) => Ordering::Less,
                 (Some(_), None) => Ordering::Greater,
                 (Some(_), Some(_)) => {
-                    let held = |w: &Packed| clock::in_phase_secs(w, self.now);
-                    held(y).cmp(&held(x))
+                    let held = |w: &Row| clock::in_phase_secs(w, self.now);
+                    held(b).cmp(&held(a))
                 }
             },
         };
-        by.then_with(|| x.id().cmp(y.id()))
+        by.then_with(|| a.id.cmp(&b.id))
     }
 }
 

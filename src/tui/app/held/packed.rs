@@ -5,14 +5,13 @@
 //! unpacks to the very `Workflow` it was made from.
 
 use super::texts::Texts;
-use crate::model::{Status, Workflow, WorkflowFields};
+use crate::model::{Status, Workflow};
 use serde_json::Value;
 
 /// The texts, in the order they are packed. `last_error` is last: the one field that may
 /// be long, so that the table of where the others end stays narrow (see [`Texts`]).
 #[derive(Clone, Copy)]
 enum Text {
-    Id,
     Build,
     Project,
     User,
@@ -76,7 +75,6 @@ impl Packed {
     pub fn new(w: Workflow) -> Packed {
         let raw_kept = w.status_raw != w.status.as_str();
         let mut texts: [&str; TEXTS] = [
-            &w.id,
             &w.build_id,
             &w.project_id,
             w.user_id.as_deref().unwrap_or(""),
@@ -143,14 +141,15 @@ impl Packed {
         same
     }
 
-    /// The whole workflow again, exactly as it was packed.
-    pub fn unpack(&self) -> Workflow {
+    /// The whole workflow again, exactly as it was packed, under its id (which the row
+    /// holds, shared with the lists that name it).
+    pub fn unpack(&self, id: &str) -> Workflow {
         let (outputs, metadata) = match &self.json {
             Some(j) => (j[0].clone(), j[1].clone()),
             None => (Value::Null, Value::Null),
         };
         Workflow {
-            id: self.id().to_string(),
+            id: id.to_string(),
             build_id: self.build_id().into(),
             project_id: self.project_id().into(),
             user_id: self.user_id().map(Into::into),
@@ -173,14 +172,6 @@ impl Packed {
         }
     }
 
-    /// Changes the workflow in place (unpacked, edited, packed again): for tests and the
-    /// rare edit, not for every frame.
-    pub fn edit(&mut self, f: impl FnOnce(&mut Workflow)) {
-        let mut w = self.unpack();
-        f(&mut w);
-        *self = Packed::new(w);
-    }
-
     /// Time `t`'s text: its own, or that of the earlier time it repeats.
     fn time(&self, t: Text) -> &str {
         let i = TIMES
@@ -201,9 +192,6 @@ impl Packed {
         (self.flags & flag != 0).then(|| self.text(t))
     }
 
-    pub fn id(&self) -> &str {
-        self.text(Text::Id)
-    }
     pub fn build_id(&self) -> &str {
         self.text(Text::Build)
     }
@@ -261,12 +249,6 @@ impl Packed {
     pub fn phase_since(&self) -> &str {
         self.state_entered_at().unwrap_or(self.updated_at())
     }
-    /// The first 8 characters of the id, as [`Workflow::short_id`].
-    pub fn short_id(&self) -> &str {
-        let id = self.id();
-        let end = id.char_indices().nth(8).map_or(id.len(), |(i, _)| i);
-        &id[..end]
-    }
 }
 
 impl From<Workflow> for Packed {
@@ -277,49 +259,13 @@ impl From<Workflow> for Packed {
 
 impl std::fmt::Debug for Packed {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.unpack().fmt(f)
-    }
-}
-
-impl WorkflowFields for Packed {
-    fn id(&self) -> &str {
-        Packed::id(self)
-    }
-    fn build_id(&self) -> &str {
-        Packed::build_id(self)
-    }
-    fn project_id(&self) -> &str {
-        Packed::project_id(self)
-    }
-    fn definition(&self) -> &str {
-        Packed::definition(self)
-    }
-    fn current_state(&self) -> &str {
-        Packed::current_state(self)
-    }
-    fn current_role(&self) -> &str {
-        Packed::current_role(self)
-    }
-    fn status(&self) -> Status {
-        self.status
-    }
-    fn status_raw(&self) -> &str {
-        Packed::status_raw(self)
-    }
-    fn created_at(&self) -> &str {
-        Packed::created_at(self)
-    }
-    fn updated_at(&self) -> &str {
-        Packed::updated_at(self)
-    }
-    fn completed_at(&self) -> Option<&str> {
-        Packed::completed_at(self)
-    }
-    fn heartbeat_at(&self) -> Option<&str> {
-        Packed::heartbeat_at(self)
-    }
-    fn state_entered_at(&self) -> Option<&str> {
-        Packed::state_entered_at(self)
+        f.debug_struct("Packed")
+            .field("build_id", &self.build_id())
+            .field("current_state", &self.current_state())
+            .field("status", &self.status_raw())
+            .field("version", &self.version)
+            .field("updated_at", &self.updated_at())
+            .finish_non_exhaustive()
     }
 }
 
@@ -331,12 +277,10 @@ mod tests {
 
     fn round_trip(w: Workflow) {
         let p = Packed::new(w.clone());
-        assert_eq!(p.unpack(), w);
-        assert_eq!(p.id(), w.id);
+        assert_eq!(p.unpack(&w.id), w);
         assert_eq!(p.build_id(), w.build_id);
         assert_eq!(p.status_raw(), w.status_raw);
         assert_eq!(p.phase_since(), w.phase_since());
-        assert_eq!(p.short_id(), w.short_id());
         assert_eq!(p.last_error(), w.last_error.as_deref());
     }
 

@@ -25,7 +25,7 @@ impl Held {
         was: &HashMap<String, Option<Row>>,
         table: &Table,
     ) -> bool {
-        let held = |id: &str| !matches!(was.get(id), Some(None)) && self.rows.contains_key(id);
+        let held = |id: &str| !matches!(was.get(id), Some(None)) && self.rows.get(id).is_some();
         if changed.len() > ROTATE_MAX || !changed.iter().all(|id| held(id)) {
             return false;
         }
@@ -49,7 +49,7 @@ impl Held {
     ) -> Option<&'r Row> {
         match was.get(x) {
             Some(before) if waiting.contains(x) => before.as_ref(),
-            _ => self.rows.get(x).map(|r| &**r),
+            _ => self.rows.get(x),
         }
     }
 
@@ -65,7 +65,7 @@ impl Held {
         let sort = table.sort();
         let Some(old) = was
             .get(id)
-            .map_or_else(|| self.rows.get(id).map(|r| &**r), Option::as_ref)
+            .map_or_else(|| self.rows.get(id), Option::as_ref)
         else {
             return false;
         };
@@ -85,11 +85,11 @@ impl Held {
         let v = self.visible.partition_point(|x| before(x));
         let was_shown = self.visible.get(v).is_some_and(|x| &**x == id);
         self.restuck(id);
-        let Some((key, row)) = self.rows.get_key_value(id) else {
+        let Some(row) = self.rows.get(id) else {
             return false; // just checked; kept for the borrow
         };
         let start = self.texts.len();
-        let entry = Entry::of(key, row, &mut self.texts);
+        let entry = Entry::of(row, &mut self.texts);
         let shown = table.shows(&entry.id, entry.text(&self.texts), &entry.find);
         let after = |x: &str| {
             self.placed(x, was, waiting)
@@ -102,7 +102,7 @@ impl Held {
             (false, true) => self.visible.partition_point(|x| after(x)),
             _ => v,
         };
-        let key = key.clone();
+        let key = row.id.clone();
         move_to(&mut self.order, i, j);
         self.order[j] = entry;
         match (was_shown, shown) {
