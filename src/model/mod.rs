@@ -23,4 +23,4 @@ pub use definition::{Definition, Phase};
 pub use event::{Event, EventType};
 pub use handoff::{Handoff, HandoffKind};
 pub use status::Status;
-pub use workflow::{Workflow, WorkflowFields};
+pub use workflow::{Workflow, WorkflowFields, short_id};

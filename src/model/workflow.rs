@@ -39,15 +39,16 @@ impl Workflow {
         self.state_entered_at.as_deref().unwrap_or(&self.updated_at)
     }
 
-    /// A short, mostly unique handle for humans: the first 8 characters of the id.
+    /// A short, mostly unique handle for humans: see [`short_id`].
     pub fn short_id(&self) -> &str {
-        let end = self
-            .id
-            .char_indices()
-            .nth(8)
-            .map_or(self.id.len(), |(i, _)| i);
-        &self.id[..end]
+        short_id(&self.id)
     }
+}
+
+/// A short, mostly unique handle for humans: the first 8 characters of a workflow id.
+pub fn short_id(id: &str) -> &str {
+    let end = id.char_indices().nth(8).map_or(id.len(), |(i, _)| i);
+    &id[..end]
 }
 
 /// What the rules that judge a workflow at a glance read of it (stuck or not, its clocks,

@@ -94,12 +94,7 @@ impl Row {
     }
     /// A short, mostly unique handle for humans, as [`Workflow::short_id`].
     pub fn short_id(&self) -> &str {
-        let end = self
-            .id
-            .char_indices()
-            .nth(8)
-            .map_or(self.id.len(), |(i, _)| i);
-        &self.id[..end]
+        crate::model::short_id(&self.id)
     }
     /// Changes the workflow in place (unpacked, edited, packed again): for tests and the
     /// rare edit, not for every frame. Its id stays: the table finds the row by it.
