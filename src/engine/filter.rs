@@ -169,14 +169,15 @@ impl Filter {
 /// in table order, so that the pass reads memory in sequence.
 ///
 /// Small, as the dashboard keeps one per live row inline in its sorted order, which a
-/// keystroke reads whole and a change moves in runs: 28 bytes.
+/// keystroke reads whole and a change moves in runs: 16 bytes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Searchable {
     /// Where each field ends in the text: the five searched as free text (build, project,
     /// phase, role and id, folded, joined by newlines, which a filter term never contains,
     /// so no term matches across two fields), then, after one more newline, the stored
-    /// status as written when it is not one baton knows (else nothing).
-    ends: [u32; 6],
+    /// status as written when it is not one baton knows (else nothing). Each field is
+    /// folded to at most [`FOLDED_FIELD_MAX`] bytes, so the ends fit 16 bits.
+    ends: [u16; 6],
     status: Status,
     pub stuck: bool,
 }
@@ -184,11 +185,44 @@ pub struct Searchable {
 /// The fields free text is searched in: the first five.
 const SEARCHED: usize = 5;
 
+/// At most this many bytes of each field are folded for the filter: six of them and their
+/// separators stay under 64 KiB, so a row's ends take 16 bits each. A longer field (a build
+/// id another writer made 9 KB long) is searched in its first 8 KiB.
+pub const FOLDED_FIELD_MAX: usize = 8 * 1024;
+
+/// Appends `f` folded to `text`, cut at a character to at most [`FOLDED_FIELD_MAX`] bytes.
+fn push_folded(text: &mut String, f: &str) {
+    let at = text.len();
+    if f.is_ascii() {
+        let f = &f[..f.len().min(FOLDED_FIELD_MAX)];
+        text.extend(f.bytes().map(|b| char::from(b.to_ascii_lowercase())));
+    } else {
+        text.push_str(&fold(f));
+    }
+    cap(text, at);
+}
+
+/// Cuts what was appended to `text` from `at` to at most [`FOLDED_FIELD_MAX`] bytes, at a
+/// character.
+fn cap(text: &mut String, at: usize) {
+    if text.len() - at > FOLDED_FIELD_MAX {
+        let cut = text.floor_char_boundary(at + FOLDED_FIELD_MAX);
+        text.truncate(cut);
+    }
+}
+
+/// `f` folded as [`Searchable`] keeps a field: what a row's folded id is compared with.
+pub fn fold_field(f: &str) -> String {
+    let mut text = String::new();
+    push_folded(&mut text, f);
+    text
+}
+
 impl Searchable {
     /// Appends `w`'s folded text to `text` and returns the rest of what the filter reads.
     pub fn fold_into(w: &impl WorkflowFields, stuck: bool, text: &mut String) -> Searchable {
         let start = text.len();
-        let mut ends = [0u32; 6];
+        let mut ends = [0u16; 6];
         let fields = [
             w.build_id(),
             w.project_id(),
@@ -196,21 +230,20 @@ impl Searchable {
             w.current_role(),
             w.id(),
         ];
-        let end = |text: &String| u32::try_from(text.len() - start).unwrap_or(u32::MAX);
+        // Six fields of at most FOLDED_FIELD_MAX bytes and five separators: it fits.
+        let end = |text: &String| u16::try_from(text.len() - start).unwrap_or(u16::MAX);
         for (i, f) in fields.iter().enumerate() {
             if i > 0 {
                 text.push('\n');
             }
-            if f.is_ascii() {
-                text.extend(f.bytes().map(|b| char::from(b.to_ascii_lowercase())));
-            } else {
-                text.push_str(&fold(f));
-            }
+            push_folded(text, f);
             ends[i] = end(text);
         }
         text.push('\n');
         if w.status() == Status::Unknown {
+            let at = text.len();
             text.push_str(w.status_raw());
+            cap(text, at);
         }
         ends[SEARCHED] = end(text);
         Searchable {
@@ -388,6 +421,35 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn fields_past_the_fold_limit_are_searched_in_their_first_8_kib() {
+        // ASCII and three-byte characters, each far past the limit and not cut evenly by it.
+        let long_ascii = format!("Atlas-{}", "x".repeat(70_000));
+        let long_wide = format!("ビルド{}", "ド".repeat(30_000));
+        let long_id = format!("W-{}", "Σ".repeat(9_000));
+        let mut w = workflow(&long_id, &long_ascii, &long_wide, Status::Unknown);
+        w.status_raw = "é".repeat(10_000).into();
+        let (text, s) = Searchable::of(&w, false);
+        assert!(text.len() < usize::from(u16::MAX), "{} bytes", text.len());
+        assert_eq!(s.text_len(), text.len(), "the ends cover the whole text");
+        for i in 0..=SEARCHED {
+            assert!(s.field(&text, i).len() <= FOLDED_FIELD_MAX, "field {i}");
+        }
+        assert_eq!(
+            s.folded_id(&text),
+            fold_field(&long_id),
+            "the pin compares alike"
+        );
+        assert!(Filter::parse("atlas-xxx").matches_searchable(&text, &s));
+        assert!(Filter::parse("phase:ビルドド").matches_searchable(&text, &s));
+        assert!(Filter::parse("w-σσ").matches_searchable(&text, &s));
+        // Short fields after a long one keep their places.
+        w.build_id = "atlas-7".into();
+        let (text, s) = Searchable::of(&w, false);
+        assert_eq!(s.field(&text, 0), "atlas-7");
+        assert!(Filter::parse("project:atl").matches_searchable(&text, &s));
     }
 
     #[test]

@@ -29,7 +29,7 @@ fn at(w: u16, h: u16, build: &str) -> App {
         .held()
         .visible()
         .iter()
-        .position(|id| a.held().rows()[&**id].wf.build_id() == build)
+        .position(|id| a.held().rows()[id].wf.build_id() == build)
         .expect("shown");
     a.select(i);
     a

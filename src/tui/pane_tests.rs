@@ -198,7 +198,7 @@ fn finished_workflows_stop_counting_and_sort_after_live_ones_by_time_in_phase() 
     let mut a = app();
     let draco = |a: &App| {
         let id = &a.held().visible()[order(a).iter().position(|b| b == "draco-3").expect("shown")];
-        let w = &a.held().rows()[&**id];
+        let w = &a.held().rows()[id];
         (a.in_phase(w), a.age(w))
     };
     let atlas_in_phase = |a: &App| {
@@ -206,7 +206,7 @@ fn finished_workflows_stop_counting_and_sort_after_live_ones_by_time_in_phase() 
             .iter()
             .position(|b| b == "atlas-101")
             .expect("shown")];
-        a.in_phase(&a.held().rows()[&**id])
+        a.in_phase(&a.held().rows()[id])
     };
     let (phase, age) = draco(&a);
     assert_eq!((phase, age), (Some(600), Some(600)), "completed at 10:10");

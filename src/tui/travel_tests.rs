@@ -134,7 +134,7 @@ fn atlas(w: u16, h: u16) -> App {
         .held()
         .visible()
         .iter()
-        .position(|id| &**id == ATLAS)
+        .position(|id| id == ATLAS)
         .expect("shown");
     a.select(i);
     let d = testing::atlas_detail(&a);

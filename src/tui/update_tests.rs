@@ -33,7 +33,7 @@ fn default_sort_is_trouble_first_then_by_status_and_start() {
         .held()
         .visible()
         .iter()
-        .map(|id| a.held().rows()[&**id].wf.build_id())
+        .map(|id| a.held().rows()[id].wf.build_id())
         .collect();
     assert_eq!(
         builds,
@@ -128,7 +128,7 @@ fn quick_views_select_running_stuck_failed() {
         a.held()
             .visible()
             .iter()
-            .all(|id| a.held().rows()[&**id].wf.status() == Status::Running)
+            .all(|id| a.held().rows()[id].wf.status() == Status::Running)
     );
     assert_eq!(a.held().visible().len(), 2);
     key(&mut a, KeyCode::Char('3'));
@@ -158,7 +158,7 @@ fn s_cycles_sort_keeping_the_selection() {
         .held()
         .visible()
         .iter()
-        .map(|id| a.held().rows()[&**id].wf.build_id().to_string())
+        .map(|id| a.held().rows()[id].wf.build_id().to_string())
         .collect();
     let mut sorted = builds.clone();
     sorted.sort();
@@ -182,7 +182,7 @@ fn status_sort_puts_stuck_then_failed_first() {
         .visible()
         .iter()
         .take(2)
-        .map(|id| a.held().rows()[&**id].wf.build_id())
+        .map(|id| a.held().rows()[id].wf.build_id())
         .collect();
     assert_eq!(first, ["eridanus-9", "borealis-7"]);
 }
@@ -192,7 +192,7 @@ fn select(a: &mut super::app::App, build: &str) {
         .held()
         .visible()
         .iter()
-        .position(|id| a.held().rows()[&**id].wf.build_id() == build)
+        .position(|id| a.held().rows()[id].wf.build_id() == build)
         .expect("shown");
     a.select(i);
 }
@@ -269,9 +269,9 @@ fn advancing_the_last_phase_says_it_completes() {
         .held()
         .visible()
         .iter()
-        .find(|id| a.held().rows()[&***id].wf.build_id() == "atlas-101")
+        .find(|id| a.held().rows()[*id].wf.build_id() == "atlas-101")
         .unwrap()
-        .clone();
+        .to_string();
     let row = a.row_mut(&id).unwrap();
     row.edit(|w| w.current_state = "release".into());
     row.edit(|w| w.current_role = "release_manager".into());

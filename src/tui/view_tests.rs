@@ -42,7 +42,7 @@ fn opened_with_detail(read_only: bool, w: u16, h: u16) -> App {
         .held()
         .visible()
         .iter()
-        .position(|id| a.held().rows()[&**id].wf.build_id() == "atlas-101")
+        .position(|id| a.held().rows()[id].wf.build_id() == "atlas-101")
         .expect("atlas-101 shown");
     a.select(atlas);
     let d = testing::atlas_detail(&a);
@@ -135,7 +135,7 @@ fn stuck_shows_when_the_limit_was_crossed_and_when_the_wait_began() {
         .held()
         .visible()
         .iter()
-        .position(|id| a.held().rows()[&**id].wf.build_id() == "eridanus-9")
+        .position(|id| a.held().rows()[id].wf.build_id() == "eridanus-9")
         .expect("shown");
     a.select(i);
     let screen = text(render(&a, 100, 30).backend().buffer());

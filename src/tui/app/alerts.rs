@@ -53,7 +53,7 @@ impl Alerts {
                 continue;
             };
             let before = time::parse(began).is_some_and(|t| t < opened);
-            if !self.told.insert((r.id.to_string(), key)) || before {
+            if !self.told.insert((r.id().to_string(), key)) || before {
                 continue;
             }
             let why = match held.stuck_of(r) {

@@ -71,9 +71,9 @@ impl App {
         let visible = self.held.visible();
         let start = self.table.offset().min(visible.len());
         let end = (start + shown).min(visible.len());
-        let rows = visible[start..end]
-            .iter()
-            .filter_map(|id| self.held.row(id))
+        let rows = visible
+            .range(start..end)
+            .rows()
             // A finished workflow's durations stopped: they never change again.
             .filter(|r| stopped_at(*r).is_none())
             .flat_map(|r| [r.wf.phase_since(), r.wf.created_at()])

@@ -30,7 +30,7 @@ impl App {
             return vec![Cmd::LoadDetail(id.to_string())];
         };
         self.detail.unpin();
-        let shown = self.held.visible().iter().any(|v| &**v == id);
+        let shown = self.held.visible().iter().any(|v| v == id);
         if !shown || self.history.active() {
             let mut cleared = Vec::new();
             if self.history.active() {

@@ -147,11 +147,11 @@ impl App {
         if self.history.active() {
             return self.history.selected_row();
         }
-        self.table_selected_id().and_then(|id| self.held.row(id))
+        self.held.visible().row(self.table.selected())
     }
     /// The table's selection, whether or not the history view covers it.
     fn table_selected_id(&self) -> Option<&str> {
-        self.held.visible().get(self.table.selected()).map(|v| &**v)
+        self.held.visible().get(self.table.selected())
     }
     /// Merges a batch from the worker, keeping the selection on the same workflow once the
     /// operator has placed it, and on the first row until then.
@@ -218,7 +218,7 @@ impl App {
             .order()
             .iter()
             .filter(|e| table.matches(e.text(texts), &e.find))
-            .map(|e| &*e.id);
+            .map(|e| self.held.id_of(e));
         let n = matching.clone().count();
         if n == 0 {
             return Err("nothing matches this view and filter: nothing to mark".into());
@@ -393,13 +393,13 @@ impl App {
         // Most changes leave the selected row where it was: look there before searching.
         let at = self.table.selected();
         let pos = keep.and_then(|k| match visible.get(at) {
-            Some(id) if &**id == k => Some(at),
+            Some(id) if id == k => Some(at),
             _ => self.held.position(k, self.table.sort()),
         });
         let i = pos.unwrap_or(self.table.selected().min(visible.len().saturating_sub(1)));
         self.select_at(i);
         if let Some(id) = self.table_selected_id().map(str::to_string) {
-            self.held.restuck(&id);
+            self.held.restuck_id(&id);
         }
     }
 
@@ -438,10 +438,14 @@ impl App {
         let row = if self.history.active() {
             self.history.selected_row()
         } else {
-            let id = self.held.visible().get(self.table.selected());
-            id.and_then(|id| self.held.row(id))
+            self.held.visible().row(self.table.selected())
         };
         self.detail.wanted(before, row, data_arrived)
+    }
+
+    #[cfg(test)]
+    pub fn held_mut(&mut self) -> &mut Held {
+        &mut self.held
     }
 
     /// Edits a held row in place; tests follow it with `recompute`.

@@ -153,17 +153,18 @@ impl Table {
 
     /// Whether the table shows workflow `id` with these fields: it matches the view and
     /// filter, or it is the pinned selection.
-    pub fn shows(&self, id: &str, text: &str, find: &Searchable) -> bool {
+    /// The id is asked for only when the folded one matches the pin's.
+    pub fn shows<'a>(&self, id: impl FnOnce() -> &'a str, text: &str, find: &Searchable) -> bool {
         self.matches(text, find) || self.is_pinned(id, text, find)
     }
 
     /// Whether `id` is the pinned selection. The folded id, in `text` beside the rest of the
     /// row's, is compared first: a filter keystroke asks this of every row that does not
     /// match, and reading each id itself would be a cache miss a row.
-    fn is_pinned(&self, id: &str, text: &str, find: &Searchable) -> bool {
+    fn is_pinned<'a>(&self, id: impl FnOnce() -> &'a str, text: &str, find: &Searchable) -> bool {
         self.pin
             .as_ref()
-            .is_some_and(|p| find.folded_id(text) == p.folded && p.id == id)
+            .is_some_and(|p| find.folded_id(text) == p.folded && p.id == id())
     }
 
     /// Whether the current view and filter match a workflow with these fields.
@@ -231,7 +232,7 @@ impl Table {
     /// Pins the selection to `id`; returns the workflow pinned before.
     pub(super) fn set_pin(&mut self, id: Option<String>) -> Option<String> {
         let pin = id.map(|id| Pin {
-            folded: crate::tui::filter::fold(&id),
+            folded: crate::tui::filter::fold_field(&id),
             id,
         });
         std::mem::replace(&mut self.pin, pin).map(|p| p.id)
@@ -263,7 +264,7 @@ mod tests {
         let shows = |t: &Table, id: &str| {
             let (text, find) =
                 Searchable::of(&workflow(id, "atlas-1", "coding", Status::Running), false);
-            t.shows(id, &text, &find)
+            t.shows(|| id, &text, &find)
         };
         assert!(
             shows(&t, "W-Atlas"),

@@ -116,6 +116,11 @@ fn incremental_changes_match_a_full_recompute() {
     for seed in 1..=12 {
         let mut rng = Rng::new(seed);
         let mut a = testing::app();
+        // Half the seeds hold few finished rows: rows are let go as others finish, and their
+        // slots are given to new rows.
+        if seed % 2 == 0 {
+            a.held_mut().keep_finished(20);
+        }
         let mut versions: HashMap<String, i64> = HashMap::new();
         let workflows: Vec<Workflow> = (0..300).map(|i| random_row(&mut rng, i, base)).collect();
         let pending: Vec<Handoff> = workflows
@@ -184,6 +189,18 @@ fn incremental_changes_match_a_full_recompute() {
             });
             assert!(a.held().rows().len() <= 330, "round {round}");
             assert_same(&a);
+        }
+        if seed % 2 == 0 {
+            let finished = a
+                .held()
+                .rows()
+                .iter()
+                .filter(|r| r.wf.status().is_terminal());
+            assert!(finished.count() <= 20, "finished rows let go");
+            assert!(
+                a.held().rows().len() < versions.len(),
+                "some rows were let go"
+            );
         }
     }
 }

@@ -303,10 +303,11 @@ fn draw(f: &mut Frame, area: Rect, app: &App, focused: bool, t: Theme) {
     let rows_h = table_rows(area);
     let end = (table.offset() + rows_h).min(visible.len());
     let start = table.offset().min(end);
-    let shown: Vec<(usize, &Row)> = visible[start..end]
-        .iter()
+    let shown: Vec<(usize, &Row)> = visible
+        .range(start..end)
+        .rows()
         .enumerate()
-        .filter_map(|(i, id)| held.row(id).map(|r| (start + i, r)))
+        .map(|(i, r)| (start + i, r))
         .collect();
     if shown.is_empty() {
         let msg = if !held.loaded() {

@@ -98,7 +98,7 @@ mod tests {
             .held()
             .visible()
             .iter()
-            .position(|id| a.held().rows()[&**id].wf.build_id() == build)
+            .position(|id| a.held().rows()[id].wf.build_id() == build)
             .expect("shown");
         a.select(at);
     }

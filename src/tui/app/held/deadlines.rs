@@ -1,7 +1,7 @@
 //! Stuck marks that change with time alone: each row's deadline is indexed, so passing time
 //! re-checks only the rows whose deadline came, and the runtime wakes at most once a second.
 
-use super::{Held, Pending, StuckSince};
+use super::{Held, Pending, Slot, StuckSince};
 use crate::engine::stuck::{self, Stuck};
 use crate::model::time::{self, Timestamp};
 use crate::model::{Handoff, Status, WorkflowFields};
@@ -13,25 +13,25 @@ impl Held {
     /// Time passed with no write: re-checks the rows whose stuck deadline has come.
     pub(in crate::tui::app) fn tick(&mut self, now: Timestamp, table: &Table) {
         self.now = now;
-        let due: HashSet<String> = self.take_due().into_iter().collect();
+        let due: HashSet<Slot> = self.take_due().into_iter().collect();
         if table.depends_on_stuck() {
             return self.update_rows(due, &HashMap::new(), table);
         }
         // Nothing shown depends on the marks' order: re-check the due rows and correct their
         // entries in place (found by binary search: their sort keys did not change).
-        for id in &due {
-            self.restuck(id);
-            let Some(r) = self.rows.get(id.as_str()) else {
+        for &s in &due {
+            self.restuck(s);
+            let Some(r) = self.rows.at(s) else {
                 continue;
             };
             let at = self.order.partition_point(|e| {
                 self.rows
-                    .get(&e.id)
+                    .at(e.slot)
                     .is_some_and(|x| self.cmp_rows(x, r, table.sort()) == Ordering::Less)
             });
             let stuck = r.stuck.is_some();
             match self.order.get_mut(at) {
-                Some(e) if *e.id == **id => e.find.stuck = stuck,
+                Some(e) if e.slot == s => e.find.stuck = stuck,
                 // Not where it should be (never expected): place it properly.
                 _ => return self.update_rows(due, &HashMap::new(), table),
             }
@@ -39,40 +39,46 @@ impl Held {
     }
 
     /// Takes out the rows whose deadline is at or before now.
-    pub(super) fn take_due(&mut self) -> Vec<String> {
+    pub(super) fn take_due(&mut self) -> Vec<Slot> {
         self.checked_at = Some(self.now);
         let mut out = Vec::new();
         while let Some((t, _)) = self.due.first() {
             if *t > self.now {
                 break;
             }
-            if let Some((_, id)) = self.due.pop_first() {
-                if let Some(r) = self.rows.get_mut(&id) {
+            if let Some((_, s)) = self.due.pop_first() {
+                if let Some(r) = self.rows.at_mut(s) {
                     r.due = None;
                 }
-                out.push(id.to_string());
+                out.push(s);
             }
         }
         out
     }
 
-    /// Re-derives one row's stuck mark and deadline.
-    pub(in crate::tui::app) fn restuck(&mut self, id: &str) {
-        let Some(r) = self.rows.get(id) else {
-            return; // only finished rows are dropped, and they have no deadline
+    /// Re-derives the stuck mark and deadline of workflow `id`, if it is held.
+    pub(in crate::tui::app) fn restuck_id(&mut self, id: &str) {
+        if let Some(s) = self.rows.slot_of(id) {
+            self.restuck(s);
+        }
+    }
+
+    /// Re-derives the stuck mark and deadline of the row in slot `s`.
+    pub(in crate::tui::app) fn restuck(&mut self, s: Slot) {
+        let Some(r) = self.rows.at(s) else {
+            return; // a row let go took its deadline with it
         };
         let def = self.definitions.get(r.wf.definition());
         let pending = r.pending.as_deref().map(Pending::unpack);
         let stuck = stuck::detect(r, def, pending.as_ref(), self.policy, self.now);
         let due = self.deadline_of(r, pending.as_ref(), stuck.as_ref());
-        let key = r.id.clone();
         if let Some(t) = r.due {
-            self.due.remove(&(t, key.clone()));
+            self.due.remove(&(t, s));
         }
         if let Some(t) = due {
-            self.due.insert((t, key.clone()));
+            self.due.insert((t, s));
         }
-        if let Some(r) = self.rows.get_mut(id) {
+        if let Some(r) = self.rows.at_mut(s) {
             if r.stuck.is_some() != stuck.is_some() {
                 if stuck.is_some() {
                     self.stuck_count += 1;

@@ -15,7 +15,7 @@ pub(super) use order::COMPACT_MIN;
 pub use order::Entry;
 pub use packed::Packed;
 pub use pending::Pending;
-pub use rows::Rows;
+pub use rows::{Rows, Slot};
 
 use super::table::Table;
 use crate::engine::stuck::{self, Stuck, StuckPolicy};
@@ -28,11 +28,6 @@ use std::collections::BTreeSet;
 
 /// Finished workflows kept on screen after they complete, at most.
 pub const FINISHED_KEPT: usize = 500;
-
-/// A held workflow's id where the lists repeat it: one allocation, shared, so that a
-/// filter keystroke rebuilding the visible list copies pointers, not 36-byte strings.
-/// The dashboard's state stays on its one thread: no atomic count.
-pub type Id = std::rc::Rc<str>;
 
 /// Which of a stuck row's times its stuck episode began at: the pending handoff's
 /// creation, or the latest sign of life (a heartbeat, or entering the phase).
@@ -59,9 +54,7 @@ impl StuckSince {
 /// One workflow as the dashboard holds it.
 #[derive(Debug, Clone)]
 pub struct Row {
-    /// Its id: the one copy the table finds it by and the lists name it by.
-    pub id: Id,
-    /// Everything else about it, packed.
+    /// The workflow, packed (its id too: the lists name the row by its slot).
     pub wf: Packed,
     /// Its newest unacknowledged handoff. Boxed: most rows have none.
     pub pending: Option<Box<Pending>>,
@@ -78,7 +71,6 @@ impl Row {
     /// Workflow `w`, held: no pending handoff, not stuck, no deadline yet.
     pub fn new(w: Workflow) -> Row {
         Row {
-            id: w.id.as_str().into(),
             wf: Packed::new(w),
             pending: None,
             stuck: None,
@@ -86,22 +78,23 @@ impl Row {
         }
     }
     pub fn id(&self) -> &str {
-        &self.id
+        self.wf.id()
     }
     /// The workflow whole again, exactly as it was read.
     pub fn unpack(&self) -> Workflow {
-        self.wf.unpack(&self.id)
+        self.wf.unpack()
     }
     /// A short, mostly unique handle for humans, as [`Workflow::short_id`].
     pub fn short_id(&self) -> &str {
-        crate::model::short_id(&self.id)
+        crate::model::short_id(self.id())
     }
     /// Changes the workflow in place (unpacked, edited, packed again): for tests and the
     /// rare edit, not for every frame. Its id stays: the table finds the row by it.
     pub fn edit(&mut self, f: impl FnOnce(&mut Workflow)) {
         let mut w = self.unpack();
+        let id = w.id.clone();
         f(&mut w);
-        w.id = self.id.to_string();
+        w.id = id;
         self.wf = Packed::new(w);
     }
 }
@@ -152,9 +145,7 @@ impl WorkflowFields for Row {
 pub struct Held {
     now: Timestamp,
     policy: StuckPolicy,
-    /// Found by their ids, which they hold (a map would hold each id's pointer again).
-    /// Boxed: the table then holds a pointer per slot, so its power-of-two slack costs
-    /// little (rows inline would double 30 MB at 57,344 rows).
+    /// In numbered slots, found by the ids they hold.
     rows: Rows,
     definitions: HashMap<String, Definition>,
     counts: Vec<(Status, i64)>,
@@ -170,16 +161,19 @@ pub struct Held {
     texts: String,
     /// Bytes of `texts` written since the last layout.
     appended: usize,
-    /// Ids in display order after view, filter and sort.
-    visible: Vec<Id>,
+    /// The rows in display order after view, filter and sort.
+    visible: Vec<Slot>,
     /// Every row's stuck deadline, soonest first: passing time re-checks only the rows whose
     /// deadline came, not the live set.
-    due: BTreeSet<(Timestamp, Id)>,
+    due: BTreeSet<(Timestamp, Slot)>,
     /// The last time passing time was checked; wake-ups are at least a second apart.
     checked_at: Option<Timestamp>,
     /// The finished rows held, oldest update first: letting the oldest go needs no pass
     /// over the live set.
     finished: BTreeSet<(CompactString, String)>,
+    /// At most this many finished rows are held: [`FINISHED_KEPT`] (fewer in tests, so that
+    /// rows are let go and their slots given again).
+    finished_kept: usize,
     /// How often a change fell back to a full pass over the lists (expected: never).
     full_passes: u32,
     loaded: bool,
@@ -201,6 +195,7 @@ impl Held {
             due: BTreeSet::new(),
             checked_at: None,
             finished: BTreeSet::new(),
+            finished_kept: FINISHED_KEPT,
             full_passes: 0,
             loaded: false,
         }
@@ -248,19 +243,30 @@ impl Held {
     pub fn texts(&self) -> &str {
         &self.texts
     }
+    /// The id of the row an entry of the order stands for.
+    pub fn id_of(&self, e: &Entry) -> &str {
+        self.rows[e.slot].id()
+    }
     /// The order as id, folded text and the rest of each entry: what two orders that keep
-    /// their texts in different places are compared by.
+    /// their texts (and rows) in different places are compared by.
     pub fn folded_order(&self) -> Vec<(&str, &str, &crate::tui::filter::Searchable)> {
         self.order
             .iter()
-            .map(|e| (&*e.id, e.text(&self.texts), &e.find))
+            .map(|e| (self.id_of(e), e.text(&self.texts), &e.find))
             .collect()
     }
-    pub fn visible(&self) -> &[Id] {
-        &self.visible
+    pub fn visible(&self) -> Visible<'_> {
+        Visible {
+            slots: &self.visible,
+            rows: &self.rows,
+        }
     }
-    pub fn due(&self) -> &BTreeSet<(Timestamp, Id)> {
-        &self.due
+    /// Every stuck deadline with the id of its row, soonest first.
+    pub fn due(&self) -> Vec<(Timestamp, &str)> {
+        self.due
+            .iter()
+            .map(|&(t, s)| (t, self.rows[s].id()))
+            .collect()
     }
     /// How often a change had to fall back to a full pass over the lists.
     pub fn full_passes(&self) -> u32 {
@@ -310,11 +316,14 @@ impl Held {
             return false;
         };
         let (text, find) = crate::tui::filter::Searchable::of(r, r.stuck.is_some());
-        if table.shows(id, &text, &find) {
+        if table.shows(|| id, &text, &find) {
             return false;
         }
+        let Some(slot) = self.rows.slot_of(id) else {
+            return false;
+        };
         let before = self.visible.len();
-        self.visible.retain(|v| &**v != id);
+        self.visible.retain(|&v| v != slot);
         self.visible.len() != before
     }
 
@@ -357,17 +366,21 @@ impl Held {
                 .map(|d| (d.name.clone(), d))
                 .collect();
         }
-        let mut changed: HashSet<String> = HashSet::with_capacity(d.workflows.len());
+        // The rows this batch brings, by slot: no slot is let go before they are placed
+        // (`evict_finished` runs after), so a slot names one row throughout.
+        let mut changed: HashSet<Slot> = HashSet::with_capacity(d.workflows.len());
         // The rows as they were before this batch, for finding their old places.
-        let mut was: HashMap<String, Option<Row>> = HashMap::new();
+        let mut was: HashMap<Slot, Option<Row>> = HashMap::new();
         for w in d.workflows {
-            if !d.full {
-                changed.insert(w.id.clone());
-            }
-            match self.rows.get_mut(w.id.as_str()) {
+            let held = self.rows.slot_of(&w.id);
+            match held.and_then(|s| Some((s, self.rows.at_mut(s)?))) {
                 // Overlapping reads may return a row we already hold in a newer version.
-                Some(r) if r.wf.version() > w.version => continue,
-                Some(r) => {
+                Some((s, r)) if r.wf.version() > w.version => {
+                    if !d.full {
+                        changed.insert(s);
+                    }
+                }
+                Some((s, r)) => {
                     if r.wf.status().is_terminal() {
                         self.finished
                             .remove(&(r.wf.updated_at().into(), w.id.clone()));
@@ -375,8 +388,9 @@ impl Held {
                     if w.status.is_terminal() {
                         self.finished.insert((w.updated_at.clone(), w.id.clone()));
                     }
-                    if !d.full && !was.contains_key(&w.id) {
-                        was.insert(w.id.clone(), Some(r.clone()));
+                    if !d.full {
+                        changed.insert(s);
+                        was.entry(s).or_insert_with(|| Some(r.clone()));
                     }
                     r.wf = w.into();
                 }
@@ -384,8 +398,11 @@ impl Held {
                     if w.status.is_terminal() {
                         self.finished.insert((w.updated_at.clone(), w.id.clone()));
                     }
-                    was.insert(w.id.clone(), None);
-                    self.rows.insert(Row::new(w));
+                    let s = self.rows.insert(Row::new(w));
+                    if !d.full {
+                        changed.insert(s);
+                    }
+                    was.insert(s, None);
                 }
             }
         }
@@ -400,37 +417,48 @@ impl Held {
             self.now = at;
         }
         self.loaded = true;
+        let mut pend = |r: &mut Row| {
+            let h = pending.remove(r.id());
+            r.pending = h.map(|h| Box::new(Pending::new(h)));
+        };
         if d.full {
-            for r in self.rows.iter_mut() {
-                r.pending = pending.remove(&*r.id).map(|h| Box::new(Pending::new(h)));
-            }
+            self.rows.iter_mut().for_each(pend);
             self.recompute(table);
             return;
         }
         // An incremental batch's pending handoffs are those of exactly its workflows.
-        for id in &changed {
-            if let Some(r) = self.rows.get_mut(id.as_str()) {
-                r.pending = pending.remove(id).map(|h| Box::new(Pending::new(h)));
+        for &s in &changed {
+            if let Some(r) = self.rows.at_mut(s) {
+                pend(r);
             }
         }
-        for (id, row) in self.evict_finished() {
-            was.entry(id.clone()).or_insert(Some(*row));
-            changed.insert(id);
+        for (s, row) in self.evict_finished() {
+            was.entry(s).or_insert(Some(row));
+            changed.insert(s);
         }
         changed.extend(self.take_due());
         self.update_rows(changed, &was, table);
     }
 
-    /// Keeps at most [`FINISHED_KEPT`] finished workflows, the most recently updated; returns
-    /// the rows it let go.
-    fn evict_finished(&mut self) -> Vec<(String, Box<Row>)> {
+    /// Keeps at most `finished_kept` finished workflows, the most recently updated; returns
+    /// the rows it let go with the slots they had (which the lists still name), having
+    /// taken their deadlines out (their slots may be given to other rows).
+    fn evict_finished(&mut self) -> Vec<(Slot, Row)> {
         let mut dropped = Vec::new();
-        while self.finished.len() > FINISHED_KEPT {
+        while self.finished.len() > self.finished_kept {
             let Some((_, id)) = self.finished.pop_first() else {
                 break;
             };
-            if let Some(row) = self.rows.remove(id.as_str()) {
-                dropped.push((id, row));
+            if let Some((s, row)) = self.rows.remove(id.as_str()) {
+                if let Some(t) = row.due {
+                    self.due.remove(&(t, s));
+                }
+                // Its mark may be from before it finished (in this very batch): it no longer
+                // counts.
+                if row.stuck.is_some() {
+                    self.stuck_count = self.stuck_count.saturating_sub(1);
+                }
+                dropped.push((s, row));
             }
         }
         dropped
@@ -443,14 +471,82 @@ impl Held {
             .rows
             .iter()
             .filter(|r| r.wf.status().is_terminal())
-            .map(|r| (r.wf.updated_at().into(), r.id.to_string()))
+            .map(|r| (r.wf.updated_at().into(), r.id().to_string()))
             .collect();
         self.evict_finished();
     }
 }
 
+/// The rows shown, in display order: read as ids or as rows.
+#[derive(Clone, Copy)]
+pub struct Visible<'h> {
+    slots: &'h [Slot],
+    rows: &'h Rows,
+}
+
+impl<'h> Visible<'h> {
+    pub fn len(&self) -> usize {
+        self.slots.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.slots.is_empty()
+    }
+    /// The id of the `i`th row shown.
+    pub fn get(&self, i: usize) -> Option<&'h str> {
+        self.row(i).map(Row::id)
+    }
+    /// The `i`th row shown.
+    pub fn row(&self, i: usize) -> Option<&'h Row> {
+        self.rows.at(*self.slots.get(i)?)
+    }
+    /// The rows shown from `at`, the first of them at `at.start`.
+    pub fn range(&self, at: std::ops::Range<usize>) -> Visible<'h> {
+        Visible {
+            slots: &self.slots[at],
+            rows: self.rows,
+        }
+    }
+    /// The ids shown, in order.
+    pub fn iter(&self) -> impl Iterator<Item = &'h str> + use<'h> {
+        self.rows().map(Row::id)
+    }
+    /// The rows shown, in order.
+    pub fn rows(&self) -> impl Iterator<Item = &'h Row> + use<'h> {
+        let rows = self.rows;
+        self.slots.iter().filter_map(move |&s| rows.at(s))
+    }
+}
+
+impl std::ops::Index<usize> for Visible<'_> {
+    type Output = str;
+
+    /// The id of the `i`th row shown; panics past the end.
+    fn index(&self, i: usize) -> &str {
+        let Some(id) = self.get(i) else {
+            panic!("row {i} of {} shown", self.len())
+        };
+        id
+    }
+}
+
+impl PartialEq for Visible<'_> {
+    /// The same ids in the same order (wherever the rows are held).
+    fn eq(&self, other: &Self) -> bool {
+        self.iter().eq(other.iter())
+    }
+}
+
+impl std::fmt::Debug for Visible<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
+}
+
 #[cfg(test)]
 impl Held {
+    pub(in crate::tui::app) fn keep_finished(&mut self, n: usize) {
+        self.finished_kept = n;
+    }
     pub(in crate::tui::app) fn row_mut(&mut self, id: &str) -> Option<&mut Row> {
         self.rows.get_mut(id)
     }

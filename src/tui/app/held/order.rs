@@ -3,7 +3,7 @@
 //! out, and put back by binary search, so a change costs in proportion to what changed
 //! (plus moving entries), and a filter keystroke is one pass with no sorting.
 
-use super::{Held, Id, Pending, Row, StuckSince};
+use super::{Held, Pending, Row, Slot, StuckSince};
 use crate::engine::stuck;
 use crate::model::Status;
 use crate::model::time::Timestamp;
@@ -13,14 +13,13 @@ use crate::tui::filter::Searchable;
 use foldhash::{HashMap, HashSet};
 use std::cmp::Ordering;
 
-/// One id in the sorted order, with what the view and filter look at, so that a filter
+/// One row in the sorted order, with what the view and filter look at, so that a filter
 /// keystroke is one pass over this list (no table lookups). Its folded text is in
 /// `Held::texts`, from `at` (so entries are compared by [`Held::folded_order`], not alone).
 #[derive(Debug, Clone)]
 pub struct Entry {
-    /// The id's first 8 bytes: taking changed ids out compares this before the id itself.
-    head: u64,
-    pub id: Id,
+    /// The row's slot in `Held::rows`.
+    pub slot: Slot,
     /// Where its text begins in `Held::texts` (a u32: entries are moved in runs, and
     /// 4 GiB of text would be 40 million rows).
     at: u32,
@@ -28,12 +27,11 @@ pub struct Entry {
 }
 
 impl Entry {
-    /// The entry of row `r`, its folded text appended to `texts`.
-    pub(super) fn of(r: &Row, texts: &mut String) -> Entry {
+    /// The entry of row `r`, held in `slot`, its folded text appended to `texts`.
+    pub(super) fn of(slot: Slot, r: &Row, texts: &mut String) -> Entry {
         let at = text_at(texts);
         Entry {
-            head: head(&r.id),
-            id: r.id.clone(),
+            slot,
             at,
             find: Searchable::fold_into(r, r.stuck.is_some(), texts),
         }
@@ -57,8 +55,8 @@ impl Held {
     /// old places are found with the values they were sorted by.
     pub(super) fn update_rows(
         &mut self,
-        changed: HashSet<String>,
-        was: &HashMap<String, Option<Row>>,
+        changed: HashSet<Slot>,
+        was: &HashMap<Slot, Option<Row>>,
         table: &Table,
     ) {
         if self.rotate_in(&changed, was, table) {
@@ -68,35 +66,34 @@ impl Held {
         // Out first, while every row still sorts as it did (stuck marks included).
         let mut order = std::mem::take(&mut self.order);
         let mut visible = std::mem::take(&mut self.visible);
-        if self.take_out(&mut order, |e| &*e.id, &changed, was, sort) {
+        if self.take_out(&mut order, |e| e.slot, &changed, was, sort) {
             // The visible list is a part of the order, sorted alike; a changed row may not
             // have been visible, so not finding it there is normal.
-            self.take_out(&mut visible, |id| &**id, &changed, was, sort);
+            self.take_out(&mut visible, |&s| s, &changed, was, sort);
         } else {
             // A row was not where its old values put it (never expected): the full pass.
             self.full_passes += 1;
-            let heads: HashSet<u64> = changed.iter().map(|id| head(id)).collect();
-            order.retain(|e| !(heads.contains(&e.head) && changed.contains(&*e.id)));
-            visible.retain(|id| !(heads.contains(&head(id)) && changed.contains(&**id)));
+            order.retain(|e| !changed.contains(&e.slot));
+            visible.retain(|s| !changed.contains(s));
         }
-        for id in &changed {
-            self.restuck(id);
+        for &s in &changed {
+            self.restuck(s);
         }
         let mut texts = std::mem::take(&mut self.texts);
         let before = texts.len();
         let mut add: Vec<(&Row, Entry)> = changed
             .iter()
-            .filter_map(|id| self.rows.get(id.as_str()))
-            .map(|r| (r, Entry::of(r, &mut texts)))
+            .filter_map(|&s| Some((s, self.rows.at(s)?)))
+            .map(|(s, r)| (r, Entry::of(s, r, &mut texts)))
             .collect();
         add.sort_by(|a, b| self.cmp_rows(a.0, b.0, sort));
-        let shown: Vec<(&Row, Id)> = add
+        let shown: Vec<(&Row, Slot)> = add
             .iter()
-            .filter(|(_, e)| table.shows(&e.id, e.text(&texts), &e.find))
-            .map(|(r, e)| (*r, e.id.clone()))
+            .filter(|(r, e)| table.shows(|| r.id(), e.text(&texts), &e.find))
+            .map(|(r, e)| (*r, e.slot))
             .collect();
-        self.put_in(&mut order, |e| &*e.id, add, sort);
-        self.put_in(&mut visible, |id| &**id, shown, sort);
+        self.put_in(&mut order, |e| e.slot, add, sort);
+        self.put_in(&mut visible, |&s| s, shown, sort);
         let written = texts.len() - before;
         self.order = order;
         self.visible = visible;
@@ -133,24 +130,24 @@ impl Held {
     fn take_out<T>(
         &self,
         list: &mut Vec<T>,
-        id_of: impl Fn(&T) -> &str,
-        changed: &HashSet<String>,
-        was: &HashMap<String, Option<Row>>,
+        slot_of: impl Fn(&T) -> Slot,
+        changed: &HashSet<Slot>,
+        was: &HashMap<Slot, Option<Row>>,
         sort: SortKey,
     ) -> bool {
-        let as_was = |id: &str| match was.get(id) {
+        let as_was = |s: Slot| match was.get(&s) {
             Some(before) => before.as_ref(),
-            None => self.rows.get(id),
+            None => self.rows.at(s),
         };
         let mut at = Vec::with_capacity(changed.len());
         let mut found_all = true;
-        for id in changed {
-            let Some(r) = as_was(id) else { continue };
+        for &s in changed {
+            let Some(r) = as_was(s) else { continue };
             let i = list.partition_point(|x| {
-                as_was(id_of(x)).is_some_and(|y| self.cmp_rows(y, r, sort) == Ordering::Less)
+                as_was(slot_of(x)).is_some_and(|y| self.cmp_rows(y, r, sort) == Ordering::Less)
             });
             match list.get(i) {
-                Some(x) if id_of(x) == id => at.push(i),
+                Some(x) if slot_of(x) == s => at.push(i),
                 _ => found_all = false,
             }
         }
@@ -165,7 +162,7 @@ impl Held {
     fn put_in<T>(
         &self,
         list: &mut Vec<T>,
-        id_of: impl Fn(&T) -> &str,
+        slot_of: impl Fn(&T) -> Slot,
         add: Vec<(&Row, T)>,
         sort: SortKey,
     ) {
@@ -174,7 +171,7 @@ impl Held {
         for (r, _) in &add {
             from += list[from..].partition_point(|x| {
                 self.rows
-                    .get(id_of(x))
+                    .at(slot_of(x))
                     .is_some_and(|y| self.cmp_rows(y, r, sort) == Ordering::Less)
             });
             at.push(from);
@@ -194,33 +191,36 @@ impl Held {
         self.refinish();
         let now = self.now;
         let policy = self.policy;
-        let marks: Vec<(Id, Option<StuckSince>, Option<Timestamp>)> = self
+        let marks: Vec<(Slot, Option<StuckSince>, Option<Timestamp>)> = self
             .rows
-            .iter()
-            .map(|r| {
+            .slots()
+            .map(|(slot, r)| {
                 let def = self.definitions.get(r.wf.definition());
                 let pending = r.pending.as_deref().map(Pending::unpack);
                 let stuck = stuck::detect(r, def, pending.as_ref(), policy, now);
                 let due = self.deadline_of(r, pending.as_ref(), stuck.as_ref());
-                (r.id.clone(), stuck.map(|s| StuckSince::of(&s, r)), due)
+                (slot, stuck.map(|s| StuckSince::of(&s, r)), due)
             })
             .collect();
         self.stuck_count = marks.iter().filter(|(_, stuck, _)| stuck.is_some()).count();
         self.due.clear();
-        for (id, stuck, t) in marks {
-            if let Some(r) = self.rows.get_mut(&id) {
+        for (slot, stuck, t) in marks {
+            if let Some(r) = self.rows.at_mut(slot) {
                 r.stuck = stuck;
                 r.due = t;
             }
             if let Some(t) = t {
-                self.due.insert((t, id));
+                self.due.insert((t, slot));
             }
         }
         self.checked_at = Some(now);
-        let mut rows: Vec<&Row> = self.rows.iter().collect();
-        rows.sort_by(|a, b| self.cmp_rows(a, b, table.sort()));
+        let mut rows: Vec<(Slot, &Row)> = self.rows.slots().collect();
+        rows.sort_by(|a, b| self.cmp_rows(a.1, b.1, table.sort()));
         let mut texts = String::new();
-        self.order = rows.into_iter().map(|r| Entry::of(r, &mut texts)).collect();
+        self.order = rows
+            .into_iter()
+            .map(|(slot, r)| Entry::of(slot, r, &mut texts))
+            .collect();
         self.texts = texts;
         self.appended = 0;
         self.refilter(table);
@@ -230,31 +230,29 @@ impl Held {
     /// should its row have changed since it was placed (a stuck mark re-derived in
     /// passing), by looking through the list.
     pub(in crate::tui::app) fn position(&self, id: &str, sort: SortKey) -> Option<usize> {
-        let r = self.rows.get(id)?;
-        let at = self.visible.partition_point(|x| {
+        let s = self.rows.slot_of(id)?;
+        let r = &self.rows[s];
+        let at = self.visible.partition_point(|&x| {
             self.rows
-                .get(x)
+                .at(x)
                 .is_some_and(|y| self.cmp_rows(y, r, sort) == Ordering::Less)
         });
         match self.visible.get(at) {
-            Some(x) if &**x == id => Some(at),
-            _ => self.visible.iter().position(|x| &**x == id),
+            Some(&x) if x == s => Some(at),
+            _ => self.visible.iter().position(|&x| x == s),
         }
     }
 
     /// Rebuilds the visible list from the sorted order after a change of view or filter:
     /// one pass, no sorting, no lookups.
     pub(in crate::tui::app) fn refilter(&mut self, table: &Table) {
-        let texts = &self.texts;
-        // Which entries match first, then their ids: copying an id touches its count, a
-        // cache miss a row, and a loop doing only that keeps many of them in flight.
-        let shown: Vec<usize> = (0..self.order.len())
-            .filter(|&i| {
-                let e = &self.order[i];
-                table.shows(&e.id, e.text(texts), &e.find)
-            })
+        let (texts, rows) = (&self.texts, &self.rows);
+        self.visible = self
+            .order
+            .iter()
+            .filter(|e| table.shows(|| rows[e.slot].id(), e.text(texts), &e.find))
+            .map(|e| e.slot)
             .collect();
-        self.visible = shown.iter().map(|&i| self.order[i].id.clone()).collect();
     }
 
     /// The order of the current sort key (ties by id, so the order is total). None of the
@@ -283,7 +281,7 @@ impl Held {
                 }
             },
         };
-        by.then_with(|| a.id.cmp(&b.id))
+        by.then_with(|| a.id().cmp(b.id()))
     }
 }
 
@@ -360,15 +358,6 @@ fn text_at(texts: &str) -> u32 {
     u32::try_from(texts.len()).expect("the held rows' texts stay under 4 GiB")
 }
 
-/// The first 8 bytes of an id as a number, for quick inequality.
-fn head(id: &str) -> u64 {
-    let b = id.as_bytes();
-    let mut k = [0u8; 8];
-    let n = b.len().min(8);
-    k[..n].copy_from_slice(&b[..n]);
-    u64::from_le_bytes(k)
-}
-
 #[cfg(test)]
 mod tests {
     use super::{Entry, insert_at, remove_at};
@@ -376,10 +365,10 @@ mod tests {
 
     /// A keystroke reads every entry and a change moves half of them: their size is the
     /// cost of both (72 bytes before the text's place became a u32 and an unknown status
-    /// moved into the text).
+    /// moved into the text, 56 before rows were named by slot and the ends became u16).
     #[test]
-    fn an_entry_is_56_bytes() {
-        assert_eq!(std::mem::size_of::<Entry>(), 56);
+    fn an_entry_is_24_bytes() {
+        assert_eq!(std::mem::size_of::<Entry>(), 24);
     }
 
     proptest! {

@@ -5,7 +5,7 @@
 //! moves only the entries it passes: none, for a row that stays.
 
 use super::order::Entry;
-use super::{Held, Row};
+use super::{Held, Row, Slot};
 use crate::tui::app::table::Table;
 use foldhash::{HashMap, HashSet};
 use std::cmp::Ordering;
@@ -21,18 +21,18 @@ impl Held {
     /// sends it to its full pass).
     pub(super) fn rotate_in(
         &mut self,
-        changed: &HashSet<String>,
-        was: &HashMap<String, Option<Row>>,
+        changed: &HashSet<Slot>,
+        was: &HashMap<Slot, Option<Row>>,
         table: &Table,
     ) -> bool {
-        let held = |id: &str| !matches!(was.get(id), Some(None)) && self.rows.get(id).is_some();
-        if changed.len() > ROTATE_MAX || !changed.iter().all(|id| held(id)) {
+        let held = |s: Slot| !matches!(was.get(&s), Some(None)) && self.rows.at(s).is_some();
+        if changed.len() > ROTATE_MAX || !changed.iter().all(|&s| held(s)) {
             return false;
         }
-        let mut waiting: HashSet<&str> = changed.iter().map(String::as_str).collect();
-        for id in changed {
-            waiting.remove(id.as_str());
-            if !self.move_one(id, was, &waiting, table) {
+        let mut waiting: HashSet<Slot> = changed.clone();
+        for &s in changed {
+            waiting.remove(&s);
+            if !self.move_one(s, was, &waiting, table) {
                 return false;
             }
         }
@@ -43,66 +43,62 @@ impl Held {
     /// `waiting`), as held otherwise.
     fn placed<'r>(
         &'r self,
-        x: &str,
-        was: &'r HashMap<String, Option<Row>>,
-        waiting: &HashSet<&str>,
+        x: Slot,
+        was: &'r HashMap<Slot, Option<Row>>,
+        waiting: &HashSet<Slot>,
     ) -> Option<&'r Row> {
-        match was.get(x) {
-            Some(before) if waiting.contains(x) => before.as_ref(),
-            _ => self.rows.get(x),
+        match was.get(&x) {
+            Some(before) if waiting.contains(&x) => before.as_ref(),
+            _ => self.rows.at(x),
         }
     }
 
-    /// Moves the changed row `id` from where its old values put it to where its new ones
-    /// do; false, having changed nothing, when it is not where it should be.
+    /// Moves the changed row in slot `s` from where its old values put it to where its new
+    /// ones do; false, having changed nothing, when it is not where it should be.
     fn move_one(
         &mut self,
-        id: &str,
-        was: &HashMap<String, Option<Row>>,
-        waiting: &HashSet<&str>,
+        s: Slot,
+        was: &HashMap<Slot, Option<Row>>,
+        waiting: &HashSet<Slot>,
         table: &Table,
     ) -> bool {
         let sort = table.sort();
-        let Some(old) = was
-            .get(id)
-            .map_or_else(|| self.rows.get(id), Option::as_ref)
-        else {
+        let Some(old) = was.get(&s).map_or_else(|| self.rows.at(s), Option::as_ref) else {
             return false;
         };
         // This row by its old values, which `rows` no longer holds.
-        let before = |x: &str| {
-            let y = if x == id {
+        let before = |x: Slot| {
+            let y = if x == s {
                 Some(old)
             } else {
                 self.placed(x, was, waiting)
             };
             y.is_some_and(|y| self.cmp_rows(y, old, sort) == Ordering::Less)
         };
-        let i = self.order.partition_point(|e| before(&e.id));
-        if self.order.get(i).is_none_or(|e| &*e.id != id) {
+        let i = self.order.partition_point(|e| before(e.slot));
+        if self.order.get(i).is_none_or(|e| e.slot != s) {
             return false;
         }
-        let v = self.visible.partition_point(|x| before(x));
-        let was_shown = self.visible.get(v).is_some_and(|x| &**x == id);
-        self.restuck(id);
-        let Some(row) = self.rows.get(id) else {
+        let v = self.visible.partition_point(|&x| before(x));
+        let was_shown = self.visible.get(v) == Some(&s);
+        self.restuck(s);
+        let Some(row) = self.rows.at(s) else {
             return false; // just checked; kept for the borrow
         };
         let start = self.texts.len();
-        let entry = Entry::of(row, &mut self.texts);
-        let shown = table.shows(&entry.id, entry.text(&self.texts), &entry.find);
-        let after = |x: &str| {
+        let entry = Entry::of(s, row, &mut self.texts);
+        let shown = table.shows(|| row.id(), entry.text(&self.texts), &entry.find);
+        let after = |x: Slot| {
             self.placed(x, was, waiting)
                 .is_some_and(|y| self.cmp_rows(y, row, sort) == Ordering::Less)
         };
         // Every place first, while the lists are only read.
-        let j = new_place(&self.order, |e| after(&e.id), i);
+        let j = new_place(&self.order, |e| after(e.slot), i);
         let w = match (was_shown, shown) {
-            (true, true) => new_place(&self.visible, |x| after(x), v),
-            (false, true) => self.visible.partition_point(|x| after(x)),
+            (true, true) => new_place(&self.visible, |&x| after(x), v),
+            (false, true) => self.visible.partition_point(|&x| after(x)),
             _ => v,
         };
-        let key = row.id.clone();
         move_to(&mut self.order, i, j);
         self.order[j] = entry;
         match (was_shown, shown) {
@@ -110,7 +106,7 @@ impl Held {
             (true, false) => {
                 self.visible.remove(v);
             }
-            (false, true) => self.visible.insert(w, key),
+            (false, true) => self.visible.insert(w, s),
             (false, false) => {}
         }
         let written = self.texts.len() - start;

@@ -1,15 +1,25 @@
-//! The held rows, found by the id each holds. A map keyed by the id would keep a second
-//! pointer to it in every slot (16 bytes, 21 with the table's slack, at 50,000 rows); a
-//! table of rows hashed by their own ids keeps only the row's pointer.
+//! The held rows: in numbered slots, which the sorted lists and the deadlines name them by
+//! (four bytes where a shared id took sixteen, and its own allocation of 52), and found by
+//! the id each holds through a table of slot numbers hashed by those ids.
 
 use super::Row;
 use foldhash::fast::RandomState;
 use hashbrown::HashTable;
 use std::hash::BuildHasher;
 
+/// Where a held row is. A slot stays the row's while it is held; once the row is let go
+/// the number may be given to another row, so whatever names a row by its slot lets go of
+/// the number with the row (see `Held::merge`).
+pub type Slot = u32;
+
 #[derive(Debug, Clone, Default)]
 pub struct Rows {
-    table: HashTable<Box<Row>>,
+    /// The rows, inline (no allocation of their own); `None` where one was let go.
+    slots: Vec<Option<Row>>,
+    /// Slots let go, given again before the list grows.
+    free: Vec<Slot>,
+    /// Every held slot, hashed by its row's id.
+    table: HashTable<Slot>,
     hasher: RandomState,
 }
 
@@ -17,6 +27,8 @@ impl Rows {
     /// Room for `n` rows without growing (growing holds two tables for a moment).
     pub fn with_capacity(n: usize) -> Rows {
         Rows {
+            slots: Vec::with_capacity(n),
+            free: Vec::new(),
             table: HashTable::with_capacity(n),
             hasher: RandomState::default(),
         }
@@ -26,44 +38,88 @@ impl Rows {
         self.hasher.hash_one(id)
     }
 
-    pub fn get(&self, id: &str) -> Option<&Row> {
+    /// The slot of the row `id`, if it is held.
+    pub fn slot_of(&self, id: &str) -> Option<Slot> {
+        let slots = &self.slots;
         self.table
-            .find(self.hash(id), |r| &*r.id == id)
-            .map(|r| &**r)
+            .find(self.hash(id), |&s| {
+                held(slots, s).is_some_and(|r| r.id() == id)
+            })
+            .copied()
+    }
+
+    pub fn get(&self, id: &str) -> Option<&Row> {
+        self.at(self.slot_of(id)?)
     }
 
     pub fn get_mut(&mut self, id: &str) -> Option<&mut Row> {
-        let hash = self.hash(id);
-        self.table
-            .find_mut(hash, |r| &*r.id == id)
-            .map(|r| &mut **r)
+        let s = self.slot_of(id)?;
+        self.at_mut(s)
     }
 
-    /// Holds `row`, replacing the row of the same id if there is one.
-    pub fn insert(&mut self, row: Row) {
-        let hash = self.hash(&row.id);
-        match self.table.find_mut(hash, |r| r.id == row.id) {
-            Some(held) => **held = row,
-            None => {
-                let hasher = &self.hasher;
-                self.table
-                    .insert_unique(hash, Box::new(row), |r| hasher.hash_one(&*r.id));
-            }
+    /// The row in slot `s`, if one is held there.
+    pub fn at(&self, s: Slot) -> Option<&Row> {
+        held(&self.slots, s)
+    }
+
+    pub fn at_mut(&mut self, s: Slot) -> Option<&mut Row> {
+        self.slots.get_mut(s as usize)?.as_mut()
+    }
+
+    /// Holds `row` and returns its slot, replacing the row of the same id if there is one
+    /// (which keeps its slot).
+    pub fn insert(&mut self, row: Row) -> Slot {
+        if let Some(s) = self.slot_of(row.id()) {
+            self.slots[s as usize] = Some(row);
+            return s;
         }
+        let hash = self.hash(row.id());
+        let s = match self.free.pop() {
+            Some(s) => {
+                self.slots[s as usize] = Some(row);
+                s
+            }
+            None => {
+                let s = Slot::try_from(self.slots.len()).expect("fewer than 4 billion rows held");
+                self.slots.push(Some(row));
+                s
+            }
+        };
+        let (slots, hasher) = (&self.slots, &self.hasher);
+        self.table.insert_unique(hash, s, |&x| {
+            hasher.hash_one(held(slots, x).map_or("", Row::id))
+        });
+        s
     }
 
-    pub fn remove(&mut self, id: &str) -> Option<Box<Row>> {
+    /// Lets the row `id` go; its slot may be given to the next row held.
+    pub fn remove(&mut self, id: &str) -> Option<(Slot, Row)> {
         let hash = self.hash(id);
-        let found = self.table.find_entry(hash, |r| &*r.id == id).ok()?;
-        Some(found.remove().0)
+        let slots = &self.slots;
+        let found = self
+            .table
+            .find_entry(hash, |&s| held(slots, s).is_some_and(|r| r.id() == id))
+            .ok()?;
+        let s = found.remove().0;
+        let row = self.slots[s as usize].take()?;
+        self.free.push(s);
+        Some((s, row))
     }
 
     pub fn iter(&self) -> impl Iterator<Item = &Row> {
-        self.table.iter().map(|r| &**r)
+        self.slots.iter().flatten()
+    }
+
+    /// Every held row with its slot.
+    pub fn slots(&self) -> impl Iterator<Item = (Slot, &Row)> {
+        self.slots
+            .iter()
+            .enumerate()
+            .filter_map(|(s, r)| Some((s as Slot, r.as_ref()?)))
     }
 
     pub fn iter_mut(&mut self) -> impl Iterator<Item = &mut Row> {
-        self.table.iter_mut().map(|r| &mut **r)
+        self.slots.iter_mut().flatten()
     }
 
     pub fn len(&self) -> usize {
@@ -75,6 +131,10 @@ impl Rows {
     }
 }
 
+fn held(slots: &[Option<Row>], s: Slot) -> Option<&Row> {
+    slots.get(s as usize)?.as_ref()
+}
+
 impl std::ops::Index<&str> for Rows {
     type Output = Row;
 
@@ -84,36 +144,65 @@ impl std::ops::Index<&str> for Rows {
     }
 }
 
+impl std::ops::Index<Slot> for Rows {
+    type Output = Row;
+
+    /// The row in slot `s`; panics when none is held there (a list naming a slot let go).
+    fn index(&self, s: Slot) -> &Row {
+        self.at(s)
+            .unwrap_or_else(|| panic!("no held row in slot {s}"))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::model::Status;
     use crate::tui::testing::workflow;
 
+    fn row(id: &str, build: &str) -> Row {
+        Row::new(workflow(id, build, "build", Status::Running))
+    }
+
     #[test]
     fn rows_are_found_replaced_and_removed_by_their_ids() {
         let mut rows = Rows::with_capacity(2);
         for i in 0..100 {
-            let id = format!("wf-{i}");
-            rows.insert(Row::new(workflow(
-                &id,
-                &format!("b-{i}"),
-                "build",
-                Status::Running,
-            )));
+            rows.insert(row(&format!("wf-{i}"), &format!("b-{i}")));
         }
         assert_eq!(rows.len(), 100);
         assert_eq!(rows["wf-42"].wf.build_id(), "b-42");
-        rows.insert(Row::new(workflow("wf-42", "again", "test", Status::Paused)));
-        assert_eq!(rows.len(), 100, "the same id replaces");
-        assert_eq!(rows["wf-42"].wf.build_id(), "again");
-        rows.get_mut("wf-7").expect("held").stuck = None;
+        let s = rows.slot_of("wf-42").expect("held");
         assert_eq!(
-            rows.remove("wf-7").map(|r| r.id.to_string()),
-            Some("wf-7".into())
+            rows.insert(row("wf-42", "again")),
+            s,
+            "the same id keeps its slot"
+        );
+        assert_eq!(rows.len(), 100, "the same id replaces");
+        assert_eq!(rows[s].wf.build_id(), "again");
+        rows.get_mut("wf-7").expect("held").stuck = None;
+        let seven = rows.slot_of("wf-7");
+        assert_eq!(
+            rows.remove("wf-7").map(|(s, r)| (s, r.id().to_string())),
+            seven.map(|s| (s, "wf-7".to_string()))
         );
         assert!(rows.get("wf-7").is_none() && rows.remove("wf-7").is_none());
         assert_eq!(rows.iter().count(), 99);
-        assert!(rows.iter().all(|r| rows.get(&r.id).is_some()));
+        assert!(rows.iter().all(|r| rows.get(r.id()).is_some()));
+        assert!(rows.slots().all(|(s, r)| rows.slot_of(r.id()) == Some(s)));
+    }
+
+    #[test]
+    fn a_slot_let_go_is_given_to_the_next_row_and_names_only_it() {
+        let mut rows = Rows::default();
+        let a = rows.insert(row("a", "atlas-1"));
+        let b = rows.insert(row("b", "atlas-2"));
+        rows.remove("a");
+        assert!(rows.at(a).is_none(), "an empty slot holds nothing");
+        let c = rows.insert(row("c", "atlas-3"));
+        assert_eq!(c, a, "reused before the list grows");
+        assert_eq!((rows[c].id(), rows[b].id()), ("c", "b"));
+        assert!(rows.get("a").is_none());
+        assert_eq!(rows.len(), 2);
     }
 }
