@@ -108,7 +108,7 @@ pub fn detect(
     let since = [w.heartbeat_at(), Some(w.phase_since())]
         .into_iter()
         .flatten()
-        .filter_map(|s| time::parse(s).map(|t| (t, s)))
+        .filter_map(|s| s.parse().map(|t| (t, s)))
         .max_by_key(|(t, _)| *t)?;
     let idle = (now - since.0).num_seconds();
     (idle > limit).then(|| Stuck::NoHeartbeat {

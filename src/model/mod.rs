@@ -10,6 +10,7 @@ pub(crate) mod fuzz_cases;
 mod handoff;
 pub mod json_diff;
 pub mod since;
+mod stamp;
 mod status;
 pub mod text;
 #[cfg(test)]
@@ -22,5 +23,6 @@ pub use checkpoint::Checkpoint;
 pub use definition::{Definition, Phase};
 pub use event::{Event, EventType};
 pub use handoff::{Handoff, HandoffKind};
+pub use stamp::Stamp;
 pub use status::Status;
 pub use workflow::{Workflow, WorkflowFields, short_id};

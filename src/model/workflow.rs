@@ -1,4 +1,4 @@
-use super::Status;
+use super::{Stamp, Status};
 use compact_str::CompactString;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -65,15 +65,15 @@ pub trait WorkflowFields {
     fn status(&self) -> Status;
     /// The stored status text, as written.
     fn status_raw(&self) -> &str;
-    fn created_at(&self) -> &str;
-    fn updated_at(&self) -> &str;
-    fn completed_at(&self) -> Option<&str>;
-    fn heartbeat_at(&self) -> Option<&str>;
-    fn state_entered_at(&self) -> Option<&str>;
+    fn created_at(&self) -> Stamp<'_>;
+    fn updated_at(&self) -> Stamp<'_>;
+    fn completed_at(&self) -> Option<Stamp<'_>>;
+    fn heartbeat_at(&self) -> Option<Stamp<'_>>;
+    fn state_entered_at(&self) -> Option<Stamp<'_>>;
 
     /// The time the workflow entered its current phase (`updated_at` for rows written by
     /// orchestrators that do not fill `state_entered_at`).
-    fn phase_since(&self) -> &str {
+    fn phase_since(&self) -> Stamp<'_> {
         self.state_entered_at().unwrap_or(self.updated_at())
     }
 }
@@ -103,19 +103,19 @@ impl WorkflowFields for Workflow {
     fn status_raw(&self) -> &str {
         &self.status_raw
     }
-    fn created_at(&self) -> &str {
-        &self.created_at
+    fn created_at(&self) -> Stamp<'_> {
+        Stamp::Text(&self.created_at)
     }
-    fn updated_at(&self) -> &str {
-        &self.updated_at
+    fn updated_at(&self) -> Stamp<'_> {
+        Stamp::Text(&self.updated_at)
     }
-    fn completed_at(&self) -> Option<&str> {
-        self.completed_at.as_deref()
+    fn completed_at(&self) -> Option<Stamp<'_>> {
+        self.completed_at.as_deref().map(Stamp::Text)
     }
-    fn heartbeat_at(&self) -> Option<&str> {
-        self.heartbeat_at.as_deref()
+    fn heartbeat_at(&self) -> Option<Stamp<'_>> {
+        self.heartbeat_at.as_deref().map(Stamp::Text)
     }
-    fn state_entered_at(&self) -> Option<&str> {
-        self.state_entered_at.as_deref()
+    fn state_entered_at(&self) -> Option<Stamp<'_>> {
+        self.state_entered_at.as_deref().map(Stamp::Text)
     }
 }

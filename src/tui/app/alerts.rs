@@ -6,7 +6,7 @@
 
 use super::held::Held;
 use crate::model::Status;
-use crate::model::time::{self, Timestamp};
+use crate::model::time::Timestamp;
 use std::collections::HashSet;
 
 #[derive(Debug, Clone, Default)]
@@ -52,7 +52,7 @@ impl Alerts {
             let Some((key, began)) = episode else {
                 continue;
             };
-            let before = time::parse(began).is_some_and(|t| t < opened);
+            let before = began.parse().is_some_and(|t| t < opened);
             if !self.told.insert((r.id().to_string(), key)) || before {
                 continue;
             }

@@ -7,8 +7,8 @@
 //! means idle).
 
 use super::App;
-use crate::model::WorkflowFields;
-use crate::model::time::{self, Timestamp};
+use crate::model::time::Timestamp;
+use crate::model::{Stamp, WorkflowFields};
 use chrono::{DurationRound, TimeDelta};
 
 /// How many seconds until a duration of `secs`, shown as `human_duration` shows it, reads
@@ -23,7 +23,7 @@ fn until_next_change(secs: i64) -> i64 {
 
 /// When a finished (completed or cancelled) workflow's clocks stopped: its completion
 /// time, or its last update when a writer left `completed_at` empty. `None` while live.
-pub fn stopped_at(w: &impl WorkflowFields) -> Option<&str> {
+pub fn stopped_at(w: &impl WorkflowFields) -> Option<Stamp<'_>> {
     w.status()
         .is_terminal()
         .then(|| w.completed_at().unwrap_or(w.updated_at()))
@@ -32,18 +32,18 @@ pub fn stopped_at(w: &impl WorkflowFields) -> Option<&str> {
 /// The moment `w`'s clocks read at `now`: now, or when it finished.
 fn clock_end(w: &impl WorkflowFields, now: Timestamp) -> Timestamp {
     stopped_at(w)
-        .and_then(time::parse)
+        .and_then(Stamp::parse)
         .map_or(now, |t| t.min(now))
 }
 
 /// How long `w` has been (or was, once finished) in its current phase.
 pub fn in_phase_secs(w: &impl WorkflowFields, now: Timestamp) -> Option<i64> {
-    time::secs_since(w.phase_since(), clock_end(w, now))
+    w.phase_since().secs_until(clock_end(w, now))
 }
 
 /// How old `w` is (or was, when it finished).
 pub fn age_secs(w: &impl WorkflowFields, now: Timestamp) -> Option<i64> {
-    time::secs_since(w.created_at(), clock_end(w, now))
+    w.created_at().secs_until(clock_end(w, now))
 }
 
 impl App {
@@ -77,7 +77,7 @@ impl App {
             // A finished workflow's durations stopped: they never change again.
             .filter(|r| stopped_at(*r).is_none())
             .flat_map(|r| [r.wf.phase_since(), r.wf.created_at()])
-            .filter_map(|t| time::secs_since(t, now))
+            .filter_map(|t| t.secs_until(now))
             .map(until_next_change)
             .min()
             .map(|secs| now + TimeDelta::seconds(secs));
@@ -115,7 +115,7 @@ impl App {
 mod tests {
     use super::*;
     use crate::engine::StuckPolicy;
-    use crate::model::Status;
+    use crate::model::{Status, time};
     use crate::tui::msg::Delta;
     use crate::tui::testing;
 

@@ -102,8 +102,11 @@ fn assert_same(app: &App) {
             "why {id} is stuck"
         );
         assert_eq!(
-            app.held().stuck_since(r),
-            app.held().stuck_of(r).as_ref().map(|s| s.since()),
+            app.held().stuck_since(r).map(|s| s.to_string()),
+            app.held()
+                .stuck_of(r)
+                .as_ref()
+                .map(|s| s.since().to_string()),
             "when {id}'s stuck episode began, read from the row as the verdict says"
         );
     }

@@ -145,8 +145,8 @@ fn cells(w: &Packed, now: time::Timestamp) -> [Cow<'_, str>; 7] {
         _ => "  ",
     };
     let ended = w.completed_at().unwrap_or(w.updated_at());
-    let finished = time::parse(ended).map_or_else(
-        || sanitize(ended).into_owned(),
+    let finished = ended.parse().map_or_else(
+        || sanitize(&ended.text()).into_owned(),
         |at| {
             if at.date_naive() == now.date_naive() {
                 at.format("%H:%M").to_string()
@@ -155,7 +155,7 @@ fn cells(w: &Packed, now: time::Timestamp) -> [Cow<'_, str>; 7] {
             }
         },
     );
-    let took = match (time::parse(w.created_at()), time::parse(ended)) {
+    let took = match (w.created_at().parse(), ended.parse()) {
         (Some(a), Some(b)) if b >= a => time::human_duration((b - a).num_seconds()),
         _ => "?".into(),
     };

@@ -4,7 +4,7 @@
 use super::{Held, Pending, Slot, StuckSince};
 use crate::engine::stuck::{self, Stuck};
 use crate::model::time::{self, Timestamp};
-use crate::model::{Handoff, Status, WorkflowFields};
+use crate::model::{Handoff, Stamp, Status, WorkflowFields};
 use crate::tui::app::table::Table;
 use foldhash::{HashMap, HashMapExt, HashSet};
 use std::cmp::Ordering;
@@ -128,7 +128,7 @@ impl Held {
         let life = [w.heartbeat_at(), Some(w.phase_since())]
             .into_iter()
             .flatten()
-            .filter_map(time::parse)
+            .filter_map(Stamp::parse)
             .max()
             .and_then(|t| after_secs(t, limit));
         match stuck {

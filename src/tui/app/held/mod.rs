@@ -20,7 +20,7 @@ pub use rows::{Rows, Slot};
 use super::table::Table;
 use crate::engine::stuck::{self, Stuck, StuckPolicy};
 use crate::model::time::Timestamp;
-use crate::model::{Definition, Handoff, Status, Workflow, WorkflowFields};
+use crate::model::{Definition, Handoff, Stamp, Status, Workflow, WorkflowFields};
 use crate::tui::msg::Delta;
 use compact_str::CompactString;
 use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
@@ -43,7 +43,9 @@ impl StuckSince {
     pub(super) fn of(s: &Stuck, r: &Row) -> StuckSince {
         match s {
             Stuck::UnacknowledgedHandoff { .. } => StuckSince::Handoff,
-            Stuck::NoHeartbeat { since, .. } if r.wf.heartbeat_at() == Some(since) => {
+            Stuck::NoHeartbeat { since, .. }
+                if r.wf.heartbeat_at().is_some_and(|h| h == since.as_str()) =>
+            {
                 StuckSince::Heartbeat
             }
             Stuck::NoHeartbeat { .. } => StuckSince::PhaseEntered,
@@ -124,19 +126,19 @@ impl WorkflowFields for Row {
     fn status_raw(&self) -> &str {
         self.wf.status_raw()
     }
-    fn created_at(&self) -> &str {
+    fn created_at(&self) -> Stamp<'_> {
         self.wf.created_at()
     }
-    fn updated_at(&self) -> &str {
+    fn updated_at(&self) -> Stamp<'_> {
         self.wf.updated_at()
     }
-    fn completed_at(&self) -> Option<&str> {
+    fn completed_at(&self) -> Option<Stamp<'_>> {
         self.wf.completed_at()
     }
-    fn heartbeat_at(&self) -> Option<&str> {
+    fn heartbeat_at(&self) -> Option<Stamp<'_>> {
         self.wf.heartbeat_at()
     }
-    fn state_entered_at(&self) -> Option<&str> {
+    fn state_entered_at(&self) -> Option<Stamp<'_>> {
         self.wf.state_entered_at()
     }
 }
@@ -223,9 +225,9 @@ impl Held {
     }
     /// When row `r`'s stuck episode began, as written in the row: what tells one episode
     /// from the next, read without deriving the verdict again.
-    pub fn stuck_since<'r>(&self, r: &'r Row) -> Option<&'r str> {
+    pub fn stuck_since<'r>(&self, r: &'r Row) -> Option<Stamp<'r>> {
         match r.stuck? {
-            StuckSince::Handoff => r.pending.as_deref().map(Pending::created_at),
+            StuckSince::Handoff => r.pending.as_deref().map(|p| Stamp::Text(p.created_at())),
             StuckSince::Heartbeat => r.wf.heartbeat_at(),
             StuckSince::PhaseEntered => Some(r.wf.phase_since()),
         }

@@ -260,19 +260,19 @@ impl Held {
     pub(super) fn cmp_rows(&self, a: &Row, b: &Row, sort: SortKey) -> Ordering {
         let (x, y) = (&a.wf, &b.wf);
         let by = match sort {
-            SortKey::Updated => y.updated_at().cmp(x.updated_at()),
-            SortKey::Age => x.created_at().cmp(y.created_at()),
+            SortKey::Updated => y.updated_at().cmp(&x.updated_at()),
+            SortKey::Age => x.created_at().cmp(&y.created_at()),
             SortKey::Build => x.build_id().cmp(y.build_id()),
             SortKey::Progress => self.progress(b).0.cmp(&self.progress(a).0),
             // Trouble first: stuck, then failed, then the rest by status; within a status
             // by start time, which never changes, so rows keep their places between writes.
             SortKey::Status => (a.stuck.is_none(), x.status() != Status::Failed, x.status())
                 .cmp(&(b.stuck.is_none(), y.status() != Status::Failed, y.status()))
-                .then_with(|| x.created_at().cmp(y.created_at())),
+                .then_with(|| x.created_at().cmp(&y.created_at())),
             // Longest in phase first. A finished workflow's time in phase stopped at its
             // completion: those come after every live one, longest first among themselves.
             SortKey::TimeInPhase => match (clock::stopped_at(a), clock::stopped_at(b)) {
-                (None, None) => x.phase_since().cmp(y.phase_since()),
+                (None, None) => x.phase_since().cmp(&y.phase_since()),
                 (None, Some(_)) => Ordering::Less,
                 (Some(_), None) => Ordering::Greater,
                 (Some(_), Some(_)) => {

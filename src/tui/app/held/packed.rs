@@ -5,7 +5,7 @@
 //! unpacks to the very `Workflow` it was made from.
 
 use super::texts::Texts;
-use crate::model::{Status, Workflow};
+use crate::model::{Stamp, Status, Workflow};
 use serde_json::Value;
 
 /// The texts, in the order they are packed. `last_error` is last: the one field that may
@@ -70,6 +70,9 @@ pub struct Packed {
     json: Option<Box<[Value; 2]>>,
     /// Which times repeat an earlier one ([`SAME_BITS`] per time, in [`TIMES`] order).
     same: u16,
+    /// Which times (a bit each, in [`TIMES`] order) are held as 8 bytes of milliseconds:
+    /// those whose text is canonical ([`Stamp::compact`]), nearly all.
+    numbers: u8,
     status: Status,
     flags: u8,
 }
@@ -110,15 +113,31 @@ impl Packed {
             }
         }
         let same = Packed::share_times(&mut texts);
+        // Each time with its own text, canonical, is held as its milliseconds.
+        let mut millis = [[0u8; 8]; TIMES.len()];
+        let mut numbers = 0u8;
+        for (i, t) in TIMES.iter().enumerate() {
+            if let Some(ms) = Stamp::compact(texts[*t as usize]) {
+                millis[i] = ms.to_le_bytes();
+                numbers |= 1 << i;
+            }
+        }
+        let mut parts: [&[u8]; TEXTS] = texts.map(str::as_bytes);
+        for (i, t) in TIMES.iter().enumerate() {
+            if numbers & (1 << i) != 0 {
+                parts[*t as usize] = &millis[i];
+            }
+        }
         let json = match (w.phase_outputs, w.metadata) {
             (Value::Null, Value::Null) => None,
             (outputs, metadata) => Some(Box::new([outputs, metadata])),
         };
         Packed {
-            texts: Texts::new(texts),
+            texts: Texts::of_bytes(parts),
             version: w.version,
             json,
             same,
+            numbers,
             status: w.status,
             flags,
         }
@@ -176,16 +195,21 @@ impl Packed {
         }
     }
 
-    /// Time `t`'s text: its own, or that of the earlier time it repeats.
-    fn time(&self, t: Text) -> &str {
+    /// Time `t`: its own, or the earlier time it repeats; a number where one is held.
+    fn time(&self, t: Text) -> Stamp<'_> {
         let i = TIMES
             .iter()
             .position(|x| *x as usize == t as usize)
             .unwrap_or(0);
-        match (self.same >> (SAME_BITS * i as u32)) & 0b111 {
-            0 => self.text(t),
-            j => self.text(TIMES[usize::from(j) - 1]),
+        let own = match (self.same >> (SAME_BITS * i as u32)) & 0b111 {
+            0 => i,
+            j => usize::from(j) - 1,
+        };
+        if self.numbers & (1 << own) == 0 {
+            return Stamp::Text(self.text(TIMES[own]));
         }
+        let b = self.texts.bytes(TIMES[own] as usize);
+        Stamp::Millis(i64::from_le_bytes(b.try_into().unwrap_or_default()))
     }
 
     fn text(&self, t: Text) -> &str {
@@ -243,22 +267,22 @@ impl Packed {
     pub fn version(&self) -> i64 {
         self.version
     }
-    pub fn created_at(&self) -> &str {
-        self.text(Text::Created)
+    pub fn created_at(&self) -> Stamp<'_> {
+        self.time(Text::Created)
     }
-    pub fn updated_at(&self) -> &str {
+    pub fn updated_at(&self) -> Stamp<'_> {
         self.time(Text::Updated)
     }
-    pub fn completed_at(&self) -> Option<&str> {
+    pub fn completed_at(&self) -> Option<Stamp<'_>> {
         (self.flags & HAS_COMPLETED != 0).then(|| self.time(Text::Completed))
     }
-    pub fn heartbeat_at(&self) -> Option<&str> {
+    pub fn heartbeat_at(&self) -> Option<Stamp<'_>> {
         (self.flags & HAS_HEARTBEAT != 0).then(|| self.time(Text::Heartbeat))
     }
-    pub fn state_entered_at(&self) -> Option<&str> {
+    pub fn state_entered_at(&self) -> Option<Stamp<'_>> {
         (self.flags & HAS_ENTERED != 0).then(|| self.time(Text::Entered))
     }
-    pub fn phase_since(&self) -> &str {
+    pub fn phase_since(&self) -> Stamp<'_> {
         self.state_entered_at().unwrap_or(self.updated_at())
     }
 }
@@ -285,6 +309,7 @@ impl std::fmt::Debug for Packed {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::WorkflowFields;
     use crate::tui::testing::workflow;
     use serde_json::json;
 
@@ -399,8 +424,8 @@ mod tests {
         w.state_entered_at = Some(t1.into());
         let p = Packed::new(w.clone());
         let distinct = Packed::new(workflow("id-7", "atlas-7", "build", Status::Completed));
-        // Two texts of 24 bytes for five times; the fixture's times are all one.
-        assert_eq!(p.texts.size(), distinct.texts.size() + t1.len());
+        // Two times held (8 bytes of milliseconds each) for five; the fixture's are all one.
+        assert_eq!(p.texts.size(), distinct.texts.size() + 8);
         round_trip(w.clone());
         // Every combination of five times drawn from two values and absence round-trips.
         for code in 0..3u32.pow(5) {
@@ -417,6 +442,28 @@ mod tests {
             v.state_entered_at = pick(4).map(Into::into);
             round_trip(v);
         }
+    }
+
+    #[test]
+    fn canonical_times_are_held_as_numbers_and_any_other_text_as_written() {
+        let mut w = workflow("id-9", "atlas-9", "build", Status::Running);
+        w.created_at = "2026-11-22T10:00:00.000Z".into();
+        w.updated_at = "2026-11-22 10:05:00".into();
+        w.heartbeat_at = Some("2026-11-22T10:06:00.000+00:00".into());
+        w.state_entered_at = Some("2026-11-22T10:05:30.250Z".into());
+        let p = Packed::new(w.clone());
+        assert!(matches!(p.created_at(), Stamp::Millis(_)));
+        assert!(matches!(p.state_entered_at(), Some(Stamp::Millis(_))));
+        assert_eq!(p.updated_at(), Stamp::Text("2026-11-22 10:05:00"));
+        assert!(matches!(p.heartbeat_at(), Some(Stamp::Text(_))));
+        assert_eq!(p.created_at().to_string(), w.created_at.as_str());
+        // The stuck rule and the clocks read the same instants either way.
+        assert_eq!(p.updated_at().parse(), w.updated_at().parse());
+        assert_eq!(
+            p.phase_since().parse(),
+            WorkflowFields::phase_since(&w).parse()
+        );
+        round_trip(w);
     }
 
     #[test]

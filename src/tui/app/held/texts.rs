@@ -1,7 +1,8 @@
 //! `N` texts back to back in one allocation: what a held row's strings cost when the
 //! dashboard holds 50,000 rows. A `String` is 24 bytes before its text and an allocation
 //! of its own; here a text costs its bytes and one byte of table (two or four when the
-//! texts are long).
+//! texts are long). A part may also be bytes that are not text (a time held as a number),
+//! which its owner reads back with [`Texts::bytes`].
 
 /// The texts, after a byte saying how wide each end is (1, 2 or 4) and the ends of all but
 /// the last (which ends where the bytes do, so one long last text never widens the table).
@@ -10,6 +11,11 @@ pub struct Texts<const N: usize>(Box<[u8]>);
 
 impl<const N: usize> Texts<N> {
     pub fn new(texts: [&str; N]) -> Texts<N> {
+        Texts::of_bytes(texts.map(str::as_bytes))
+    }
+
+    /// Parts that need not be text: [`Texts::get`] reads a part that is not as empty.
+    pub fn of_bytes(texts: [&[u8]; N]) -> Texts<N> {
         let before_last: usize = texts[..N - 1].iter().map(|t| t.len()).sum();
         let width: usize = if before_last > usize::from(u16::MAX) {
             4
@@ -32,13 +38,19 @@ impl<const N: usize> Texts<N> {
             }
         }
         for t in texts {
-            bytes.extend_from_slice(t.as_bytes());
+            bytes.extend_from_slice(t);
         }
         Texts(bytes.into_boxed_slice())
     }
 
     /// Text `i`, as it was given.
     pub fn get(&self, i: usize) -> &str {
+        // Each text went in whole, at a character boundary: this cannot fail for a text.
+        std::str::from_utf8(self.bytes(i)).unwrap_or_default()
+    }
+
+    /// Part `i`'s bytes, as they were given.
+    pub fn bytes(&self, i: usize) -> &[u8] {
         let width = self.width();
         let base = 1 + (N - 1) * width;
         let start = if i == 0 { 0 } else { self.end(i - 1) };
@@ -47,8 +59,7 @@ impl<const N: usize> Texts<N> {
         } else {
             self.end(i)
         };
-        // Each text went in whole, at a character boundary: this cannot fail.
-        std::str::from_utf8(&self.0[base + start..base + end]).unwrap_or_default()
+        &self.0[base + start..base + end]
     }
 
     /// How wide each end is, in bytes.
