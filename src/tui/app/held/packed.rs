@@ -427,20 +427,23 @@ mod tests {
         // Two times held (8 bytes of milliseconds each) for five; the fixture's are all one.
         assert_eq!(p.texts.size(), distinct.texts.size() + 8);
         round_trip(w.clone());
-        // Every combination of five times drawn from two values and absence round-trips.
-        for code in 0..3u32.pow(5) {
-            let pick = |k: u32| match (code / 3u32.pow(k)) % 3 {
-                0 => None,
-                1 => Some(t0),
-                _ => Some(t1),
-            };
-            let mut v = w.clone();
-            v.created_at = pick(0).unwrap_or("").into();
-            v.updated_at = pick(1).unwrap_or("").into();
-            v.completed_at = pick(2).map(Into::into);
-            v.heartbeat_at = pick(3).map(Into::into);
-            v.state_entered_at = pick(4).map(Into::into);
-            round_trip(v);
+        // Every combination of five times drawn from two values and absence round-trips,
+        // the second value canonical (held as a number) or not (held as text).
+        for second in [t1, "2026-11-22 10:05:00"] {
+            for code in 0..3u32.pow(5) {
+                let pick = |k: u32| match (code / 3u32.pow(k)) % 3 {
+                    0 => None,
+                    1 => Some(t0),
+                    _ => Some(second),
+                };
+                let mut v = w.clone();
+                v.created_at = pick(0).unwrap_or("").into();
+                v.updated_at = pick(1).unwrap_or("").into();
+                v.completed_at = pick(2).map(Into::into);
+                v.heartbeat_at = pick(3).map(Into::into);
+                v.state_entered_at = pick(4).map(Into::into);
+                round_trip(v);
+            }
         }
     }
 
