@@ -40,12 +40,12 @@ impl Rows {
 
     /// The slot of the row `id`, if it is held.
     pub fn slot_of(&self, id: &str) -> Option<Slot> {
-        let slots = &self.slots;
-        self.table
-            .find(self.hash(id), |&s| {
-                held(slots, s).is_some_and(|r| r.id() == id)
-            })
-            .copied()
+        self.find(self.hash(id), id)
+    }
+
+    /// The slot of the row `id`, whose hash is `hash`.
+    fn find(&self, hash: u64, id: &str) -> Option<Slot> {
+        self.table.find(hash, holds(&self.slots, id)).copied()
     }
 
     pub fn get(&self, id: &str) -> Option<&Row> {
@@ -69,11 +69,11 @@ impl Rows {
     /// Holds `row` and returns its slot, replacing the row of the same id if there is one
     /// (which keeps its slot).
     pub fn insert(&mut self, row: Row) -> Slot {
-        if let Some(s) = self.slot_of(row.id()) {
+        let hash = self.hash(row.id());
+        if let Some(s) = self.find(hash, row.id()) {
             self.slots[s as usize] = Some(row);
             return s;
         }
-        let hash = self.hash(row.id());
         let s = match self.free.pop() {
             Some(s) => {
                 self.slots[s as usize] = Some(row);
@@ -95,11 +95,7 @@ impl Rows {
     /// Lets the row `id` go; its slot may be given to the next row held.
     pub fn remove(&mut self, id: &str) -> Option<(Slot, Row)> {
         let hash = self.hash(id);
-        let slots = &self.slots;
-        let found = self
-            .table
-            .find_entry(hash, |&s| held(slots, s).is_some_and(|r| r.id() == id))
-            .ok()?;
+        let found = self.table.find_entry(hash, holds(&self.slots, id)).ok()?;
         let s = found.remove().0;
         let row = self.slots[s as usize].take()?;
         self.free.push(s);
@@ -133,6 +129,11 @@ impl Rows {
 
 fn held(slots: &[Option<Row>], s: Slot) -> Option<&Row> {
     slots.get(s as usize)?.as_ref()
+}
+
+/// Whether a slot of the table holds the row `id`: how the table's probes compare.
+fn holds<'a>(slots: &'a [Option<Row>], id: &'a str) -> impl Fn(&Slot) -> bool + 'a {
+    move |&s| held(slots, s).is_some_and(|r| r.id() == id)
 }
 
 impl std::ops::Index<&str> for Rows {
