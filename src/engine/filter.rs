@@ -169,7 +169,7 @@ impl Filter {
 /// in table order, so that the pass reads memory in sequence.
 ///
 /// Small, as the dashboard keeps one per live row inline in its sorted order, which a
-/// keystroke reads whole and a change moves in runs: 16 bytes.
+/// keystroke reads whole and a change moves in runs: 14 bytes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Searchable {
     /// Where each field ends in the text: the five searched as free text (build, project,

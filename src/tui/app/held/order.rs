@@ -368,6 +368,7 @@ mod tests {
     /// moved into the text, 56 before rows were named by slot and the ends became u16).
     #[test]
     fn an_entry_is_24_bytes() {
+        assert_eq!(std::mem::size_of::<crate::tui::filter::Searchable>(), 14);
         assert_eq!(std::mem::size_of::<Entry>(), 24);
     }
 
