@@ -391,5 +391,11 @@ pub fn raw_connection(path: &std::path::Path) -> Connection {
     )
     .expect("qpsg");
     c.set_prepared_statement_cache_capacity(64);
+    // What the schema's own cost is: `BATON_BENCH_SCHEMA_SQL="DROP INDEX …; DROP TRIGGER …"`
+    // runs on the bench's database before anything is timed, so a run without some index
+    // or trigger can be set beside one with it (docs/PERFORMANCE.md, the write path's floor).
+    if let Ok(sql) = std::env::var("BATON_BENCH_SCHEMA_SQL") {
+        c.execute_batch(&sql).expect("BATON_BENCH_SCHEMA_SQL");
+    }
     c
 }
