@@ -171,11 +171,12 @@ pub fn run(a: &Args, db: &str) {
 /// setup always ran first — the writer alone.
 fn writer_rows(a: &Args, db: &str, live: usize, t: &mut Table) {
     let poll_args = ["tui", "--poll-ms", "100"];
-    let mut setups: Vec<(usize, &Path, &[&str], &str)> = vec![
-        (0, &a.bin, &[], ""),
-        (1, &a.bin, &[], ""),
-        (a.dashboards, &a.bin, &[], ""),
-    ];
+    let mut setups: Vec<(usize, &Path, &[&str], &str)> =
+        vec![(0, &a.bin, &[], ""), (1, &a.bin, &[], "")];
+    // `--dashboards 1` asks for the one-dashboard row only, not the same row twice.
+    if a.dashboards > 1 {
+        setups.push((a.dashboards, &a.bin, &[], ""));
+    }
     if let Some(b) = a.baseline_bin.as_deref() {
         setups.push((a.dashboards, b, &poll_args, " (polling build)"));
     }
