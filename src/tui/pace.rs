@@ -4,17 +4,20 @@
 //! committing, every look (the worker's read) and the drawing of what it found cost time;
 //! looking once a frame regardless made ten dashboards on one database take most of the
 //! machine from the writer they were watching. So the time spent following changes is
-//! kept to a fifth of one core: after a wake-up the watcher stays away for what the last
-//! look and its drawing cost, divided by that share — never less than a frame, never more
-//! than a quarter of a second. Cheap looks still come once a frame. On a machine short of
-//! processor time (tasks waiting for a CPU, [`super::pressure`]) the share shrinks, down
-//! to a tenth of it: ten dashboards at a fifth of a core each would otherwise take a core
-//! from the writers they watch. And the share is for all the dashboards a user runs on the
-//! machine together ([`super::neighbours`]): each of ten takes a tenth of it.
+//! kept to a fifth of one core, as an allowance: it accrues at that share while time
+//! passes, up to what one longest gap would accrue, and each look and its drawing are
+//! taken from it. While it is in credit the watcher waits only a frame; in debt, until the
+//! debt is paid, never more than a quarter of a second. A change after the dashboard sat
+//! idle is looked at at once however costly the last look was; only a stream of them is
+//! spaced. On a machine short of processor time (tasks waiting for a CPU,
+//! [`super::pressure`]) the share shrinks, down to a tenth of it: ten dashboards at a fifth
+//! of a core each would otherwise take a core from the writers they watch. And the share
+//! is for all the dashboards a user runs on the machine together ([`super::neighbours`]):
+//! each of ten takes a tenth of it.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// The share of one core a dashboard spends following a busy database.
 pub const BUDGET: f64 = 0.20;
@@ -34,13 +37,42 @@ impl Pace {
         self.0.fetch_add(micros, Ordering::Relaxed);
     }
 
-    /// How long to wait after a wake-up before the next look, given the share of time
-    /// tasks waited for a CPU lately (`pressure`, 0 to 1) and how many dashboards share
-    /// the machine (`dashboards`, this one included); starts the count again.
-    pub fn gap(&self, pressure: f64, dashboards: usize) -> Duration {
-        let spent = Duration::from_micros(self.0.swap(0, Ordering::Relaxed));
+    /// What was spent since the last call.
+    fn take(&self) -> Duration {
+        Duration::from_micros(self.0.swap(0, Ordering::Relaxed))
+    }
+}
+
+/// The watcher's allowance of time to spend following changes, in seconds of one core:
+/// positive is credit, negative is debt. It starts full.
+#[derive(Debug, Default)]
+pub struct Allowance {
+    balance: f64,
+    at: Option<Instant>,
+}
+
+impl Allowance {
+    /// How long to wait after a wake-up at `now` before the next look, given the share of
+    /// time tasks waited for a CPU lately (`pressure`, 0 to 1) and how many dashboards
+    /// share the machine (`dashboards`, this one included); takes what `pace` spent since
+    /// the last wake-up from the allowance.
+    pub fn gap(&mut self, pace: &Pace, now: Instant, pressure: f64, dashboards: usize) -> Duration {
         let share = budget(pressure) / dashboards.max(1) as f64;
-        spent.div_f64(share).clamp(FRAME, MAX_GAP)
+        // Credit and debt are both bounded by one longest gap's worth: a look that cost a
+        // second (a full load) delays the next by at most that gap, and a quiet hour buys
+        // no more than a burst.
+        let bound = MAX_GAP.as_secs_f64() * share;
+        let accrued = match self.at {
+            Some(then) => now.saturating_duration_since(then).as_secs_f64() * share,
+            None => bound,
+        };
+        self.at = Some(now);
+        self.balance =
+            ((self.balance + accrued).min(bound) - pace.take().as_secs_f64()).max(-bound);
+        if self.balance >= 0.0 {
+            return FRAME;
+        }
+        Duration::from_secs_f64(-self.balance / share).clamp(FRAME, MAX_GAP)
     }
 }
 
@@ -58,13 +90,74 @@ fn budget(pressure: f64) -> f64 {
 mod tests {
     use super::*;
 
+    /// An allowance that has just been drawn on at `t0`, then the gap after spending
+    /// `spent` by `t0 + after`.
+    fn gap_after(spent: Duration, after: Duration, pressure: f64, dashboards: usize) -> Duration {
+        let (p, mut a, t0) = (Pace::default(), Allowance::default(), Instant::now());
+        a.balance = 0.0;
+        a.at = Some(t0);
+        p.spent(spent);
+        a.gap(&p, t0 + after, pressure, dashboards)
+    }
+
+    #[test]
+    fn a_change_after_a_quiet_spell_is_looked_at_within_a_frame() {
+        let (p, mut a, t0) = (Pace::default(), Allowance::default(), Instant::now());
+        p.spent(Duration::from_millis(40));
+        assert_eq!(
+            a.gap(&p, t0, 0.0, 1),
+            FRAME,
+            "a fresh allowance is full: 50 ms of credit at 20 %"
+        );
+        p.spent(Duration::from_millis(10));
+        assert_eq!(
+            a.gap(&p, t0 + Duration::from_secs(2), 0.0, 1),
+            FRAME,
+            "two idle seconds refill it, whatever the last look cost"
+        );
+    }
+
+    #[test]
+    fn a_stream_of_costly_looks_is_spaced_to_keep_within_the_budget() {
+        assert_eq!(
+            gap_after(Duration::from_millis(6), Duration::ZERO, 0.0, 1),
+            Duration::from_millis(30),
+            "6 ms at 20 % of a core"
+        );
+        assert_eq!(
+            gap_after(Duration::from_micros(300), Duration::ZERO, 0.0, 1),
+            FRAME,
+            "0.3 ms / 20 % = 1.5 ms: still a frame"
+        );
+        // Waiting out a debt pays it: the next look, as costly, is spaced alike.
+        let (p, mut a, t0) = (Pace::default(), Allowance::default(), Instant::now());
+        a.balance = 0.0;
+        a.at = Some(t0);
+        p.spent(Duration::from_millis(6));
+        let first = a.gap(&p, t0, 0.0, 1);
+        p.spent(Duration::from_millis(6));
+        let second = a.gap(&p, t0 + first, 0.0, 1);
+        assert_eq!(
+            (first, second),
+            (Duration::from_millis(30), Duration::from_millis(30))
+        );
+    }
+
+    #[test]
+    fn a_huge_cost_delays_by_at_most_one_longest_gap() {
+        let (p, mut a, t0) = (Pace::default(), Allowance::default(), Instant::now());
+        p.spent(Duration::from_secs(1));
+        assert_eq!(a.gap(&p, t0, 0.0, 1), MAX_GAP);
+        assert_eq!(
+            a.gap(&p, t0 + MAX_GAP, 0.0, 1),
+            FRAME,
+            "the debt was bounded at one gap's worth, which waiting that gap paid"
+        );
+    }
+
     #[test]
     fn dashboards_on_one_machine_share_the_budget() {
-        let gap_with = |dashboards: usize| {
-            let p = Pace::default();
-            p.spent(Duration::from_millis(2));
-            p.gap(0.0, dashboards)
-        };
+        let gap_with = |n| gap_after(Duration::from_millis(2), Duration::ZERO, 0.0, n);
         assert_eq!(gap_with(1), FRAME, "2 ms at 20 %: 10 ms, a frame");
         assert_eq!(gap_with(2), Duration::from_millis(20), "2 ms at 10 %");
         assert_eq!(gap_with(10), Duration::from_millis(100), "2 ms at 2 %");
@@ -72,43 +165,8 @@ mod tests {
     }
 
     #[test]
-    fn cheap_looks_come_once_a_frame() {
-        let p = Pace::default();
-        assert_eq!(p.gap(0.0, 1), FRAME, "nothing spent");
-        p.spent(Duration::from_micros(300));
-        assert_eq!(
-            p.gap(0.0, 1),
-            FRAME,
-            "0.3 ms / 20 % = 1.5 ms: still a frame"
-        );
-    }
-
-    #[test]
-    fn costly_looks_are_spaced_to_keep_within_the_budget() {
-        let p = Pace::default();
-        p.spent(Duration::from_millis(5));
-        p.spent(Duration::from_millis(1));
-        assert_eq!(
-            p.gap(0.0, 1),
-            Duration::from_millis(30),
-            "6 ms at 20 % of a core"
-        );
-        assert_eq!(
-            p.gap(0.0, 1),
-            FRAME,
-            "each gap counts what was spent since the last"
-        );
-        p.spent(Duration::from_secs(1));
-        assert_eq!(p.gap(0.0, 1), MAX_GAP, "never further behind than the cap");
-    }
-
-    #[test]
     fn a_machine_short_of_time_gets_longer_gaps() {
-        let gap_at = |pressure: f64| {
-            let p = Pace::default();
-            p.spent(Duration::from_millis(4));
-            p.gap(pressure, 1)
-        };
+        let gap_at = |pressure| gap_after(Duration::from_millis(4), Duration::ZERO, pressure, 1);
         assert_eq!(gap_at(0.0), Duration::from_millis(20), "4 ms at 20 %");
         assert_eq!(
             gap_at(0.08),

@@ -8,7 +8,7 @@
 
 use super::msg::{Cmd, Msg};
 use super::neighbours::Neighbours;
-use super::pace::{FRAME, Pace};
+use super::pace::{Allowance, FRAME, Pace};
 use super::pressure::Pressure;
 use crate::store::{Watch, WatchMode};
 use std::sync::mpsc::Sender;
@@ -36,6 +36,7 @@ pub fn spawn(
             let mut armed = Instant::now();
             let mut pressure = Pressure::open();
             let mut neighbours = Neighbours::join();
+            let mut allowance = Allowance::default();
             loop {
                 let mode = watch.mode();
                 if shown.as_ref() != Some(&mode) {
@@ -53,7 +54,12 @@ pub fn spawn(
                             return;
                         }
                         watch.disarm();
-                        let gap = pace.gap(pressure.share(), neighbours.count());
+                        let gap = allowance.gap(
+                            &pace,
+                            Instant::now(),
+                            pressure.share(),
+                            neighbours.count(),
+                        );
                         std::thread::sleep(gap);
                         watch.arm();
                         armed = Instant::now();
