@@ -35,6 +35,10 @@ struct Args {
     db: Option<String>,
     /// An older, polling build, for the push figures' baselines.
     baseline_bin: Option<PathBuf>,
+    /// Another pushed build, measured with one dashboard beside `bin` in the writer rows.
+    other_bin: Option<PathBuf>,
+    /// `--checkpoint`: a checkpoint before each writer round.
+    checkpoint: bool,
     dashboards: usize,
     writer_secs: u64,
     rounds: usize,
@@ -56,6 +60,8 @@ fn args() -> Args {
         push: false,
         db: None,
         baseline_bin: None,
+        other_bin: None,
+        checkpoint: false,
         dashboards: 10,
         writer_secs: 20,
         rounds: 2,
@@ -75,12 +81,14 @@ fn args() -> Args {
             "--writer-only" => a.writer_only = true,
             "--db" => a.db = Some(val()),
             "--baseline-bin" => a.baseline_bin = Some(val().into()),
+            "--other-bin" => a.other_bin = Some(val().into()),
+            "--checkpoint" => a.checkpoint = true,
             "--dashboards" => a.dashboards = val().parse().expect("--dashboards N"),
             "--writer-secs" => a.writer_secs = val().parse().expect("--writer-secs S"),
             "--rounds" => a.rounds = val().parse().expect("--rounds N"),
             _ => panic!(
                 "usage: perf [--workflows N] [--live N] [--bin PATH] [--dir DIR] [--rate OPS] [--samples N]\n       \
-                 perf --push --db PATH|URL [--baseline-bin PATH] [--rate OPS] [--samples N] [--dashboards N] [--writer-secs S] [--rounds N] [--writer-only]"
+                 perf --push --db PATH|URL [--baseline-bin PATH] [--other-bin PATH] [--checkpoint] [--rate OPS] [--samples N] [--dashboards N] [--writer-secs S] [--rounds N] [--writer-only]"
             ),
         }
     }

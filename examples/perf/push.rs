@@ -180,6 +180,9 @@ fn writer_rows(a: &Args, db: &str, live: usize, t: &mut Table) {
     if let Some(b) = a.baseline_bin.as_deref() {
         setups.push((a.dashboards, b, &poll_args, " (polling build)"));
     }
+    if let Some(b) = a.other_bin.as_deref() {
+        setups.push((1, b, &[], " (other build)"));
+    }
     let mut ops: Vec<Vec<f64>> = vec![Vec::new(); setups.len()];
     let mut cpu: Vec<Vec<f64>> = vec![Vec::new(); setups.len()];
     let mut server: Vec<Vec<f64>> = vec![Vec::new(); setups.len()];
@@ -300,6 +303,24 @@ fn tidy(db: &str) {
     }
     if !ids.is_empty() {
         eprintln!("cancelled {} workflows left by the measurements", ids.len());
+    }
+}
+
+/// Writes the database's dirty pages out and empties its log, so that every writer round
+/// starts alike: a checkpoint falling inside one round, which PostgreSQL makes every five
+/// minutes and SQLite whenever its log grows, slowed that round alone (the writes after a
+/// PostgreSQL checkpoint log whole pages).
+fn settle(db: &str) {
+    match Target::parse(db) {
+        Target::Postgres(_) => {
+            let (mut c, _) = stats_client(db);
+            c.batch_execute("CHECKPOINT").expect("checkpoint");
+        }
+        Target::Sqlite(path) => {
+            let c = rusqlite::Connection::open(path).expect("open");
+            c.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
+                .expect("checkpoint");
+        }
     }
 }
 
@@ -574,6 +595,9 @@ fn writer_with(
     let dashes: Vec<Pty> = (0..n).map(|_| spawn_dashboard(bin, extra, db)).collect();
     for p in &dashes {
         wait_loaded(p, live);
+    }
+    if a.checkpoint {
+        settle(db);
     }
     let ticks = |d: &[Pty]| d.iter().map(|p| cpu_ticks(p.pid())).sum::<u64>();
     let (c0, s0, t0) = (ticks(&dashes), server_ticks(), Instant::now());
