@@ -163,7 +163,8 @@ pub fn run(a: &Args, db: &str) {
 }
 
 /// Writer throughput alone, with 1 and with N dashboards (and, given `--baseline-bin`,
-/// with N of the polling build), taking turns, `a.rounds` times; the dashboards' CPU.
+/// with N of the polling build; given `--other-bin`, with 1 of that build), taking turns,
+/// `a.rounds` times; the dashboards' CPU.
 ///
 /// Odd rounds take the setups in reverse order, and each ratio is the median of the
 /// rounds' own ratios: the writer's speed drifts across a run (its tables grow, and dead
@@ -306,11 +307,12 @@ fn tidy(db: &str) {
     }
 }
 
-/// Writes the database's dirty pages out and empties its log, so that every writer round
-/// starts alike: a checkpoint falling inside one round, which PostgreSQL makes every five
-/// minutes and SQLite whenever its log grows, slowed that round alone (the writes after a
-/// PostgreSQL checkpoint log whole pages).
-fn settle(db: &str) {
+/// Writes the database's dirty pages out and empties its log (`--checkpoint`), so that no
+/// writer round has a checkpoint fall inside it (PostgreSQL makes one every five minutes,
+/// SQLite whenever its log grows) and every round starts in the same state. After a
+/// PostgreSQL checkpoint each page's first write logs the whole page; one dashboard's
+/// ratios measured in that state were lower than without (docs/PERFORMANCE.md, stop 31).
+fn checkpoint(db: &str) {
     match Target::parse(db) {
         Target::Postgres(_) => {
             let (mut c, _) = stats_client(db);
@@ -597,7 +599,7 @@ fn writer_with(
         wait_loaded(p, live);
     }
     if a.checkpoint {
-        settle(db);
+        checkpoint(db);
     }
     let ticks = |d: &[Pty]| d.iter().map(|p| cpu_ticks(p.pid())).sum::<u64>();
     let (c0, s0, t0) = (ticks(&dashes), server_ticks(), Instant::now());
