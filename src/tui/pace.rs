@@ -90,14 +90,19 @@ fn budget(pressure: f64) -> f64 {
 mod tests {
     use super::*;
 
-    /// An allowance that has just been drawn on at `t0`, then the gap after spending
-    /// `spent` by `t0 + after`.
+    /// An allowance with nothing left, last drawn on at `t0`.
+    fn drawn_at(t0: Instant) -> Allowance {
+        Allowance {
+            balance: 0.0,
+            at: Some(t0),
+        }
+    }
+
+    /// The gap of an allowance drawn down at `t0`, after spending `spent` by `t0 + after`.
     fn gap_after(spent: Duration, after: Duration, pressure: f64, dashboards: usize) -> Duration {
-        let (p, mut a, t0) = (Pace::default(), Allowance::default(), Instant::now());
-        a.balance = 0.0;
-        a.at = Some(t0);
+        let (p, t0) = (Pace::default(), Instant::now());
         p.spent(spent);
-        a.gap(&p, t0 + after, pressure, dashboards)
+        drawn_at(t0).gap(&p, t0 + after, pressure, dashboards)
     }
 
     #[test]
@@ -130,9 +135,8 @@ mod tests {
             "0.3 ms / 20 % = 1.5 ms: still a frame"
         );
         // Waiting out a debt pays it: the next look, as costly, is spaced alike.
-        let (p, mut a, t0) = (Pace::default(), Allowance::default(), Instant::now());
-        a.balance = 0.0;
-        a.at = Some(t0);
+        let (p, t0) = (Pace::default(), Instant::now());
+        let mut a = drawn_at(t0);
         p.spent(Duration::from_millis(6));
         let first = a.gap(&p, t0, 0.0, 1);
         p.spent(Duration::from_millis(6));
